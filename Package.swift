@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+// The `registry` package: a content-addressed registry and inference core for TensorFlow SavedModels.
+//
+// Module layout (see docs/architecture.md):
+//   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) behind a runtime CPU check.
+//   Checksums         CRC32C (masked and plain) and FarmHash Fingerprint64, no dependencies.
+//   TFProto           Swift generated from our own .proto schemas in Protos/; the only SwiftProtobuf user.
+//   SavedModelFormat  Reads SavedModel directories, tensor bundles and fingerprints; knows nothing of the store.
+//   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
+import PackageDescription
+
+let package = Package(
+  name: "registry",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "registry", targets: ["RegistryCLI"]),
+    .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+  ],
+  targets: [
+    .target(name: "CChecksums"),
+    .target(name: "Checksums", dependencies: ["CChecksums"]),
+    .target(
+      name: "TFProto",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+    ),
+    .target(name: "SavedModelFormat", dependencies: ["Checksums", "TFProto"]),
+    .executableTarget(
+      name: "RegistryCLI",
+      dependencies: [
+        "SavedModelFormat",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "registry-bench",
+      dependencies: ["Checksums", .product(name: "Crypto", package: "swift-crypto")],
+      path: "Benchmarks/registry-bench"
+    ),
+    .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
+    .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "TFProto"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,931 @@
+#!/usr/bin/env python3
+"""Generate the SavedModel test fixtures in Fixtures/ with real TensorFlow.
+
+Usage (from the repository root):
+
+    /path/to/tf-venv/bin/python Scripts/make-fixtures.py [--out Fixtures] [--only NAME ...]
+
+(or just `Scripts/make-fixtures.sh`, which creates the venv first).
+
+For every fixture NAME this writes Fixtures/NAME/:
+
+    model/                      the SavedModel exactly as TensorFlow wrote it
+    reference/saved_model_cli.txt   `saved_model_cli show --all --dir model`
+    reference/facts.json        facts an independent reader must reproduce
+    reference/inputs/<signature>/<input>.npy
+    reference/outputs/<signature>/<output>.npy
+
+The reference outputs are computed by loading the *saved* model back with
+TensorFlow (tf.saved_model.load, or a tf.compat.v1 Session for TF1) and
+calling each serving signature.  Where an in-memory model exists, its output is
+also checked against the reloaded one.
+
+Every fixture is generated in its own Python process (fresh TensorFlow state,
+so function names and ids are reproducible); the fixtures run one after the
+other, never in parallel.  The Swift tests never need TensorFlow: they only
+read the committed files.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Must be set before TensorFlow is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain Eigen kernels: stabler numerics
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+import numpy as np  # noqa: E402  (numpy is cheap; TensorFlow is imported lazily)
+
+SEED = 1234
+BATCH = 2
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+WORDS = [b"the", b"quick", b"brown", b"fox", b"jumps", b"over", b"lazy", b"dog"]
+
+
+# ----------------------------------------------------------------------------
+# Small helpers
+# ----------------------------------------------------------------------------
+
+def _tf():
+    import tensorflow as tf
+    return tf
+
+
+def _keras3(seed=SEED):
+    """Import Keras 3 and seed python/numpy/TensorFlow."""
+    import keras
+    keras.utils.set_random_seed(seed)
+    return keras
+
+
+def _seed_everything(seed=SEED):
+    tf = _tf()
+    tf.random.set_seed(seed)
+    np.random.seed(seed)
+    import random
+    random.seed(seed)
+
+
+def _randomize_batchnorm(model, seed):
+    """Give every BatchNormalization layer non-trivial gamma/beta/moving stats,
+    so that a reader that mixes them up produces wrong numbers."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if type(layer).__name__ != "BatchNormalization":
+            continue
+        gamma, beta, mean, var = layer.get_weights()
+        layer.set_weights([
+            rng.uniform(0.5, 1.5, gamma.shape).astype(np.float32),
+            rng.normal(0.0, 0.1, beta.shape).astype(np.float32),
+            rng.normal(0.0, 0.1, mean.shape).astype(np.float32),
+            rng.uniform(0.5, 1.5, var.shape).astype(np.float32),
+        ])
+
+
+def _write_vocab(directory, words):
+    """Write a one-word-per-line vocabulary file and return its path."""
+    path = os.path.join(directory, "vocab.txt")
+    with open(path, "wb") as f:
+        f.write(b"\n".join(words) + b"\n")
+    return path
+
+
+def _strings(rows):
+    """A fixed-width bytes ('S') array, as used for every string npy file."""
+    return np.array(rows, dtype="S")
+
+
+# ----------------------------------------------------------------------------
+# Fixtures.  Each one writes a SavedModel into `model_dir` and returns a dict:
+#   inputs:   {signature: {input_name: np.ndarray}}  (optional; random otherwise)
+#   expected: {signature: {output_name: np.ndarray}} (optional; checked against
+#             what the reloaded model computes)
+#   extra:    additional entries for facts.json (optional)
+# ----------------------------------------------------------------------------
+
+def keras2_mlp(model_dir):
+    """tf-keras (Keras 2, `import tf_keras`) Sequential MLP saved with
+    `model.save(dir, save_format="tf")`: the classic Keras-2 SavedModel layout
+    with keras_metadata.pb, fingerprint.pb and an (empty) assets/ directory.
+    Dense(8, relu) -> Dense(3, softmax) on a float32 [None, 4] input."""
+    import tf_keras
+    tf_keras.utils.set_random_seed(SEED)
+    model = tf_keras.Sequential([
+        tf_keras.layers.InputLayer(input_shape=(4,), name="features"),
+        tf_keras.layers.Dense(8, activation="relu", name="hidden"),
+        tf_keras.layers.Dense(3, activation="softmax", name="probs"),
+    ])
+    model.save(model_dir, save_format="tf")
+    return {"check": lambda inputs: model(next(iter(inputs.values()))).numpy()}
+
+
+def keras3_cnn_bn(model_dir):
+    """Keras 3 (`import keras`) small CNN exported with `model.export(dir)`:
+    Conv2D -> BatchNormalization -> ReLU -> MaxPooling2D -> Conv2D ->
+    GlobalAveragePooling2D -> Dense(4).  Input float32 [None, 8, 8, 3].
+    BatchNormalization statistics are randomized (non-trivial mean/variance)."""
+    keras = _keras3()
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 3), name="image"),
+        keras.layers.Conv2D(4, 3, padding="same", name="conv1"),
+        keras.layers.BatchNormalization(name="bn1"),
+        keras.layers.ReLU(name="relu1"),
+        keras.layers.MaxPooling2D(2, name="pool1"),
+        keras.layers.Conv2D(6, 3, padding="valid", activation="relu", name="conv2"),
+        keras.layers.GlobalAveragePooling2D(name="gap"),
+        keras.layers.Dense(4, name="logits"),
+    ], name="cnn_bn")
+    _randomize_batchnorm(model, SEED)
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values())), training=False))}
+
+
+def mobilenet_v2(model_dir):
+    """Keras 3 `keras.applications.MobileNetV2(alpha=0.1, input_shape=(32, 32, 3),
+    classes=10, weights=None)` with random weights (and randomized BatchNorm
+    statistics): a realistic deep graph (Conv2D, DepthwiseConv2dNative,
+    BatchNorm as Rsqrt/Mul/Sub, Relu6, Pad, Add, Mean, Softmax; 262 variables).
+    Exported with the lower-level `keras.export.ExportArchive` (one endpoint
+    "serve" plus the automatic "serving_default" alias, and no `track(model)`),
+    which stores each variable once (`_all_variables/N`): `model.export()` would
+    store every variable twice and make this fixture ~2.5 MB instead of ~1.4 MB."""
+    keras = _keras3()
+    model = keras.applications.MobileNetV2(
+        input_shape=(32, 32, 3), alpha=0.1, weights=None, classes=10)
+    _randomize_batchnorm(model, SEED)
+    archive = keras.export.ExportArchive()
+    archive.add_endpoint("serve", model, input_signature=[
+        keras.InputSpec(shape=(None, 32, 32, 3), dtype="float32")])
+    archive.write_out(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values())), training=False)),
+        "extra": {"parameters": int(model.count_params())}}
+
+
+def module_two_signatures(model_dir):
+    """Plain `tf.Module` with four variables (float32 and int64) and two
+    signatures saved with `tf.saved_model.save(module, dir, signatures={...})`:
+    `serving_default(x: float32 [None,3], ids: int64 [None]) -> {y: [None,2]}`
+    (MatMul + bias + embedding Gather) and
+    `scale(x: float32 [None,3], factor: float32 of unknown rank) ->
+    {scaled: [None,3], total: scalar}`."""
+    tf = _tf()
+    _seed_everything()
+
+    class TwoSignatures(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([3, 2], seed=1), name="w")
+            self.b = tf.Variable([0.5, -0.25], name="b")
+            self.embedding = tf.Variable(tf.random.normal([10, 2], seed=2), name="embedding")
+            self.calls = tf.Variable(tf.constant(7, tf.int64), name="calls")
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 3], tf.float32, name="x"),
+            tf.TensorSpec([None], tf.int64, name="ids")])
+        def serve(self, x, ids):
+            emb = tf.gather(self.embedding, ids)
+            return {"y": tf.matmul(x, self.w) + self.b + emb}
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 3], tf.float32, name="x"),
+            tf.TensorSpec(None, tf.float32, name="factor")])
+        def scale(self, x, factor):
+            scaled = x * factor * tf.cast(self.calls, tf.float32)
+            return {"scaled": scaled, "total": tf.reduce_sum(scaled)}
+
+    module = TwoSignatures()
+    tf.saved_model.save(module, model_dir, signatures={
+        "serving_default": module.serve.get_concrete_function(),
+        "scale": module.scale.get_concrete_function(),
+    })
+    rng = np.random.default_rng(SEED)
+    x = rng.normal(size=(BATCH, 3)).astype(np.float32)
+    inputs = {
+        "serving_default": {"x": x, "ids": np.array([3, 9], dtype=np.int64)},
+        "scale": {"x": x, "factor": np.array(1.5, dtype=np.float32)},
+    }
+    expected = {
+        name: {k: v.numpy() for k, v in fn(**inputs[name]).items()}
+        for name, fn in [("serving_default", module.serve), ("scale", module.scale)]
+    }
+    return {"inputs": inputs, "expected": expected}
+
+
+def tf1_builder(model_dir):
+    """TF1-style graph (tf.compat.v1, graph mode, Session) with reference
+    (non-resource) `VariableV2` variables, saved by
+    `tf.compat.v1.saved_model.Builder` with tags ["serve"] and one predict
+    signature `serving_default(x: float32 [None,3]) -> {y: float32 [None,2]}`,
+    y = relu(x @ w + b).  No fingerprint.pb and no object graph."""
+    tf = _tf()
+    v1 = tf.compat.v1
+    rng = np.random.default_rng(SEED)
+    w_init = rng.normal(size=(3, 2)).astype(np.float32)
+    b_init = np.array([0.1, -0.2], dtype=np.float32)
+    graph = tf.Graph()
+    with graph.as_default(), v1.Session(graph=graph) as sess:
+        x = v1.placeholder(tf.float32, [None, 3], name="x")
+        w = v1.Variable(w_init, name="w", use_resource=False)
+        b = v1.Variable(b_init, name="b", use_resource=False)
+        y = tf.nn.relu(tf.matmul(x, w) + b, name="y")
+        assert w.op.type == "VariableV2", w.op.type
+        sess.run(v1.global_variables_initializer())
+        signature = v1.saved_model.signature_def_utils.predict_signature_def(
+            inputs={"x": x}, outputs={"y": y})
+        builder = v1.saved_model.Builder(model_dir)
+        builder.add_meta_graph_and_variables(
+            sess, ["serve"], signature_def_map={"serving_default": signature})
+        builder.save()
+    xin = rng.normal(size=(BATCH, 3)).astype(np.float32)
+    yout = np.maximum(xin @ w_init + b_init, 0.0)
+    return {"inputs": {"serving_default": {"x": xin}},
+            "expected": {"serving_default": {"y": yout}}}
+
+
+def _layered_mlp_module():
+    """tf.Module MLP float32 [None,4] -> 16 -> 16 -> 3 with one sub-module per
+    layer (checkpoint keys `layer1/w/.ATTRIBUTES/VARIABLE_VALUE`, ...)."""
+    tf = _tf()
+    _seed_everything()
+
+    class Dense(tf.Module):
+        def __init__(self, n_in, n_out, seed):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([n_in, n_out], seed=seed), name="w")
+            self.b = tf.Variable(tf.random.normal([n_out], seed=seed + 1), name="b")
+
+        def __call__(self, x):
+            return tf.matmul(x, self.w) + self.b
+
+    class MLP(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer1 = Dense(4, 16, seed=1)
+            self.layer2 = Dense(16, 16, seed=3)
+            self.layer3 = Dense(16, 3, seed=5)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")])
+        def __call__(self, x):
+            h = tf.nn.relu(self.layer1(x))
+            h = tf.nn.relu(self.layer2(h))
+            return {"y": self.layer3(h)}
+
+    return MLP()
+
+
+def _save_layered_mlp(model_dir, sharding_callback):
+    tf = _tf()
+    module = _layered_mlp_module()
+    tf.saved_model.save(
+        module, model_dir,
+        signatures={"serving_default": module.__call__.get_concrete_function()},
+        options=tf.saved_model.SaveOptions(experimental_sharding_callback=sharding_callback))
+    shards = _data_shards(model_dir)
+    if len(shards) < 2:
+        raise SystemExit(f"{model_dir}: expected several data shards, got {shards}")
+    x = np.random.default_rng(SEED).normal(size=(BATCH, 4)).astype(np.float32)
+    return {"inputs": {"serving_default": {"x": x}},
+            "expected": {"serving_default": {"y": module(x)["y"].numpy()}}}
+
+
+def sharded_vars(model_dir):
+    """`tf.Module` MLP (float32 [None,4] -> 16 -> 16 -> 3, one sub-module per
+    layer) saved with a custom `tf.train.experimental.ShardingCallback` that
+    puts each layer's variables (and the object graph) into its own shard:
+    4 data files `variables.data-0000K-of-00004`, whole tensors only (no
+    slices).  Note: in TF 2.21 placing variables on several logical CPU devices
+    no longer shards the save (the default policy shards by task only)."""
+    tf = _tf()
+
+    class OneShardPerLayer(tf.train.experimental.ShardingCallback):
+        @property
+        def description(self):
+            return "one shard per top-level checkpoint path component"
+
+        def __call__(self, shardable_tensors):
+            shards = {}
+            for t in shardable_tensors:
+                group = t.checkpoint_key.split("/")[0]
+                shards.setdefault(group, {}).setdefault(
+                    t.checkpoint_key, {})[t.slice_spec] = t.tensor
+            return list(shards.values())
+
+    return _save_layered_mlp(model_dir, OneShardPerLayer())
+
+
+def sharded_slices(model_dir):
+    """The same layered `tf.Module` MLP as sharded_vars, saved with
+    `SaveOptions(experimental_sharding_callback=
+    tf.train.experimental.MaxShardSizePolicy(max_shard_size=1200))`.  That
+    policy fills each shard up to the byte limit by SLICING tensors, so some
+    variables are stored as partitioned tensors: the full-name index entry has
+    `slices` and no data, and each slice is a separate entry under an encoded
+    slice key, possibly in different shard files."""
+    tf = _tf()
+    return _save_layered_mlp(
+        model_dir, tf.train.experimental.MaxShardSizePolicy(max_shard_size=1200))
+
+
+def _finetune_model():
+    """The shared Keras 3 MLP behind finetune_base / finetune_head."""
+    keras = _keras3()
+    return keras, keras.Sequential([
+        keras.Input(shape=(6,), name="features"),
+        keras.layers.Dense(16, activation="relu", name="body1"),
+        keras.layers.Dense(16, activation="relu", name="body2"),
+        keras.layers.Dense(3, name="head"),
+    ], name="finetune")
+
+
+def finetune_base(model_dir):
+    """Base model for the fine-tune pair: a Keras 3 MLP (float32 [None,6] ->
+    Dense 16 -> Dense 16 -> Dense 3 "head"), exported with `model.export(dir)`.
+    finetune_head is the same model with only the head's weights changed, so
+    most variable bytes are shared between the two (dedup)."""
+    keras, model = _finetune_model()
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values()))))}
+
+
+def finetune_head(model_dir, out_dir):
+    """Fine-tune of finetune_base: the identical model (same seed, same
+    weights) with NEW values assigned to the final Dense layer ("head") only,
+    exported the same way.  facts.json lists `changed_variables`: the
+    checkpoint keys whose values differ from finetune_base (exactly the head's
+    kernel and bias).  Needs finetune_base generated first."""
+    tf = _tf()
+    keras, model = _finetune_model()
+    rng = np.random.default_rng(SEED + 1)
+    head = model.get_layer("head")
+    head.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32)
+                      for w in head.get_weights()])
+    model.export(model_dir, verbose=False)
+
+    base_prefix = os.path.join(out_dir, "finetune_base", "model", "variables", "variables")
+    head_prefix = os.path.join(model_dir, "variables", "variables")
+    base = tf.train.load_checkpoint(base_prefix)
+    tuned = tf.train.load_checkpoint(head_prefix)
+    base_keys = {k for k, _ in tf.train.list_variables(base_prefix)}
+    tuned_keys = {k for k, _ in tf.train.list_variables(head_prefix)}
+    if base_keys != tuned_keys:
+        raise SystemExit(f"finetune_head: checkpoint keys differ: {base_keys ^ tuned_keys}")
+    changed = sorted(
+        k for k in tuned_keys
+        if k != "_CHECKPOINTABLE_OBJECT_GRAPH"
+        and not np.array_equal(base.get_tensor(k), tuned.get_tensor(k)))
+    head_values = [np.asarray(v) for v in head.get_weights()]
+    changed_values = [tuned.get_tensor(k) for k in changed]
+    if len(changed) != 2 or not all(
+            any(np.array_equal(c, h) for h in head_values) for c in changed_values):
+        raise SystemExit(f"finetune_head: expected exactly the head to change, got {changed}")
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values())))),
+        "extra": {"base_fixture": "finetune_base", "changed_variables": changed}}
+
+
+def lstm(model_dir):
+    """Keras 3 LSTM model exported with `model.export(dir)`:
+    float32 [None, 5, 4] -> LSTM(8) -> Dense(3).  On CPU the recurrence is a
+    `While` loop over TensorList ops inside library functions."""
+    keras = _keras3()
+    model = keras.Sequential([
+        keras.Input(shape=(5, 4), name="sequence"),
+        keras.layers.LSTM(8, name="lstm"),
+        keras.layers.Dense(3, name="out"),
+    ], name="lstm_model")
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values()))))}
+
+
+def attention(model_dir):
+    """Keras 3 transformer-style block exported with `model.export(dir)`:
+    float32 [None, 6, 8] -> MultiHeadAttention(2 heads, key_dim 4, self-attention)
+    -> residual Add -> LayerNormalization -> Dense(8, relu) -> Dense(3).
+    Covers Einsum, Softmax, Mean/variance (LayerNorm) ops."""
+    keras = _keras3()
+    inp = keras.Input(shape=(6, 8), name="tokens")
+    att = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4, name="mha")(inp, inp)
+    x = keras.layers.Add(name="residual")([inp, att])
+    x = keras.layers.LayerNormalization(name="norm")(x)
+    x = keras.layers.Dense(8, activation="relu", name="ffn")(x)
+    out = keras.layers.Dense(3, name="out")(x)
+    model = keras.Model(inp, out, name="attention_block")
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values()))))}
+
+
+def string_lookup(model_dir):
+    """`tf.Module` with a `tf.lookup.StaticHashTable` initialized from a
+    `tf.lookup.TextFileInitializer` vocabulary file, which TensorFlow copies
+    into model/assets/vocab.txt.  Signature
+    `serving_default(words: string [None]) -> {ids: int64 [None]}`, unknown
+    words map to -1.  Covers assets, HashTableV2,
+    InitializeTableFromTextFileV2, LookupTableFindV2 and the init op."""
+    tf = _tf()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = _write_vocab(tmp, WORDS)
+
+        class Lookup(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.table = tf.lookup.StaticHashTable(
+                    tf.lookup.TextFileInitializer(
+                        vocab, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE,
+                        tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER),
+                    default_value=-1)
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="words")])
+            def __call__(self, words):
+                return {"ids": self.table.lookup(words)}
+
+        module = Lookup()
+        tf.saved_model.save(module, model_dir, signatures={
+            "serving_default": module.__call__.get_concrete_function()})
+    if os.listdir(os.path.join(model_dir, "assets")) != ["vocab.txt"]:
+        raise SystemExit("string_lookup: model/assets/vocab.txt missing")
+    words = _strings([b"fox", b"unicorn"])
+    return {"inputs": {"serving_default": {"words": words}},
+            "expected": {"serving_default": {"ids": np.array([3, -1], dtype=np.int64)}}}
+
+
+def text_vectorization(model_dir):
+    """Keras 3 `TextVectorization(vocabulary=<file path>, output_sequence_length=6)`
+    exported with `model.export(dir)`: string input [None, 1] -> int64 token ids
+    [None, 6] (lower-casing, punctuation stripping, whitespace split, padding,
+    OOV = 1).  The vocabulary file ends up in model/assets/."""
+    keras = _keras3()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = _write_vocab(tmp, WORDS)
+        inp = keras.Input(shape=(1,), dtype="string", name="text")
+        out = keras.layers.TextVectorization(
+            vocabulary=vocab, output_sequence_length=6, name="vectorize")(inp)
+        model = keras.Model(inp, out, name="text_vectorization")
+        model.export(model_dir, verbose=False)
+    assets = os.path.join(model_dir, "assets")
+    if not os.path.isdir(assets) or not os.listdir(assets):
+        raise SystemExit("text_vectorization: model/assets/ has no vocabulary file")
+    text = _strings([[b"The quick brown fox!"], [b"A lazy DOG jumps over the moon"]])
+    return {"inputs": {"serving_default": {"text": text}},
+            "check": lambda inputs: keras.ops.convert_to_numpy(
+                model(next(iter(inputs.values()))))}
+
+
+FIXTURES = {
+    "keras2_mlp": keras2_mlp,
+    "keras3_cnn_bn": keras3_cnn_bn,
+    "mobilenet_v2": mobilenet_v2,
+    "module_two_signatures": module_two_signatures,
+    "tf1_builder": tf1_builder,
+    "sharded_vars": sharded_vars,
+    "sharded_slices": sharded_slices,
+    "finetune_base": finetune_base,
+    "finetune_head": finetune_head,
+    "lstm": lstm,
+    "attention": attention,
+    "string_lookup": string_lookup,
+    "text_vectorization": text_vectorization,
+}
+
+
+# ----------------------------------------------------------------------------
+# Facts about a written SavedModel
+# ----------------------------------------------------------------------------
+
+def _data_shards(model_dir):
+    variables = os.path.join(model_dir, "variables")
+    if not os.path.isdir(variables):
+        return []
+    return sorted(f for f in os.listdir(variables) if f.startswith("variables.data-"))
+
+
+def _dtype_name(enum_value):
+    from tensorflow.core.framework import types_pb2
+    return types_pb2.DataType.Name(enum_value)
+
+
+def _shape(tensor_info):
+    """Shape as a list with -1 for unknown dims, or None for unknown rank."""
+    if not tensor_info.HasField("tensor_shape") or tensor_info.tensor_shape.unknown_rank:
+        return None
+    return [int(d.size) for d in tensor_info.tensor_shape.dim]
+
+
+def _tensor_info(info):
+    fact = {"dtype": _dtype_name(info.dtype), "shape": _shape(info)}
+    encoding = info.WhichOneof("encoding")
+    if encoding == "name":
+        fact["name"] = info.name
+    else:
+        fact["encoding"] = encoding
+    if not info.HasField("tensor_shape"):
+        fact["shape_absent"] = True
+    return fact
+
+
+def _signature_facts(meta_graph):
+    sigs = {}
+    for key in sorted(meta_graph.signature_def):
+        sig = meta_graph.signature_def[key]
+        sigs[key] = {
+            "method_name": sig.method_name,
+            "inputs": {k: _tensor_info(sig.inputs[k]) for k in sorted(sig.inputs)},
+            "outputs": {k: _tensor_info(sig.outputs[k]) for k in sorted(sig.outputs)},
+        }
+    return sigs
+
+
+def _fingerprint_facts(model_dir):
+    path = os.path.join(model_dir, "fingerprint.pb")
+    if not os.path.exists(path):
+        return None
+    tf = _tf()
+    from tensorflow.core.protobuf import fingerprint_pb2
+    fp = tf.saved_model.experimental.read_fingerprint(model_dir)
+    api = {name: str(getattr(fp, name)) for name in (
+        "saved_model_checksum", "graph_def_program_hash", "signature_def_hash",
+        "saved_object_graph_hash", "checkpoint_hash")}
+    api["version"] = {"producer": str(fp.version.producer),  # a VersionDef
+                      "min_consumer": str(fp.version.min_consumer),
+                      "bad_consumers": [str(v) for v in fp.version.bad_consumers]}
+    api["singleprint"] = fp.singleprint()
+    raw = fingerprint_pb2.FingerprintDef()
+    with open(path, "rb") as f:
+        raw.ParseFromString(f.read())
+    proto = {
+        "saved_model_checksum": str(raw.saved_model_checksum),
+        "graph_def_program_hash": str(raw.graph_def_program_hash),
+        "signature_def_hash": str(raw.signature_def_hash),
+        "saved_object_graph_hash": str(raw.saved_object_graph_hash),
+        "checkpoint_hash": str(raw.checkpoint_hash),
+        "uuid": raw.uuid,
+        "version": {
+            "producer": str(raw.version.producer),
+            "min_consumer": str(raw.version.min_consumer),
+            "bad_consumers": [str(v) for v in raw.version.bad_consumers],
+        },
+    }
+    return {"read_fingerprint": api, "proto": proto}
+
+
+def _variable_facts(model_dir):
+    prefix = os.path.join(model_dir, "variables", "variables")
+    if not os.path.exists(prefix + ".index"):
+        return {}
+    tf = _tf()
+    dtypes = tf.train.load_checkpoint(prefix).get_variable_to_dtype_map()
+    return {name: {"shape": [int(d) for d in shape],
+                   "dtype": _dtype_name(dtypes[name].as_datatype_enum)}
+            for name, shape in sorted(tf.train.list_variables(prefix))}
+
+
+def _varint(data, i):
+    result = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return result, i
+
+
+def _sstable_block(data, offset, size):
+    """Decode one (uncompressed) LevelDB-style table block into (key, value)s."""
+    block = data[offset:offset + size]
+    if data[offset + size] != 0:
+        raise SystemExit("compressed TensorBundle index block")
+    (restarts,) = np.frombuffer(block[-4:], dtype="<u4")
+    end = len(block) - 4 - 4 * int(restarts)
+    i, key, entries = 0, b"", []
+    while i < end:
+        shared, i = _varint(block, i)
+        non_shared, i = _varint(block, i)
+        value_len, i = _varint(block, i)
+        key = key[:shared] + block[i:i + non_shared]
+        i += non_shared
+        entries.append((key, block[i:i + value_len]))
+        i += value_len
+    return entries
+
+
+def _bundle_facts(model_dir):
+    """Every entry of variables/variables.index, decoded with a small SSTable
+    reader and TensorFlow's BundleEntryProto, then cross-checked against the
+    values TensorFlow's checkpoint reader returns."""
+    prefix = os.path.join(model_dir, "variables", "variables")
+    if not os.path.exists(prefix + ".index"):
+        return None
+    tf = _tf()
+    from tensorflow.core.protobuf import tensor_bundle_pb2
+    with open(prefix + ".index", "rb") as f:
+        data = f.read()
+    footer = data[-48:]
+    _, i = _varint(footer, 0)
+    _, i = _varint(footer, i)          # metaindex handle (always empty)
+    index_offset, i = _varint(footer, i)
+    index_size, i = _varint(footer, i)
+    header, entries = None, {}
+    for _, handle in _sstable_block(data, index_offset, index_size):
+        offset, j = _varint(handle, 0)
+        size, _ = _varint(handle, j)
+        for key, value in _sstable_block(data, offset, size):
+            if key == b"":
+                header = tensor_bundle_pb2.BundleHeaderProto.FromString(value)
+                continue
+            entry = tensor_bundle_pb2.BundleEntryProto.FromString(value)
+            try:
+                name = key.decode("utf-8")
+                if not name.isprintable():
+                    raise UnicodeDecodeError("utf-8", key, 0, 1, "control chars")
+            except UnicodeDecodeError:
+                name = "hex:" + key.hex()
+            entries[name] = {
+                "dtype": _dtype_name(entry.dtype),
+                "shape": [int(d.size) for d in entry.shape.dim],
+                "shard_id": entry.shard_id, "offset": entry.offset, "size": entry.size,
+                "crc32c": entry.crc32c,
+                "slices": [[{"start": e.start,
+                             "length": e.length if e.HasField("length") else None}
+                            for e in sl.extent] for sl in entry.slices],
+            }
+    # Cross-check: numeric tensors (and slices of partitioned ones) must be
+    # exactly the raw bytes of the values TensorFlow's reader returns.
+    reader = tf.train.load_checkpoint(prefix)
+    shard_names = _data_shards(model_dir)
+
+    def raw_bytes(entry):
+        with open(os.path.join(model_dir, "variables", shard_names[entry["shard_id"]]), "rb") as f:
+            f.seek(entry["offset"])
+            return f.read(entry["size"])
+
+    slice_bytes = set()
+    for name, entry in entries.items():
+        if name.startswith("hex:") or entry["dtype"] == "DT_STRING":
+            continue
+        value = reader.get_tensor(name)
+        if entry["slices"]:
+            for extents in entry["slices"]:
+                index = tuple(slice(e["start"], None if e["length"] is None
+                                    else e["start"] + e["length"]) for e in extents)
+                slice_bytes.add(np.ascontiguousarray(value[index]).tobytes())
+        elif raw_bytes(entry) != np.ascontiguousarray(value).tobytes():
+            raise SystemExit(f"bundle entry {name}: bytes differ from TensorFlow's value")
+    for name, entry in entries.items():
+        if name.startswith("hex:") and raw_bytes(entry) not in slice_bytes:
+            raise SystemExit(f"bundle slice entry {name}: bytes match no slice of its tensor")
+    return {"num_shards": header.num_shards,
+            "endianness": tensor_bundle_pb2.BundleHeaderProto.Endianness.Name(header.endianness),
+            "version_producer": header.version.producer,
+            "entries": entries}
+
+
+def _file_facts(model_dir):
+    files, dirs = {}, []
+    for root, subdirs, names in os.walk(model_dir):
+        subdirs.sort()
+        rel_root = os.path.relpath(root, model_dir)
+        if rel_root != ".":
+            dirs.append(rel_root.replace(os.sep, "/"))
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, model_dir).replace(os.sep, "/")
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            files[rel] = {"size": os.path.getsize(path), "sha256": digest}
+    empty = [d for d in dirs if not os.listdir(os.path.join(model_dir, d))]
+    return files, dirs, empty
+
+
+def _facts(name, model_dir, description, extra):
+    import tensorflow as tf
+    from tensorflow.core.protobuf import saved_model_pb2
+    saved_model = saved_model_pb2.SavedModel()
+    with open(os.path.join(model_dir, "saved_model.pb"), "rb") as f:
+        saved_model.ParseFromString(f.read())
+    ops = set()
+    for mg in saved_model.meta_graphs:
+        ops.update(node.op for node in mg.graph_def.node)
+        for fn in mg.graph_def.library.function:
+            ops.update(node.op for node in fn.node_def)
+    files, dirs, empty_dirs = _file_facts(model_dir)
+    facts = {
+        "name": name,
+        "description": description,
+        "tensorflow_version": tf.__version__,
+        "saved_model_schema_version": int(saved_model.saved_model_schema_version),
+        "tags": [list(mg.meta_info_def.tags) for mg in saved_model.meta_graphs],
+        "signatures": [_signature_facts(mg) for mg in saved_model.meta_graphs],
+        "variables": _variable_facts(model_dir),
+        "data_shards": len(_data_shards(model_dir)),
+        "bundle": _bundle_facts(model_dir),
+        "fingerprint": _fingerprint_facts(model_dir),
+        "ops": sorted(ops),
+        "library_functions": sum(len(mg.graph_def.library.function)
+                                 for mg in saved_model.meta_graphs),
+        "has_object_graph": any(len(mg.object_graph_def.nodes) > 0
+                                for mg in saved_model.meta_graphs),
+        "has_keras_metadata": os.path.exists(os.path.join(model_dir, "keras_metadata.pb")),
+        "assets": sorted(f for f in files if f.startswith("assets/")),
+        "files": files,
+        "directories": dirs,
+        "empty_directories": empty_dirs,
+    }
+    if "tf_keras" in sys.modules:
+        facts["tf_keras_version"] = sys.modules["tf_keras"].__version__
+    if "keras" in sys.modules and hasattr(sys.modules["keras"], "__version__"):
+        facts["keras_version"] = sys.modules["keras"].__version__
+    facts.update(extra)
+    return facts
+
+
+# ----------------------------------------------------------------------------
+# Reference inputs/outputs (computed by loading the saved model back)
+# ----------------------------------------------------------------------------
+
+_NP_DTYPES = {"DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_INT32": np.int32,
+              "DT_INT64": np.int64, "DT_BOOL": np.bool_, "DT_UINT8": np.uint8}
+
+
+def _random_input(info, rng):
+    shape = [BATCH if d == -1 else d for d in (info["shape"] or [])]
+    dtype = info["dtype"]
+    if dtype == "DT_STRING":
+        return _strings(rng.choice(WORDS, size=shape).tolist() if shape else WORDS[0])
+    np_dtype = _NP_DTYPES[dtype]
+    if np.issubdtype(np_dtype, np.floating):
+        return rng.normal(size=shape).astype(np_dtype)
+    if np_dtype is np.bool_:
+        return rng.integers(0, 2, size=shape).astype(np.bool_)
+    return rng.integers(0, 10, size=shape).astype(np_dtype)
+
+
+def _to_npy_array(value):
+    array = np.asarray(value)
+    if array.dtype == object:  # TF strings come back as object arrays of bytes
+        array = array.astype("S")
+    return array
+
+
+def _serving_signatures(facts):
+    return {k: v for k, v in facts["signatures"][0].items() if not k.startswith("__")}
+
+
+def _run_tf2(model_dir, inputs):
+    tf = _tf()
+    loaded = tf.saved_model.load(model_dir)
+    outputs = {}
+    for key, feeds in inputs.items():
+        result = loaded.signatures[key](**{k: tf.constant(v) for k, v in feeds.items()})
+        outputs[key] = {k: _to_npy_array(v.numpy()) for k, v in result.items()}
+    return outputs
+
+
+def _run_tf1(model_dir, tags, inputs, facts):
+    tf = _tf()
+    v1 = tf.compat.v1
+    outputs = {}
+    graph = tf.Graph()
+    with graph.as_default(), v1.Session(graph=graph) as sess:
+        v1.saved_model.loader.load(sess, tags, model_dir)
+        for key, feeds in inputs.items():
+            sig = facts["signatures"][0][key]
+            names = sorted(sig["outputs"])
+            feed_dict = {sig["inputs"][k]["name"]: v for k, v in feeds.items()}
+            values = sess.run([sig["outputs"][k]["name"] for k in names], feed_dict)
+            outputs[key] = {k: _to_npy_array(v) for k, v in zip(names, values)}
+    return outputs
+
+
+def _save_arrays(base, arrays):
+    for sig, named in arrays.items():
+        for name, array in named.items():
+            if "/" in name or "/" in sig:
+                raise SystemExit(f"cannot use {sig}/{name} as a file name")
+            if array.dtype == object:
+                raise SystemExit(f"{sig}/{name}: object arrays are not allowed")
+            directory = os.path.join(base, sig)
+            os.makedirs(directory, exist_ok=True)
+            np.save(os.path.join(directory, name + ".npy"), array, allow_pickle=False)
+
+
+def _check(name, got, want):
+    for sig, named in want.items():
+        for out, expected in named.items():
+            actual = got[sig][out]
+            if expected.dtype.kind in "fc":
+                ok = actual.shape == expected.shape and np.allclose(
+                    actual, expected, rtol=1e-4, atol=1e-5)
+            else:
+                ok = np.array_equal(actual, np.asarray(expected).astype(actual.dtype))
+            if not ok:
+                raise SystemExit(f"{name}: {sig}/{out} from the reloaded model differs "
+                                 f"from the in-memory model:\n{actual}\nvs\n{expected}")
+
+
+def _saved_model_cli(fixture_dir):
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run([cli, "show", "--all", "--dir", "model"], cwd=fixture_dir,
+                            capture_output=True, text=True, env=os.environ.copy())
+    if result.returncode != 0:
+        raise SystemExit(f"saved_model_cli failed:\n{result.stderr}")
+    return result.stdout
+
+
+# ----------------------------------------------------------------------------
+# Driver
+# ----------------------------------------------------------------------------
+
+def generate(name, out_dir):
+    fixture_dir = os.path.join(out_dir, name)
+    model_dir = os.path.join(fixture_dir, "model")
+    ref_dir = os.path.join(fixture_dir, "reference")
+    if os.path.exists(fixture_dir):
+        shutil.rmtree(fixture_dir)
+    os.makedirs(fixture_dir)
+
+    fn = FIXTURES[name]
+    print(f"[{name}] building", flush=True)
+    if name == "finetune_head":
+        result = fn(model_dir, out_dir)
+    else:
+        result = fn(model_dir)
+    description = " ".join(fn.__doc__.split())
+    facts = _facts(name, model_dir, description, result.get("extra", {}))
+
+    # Reference inputs: given by the fixture, or random from the signature.
+    rng = np.random.default_rng(SEED)
+    serving = _serving_signatures(facts)
+    inputs = result.get("inputs", {})
+    for key, sig in serving.items():
+        if key not in inputs:
+            inputs[key] = {k: _random_input(v, rng) for k, v in sig["inputs"].items()}
+        if set(inputs[key]) != set(sig["inputs"]):
+            raise SystemExit(f"{name}: inputs for {key} do not match the signature")
+
+    if not facts["has_object_graph"]:  # TF1 SavedModel: load it into a Session
+        outputs = _run_tf1(model_dir, facts["tags"][0], inputs, facts)
+    else:
+        outputs = _run_tf2(model_dir, inputs)
+
+    expected = result.get("expected", {})
+    if "check" in result:  # compare the in-memory model on every serving signature
+        for key in serving:
+            (out_name,) = serving[key]["outputs"]
+            expected[key] = {out_name: result["check"](inputs[key])}
+    if not expected:
+        raise SystemExit(f"{name}: no expected outputs to check the reloaded model against")
+    _check(name, outputs, expected)
+
+    _save_arrays(os.path.join(ref_dir, "inputs"), inputs)
+    _save_arrays(os.path.join(ref_dir, "outputs"), outputs)
+    with open(os.path.join(ref_dir, "saved_model_cli.txt"), "w") as f:
+        f.write(_saved_model_cli(fixture_dir))
+    with open(os.path.join(ref_dir, "facts.json"), "w") as f:
+        json.dump(facts, f, indent=2, sort_keys=False)
+        f.write("\n")
+    print(f"[{name}] done: {facts['data_shards']} data shard(s), {len(facts['ops'])} ops",
+          flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=os.path.join(REPO_ROOT, "Fixtures"),
+                        help="output directory (default: Fixtures/ in the repository)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(FIXTURES),
+                        help="generate only these fixtures")
+    args = parser.parse_args()
+    out_dir = os.path.abspath(args.out)
+    names = args.only or list(FIXTURES)
+    # finetune_head is compared against finetune_base: make sure it exists.
+    if ("finetune_head" in names and "finetune_base" not in names
+            and not os.path.isdir(os.path.join(out_dir, "finetune_base", "model"))):
+        names.insert(names.index("finetune_head"), "finetune_base")
+    if "finetune_head" in names and "finetune_base" in names:
+        names.remove("finetune_base")
+        names.insert(names.index("finetune_head"), "finetune_base")
+    os.makedirs(out_dir, exist_ok=True)
+
+    if len(names) == 1:
+        generate(names[0], out_dir)
+        return
+    # One fresh process per fixture, strictly one after the other.
+    for name in names:
+        cmd = [sys.executable, os.path.abspath(__file__), "--out", out_dir, "--only", name]
+        if subprocess.run(cmd).returncode != 0:
+            raise SystemExit(f"fixture {name} failed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+import Checksums
+import Foundation
+import TFProto
+
+/// A TensorFlow checkpoint in the TensorBundle format: `<prefix>.index` plus data shards
+/// `<prefix>.data-SSSSS-of-NNNNN`.
+///
+/// Opening a bundle parses and checks the whole index (block CRCs, header, every entry, that
+/// every shard exists and holds every entry's byte range). Tensor bytes are read on demand and
+/// checked against their CRC32C before they are returned.
+///
+/// Format reference: savedmodel-format.md §3.
+public struct TensorBundle: Sendable {
+  /// One tensor's record in the index.
+  public struct Entry: Sendable {
+    /// The checkpoint key, e.g. `layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`.
+    public let name: String
+    public let dtype: DataTypeInfo
+    /// Dimension sizes (bundles always store fully known shapes).
+    public let shape: [Int64]
+    public let shard: Int
+    public let offset: Int64
+    public let size: Int64
+    /// The unmasked CRC32C of the tensor's bytes (see §3.4 for how strings are covered).
+    public let crc32c: UInt32
+    /// Set when the tensor is partitioned into slices, which this reader does not read.
+    public let isSliced: Bool
+
+    /// The number of elements the shape describes.
+    public var elementCount: Int64 { shape.reduce(1, *) }
+  }
+
+  /// The path prefix, e.g. `<dir>/variables/variables`.
+  public let prefix: URL
+  /// The parsed header (shard count, endianness, version).
+  public let header: Tensorflow_BundleHeaderProto
+  /// Tensor entries in key order (the header's empty key is not included).
+  public let entries: [Entry]
+  /// The raw bytes of the index file (hashed for `checkpoint_hash`).
+  public let indexBytes: [UInt8]
+  /// How many data blocks the index table has; each CRC was checked on open.
+  public let indexBlockCount: Int
+  /// The size of each data shard, by shard number.
+  public let shardSizes: [Int64]
+
+  /// The path of the index file for a prefix.
+  public static func indexURL(prefix: URL) -> URL {
+    prefix.deletingLastPathComponent().appendingPathComponent(prefix.lastPathComponent + ".index")
+  }
+
+  /// The path of data shard `shard` of `count` for a prefix (`%s.data-%05d-of-%05d`).
+  public static func shardURL(prefix: URL, shard: Int, of count: Int) -> URL {
+    func five(_ value: Int) -> String {
+      let digits = String(value)
+      return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+    return prefix.deletingLastPathComponent().appendingPathComponent(
+      "\(prefix.lastPathComponent).data-\(five(shard))-of-\(five(count))")
+  }
+
+  /// Opens and checks a bundle's index and the presence and sizes of its shards.
+  ///
+  /// - Parameter prefix: the checkpoint prefix, without `.index`.
+  /// - Throws: `FormatError` naming the index or shard file that is missing or damaged.
+  public init(prefix: URL) throws(FormatError) {
+    self.prefix = prefix
+    let indexURL = Self.indexURL(prefix: prefix)
+    let indexName = indexURL.path
+    let bytes = try readWholeFile(indexURL)
+    let table = try LevelDBTable(bytes: bytes, file: indexName)
+
+    guard let first = table.entries.first, first.key.isEmpty else {
+      throw FormatError(.corrupted, file: indexName, "the bundle header (empty key) is missing")
+    }
+    let header: Tensorflow_BundleHeaderProto
+    do {
+      header = try Tensorflow_BundleHeaderProto(decoding: first.value)
+    } catch {
+      throw FormatError(.corrupted, file: indexName, "bundle header: \(error)")
+    }
+    if header.version.minConsumer > 1 || header.version.badConsumers.contains(1) {
+      throw FormatError(
+        .unsupported, file: indexName,
+        "bundle version needs a newer reader (min_consumer \(header.version.minConsumer))")
+    }
+    guard header.numShards >= 1 else {
+      throw FormatError(.corrupted, file: indexName, "bundle header says \(header.numShards) shards")
+    }
+    if header.endianness.rawValue != 0 {
+      throw FormatError(.unsupported, file: indexName, "big-endian tensor bundles are not supported")
+    }
+
+    var shardSizes: [Int64] = []
+    for shard in 0..<Int(header.numShards) {
+      let url = Self.shardURL(prefix: prefix, shard: shard, of: Int(header.numShards))
+      shardSizes.append(try fileSize(url))
+    }
+
+    var entries: [Entry] = []
+    entries.reserveCapacity(table.entries.count - 1)
+    for raw in table.entries.dropFirst() {
+      let name = String(decoding: raw.key, as: UTF8.self)
+      let proto: Tensorflow_BundleEntryProto
+      do {
+        proto = try Tensorflow_BundleEntryProto(decoding: raw.value)
+      } catch {
+        throw FormatError(.corrupted, file: indexName, "entry \"\(name)\": \(error)")
+      }
+      let entry = Entry(
+        name: name, dtype: DataTypeInfo(proto.dtype), shape: proto.shape.dim.map(\.size),
+        shard: Int(proto.shardID), offset: proto.offset, size: proto.size,
+        crc32c: CRC32C.unmask(proto.crc32C), isSliced: !proto.slices.isEmpty)
+      if !entry.isSliced {
+        try Self.checkBounds(entry, shardSizes: shardSizes, prefix: prefix, indexName: indexName)
+      }
+      entries.append(entry)
+    }
+    self.header = header
+    self.entries = entries
+    self.indexBytes = bytes
+    self.indexBlockCount = table.dataBlocks.count
+    self.shardSizes = shardSizes
+  }
+
+  /// The entry for a checkpoint key.
+  public func entry(named name: String) -> Entry? {
+    entries.first { $0.name == name }
+  }
+
+  /// The path of an entry's shard file.
+  public func shardURL(for entry: Entry) -> URL {
+    Self.shardURL(prefix: prefix, shard: entry.shard, of: Int(header.numShards))
+  }
+
+  private static func checkBounds(
+    _ entry: Entry, shardSizes: [Int64], prefix: URL, indexName: String
+  ) throws(FormatError) {
+    func bad(_ problem: String) -> FormatError {
+      FormatError(.corrupted, file: indexName, "entry \"\(entry.name)\": \(problem)")
+    }
+    guard entry.shard >= 0, entry.shard < shardSizes.count else {
+      throw bad("shard \(entry.shard) is outside the \(shardSizes.count) shards the header declares")
+    }
+    guard entry.offset >= 0, entry.size >= 0 else {
+      throw bad("negative offset \(entry.offset) or size \(entry.size)")
+    }
+    guard entry.shape.allSatisfy({ $0 >= 0 }) else {
+      throw bad("shape \(entry.shape) has a negative dimension")
+    }
+    let (end, overflow) = entry.offset.addingReportingOverflow(entry.size)
+    guard !overflow, end <= shardSizes[entry.shard] else {
+      let shardName = shardURL(prefix: prefix, shard: entry.shard, of: shardSizes.count).lastPathComponent
+      throw bad(
+        "bytes \(entry.offset)..<\(entry.offset &+ entry.size) lie past the end of \(shardName) (\(shardSizes[entry.shard]) bytes); the shard is truncated or the index lies"
+      )
+    }
+    if let elementSize = entry.dtype.elementSize {
+      let (expected, overflow) = entry.elementCount.multipliedReportingOverflow(by: Int64(elementSize))
+      guard !overflow, expected == entry.size else {
+        throw bad(
+          "\(entry.dtype.name) shape \(entry.shape) needs \(expected) bytes but the entry says \(entry.size)")
+      }
+    }
+  }
+}
+
+// MARK: - Reading tensors
+
+extension TensorBundle {
+  /// Reads one tensor's bytes exactly as stored and checks them against the entry's CRC32C.
+  ///
+  /// - Throws: `FormatError` naming the shard when the bytes cannot be read or do not match.
+  public func bytes(of entry: Entry) throws(FormatError) -> [UInt8] {
+    let url = shardURL(for: entry)
+    if entry.isSliced {
+      throw FormatError(.unsupported, file: url.path, "tensor \"\(entry.name)\" is partitioned into slices")
+    }
+    let bytes = try readRange(url, offset: entry.offset, count: Int(entry.size))
+    try Self.checkCRC(entry, bytes, file: url.path)
+    return bytes
+  }
+
+  /// Checks `bytes` (one tensor as stored) against the entry's CRC32C, following the per-dtype
+  /// layout: raw bytes for numeric types, the length/CRC/payload layout for strings and variants.
+  public static func checkCRC(_ entry: Entry, _ bytes: [UInt8], file: String) throws(FormatError) {
+    let computed: UInt32
+    do {
+      if entry.dtype.isString {
+        computed = try stringTensorCRC(bytes, count: entry.elementCount)
+      } else if entry.dtype.isVariant {
+        computed = try variantTensorCRC(bytes, count: entry.elementCount)
+      } else {
+        computed = CRC32C.checksum(bytes)
+      }
+    } catch let error as FormatError {
+      throw FormatError(error.kind, file: file, "tensor \"\(entry.name)\": \(error.problem)")
+    } catch let error as ByteReader.OutOfBounds {
+      throw FormatError(.corrupted, file: file, "tensor \"\(entry.name)\": \(error.what)")
+    } catch {
+      throw FormatError(.corrupted, file: file, "tensor \"\(entry.name)\": \(error)")
+    }
+    guard computed == entry.crc32c else {
+      throw FormatError(
+        .corrupted, file: file,
+        "tensor \"\(entry.name)\" (bytes \(entry.offset)..<\(entry.offset + entry.size)): CRC32C mismatch (index says \(hex(entry.crc32c)), data gives \(hex(computed)))"
+      )
+    }
+  }
+
+  /// The strings of a `DT_STRING` tensor, after its CRC was checked.
+  public func strings(of entry: Entry) throws(FormatError) -> [[UInt8]] {
+    let url = shardURL(for: entry)
+    guard entry.dtype.isString else {
+      throw FormatError(.invalidArgument, file: url.path, "tensor \"\(entry.name)\" is \(entry.dtype.name), not DT_STRING")
+    }
+    let bytes = try self.bytes(of: entry)
+    do {
+      var reader = ByteReader(bytes)
+      var lengths: [Int] = []
+      for _ in 0..<entry.elementCount { lengths.append(Int(try reader.varint64("string length"))) }
+      _ = try reader.uint32LE("length checksum")
+      return try lengths.map { Array(try reader.take($0, "string")) }
+    } catch {
+      throw FormatError(.corrupted, file: url.path, "tensor \"\(entry.name)\": \(error)")
+    }
+  }
+
+  /// CRC of a string tensor: lengths as fixed-width integers, the stored length checksum, then
+  /// the string bytes. Also checks the length checksum and the total size.
+  static func stringTensorCRC(_ bytes: [UInt8], count: Int64) throws -> UInt32 {
+    var reader = ByteReader(bytes)
+    var lengthsCRC = CRC32C()
+    var lengths: [UInt64] = []
+    lengths.reserveCapacity(Int(min(count, 1 << 20)))
+    for _ in 0..<count {
+      let length = try reader.varint64("string length")
+      lengths.append(length)
+      appendFixedWidth(length, to: &lengthsCRC)
+    }
+    let storedLengthsCRC = try reader.uint32LE("string length checksum")
+    guard CRC32C.unmask(storedLengthsCRC) == lengthsCRC.value else {
+      throw FormatError(.corrupted, file: "", "string lengths checksum mismatch")
+    }
+    var crc = lengthsCRC
+    withUnsafeBytes(of: storedLengthsCRC.littleEndian) { crc.update($0) }
+    for length in lengths {
+      guard length <= UInt64(reader.remaining) else {
+        throw ByteReader.OutOfBounds(what: "string of \(length) bytes runs past the tensor's end")
+      }
+      let piece = try reader.take(Int(length), "string")
+      piece.withUnsafeBytes { crc.update($0) }
+    }
+    guard reader.isAtEnd else {
+      throw ByteReader.OutOfBounds(what: "\(reader.remaining) stray bytes after the last string")
+    }
+    return crc.value
+  }
+
+  /// CRC of a variant tensor: per element, the length as uint64, the payload and a masked
+  /// running checksum that the next element's CRC also covers.
+  static func variantTensorCRC(_ bytes: [UInt8], count: Int64) throws -> UInt32 {
+    var reader = ByteReader(bytes)
+    var crc = CRC32C()
+    for _ in 0..<count {
+      let length = try reader.varint64("variant length")
+      withUnsafeBytes(of: length.littleEndian) { crc.update($0) }
+      guard length <= UInt64(reader.remaining) else {
+        throw ByteReader.OutOfBounds(what: "variant of \(length) bytes runs past the tensor's end")
+      }
+      let payload = try reader.take(Int(length), "variant")
+      payload.withUnsafeBytes { crc.update($0) }
+      let stored = try reader.uint32LE("variant checksum")
+      guard CRC32C.unmask(stored) == crc.value else {
+        throw FormatError(.corrupted, file: "", "variant element checksum mismatch")
+      }
+      withUnsafeBytes(of: stored.littleEndian) { crc.update($0) }
+    }
+    return crc.value
+  }
+
+  private static func appendFixedWidth(_ length: UInt64, to crc: inout CRC32C) {
+    if length <= UInt64(UInt32.max) {
+      withUnsafeBytes(of: UInt32(length).littleEndian) { crc.update($0) }
+    } else {
+      withUnsafeBytes(of: length.littleEndian) { crc.update($0) }
+    }
+  }
+}
