@@ -42,7 +42,7 @@ let package = Package(
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
-    .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "TFProto"]),
+    .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "Checksums", "TFProto"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI"]),
   ],
   swiftLanguageModes: [.v6]

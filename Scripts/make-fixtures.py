@@ -157,13 +157,14 @@ def mobilenet_v2(model_dir):
     "serve" plus the automatic "serving_default" alias, and no `track(model)`),
     which stores each variable once (`_all_variables/N`): `model.export()` would
     store every variable twice and make this fixture ~2.5 MB instead of ~1.4 MB."""
+    tf = _tf()
     keras = _keras3()
     model = keras.applications.MobileNetV2(
         input_shape=(32, 32, 3), alpha=0.1, weights=None, classes=10)
     _randomize_batchnorm(model, SEED)
     archive = keras.export.ExportArchive()
     archive.add_endpoint("serve", model, input_signature=[
-        keras.InputSpec(shape=(None, 32, 32, 3), dtype="float32")])
+        tf.TensorSpec(shape=(None, 32, 32, 3), dtype=tf.float32, name="image")])
     archive.write_out(model_dir, verbose=False)
     return {"check": lambda inputs: keras.ops.convert_to_numpy(
         model(next(iter(inputs.values())), training=False)),
@@ -336,40 +337,44 @@ def sharded_slices(model_dir):
 
 
 def _finetune_model():
-    """The shared Keras 3 MLP behind finetune_base / finetune_head."""
-    keras = _keras3()
-    return keras, keras.Sequential([
-        keras.Input(shape=(6,), name="features"),
-        keras.layers.Dense(16, activation="relu", name="body1"),
-        keras.layers.Dense(16, activation="relu", name="body2"),
-        keras.layers.Dense(3, name="head"),
+    """The shared tf-keras MLP behind finetune_base / finetune_head (tf-keras
+    because its checkpoint keys, e.g. `layer_with_weights-2/kernel/...`, are
+    stable across saves; Keras 3 `export()` numbers its `_all_variables/N`
+    differently from one run to the next)."""
+    import tf_keras
+    tf_keras.utils.set_random_seed(SEED)
+    return tf_keras.Sequential([
+        tf_keras.layers.InputLayer(input_shape=(6,), name="features"),
+        tf_keras.layers.Dense(16, activation="relu", name="body1"),
+        tf_keras.layers.Dense(16, activation="relu", name="body2"),
+        tf_keras.layers.Dense(3, name="head"),
     ], name="finetune")
 
 
 def finetune_base(model_dir):
-    """Base model for the fine-tune pair: a Keras 3 MLP (float32 [None,6] ->
-    Dense 16 -> Dense 16 -> Dense 3 "head"), exported with `model.export(dir)`.
-    finetune_head is the same model with only the head's weights changed, so
-    most variable bytes are shared between the two (dedup)."""
-    keras, model = _finetune_model()
-    model.export(model_dir, verbose=False)
-    return {"check": lambda inputs: keras.ops.convert_to_numpy(
-        model(next(iter(inputs.values()))))}
+    """Base model of the fine-tune pair: a tf-keras MLP (float32 [None,6] ->
+    Dense 16 "body1" -> Dense 16 "body2" -> Dense 3 "head"), saved with
+    `model.save(dir, save_format="tf")`.  finetune_head is the same model with
+    only the head's weights changed, so most variable bytes are shared between
+    the two (dedup)."""
+    model = _finetune_model()
+    model.save(model_dir, save_format="tf")
+    return {"check": lambda inputs: model(next(iter(inputs.values()))).numpy()}
 
 
 def finetune_head(model_dir, out_dir):
     """Fine-tune of finetune_base: the identical model (same seed, same
     weights) with NEW values assigned to the final Dense layer ("head") only,
-    exported the same way.  facts.json lists `changed_variables`: the
-    checkpoint keys whose values differ from finetune_base (exactly the head's
-    kernel and bias).  Needs finetune_base generated first."""
+    saved the same way.  facts.json lists `changed_variables`: the checkpoint
+    keys whose values differ from finetune_base (exactly the head's kernel and
+    bias).  Needs finetune_base generated first (the script does that)."""
     tf = _tf()
-    keras, model = _finetune_model()
+    model = _finetune_model()
     rng = np.random.default_rng(SEED + 1)
     head = model.get_layer("head")
     head.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32)
                       for w in head.get_weights()])
-    model.export(model_dir, verbose=False)
+    model.save(model_dir, save_format="tf")
 
     base_prefix = os.path.join(out_dir, "finetune_base", "model", "variables", "variables")
     head_prefix = os.path.join(model_dir, "variables", "variables")
@@ -383,14 +388,12 @@ def finetune_head(model_dir, out_dir):
         k for k in tuned_keys
         if k != "_CHECKPOINTABLE_OBJECT_GRAPH"
         and not np.array_equal(base.get_tensor(k), tuned.get_tensor(k)))
-    head_values = [np.asarray(v) for v in head.get_weights()]
-    changed_values = [tuned.get_tensor(k) for k in changed]
-    if len(changed) != 2 or not all(
-            any(np.array_equal(c, h) for h in head_values) for c in changed_values):
+    expected = ["layer_with_weights-2/bias/.ATTRIBUTES/VARIABLE_VALUE",
+                "layer_with_weights-2/kernel/.ATTRIBUTES/VARIABLE_VALUE"]
+    if changed != expected:
         raise SystemExit(f"finetune_head: expected exactly the head to change, got {changed}")
-    return {"check": lambda inputs: keras.ops.convert_to_numpy(
-        model(next(iter(inputs.values())))),
-        "extra": {"base_fixture": "finetune_base", "changed_variables": changed}}
+    return {"check": lambda inputs: model(next(iter(inputs.values()))).numpy(),
+            "extra": {"base_fixture": "finetune_base", "changed_variables": changed}}
 
 
 def lstm(model_dir):
@@ -477,7 +480,7 @@ def text_vectorization(model_dir):
     if not os.path.isdir(assets) or not os.listdir(assets):
         raise SystemExit("text_vectorization: model/assets/ has no vocabulary file")
     text = _strings([[b"The quick brown fox!"], [b"A lazy DOG jumps over the moon"]])
-    return {"inputs": {"serving_default": {"text": text}},
+    return {"inputs": {"serve": {"text": text}, "serving_default": {"text": text}},
             "check": lambda inputs: keras.ops.convert_to_numpy(
                 model(next(iter(inputs.values()))))}
 
@@ -732,8 +735,15 @@ def _facts(name, model_dir, description, extra):
         "bundle": _bundle_facts(model_dir),
         "fingerprint": _fingerprint_facts(model_dir),
         "ops": sorted(ops),
-        "library_functions": sum(len(mg.graph_def.library.function)
-                                 for mg in saved_model.meta_graphs),
+        "stripped_op_list": sorted({op.name for mg in saved_model.meta_graphs
+                                    for op in mg.meta_info_def.stripped_op_list.op}),
+        "meta_info": [{"tensorflow_version": mg.meta_info_def.tensorflow_version,
+                       "tensorflow_git_version": mg.meta_info_def.tensorflow_git_version,
+                       "stripped_default_attrs": mg.meta_info_def.stripped_default_attrs,
+                       "graph_nodes": len(mg.graph_def.node),
+                       "library_functions": len(mg.graph_def.library.function),
+                       "object_graph_nodes": len(mg.object_graph_def.nodes)}
+                      for mg in saved_model.meta_graphs],
         "has_object_graph": any(len(mg.object_graph_def.nodes) > 0
                                 for mg in saved_model.meta_graphs),
         "has_keras_metadata": os.path.exists(os.path.join(model_dir, "keras_metadata.pb")),

@@ -6,13 +6,13 @@ public struct FormatError: Error, CustomStringConvertible, Sendable, Equatable {
   /// What sort of failure this is; the CLI maps it to an exit status.
   public enum Kind: String, Sendable, Codable {
     /// A file or directory that should be there is not.
-    case notFound
+    case notFound = "not_found"
     /// The bytes are damaged: a checksum mismatch, a truncated file, a length past the end.
     case corrupted
     /// Well-formed, but a variant of the format this reader does not handle yet.
     case unsupported
     /// Not what was asked for at all (e.g. not a SavedModel directory).
-    case invalidArgument
+    case invalidArgument = "invalid_argument"
     /// The operating system refused (permissions, I/O error).
     case unavailable
   }

@@ -14,7 +14,11 @@ public struct TensorBundle: Sendable {
   /// One tensor's record in the index.
   public struct Entry: Sendable {
     /// The checkpoint key, e.g. `layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`.
+    /// Keys of tensor slices are binary; `name` then holds their bytes decoded leniently and
+    /// `key` the exact bytes.
     public let name: String
+    /// The exact key bytes from the index.
+    public let key: [UInt8]
     public let dtype: DataTypeInfo
     /// Dimension sizes (bundles always store fully known shapes).
     public let shape: [Int64]
@@ -107,7 +111,7 @@ public struct TensorBundle: Sendable {
         throw FormatError(.corrupted, file: indexName, "entry \"\(name)\": \(error)")
       }
       let entry = Entry(
-        name: name, dtype: DataTypeInfo(proto.dtype), shape: proto.shape.dim.map(\.size),
+        name: name, key: raw.key, dtype: DataTypeInfo(proto.dtype), shape: proto.shape.dim.map(\.size),
         shard: Int(proto.shardID), offset: proto.offset, size: proto.size,
         crc32c: CRC32C.unmask(proto.crc32C), isSliced: !proto.slices.isEmpty)
       if !entry.isSliced {

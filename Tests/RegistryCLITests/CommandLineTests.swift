@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// End-to-end: run the built `registry` binary and check stdout, stderr and the exit status.
+@Suite("registry command line")
+struct CommandLineTests {
+  static let repoRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let fixture = repoRoot.appendingPathComponent("Fixtures/module_two_signatures/model")
+
+  struct Result {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  /// The binary next to the test bundle (SwiftPM builds it because this target depends on it).
+  static let binary: URL = {
+    if let path = ProcessInfo.processInfo.environment["REGISTRY_BINARY"] {
+      return URL(fileURLWithPath: path)
+    }
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+      let candidate = directory.appendingPathComponent("registry")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory = directory.deletingLastPathComponent()
+    }
+    return repoRoot.appendingPathComponent(".build/debug/registry")
+  }()
+
+  static func run(_ arguments: String...) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  static func scratchCopy() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let copy = directory.appendingPathComponent("model")
+    try FileManager.default.copyItem(at: fixture, to: copy)
+    return copy
+  }
+
+  @Test("inspect prints signatures in saved_model_cli's layout and exits 0")
+  func inspectText() throws {
+    let result = try Self.run("inspect", Self.fixture.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("MetaGraphDef with tag-set: 'serve'"))
+    #expect(result.stdout.contains("signature_def['serving_default']:"))
+    #expect(result.stdout.contains("Method name is: tensorflow/serving/predict"))
+    #expect(result.stdout.contains("Fingerprint (producer 4): consistent"))
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test("inspect --json prints one documented object")
+  func inspectJSON() throws {
+    let result = try Self.run("inspect", "--json", Self.fixture.path)
+    #expect(result.status == 0)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    for key in [
+      "path", "graph_file", "saved_model_schema_version", "meta_graphs", "variables",
+      "variable_shards", "files", "total_bytes", "has_keras_metadata", "fingerprint",
+    ] {
+      #expect(object[key] != nil, "missing \(key)")
+    }
+    let metaGraphs = try #require(object["meta_graphs"] as? [[String: Any]])
+    let signatures = try #require(metaGraphs.first?["signatures"] as? [[String: Any]])
+    #expect(signatures.contains { $0["key"] as? String == "serving_default" })
+  }
+
+  @Test("verify exits 0 on a good model and 1 naming the file on a damaged one")
+  func verifyStatus() throws {
+    let good = try Self.run("verify", Self.fixture.path)
+    #expect(good.status == 0, "\(good.stderr)")
+    #expect(good.stdout.hasSuffix("OK\n"))
+
+    let copy = try Self.scratchCopy()
+    let shard = copy.appendingPathComponent("variables/variables.data-00000-of-00001")
+    var bytes = [UInt8](try Data(contentsOf: shard))
+    bytes[0] ^= 0xFF
+    try Data(bytes).write(to: shard)
+    let bad = try Self.run("verify", copy.path)
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains(shard.path))
+    #expect(bad.stderr.contains("CRC32C mismatch"))
+    #expect(bad.stdout.contains("FAILED"))
+
+    let json = try Self.run("verify", "--json", copy.path)
+    #expect(json.status == 1)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect(object["passed"] as? Bool == false)
+  }
+
+  @Test("a missing directory exits 3, an empty one 6, each with one line on stderr")
+  func errorStatuses() throws {
+    let missing = try Self.run("inspect", "/tmp/definitely-not-here-\(UUID())")
+    #expect(missing.status == 3)
+    #expect(missing.stderr.hasPrefix("registry: /tmp/definitely-not-here-"))
+    #expect(missing.stderr.split(separator: "\n").count == 1)
+
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID())")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    let result = try Self.run("verify", empty.path)
+    #expect(result.status == 6)
+    #expect(result.stderr.contains("not a SavedModel directory"))
+
+    let json = try Self.run("inspect", "--json", empty.path)
+    #expect(json.status == 6)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let error = try #require(object["error"] as? [String: String])
+    #expect(error["kind"] == "invalid_argument")
+  }
+}
