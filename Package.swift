@@ -6,12 +6,15 @@
 //   Checksums         CRC32C (masked and plain) and FarmHash Fingerprint64, no dependencies.
 //   TFProto           Swift generated from our own .proto schemas in Protos/; the only SwiftProtobuf user.
 //   SavedModelFormat  Reads SavedModel directories, tensor bundles and fingerprints; knows nothing of the store.
+//   CZlib             Debian's zlib, for compressing objects that compress.
+//   CSyscalls         C shims for system calls Swift's Glibc module does not expose (syncfs).
+//   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 import PackageDescription
 
 let package = Package(
   name: "registry",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "registry", targets: ["RegistryCLI"]),
     .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
@@ -20,6 +23,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
   ],
   targets: [
     .target(name: "CChecksums"),
@@ -29,6 +33,12 @@ let package = Package(
       dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
     .target(name: "SavedModelFormat", dependencies: ["Checksums", "TFProto"]),
+    .target(name: "CSyscalls"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(
+      name: "ContentStore",
+      dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
@@ -43,6 +53,7 @@ let package = Package(
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "Checksums", "TFProto"]),
+    .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI"]),
   ],
   swiftLanguageModes: [.v6]

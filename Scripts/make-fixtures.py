@@ -38,7 +38,6 @@ import tempfile
 # Must be set before TensorFlow is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # plain Eigen kernels: stabler numerics
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 import numpy as np  # noqa: E402  (numpy is cheap; TensorFlow is imported lazily)
 
@@ -107,6 +106,8 @@ def _strings(rows):
 #   inputs:   {signature: {input_name: np.ndarray}}  (optional; random otherwise)
 #   expected: {signature: {output_name: np.ndarray}} (optional; checked against
 #             what the reloaded model computes)
+#   check:    function(inputs of one signature) -> the single output, computed
+#             by the in-memory model (optional; used for every serving signature)
 #   extra:    additional entries for facts.json (optional)
 # ----------------------------------------------------------------------------
 

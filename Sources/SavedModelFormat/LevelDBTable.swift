@@ -55,8 +55,9 @@ public struct LevelDBTable: Sendable {
 
     var footer = ByteReader(bytes, from: footerStart, to: bytes.count - 8)
     let indexHandle: BlockHandle
+    let metaindexHandle: BlockHandle
     do {
-      _ = try Self.readHandle(&footer, "metaindex handle")
+      metaindexHandle = try Self.readHandle(&footer, "metaindex handle")
       indexHandle = try Self.readHandle(&footer, "index handle")
     } catch let error as ByteReader.OutOfBounds {
       throw corrupted("footer: \(error.what)")
@@ -64,6 +65,10 @@ public struct LevelDBTable: Sendable {
       throw corrupted("footer: \(error)")
     }
 
+    // TensorFlow writes no filter or stats blocks, so the metaindex is empty; it is still
+    // checked, so that no byte of the file escapes a CRC.
+    let metaindex = try Self.readBlock(bytes, metaindexHandle, limit: footerStart, file: file, "metaindex block")
+    _ = try Self.parseBlock(metaindex, file: file, "metaindex block")
     let indexBlock = try Self.readBlock(bytes, indexHandle, limit: footerStart, file: file, "index block")
     var handles: [BlockHandle] = []
     for entry in try Self.parseBlock(indexBlock, file: file, "index block") {

@@ -58,6 +58,11 @@ struct Facts: Decodable {
     let offset: Int64
     let size: Int64
     let crc32c: UInt32
+    let slices: [[SliceExtent]]
+  }
+  struct SliceExtent: Decodable {
+    let start: Int64
+    let length: Int64?
   }
   struct Bundle: Decodable {
     let numShards: Int
@@ -89,5 +94,6 @@ struct Facts: Decodable {
   let hasKerasMetadata: Bool
   let assets: [String]
   let files: [String: File]
+  let directories: [String]
   let emptyDirectories: [String]
 }

@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+
+/// A set of objects written together and published together.
+///
+/// `stage` hashes the bytes, skips objects the store already has (refreshing their modification
+/// time so a concurrent garbage collection's grace period keeps them) and writes new ones under
+/// `ingest/<batch>/`. `commit` then makes them durable and visible in this order: flush every
+/// staged file (one `syncfs`), rename each into `objects/`, flush again. An object is therefore
+/// never visible before its bytes are durable, and a batch killed at any moment leaves only an
+/// `ingest/` directory for the collector.
+///
+/// `stage` may be called from several threads at once.
+public final class IngestBatch: Sendable {
+  /// What staging one object did.
+  public struct Staged: Sendable {
+    public let digest: Digest
+    /// Uncompressed size.
+    public let size: Int64
+    /// Whether this batch writes it (false: the store or this batch already had it).
+    public let isNew: Bool
+    /// Size on disk including the header; 0 when not new.
+    public let storedSize: Int64
+    public let encoding: ObjectStore.Encoding
+  }
+
+  private struct State {
+    /// Digest -> its temp file under `ingest/<batch>/`.
+    var staged: [Digest: String] = [:]
+  }
+
+  public let store: ObjectStore
+  private let directory: String
+  private let state = Mutex(State())
+
+  init(store: ObjectStore) throws(StoreError) {
+    self.store = store
+    directory = store.ingestRoot.appendingPathComponent(UUID().uuidString.lowercased()).path
+    try Syscalls.makeDirectories(directory)
+  }
+
+  /// Hashes and, when new, compresses and writes one object's bytes.
+  ///
+  /// - Parameter expected: when given, the bytes must hash to it.
+  public func stage(_ bytes: UnsafeRawBufferPointer, expected: Digest? = nil) throws(StoreError) -> Staged {
+    let digest = Digest.of(bytes)
+    if let expected, expected != digest {
+      throw StoreError(.corrupted, expected.description, "content hashes to \(digest)")
+    }
+    return try stage(bytes, digest: digest)
+  }
+
+  /// Stages bytes whose digest the caller has already computed.
+  public func stage(_ bytes: UnsafeRawBufferPointer, digest: Digest) throws(StoreError) -> Staged {
+    let size = Int64(bytes.count)
+    let temp = directory + "/" + digest.hex
+    let notNew = Staged(digest: digest, size: size, isNew: false, storedSize: 0, encoding: .identity)
+    if Syscalls.touch(store.path(for: digest)) { return notNew }
+    // Claim the digest first, so two threads staging the same bytes never write one temp file.
+    let claimed = state.withLock { state in
+      if state.staged[digest] != nil { return false }
+      state.staged[digest] = temp
+      return true
+    }
+    if !claimed { return notNew }
+
+    let (encoding, payload) = Self.encode(bytes)
+    let header = ObjectStore.Header(encoding: encoding, uncompressedLength: UInt64(bytes.count))
+    do throws(StoreError) {
+      let descriptor = try Syscalls.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o444)
+      defer { Syscalls.close(descriptor) }
+      try Syscalls.writeAll(descriptor, header.bytes, path: temp)
+      if let payload {
+        try Syscalls.writeAll(descriptor, payload, path: temp)
+      } else {
+        try Syscalls.writeAll(descriptor, bytes, path: temp)
+      }
+    } catch {
+      Syscalls.unlink(temp)
+      _ = state.withLock { $0.staged.removeValue(forKey: digest) }
+      throw error
+    }
+    let storedSize = Int64(ObjectStore.Header.length + (payload?.count ?? bytes.count))
+    return Staged(digest: digest, size: size, isNew: true, storedSize: storedSize, encoding: encoding)
+  }
+
+  /// Makes every staged object durable, then visible.
+  public func commit() throws(StoreError) {
+    let staged = state.withLock { $0.staged }
+    defer { removeDirectory() }
+    if staged.isEmpty { return }
+    try Syscalls.syncFileSystem(containing: directory)
+    for (digest, temp) in staged.sorted(by: { $0.key < $1.key }) {
+      let final = store.path(for: digest)
+      try Syscalls.makeDirectories((final as NSString).deletingLastPathComponent)
+      try Syscalls.rename(temp, final)
+    }
+    try Syscalls.syncFileSystem(containing: store.root.path)
+  }
+
+  /// Drops every staged object that was not committed.
+  public func abort() {
+    removeDirectory()
+  }
+
+  private func removeDirectory() {
+    try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// zlib where it saves at least an eighth; raw otherwise. Large inputs are sampled first so
+  /// that float weights, which do not compress, cost one small trial instead of a full pass.
+  static func encode(_ bytes: UnsafeRawBufferPointer) -> (ObjectStore.Encoding, [UInt8]?) {
+    guard bytes.count >= 128 else { return (.identity, nil) }
+    let sampleLength = 64 * 1024
+    if bytes.count > 4 * sampleLength {
+      let sample = UnsafeRawBufferPointer(rebasing: bytes[0..<sampleLength])
+      guard let compressed = Zlib.compress(sample, level: 1), compressed.count < sampleLength * 7 / 8 else {
+        return (.identity, nil)
+      }
+    }
+    guard let compressed = Zlib.compress(bytes), compressed.count < bytes.count - bytes.count / 8 else {
+      return (.identity, nil)
+    }
+    return (.zlib, compressed)
+  }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// A version's complete file list: every file and directory with its mode and size, and for each
+/// file its SHA-256 and the ordered objects whose concatenation rebuilds it.
+///
+/// Stored as an object itself, in a canonical JSON encoding (keys sorted, no spaces, entries
+/// sorted by path bytes), so the same tree always gives the same manifest digest, and pull and
+/// verify can work from the store alone.
+public struct Manifest: Sendable, Equatable, Codable {
+  public static let formatName = "registry.manifest.v1"
+
+  public enum Kind: String, Sendable, Codable { case file, directory }
+
+  /// One object of a file, in order.
+  public struct Piece: Sendable, Equatable, Codable {
+    public let digest: Digest
+    public let size: Int64
+    public init(digest: Digest, size: Int64) {
+      self.digest = digest
+      self.size = size
+    }
+  }
+
+  public struct Entry: Sendable, Equatable, Codable {
+    /// Relative path with `/` separators; never absolute, never `.` or `..` components.
+    public let path: String
+    public let kind: Kind
+    /// Permission bits (e.g. 0o644), as the source directory had them.
+    public let mode: UInt16
+    /// File size in bytes; absent for directories.
+    public let size: Int64?
+    /// SHA-256 of the whole file; absent for directories.
+    public let sha256: Digest?
+    /// The objects that make up the file, in order; absent for directories.
+    public let objects: [Piece]?
+
+    public static func directory(_ path: String, mode: UInt16) -> Entry {
+      Entry(path: path, kind: .directory, mode: mode, size: nil, sha256: nil, objects: nil)
+    }
+
+    public static func file(_ path: String, mode: UInt16, size: Int64, sha256: Digest, objects: [Piece]) -> Entry {
+      Entry(path: path, kind: .file, mode: mode, size: size, sha256: sha256, objects: objects)
+    }
+  }
+
+  public let format: String
+  public let entries: [Entry]
+
+  /// Builds a manifest; entries are sorted by path bytes.
+  public init(entries: [Entry]) {
+    format = Self.formatName
+    self.entries = entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
+  }
+
+  /// Every distinct object the manifest references.
+  public var objectDigests: Set<Digest> {
+    Set(entries.flatMap { $0.objects ?? [] }.map(\.digest))
+  }
+
+  /// The sum of file sizes.
+  public var logicalSize: Int64 { entries.reduce(0) { $0 + ($1.size ?? 0) } }
+
+  // MARK: - Canonical encoding
+
+  /// The canonical bytes that are stored and hashed.
+  public func canonicalBytes() -> [UInt8] {
+    var out = "{\"entries\":["
+    for (index, entry) in entries.enumerated() {
+      if index > 0 { out += "," }
+      out += "{\"kind\":\"\(entry.kind.rawValue)\",\"mode\":\(entry.mode)"
+      if let objects = entry.objects {
+        out += ",\"objects\":["
+        out += objects.map { "{\"digest\":\"\($0.digest)\",\"size\":\($0.size)}" }.joined(separator: ",")
+        out += "]"
+      }
+      out += ",\"path\":" + Self.quote(entry.path)
+      if let sha256 = entry.sha256 { out += ",\"sha256\":\"\(sha256)\"" }
+      if let size = entry.size { out += ",\"size\":\(size)" }
+      out += "}"
+    }
+    out += "],\"format\":\"\(format)\"}"
+    return Array(out.utf8)
+  }
+
+  /// JSON string quoting with the minimal escapes RFC 8259 requires.
+  static func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+
+  // MARK: - Decoding and validation
+
+  /// Decodes and validates a stored manifest.
+  ///
+  /// - Throws: `StoreError.corrupted` naming `subject` when it does not parse, has an unknown
+  ///   format, or breaks a rule of `validate()`.
+  public init(decoding bytes: [UInt8], subject: String) throws(StoreError) {
+    let decoded: Manifest
+    do {
+      decoded = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+    } catch {
+      throw StoreError(.corrupted, subject, "manifest does not parse: \(error)")
+    }
+    guard decoded.format == Self.formatName else {
+      throw StoreError(.corrupted, subject, "unknown manifest format \"\(decoded.format)\"")
+    }
+    do {
+      try decoded.validate()
+    } catch {
+      throw StoreError(.corrupted, subject, "manifest: \(error.problem)")
+    }
+    self = decoded
+  }
+
+  /// Checks that every path is safe to create below a target directory and every file's pieces
+  /// add up to its size. Run before anything is written, even for manifests we wrote ourselves:
+  /// the store may have been tampered with.
+  public func validate() throws(StoreError) {
+    var seen = Set<String>()
+    for entry in entries {
+      try Self.validatePath(entry.path)
+      guard seen.insert(entry.path).inserted else {
+        throw StoreError(.invalidArgument, entry.path, "appears twice")
+      }
+      guard entry.mode & ~0o7777 == 0 else {
+        throw StoreError(.invalidArgument, entry.path, "mode \(entry.mode) has non-permission bits")
+      }
+      switch entry.kind {
+      case .directory:
+        guard entry.size == nil, entry.sha256 == nil, entry.objects == nil else {
+          throw StoreError(.invalidArgument, entry.path, "a directory with content")
+        }
+      case .file:
+        guard let size = entry.size, entry.sha256 != nil, let objects = entry.objects, size >= 0 else {
+          throw StoreError(.invalidArgument, entry.path, "a file without size, sha256 or objects")
+        }
+        guard objects.allSatisfy({ $0.size >= 0 }), objects.reduce(0, { $0 + $1.size }) == size else {
+          throw StoreError(.invalidArgument, entry.path, "object sizes do not add up to the file size \(size)")
+        }
+      }
+    }
+  }
+
+  /// A path may only name something inside the target: relative, `/`-separated, with no empty,
+  /// `.` or `..` component and no NUL.
+  public static func validatePath(_ path: String) throws(StoreError) {
+    guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else {
+      throw StoreError(.invalidArgument, path, "not a safe relative path")
+    }
+    for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+      guard !component.isEmpty, component != ".", component != ".." else {
+        throw StoreError(.invalidArgument, path, "path would escape or confuse the target directory")
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// The content-addressed object store: immutable blobs named by the SHA-256 of their
+/// uncompressed bytes, under `objects/sha256/<2 hex>/<2 hex>/<64 hex>`.
+///
+/// Two levels of 256-way fan-out keep every directory small with millions of objects. Each
+/// object file starts with a 16-byte header recording the format version, the encoding (raw or
+/// zlib), the hash algorithm and the uncompressed length, so a stored object says by itself how to
+/// read it and what its name means. Objects are read-only once written; every read re-hashes the
+/// content and fails loudly on a mismatch.
+public struct ObjectStore: Sendable {
+  /// How an object's bytes are stored.
+  public enum Encoding: UInt8, Sendable, Codable {
+    case identity = 0
+    case zlib = 1
+
+    public var name: String { self == .identity ? "identity" : "zlib" }
+  }
+
+  /// The header every object file starts with.
+  struct Header {
+    static let magic: [UInt8] = Array("RGOB".utf8)
+    static let length = 16
+    static let formatVersion: UInt8 = 1
+    static let sha256: UInt8 = 1
+
+    let encoding: Encoding
+    let uncompressedLength: UInt64
+
+    var bytes: [UInt8] {
+      var out = Self.magic + [Self.formatVersion, encoding.rawValue, Self.sha256, 0]
+      withUnsafeBytes(of: uncompressedLength.littleEndian) { out += $0 }
+      return out
+    }
+
+    init(encoding: Encoding, uncompressedLength: UInt64) {
+      self.encoding = encoding
+      self.uncompressedLength = uncompressedLength
+    }
+
+    init?(_ bytes: ArraySlice<UInt8>) {
+      guard bytes.count >= Self.length else { return nil }
+      let start = bytes.startIndex
+      guard Array(bytes[start..<(start + 4)]) == Self.magic, bytes[start + 4] == Self.formatVersion,
+        let encoding = Encoding(rawValue: bytes[start + 5]), bytes[start + 6] == Self.sha256
+      else { return nil }
+      var length: UInt64 = 0
+      for index in 0..<8 { length |= UInt64(bytes[start + 8 + index]) << (8 * UInt64(index)) }
+      self.encoding = encoding
+      self.uncompressedLength = length
+    }
+  }
+
+  /// The store's `objects/` directory.
+  public let root: URL
+  /// Where batches stage their files before they are published (`ingest/`).
+  public let ingestRoot: URL
+
+  /// - Parameter storeRoot: the store directory; `objects/` and `ingest/` are created inside.
+  public init(storeRoot: URL) throws(StoreError) {
+    root = storeRoot.appendingPathComponent("objects")
+    ingestRoot = storeRoot.appendingPathComponent("ingest")
+    try Syscalls.makeDirectories(root.appendingPathComponent("sha256").path)
+    try Syscalls.makeDirectories(ingestRoot.path)
+  }
+
+  /// The file that holds (or would hold) an object.
+  public func path(for digest: Digest) -> String {
+    let hex = digest.hex
+    let utf8 = Array(hex.utf8)
+    let first = String(decoding: utf8[0..<2], as: UTF8.self)
+    let second = String(decoding: utf8[2..<4], as: UTF8.self)
+    return root.path + "/sha256/" + first + "/" + second + "/" + hex
+  }
+
+  public func contains(_ digest: Digest) -> Bool {
+    Syscalls.exists(path(for: digest))
+  }
+
+  /// Reads an object, decodes it and checks that its content still hashes to its name.
+  ///
+  /// - Throws: `StoreError` `.notFound` when absent, `.corrupted` naming the object and its file
+  ///   when the header, the zlib stream, the length or the hash is wrong.
+  public func read(_ digest: Digest) throws(StoreError) -> [UInt8] {
+    let file = path(for: digest)
+    let raw = try readFile(file, subject: digest.description)
+    func corrupt(_ problem: String) -> StoreError {
+      StoreError(.corrupted, digest.description, "\(problem) (file \(file))")
+    }
+    guard let header = Header(raw[...]) else { throw corrupt("not an object file (bad header)") }
+    let content: [UInt8]
+    switch header.encoding {
+    case .identity:
+      guard UInt64(raw.count - Header.length) == header.uncompressedLength else {
+        throw corrupt("holds \(raw.count - Header.length) bytes but its header says \(header.uncompressedLength)")
+      }
+      content = Array(raw[Header.length...])
+    case .zlib:
+      guard header.uncompressedLength < 1 << 40,
+        let inflated = raw.withUnsafeBytes({ whole in
+          Zlib.decompress(
+            UnsafeRawBufferPointer(rebasing: whole[Header.length...]),
+            expectedLength: Int(header.uncompressedLength))
+        })
+      else { throw corrupt("its zlib stream is damaged") }
+      content = inflated
+    }
+    let actual = Digest.of(content)
+    guard actual == digest else { throw corrupt("content hashes to \(actual)") }
+    return content
+  }
+
+  /// The encoding and on-disk size of a stored object, from its header alone.
+  public func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
+    let file = path(for: digest)
+    let descriptor = try Syscalls.open(file, O_RDONLY)
+    defer { Syscalls.close(descriptor) }
+    let header = try Syscalls.read(descriptor, count: Header.length, offset: 0, path: file)
+    guard let parsed = Header(header[...]) else {
+      throw StoreError(.corrupted, digest.description, "not an object file (bad header) (file \(file))")
+    }
+    return (parsed.encoding, try Syscalls.fileSize(file), Int64(parsed.uncompressedLength))
+  }
+
+  /// Starts a batch of objects that become visible together.
+  public func makeBatch() throws(StoreError) -> IngestBatch {
+    try IngestBatch(store: self)
+  }
+
+  func readFile(_ path: String, subject: String) throws(StoreError) -> [UInt8] {
+    let descriptor: Int32
+    do {
+      descriptor = try Syscalls.open(path, O_RDONLY)
+    } catch let error where error.kind == .notFound {
+      throw StoreError(.notFound, subject, "object is missing from the store (file \(path))")
+    }
+    defer { Syscalls.close(descriptor) }
+    let size = Int(try Syscalls.fileSize(path))
+    let bytes = try Syscalls.read(descriptor, count: size, offset: 0, path: path)
+    guard bytes.count == size else { throw StoreError(.corrupted, subject, "file shrank while being read (\(path))") }
+    return bytes
+  }
+}
