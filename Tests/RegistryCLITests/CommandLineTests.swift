@@ -126,3 +126,38 @@ struct CommandLineTests {
     #expect(error["kind"] == "invalid_argument")
   }
 }
+
+/// `inspect` must show the same signatures as `saved_model_cli show --all`, whose output for each
+/// fixture TensorFlow recorded in `reference/saved_model_cli.txt`.
+@Suite("inspect agrees with saved_model_cli")
+struct SavedModelCLIAgreementTests {
+  static let fixtures: [String] = {
+    let root = CommandLineTests.repoRoot.appendingPathComponent("Fixtures")
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+    return names.filter {
+      FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/reference/saved_model_cli.txt").path)
+    }.sorted()
+  }()
+
+  /// The tag-set, signature, tensor and method lines, whitespace-trimmed.
+  static func signatureLines(_ text: Substring) -> [String] {
+    text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { line in
+      ["signature_def[", "inputs[", "outputs[", "dtype: ", "shape: ", "name: ", "Method name is: "]
+        .contains { line.hasPrefix($0) }
+    }
+  }
+
+  @Test("signature sections are identical", arguments: fixtures)
+  func agreement(name: String) throws {
+    let root = CommandLineTests.repoRoot.appendingPathComponent("Fixtures/\(name)")
+    let reference = try String(
+      contentsOf: root.appendingPathComponent("reference/saved_model_cli.txt"), encoding: .utf8)
+    // saved_model_cli lists concrete functions after the signatures; only signatures compare.
+    let theirs = Self.signatureLines(reference.components(separatedBy: "Concrete Functions:")[0][...])
+    let result = try CommandLineTests.run("inspect", root.appendingPathComponent("model").path)
+    #expect(result.status == 0)
+    let ours = Self.signatureLines(result.stdout.components(separatedBy: "\nOps (")[0][...])
+    #expect(!theirs.isEmpty)
+    #expect(ours == theirs)
+  }
+}
