@@ -9,6 +9,8 @@
 //   CZlib             Debian's zlib, for compressing objects that compress.
 //   CSyscalls         C shims for system calls Swift's Glibc module does not expose (syncfs).
 //   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
+//   Catalog           The SQLite catalog (GRDB); schema from migrations/*.sql. The only GRDB user.
+//   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 import PackageDescription
 
@@ -18,6 +20,7 @@ let package = Package(
   products: [
     .executable(name: "registry", targets: ["RegistryCLI"]),
     .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
+    .library(name: "Registry", targets: ["Registry"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
@@ -39,10 +42,15 @@ let package = Package(
       name: "ContentStore",
       dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
         "SavedModelFormat",
+        "Registry",
+        "Catalog",
+        "ContentStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -54,6 +62,8 @@ let package = Package(
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "Checksums", "TFProto"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
+    .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+    .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI"]),
   ],
   swiftLanguageModes: [.v6]

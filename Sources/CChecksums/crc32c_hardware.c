@@ -33,6 +33,37 @@ int cchecksums_has_hardware_crc32c(void) {
 #endif
 }
 
+// Multiplication in GF(2) modulo the reflected Castagnoli polynomial, used to shift a CRC state
+// over a run of zero bytes when combining the three streams.
+static uint32_t gf2_multiply(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (int i = 0; i < 32; i++) {
+    product ^= (uint32_t)(-(int32_t)((b >> 31) & 1)) & a;
+    a = (a >> 1) ^ ((uint32_t)(-(int32_t)(a & 1)) & 0x82F63B78u);
+    b <<= 1;
+  }
+  return product;
+}
+
+// x^(8*n) mod P in reflected form, for shifting a state over n zero bytes.
+static uint32_t shift_constant(uint64_t n) {
+  uint32_t result = 0x80000000u;  // x^0
+  uint32_t square = 0x40000000u;  // x^1
+  uint64_t bits = n * 8;
+  while (bits) {
+    if (bits & 1) result = gf2_multiply(result, square);
+    square = gf2_multiply(square, square);
+    bits >>= 1;
+  }
+  return result;
+}
+
+uint32_t cchecksums_crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t length_b) {
+  if (length_b == 0) return crc_a;
+  // With finalized values the initial/final XORs cancel except for the shifted crc_a.
+  return gf2_multiply(crc_a, shift_constant(length_b)) ^ crc_b;
+}
+
 #if CCHECKSUMS_X86
 #define TARGET_ATTR __attribute__((target("sse4.2")))
 static inline TARGET_ATTR uint32_t crc_u8(uint32_t c, uint8_t v) { return _mm_crc32_u8(c, v); }
@@ -50,31 +81,6 @@ static inline TARGET_ATTR uint32_t crc_u64(uint32_t c, uint64_t v) {
 #endif
 
 #if CCHECKSUMS_X86 || CCHECKSUMS_ARM
-
-// Multiplication in GF(2) modulo the reflected Castagnoli polynomial, used to shift a CRC state
-// over a run of zero bytes when combining the three streams.
-static uint32_t gf2_multiply(uint32_t a, uint32_t b) {
-  uint32_t product = 0;
-  for (int i = 0; i < 32; i++) {
-    product ^= (uint32_t)(-(int32_t)((b >> 31) & 1)) & a;
-    a = (a >> 1) ^ ((uint32_t)(-(int32_t)(a & 1)) & 0x82F63B78u);
-    b <<= 1;
-  }
-  return product;
-}
-
-// x^(8*n) mod P in reflected form, for shifting a state over n zero bytes.
-static uint32_t shift_constant(size_t n) {
-  uint32_t result = 0x80000000u;  // x^0
-  uint32_t square = 0x40000000u;  // x^1
-  size_t bits = n * 8;
-  while (bits) {
-    if (bits & 1) result = gf2_multiply(result, square);
-    square = gf2_multiply(square, square);
-    bits >>= 1;
-  }
-  return result;
-}
 
 enum { kStreamBytes = 4096 };  // bytes per stream in one interleaved block
 static uint32_t stream_shift = 0;

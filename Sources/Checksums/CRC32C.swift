@@ -42,6 +42,14 @@ public struct CRC32C: Sendable {
     return extendInSoftware(crc, bytes)
   }
 
+  /// The CRC-32C of A followed by B, from the CRCs of A and B and the length of B; lets the
+  /// blocks of one tensor be checksummed in parallel.
+  ///
+  /// - Complexity: O(log lengthOfB).
+  public static func combine(_ crcA: UInt32, _ crcB: UInt32, lengthOfB: Int) -> UInt32 {
+    cchecksums_crc32c_combine(crcA, crcB, UInt64(lengthOfB))
+  }
+
   /// Whether this process uses the CPU instruction.
   public static let hasHardwareSupport: Bool = cchecksums_has_hardware_crc32c() != 0
 

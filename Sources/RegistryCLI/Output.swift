@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Registry
 import SavedModelFormat
 
 /// Writing results and diagnostics, and turning failures into exit statuses.
@@ -37,6 +38,20 @@ enum ExitStatus {
   }
 }
 
+extension ExitStatus {
+  static func of(_ kind: RegistryError.Kind) -> ExitCode {
+    switch kind {
+    case .notFound: return ExitCode(3)
+    case .corrupted: return ExitCode(4)
+    case .unsupported: return ExitCode(5)
+    case .invalidArgument: return ExitCode(6)
+    case .unavailable: return ExitCode(7)
+    case .alreadyExists: return ExitCode(8)
+    case .failedPrecondition: return ExitCode(9)
+    }
+  }
+}
+
 /// Runs a command body, printing any `FormatError` as one line on stderr (and as a JSON error
 /// object on stdout with `--json`) and exiting with the status for its kind.
 func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
@@ -46,8 +61,26 @@ func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
     Output.diagnostic(error.description)
     if json {
       try? Output.json(
-        ["error": ["kind": error.kind.rawValue, "file": error.file, "problem": error.problem]])
+        ["error": ["kind": error.kind.rawValue, "message": error.description, "file": error.file]])
+    }
+    throw ExitStatus.of(error.kind)
+  } catch let error as RegistryError {
+    Output.diagnostic(error.message)
+    if json {
+      try? Output.json(["error": ["kind": error.kind.rawValue, "message": error.message]])
     }
     throw ExitStatus.of(error.kind)
   }
+}
+
+/// Byte counts for people: `12.3 MB` (SI units, as `ls -h --si` and disk vendors use).
+func humanBytes(_ bytes: Int64) -> String {
+  let units = ["B", "kB", "MB", "GB", "TB"]
+  var value = Double(bytes)
+  var unit = 0
+  while value >= 1000, unit < units.count - 1 {
+    value /= 1000
+    unit += 1
+  }
+  return unit == 0 ? "\(bytes) B" : String(format: "%.1f ", value) + units[unit]
 }

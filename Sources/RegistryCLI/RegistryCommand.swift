@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Registry
 
 /// The `registry` command line. Each subcommand parses its arguments, calls the libraries and
 /// renders the result as text or, with `--json`, as the documented JSON object (docs/cli.md).
@@ -9,11 +11,25 @@ struct RegistryCommand: ParsableCommand {
     abstract: "A content-addressed registry for TensorFlow SavedModels.",
     discussion: """
       Exit status: 0 on success, 1 when a check found problems, 2 for a usage error, \
-      3 not found, 4 corrupted input, 5 unsupported input, 6 invalid argument, 7 I/O failure.
+      3 not found, 4 corrupted input, 5 unsupported input, 6 invalid argument, 7 I/O failure, \
+      8 already exists, 9 failed precondition.
       """,
     version: "0.1.0",
-    subcommands: [Inspect.self, Verify.self]
+    subcommands: [Push.self, Pull.self, List.self, Show.self, Inspect.self, Verify.self]
   )
+
+  /// Lets `--store` stand before the subcommand too (`registry --store S push ...`).
+  @OptionGroup var store: StoreOptions
+}
+
+/// Where the store is: `--store`, else `$REGISTRY_STORE`, else a per-user default.
+struct StoreOptions: ParsableArguments {
+  @Option(name: .long, help: "The store directory (default: $REGISTRY_STORE, else ~/.local/share/registry).")
+  var store: String?
+
+  func open() throws(RegistryError) -> Registry {
+    try Registry(root: store.map { URL(fileURLWithPath: $0) } ?? Registry.defaultRoot())
+  }
 }
 
 /// Options every command takes.

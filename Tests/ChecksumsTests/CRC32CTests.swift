@@ -48,6 +48,19 @@ struct CRC32CTests {
   }
 }
 
+extension CRC32CTests {
+  @Test("combining the CRCs of two pieces equals the CRC of the whole")
+  func combine() {
+    var generator = SplitMix64(seed: 11)
+    let bytes = (0..<50_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+    for split in [0, 1, 7, 4096, 12_288, 33_333, 50_000] {
+      let a = CRC32C.checksum(Array(bytes[..<split]))
+      let b = CRC32C.checksum(Array(bytes[split...]))
+      #expect(CRC32C.combine(a, b, lengthOfB: bytes.count - split) == CRC32C.checksum(bytes), "split \(split)")
+    }
+  }
+}
+
 /// A small deterministic generator, so failing cases repeat.
 struct SplitMix64: RandomNumberGenerator {
   var state: UInt64

@@ -1,0 +1,272 @@
+import Foundation
+import GRDB
+
+/// Which version of a model a reference names.
+public enum VersionSelector: Sendable, Equatable {
+  case latest
+  case number(Int)
+  case alias(String)
+}
+
+extension Catalog {
+  // MARK: - Writing
+
+  /// Records a pushed version and every row derived from it in one transaction, so the version
+  /// becomes visible all at once, after its objects and manifest are already durable.
+  ///
+  /// - Parameters:
+  ///   - version: the rows to insert.
+  ///   - lease: the push's lease, released in the same transaction.
+  /// - Returns: `.unchanged` without inserting when the model's latest live version has the
+  ///   same manifest (a re-push of identical content); aliases are still applied then.
+  public func insert(_ version: NewVersion, releasing lease: String?) throws(CatalogError) -> InsertOutcome {
+    try write { db in
+      let now = Self.now()
+      let modelID: Int64
+      if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [version.model]) {
+        modelID = existing
+      } else {
+        try db.execute(sql: "INSERT INTO models (name, created_at) VALUES (?, ?)", arguments: [version.model, now])
+        modelID = db.lastInsertedRowID
+      }
+      if let lease { try db.execute(sql: "DELETE FROM leases WHERE id = ?", arguments: [lease]) }
+
+      if let latest = try Row.fetchOne(
+        db,
+        sql: "SELECT id, manifest FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number DESC LIMIT 1",
+        arguments: [modelID]),
+        (latest["manifest"] as String) == version.manifest
+      {
+        let id: Int64 = latest["id"]
+        try setAliases(db, version.aliases, modelID: modelID, versionID: id, now: now)
+        return .unchanged(try summary(db, VersionID(id)))
+      }
+
+      let number = (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
+      let newObjects = version.objects.filter { $0.storedSize > 0 }
+      try db.execute(
+        sql: """
+          INSERT INTO versions (model_id, number, created_at, created_by, source_path, message, manifest,
+            file_count, logical_bytes, new_objects, new_bytes, stored_bytes, parent_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          modelID, number, now, version.createdBy, version.sourcePath, version.message, version.manifest,
+          version.files.filter { $0.kind == "file" }.count, version.logicalBytes, newObjects.count,
+          newObjects.reduce(0) { $0 + $1.size }, newObjects.reduce(0) { $0 + $1.storedSize },
+          version.parent?.rawValue,
+        ])
+      let versionID = db.lastInsertedRowID
+      try insertRows(db, version, versionID: versionID, now: now)
+      try setAliases(db, version.aliases, modelID: modelID, versionID: versionID, now: now)
+      try db.execute(
+        sql: "INSERT INTO events (at, actor, action, model, version, detail) VALUES (?, ?, 'push', ?, ?, ?)",
+        arguments: [
+          now, version.createdBy, version.model, number,
+          Self.json([
+            "manifest": version.manifest, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
+            "source_path": version.sourcePath ?? "",
+          ]),
+        ])
+      return .created(try summary(db, VersionID(versionID)))
+    }
+  }
+
+  private func insertRows(_ db: Database, _ version: NewVersion, versionID: Int64, now: String) throws {
+    for object in version.objects {
+      try db.execute(
+        sql: """
+          INSERT INTO objects (digest, size, stored_size, encoding, hash_algorithm, created_at)
+          VALUES (?, ?, ?, ?, 'sha256', ?) ON CONFLICT(digest) DO NOTHING
+          """,
+        arguments: [object.digest, object.size, object.storedSize, object.encoding, now])
+    }
+    for file in version.files {
+      try db.execute(
+        sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [versionID, file.path, file.kind, file.mode, file.size, file.sha256])
+      for (seq, object) in file.objects.enumerated() {
+        try db.execute(
+          sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)",
+          arguments: [versionID, file.path, seq, object.offset, object.digest, object.size])
+      }
+    }
+    for tensor in version.tensors {
+      try db.execute(
+        sql: """
+          INSERT INTO tensors (version_id, name, dtype, shape, crc32c, shard, offset, size, digest)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          versionID, tensor.name, tensor.dtype, tensor.shapeJSON, Int64(tensor.crc32c), tensor.shard,
+          tensor.offset, tensor.size, tensor.digest,
+        ])
+    }
+    for (position, metaGraph) in version.metaGraphs.enumerated() {
+      try db.execute(
+        sql: "INSERT INTO meta_graphs (version_id, position, tags, tensorflow_version) VALUES (?, ?, ?, ?)",
+        arguments: [versionID, position, metaGraph.tagsJSON, metaGraph.tensorflowVersion])
+    }
+    for signature in version.signatures {
+      try db.execute(
+        sql: "INSERT INTO signatures (version_id, meta_graph, key, method_name) VALUES (?, ?, ?, ?)",
+        arguments: [versionID, signature.metaGraph, signature.key, signature.methodName])
+      for tensor in signature.tensors {
+        try db.execute(
+          sql: """
+            INSERT INTO signature_tensors (version_id, meta_graph, signature, direction, name, tensor_name, dtype, shape)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            versionID, signature.metaGraph, signature.key, tensor.direction, tensor.name, tensor.tensorName,
+            tensor.dtype, tensor.shapeJSON,
+          ])
+      }
+    }
+    for op in Set(version.ops) {
+      try db.execute(sql: "INSERT INTO ops (version_id, op) VALUES (?, ?)", arguments: [versionID, op])
+    }
+    if let fingerprint = version.fingerprint {
+      try db.execute(
+        sql: """
+          INSERT INTO fingerprints (version_id, producer, saved_model_checksum, graph_def_program_hash,
+            signature_def_hash, saved_object_graph_hash, checkpoint_hash, uuid, status)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          versionID, fingerprint.producer, fingerprint.savedModelChecksum, fingerprint.graphDefProgramHash,
+          fingerprint.signatureDefHash, fingerprint.savedObjectGraphHash, fingerprint.checkpointHash,
+          fingerprint.uuid, fingerprint.status,
+        ])
+    }
+    for (key, value) in version.metadata {
+      try db.execute(
+        sql: "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
+    }
+  }
+
+  private func setAliases(_ db: Database, _ aliases: [String], modelID: Int64, versionID: Int64, now: String) throws {
+    for alias in aliases {
+      try db.execute(
+        sql: """
+          INSERT INTO aliases (model_id, name, version_id, updated_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT(model_id, name) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at
+          """,
+        arguments: [modelID, alias, versionID, now])
+    }
+  }
+
+  // MARK: - Leases
+
+  /// Records a push in flight; the garbage collector keeps what unexpired leases may need.
+  public func beginLease(purpose: String, holder: String, duration: TimeInterval) throws(CatalogError) -> String {
+    let id = UUID().uuidString.lowercased()
+    let expires = Date().addingTimeInterval(duration).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    try write { db in
+      try db.execute(
+        sql: "INSERT INTO leases (id, purpose, holder, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        arguments: [id, purpose, holder, Self.now(), expires])
+    }
+    return id
+  }
+
+  /// Releases a lease (a push that failed or finished without inserting).
+  public func endLease(_ id: String) {
+    _ = try? write { db in try db.execute(sql: "DELETE FROM leases WHERE id = ?", arguments: [id]) }
+  }
+
+  // MARK: - Reading
+
+  /// Resolves `NAME`, `NAME:N` or `NAME@ALIAS` to a live version.
+  ///
+  /// - Throws: `CatalogError.notFound` saying which part did not match.
+  public func resolve(model: String, _ selector: VersionSelector) throws(CatalogError) -> VersionSummary {
+    try read { db in
+      guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model]) else {
+        throw CatalogError(.notFound, "no model named \"\(model)\"")
+      }
+      let id: Int64?
+      switch selector {
+      case .latest:
+        id = try Int64.fetchOne(
+          db, sql: "SELECT id FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number DESC LIMIT 1",
+          arguments: [modelID])
+        guard id != nil else { throw CatalogError(.notFound, "model \"\(model)\" has no versions") }
+      case .number(let number):
+        id = try Int64.fetchOne(
+          db, sql: "SELECT id FROM versions WHERE model_id = ? AND number = ? AND removed_at IS NULL",
+          arguments: [modelID, number])
+        guard id != nil else { throw CatalogError(.notFound, "\(model):\(number) does not exist") }
+      case .alias(let alias):
+        id = try Int64.fetchOne(
+          db, sql: "SELECT version_id FROM aliases WHERE model_id = ? AND name = ?", arguments: [modelID, alias])
+        guard id != nil else { throw CatalogError(.notFound, "\(model)@\(alias) is not set") }
+      }
+      return try summary(db, VersionID(id ?? 0))
+    }
+  }
+
+  /// Every model with its version count and aliases, by name.
+  public func models() throws(CatalogError) -> [ModelSummary] {
+    try read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT m.id, m.name, m.created_at, COUNT(v.id) AS count, MAX(v.number) AS latest,
+                 MAX(v.created_at) AS latest_at, COALESCE(SUM(v.logical_bytes), 0) AS bytes
+          FROM models m LEFT JOIN versions v ON v.model_id = m.id AND v.removed_at IS NULL
+          GROUP BY m.id ORDER BY m.name
+          """)
+      return try rows.map { row in
+        let aliasRows = try Row.fetchAll(
+          db,
+          sql: "SELECT a.name, v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ?",
+          arguments: [row["id"] as Int64])
+        return ModelSummary(
+          name: row["name"], createdAt: row["created_at"], versionCount: row["count"], latestVersion: row["latest"],
+          latestAt: row["latest_at"], logicalBytes: row["bytes"],
+          aliases: Dictionary(uniqueKeysWithValues: aliasRows.map { ($0["name"] as String, $0["number"] as Int) }))
+      }
+    }
+  }
+
+  /// The live versions of a model, oldest first.
+  public func versions(of model: String) throws(CatalogError) -> [VersionSummary] {
+    try read { db in
+      guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model]) else {
+        throw CatalogError(.notFound, "no model named \"\(model)\"")
+      }
+      let ids = try Int64.fetchAll(
+        db, sql: "SELECT id FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number", arguments: [modelID])
+      return try ids.map { try summary(db, VersionID($0)) }
+    }
+  }
+
+  func summary(_ db: Database, _ id: VersionID) throws -> VersionSummary {
+    guard
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT v.*, m.name AS model, pm.name AS parent_model, p.number AS parent_number
+          FROM versions v JOIN models m ON m.id = v.model_id
+          LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id
+          WHERE v.id = ?
+          """, arguments: [id.rawValue])
+    else { throw CatalogError(.notFound, "version \(id.rawValue) does not exist") }
+    let aliases = try String.fetchAll(
+      db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
+    let parentModel: String? = row["parent_model"]
+    let parentNumber: Int? = row["parent_number"]
+    return VersionSummary(
+      id: id, model: row["model"], number: row["number"], createdAt: row["created_at"], createdBy: row["created_by"],
+      sourcePath: row["source_path"], message: row["message"], manifest: row["manifest"],
+      fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
+      newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
+      parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } }, aliases: aliases)
+  }
+
+  static func json(_ object: [String: String]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// The SQLite catalog of one store: models, versions and everything queries need about them.
+///
+/// One `DatabasePool` per process, in WAL mode with a busy timeout, so readers never wait for a
+/// writer and concurrent writers queue instead of failing. The schema comes from the numbered
+/// files in `migrations/` (embedded at build time), applied in order and recorded by GRDB.
+/// This is the only module that imports GRDB.
+public final class Catalog: Sendable {
+  /// How long a writer waits for another process's write transaction before giving up.
+  public static let busyTimeout: TimeInterval = 30
+
+  let pool: DatabasePool
+  public let path: URL
+
+  /// Opens (creating and migrating if needed) the catalog at `path`.
+  ///
+  /// - Throws: `CatalogError.unavailable` naming the file when SQLite cannot open or migrate it.
+  public init(path: URL) throws(CatalogError) {
+    self.path = path
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(Self.busyTimeout)
+    configuration.foreignKeysEnabled = true
+    do {
+      pool = try DatabasePool(path: path.path, configuration: configuration)
+      try Self.migrator().migrate(pool)
+    } catch {
+      throw CatalogError(.unavailable, "\(path.path): cannot open the catalog: \(error)")
+    }
+  }
+
+  /// The migrator with every embedded migration registered in order.
+  static func migrator(upTo last: String? = nil) -> DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    for migration in embeddedMigrations {
+      migrator.registerMigration(migration.identifier) { db in
+        try db.execute(sql: migration.sql)
+      }
+      if migration.identifier == last { break }
+    }
+    return migrator
+  }
+
+  /// The identifiers of the migrations this build knows, in order.
+  public static var migrationIdentifiers: [String] { embeddedMigrations.map(\.identifier) }
+
+  /// The SQL of each embedded migration, by identifier (for the test that compares them with
+  /// the files in `migrations/`).
+  public static var embeddedMigrationSQL: [String: String] {
+    Dictionary(uniqueKeysWithValues: embeddedMigrations.map { ($0.identifier, $0.sql) })
+  }
+
+  /// Applies migrations up to and including `identifier` to the database at `path` (tests).
+  public static func migrate(_ path: URL, upTo identifier: String) throws -> [String] {
+    let queue = try DatabaseQueue(path: path.path)
+    try migrator(upTo: identifier).migrate(queue)
+    let applied: Set<String> = try queue.read { (db: Database) throws -> Set<String> in
+      try migrator().appliedIdentifiers(db)
+    }
+    return applied.sorted()
+  }
+
+  // MARK: - Running SQL
+
+  func write<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+    do {
+      return try pool.writeWithoutTransaction { (db: Database) throws -> T in
+        var result: T? = nil
+        try db.inTransaction(.immediate) { () throws -> Database.TransactionCompletion in
+          result = try body(db)
+          return .commit
+        }
+        guard let value = result else { throw CatalogError(.unavailable, "transaction produced no result") }
+        return value
+      }
+    } catch let error as CatalogError {
+      throw error
+    } catch {
+      throw CatalogError(.unavailable, "\(path.path): \(error)")
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+    do {
+      return try pool.read(body)
+    } catch let error as CatalogError {
+      throw error
+    } catch {
+      throw CatalogError(.unavailable, "\(path.path): \(error)")
+    }
+  }
+
+  static func now() -> String {
+    Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+  }
+}

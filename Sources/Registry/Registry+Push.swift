@@ -1,0 +1,341 @@
+import Catalog
+import Checksums
+import ContentStore
+import Dispatch
+import Foundation
+import SavedModelFormat
+import Synchronization
+
+/// What to record with a pushed version.
+public struct PushOptions: Sendable {
+  public var model: String
+  public var aliases: [String] = []
+  public var metadata: [String: String] = [:]
+  public var parent: Reference?
+  public var message: String?
+
+  public init(model: String) {
+    self.model = model
+  }
+}
+
+/// What a push did.
+public struct PushResult: Sendable, Codable {
+  /// `NAME:VERSION` of the version the directory is now stored as.
+  public let reference: String
+  public let model: String
+  public let version: Int
+  /// False when the directory was identical to the model's latest version, so no new version
+  /// was made (its aliases were still applied).
+  public let created: Bool
+  public let manifest: String
+  public let files: Int
+  /// Sum of file sizes.
+  public let logicalBytes: Int64
+  /// Distinct objects (file pieces and the manifest) the version references.
+  public let objects: Int
+  /// Objects and uncompressed bytes this push added to the store.
+  public let newObjects: Int
+  public let newBytes: Int64
+  /// Bytes those new objects take on disk (after compression, with headers).
+  public let storedBytes: Int64
+  /// Bytes of the version's distinct objects that were already stored.
+  public let reusedBytes: Int64
+  /// Fingerprint fields that disagreed with the files (reported, not fatal).
+  public let fingerprintWarnings: [String]
+}
+
+extension Registry {
+  /// How long a push's lease protects its objects from collection if the push dies.
+  public static let pushLeaseDuration: TimeInterval = 6 * 3600
+
+  /// Stores a SavedModel directory as a new version of `options.model`.
+  ///
+  /// The directory is validated by the format layer first (graph, fingerprint, index, every
+  /// shard's bounds), then every byte is read once: each file is hashed whole while its pieces
+  /// are hashed, checked against their tensors' CRC32C, compressed where that pays and staged in
+  /// parallel. The objects and the manifest are made durable and published, and only then is
+  /// the version inserted into the catalog, in one transaction.
+  ///
+  /// - Throws: `RegistryError` naming the file, tensor or reference at fault; nothing becomes
+  ///   visible and nothing already stored changes.
+  public func push(_ directoryURL: URL, _ options: PushOptions) throws(RegistryError) -> PushResult {
+    do {
+      return try pushUnchecked(directoryURL, options)
+    } catch {
+      throw RegistryError.wrap(error)
+    }
+  }
+
+  private func pushUnchecked(_ directoryURL: URL, _ options: PushOptions) throws -> PushResult {
+    try Reference.validateModelName(options.model)
+    for alias in options.aliases { try Reference.validateAlias(alias) }
+    for key in options.metadata.keys where key.isEmpty {
+      throw RegistryError(.invalidArgument, "metadata keys may not be empty")
+    }
+
+    let directory = try SavedModelDirectory(url: directoryURL)
+    let bundle = try directory.bundle()
+    let inspection = try SavedModelInspection(directory)
+    if let fingerprint = inspection.fingerprint,
+      let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }), checkpoint.status == .mismatch
+    {
+      throw RegistryError(
+        .corrupted,
+        "\(directoryURL.appendingPathComponent("fingerprint.pb").path): checkpoint_hash \(checkpoint.stored) does not match variables/variables.index (\(checkpoint.computed ?? "?")); the index or the fingerprint was changed"
+      )
+    }
+    let parent = try options.parent.map { reference throws(RegistryError) in try resolve(reference).id }
+
+    let lease = try catalog.beginLease(purpose: "push \(options.model)", holder: Self.holder, duration: Self.pushLeaseDuration)
+    let batch: IngestBatch
+    do {
+      batch = try objects.makeBatch()
+    } catch {
+      catalog.endLease(lease)
+      throw error
+    }
+    do {
+      let ingested = try ingest(directory, bundle: bundle, into: batch)
+      let manifestBytes = ingested.manifest.canonicalBytes()
+      let manifestObject = try manifestBytes.withUnsafeBytes { buffer throws(StoreError) in
+        try batch.stage(buffer)
+      }
+      try batch.commit()
+
+      var staged = ingested.objects
+      staged[manifestObject.digest] = manifestObject
+      var version = NewVersion(
+        model: options.model, createdBy: Self.actor, manifest: manifestObject.digest.description,
+        logicalBytes: ingested.manifest.logicalSize)
+      version.sourcePath = directoryURL.standardizedFileURL.path
+      version.message = options.message
+      version.parent = parent
+      version.metadata = options.metadata
+      version.aliases = options.aliases
+      version.objects = try staged.values.sorted { $0.digest < $1.digest }.map { object throws(StoreError) in
+        let info = object.isNew ? (object.encoding, object.storedSize) : try storedInfo(object.digest)
+        return NewVersion.Object(
+          digest: object.digest.description, size: object.size, storedSize: object.isNew ? info.1 : 0,
+          encoding: info.0.name)
+      }
+      describe(&version, ingested: ingested, inspection: inspection, bundle: bundle)
+
+      let outcome = try catalog.insert(version, releasing: lease)
+      let newObjects = staged.values.filter(\.isNew)
+      let summary: VersionSummary
+      let created: Bool
+      switch outcome {
+      case .created(let version): (summary, created) = (version, true)
+      case .unchanged(let version): (summary, created) = (version, false)
+      }
+      return PushResult(
+        reference: summary.reference, model: summary.model, version: summary.number, created: created,
+        manifest: manifestObject.digest.description, files: ingested.manifest.entries.filter { $0.kind == .file }.count,
+        logicalBytes: ingested.manifest.logicalSize, objects: staged.count, newObjects: newObjects.count,
+        newBytes: newObjects.reduce(0) { $0 + $1.size }, storedBytes: newObjects.reduce(0) { $0 + $1.storedSize },
+        reusedBytes: staged.values.filter { !$0.isNew }.reduce(0) { $0 + $1.size },
+        fingerprintWarnings: (inspection.fingerprint?.fields ?? []).filter { $0.status == .mismatch }.map(\.name))
+    } catch {
+      batch.abort()
+      catalog.endLease(lease)
+      throw error
+    }
+  }
+
+  private func storedInfo(_ digest: Digest) throws(StoreError) -> (ObjectStore.Encoding, Int64) {
+    let info = try objects.storedInfo(digest)
+    return (info.encoding, info.storedSize)
+  }
+
+  static var holder: String { "\(actor) pid \(ProcessInfo.processInfo.processIdentifier)" }
+
+  // MARK: - Reading the directory once
+
+  struct Ingested {
+    var manifest: Manifest
+    /// Every distinct file object, by digest.
+    var objects: [Digest: IngestBatch.Staged]
+    /// The digest of each piece, in plan order.
+    var pieceDigests: [Digest]
+    var plan: ChunkPlan
+  }
+
+  /// Reads every file once, in order, on this thread (hashing each file whole), and hands each
+  /// piece to a worker that hashes, checks, compresses and stages it.
+  private func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch) throws -> Ingested {
+    let plan = ChunkPlan(directory: directory, bundle: bundle)
+    struct PieceResult: Sendable {
+      let staged: IngestBatch.Staged
+      let crc: UInt32
+    }
+    let results = Mutex([PieceResult?](repeating: nil, count: plan.pieces.count))
+    let firstError = Mutex<(any Error)?>(nil)
+    let workers = DispatchQueue(label: "registry.push.pieces", attributes: .concurrent)
+    let group = DispatchGroup()
+    let inFlight = DispatchSemaphore(value: 2 * ProcessInfo.processInfo.activeProcessorCount)
+    var fileDigests: [Digest] = []
+
+    for file in plan.files {
+      var hasher = StreamingDigest()
+      let handle: FileHandle
+      do {
+        handle = try FileHandle(forReadingFrom: file.url)
+      } catch {
+        throw RegistryError(.unavailable, "\(file.url.path): cannot open: \(error.localizedDescription)")
+      }
+      defer { try? handle.close() }
+      var expectedOffset: Int64 = 0
+      for pieceIndex in file.pieces {
+        if firstError.withLock({ $0 != nil }) { break }
+        let piece = plan.pieces[pieceIndex]
+        precondition(piece.offset == expectedOffset, "pieces of a file are contiguous and in order")
+        let data: Data
+        do {
+          data = try handle.read(upToCount: Int(piece.length)) ?? Data()
+        } catch {
+          throw RegistryError(.unavailable, "\(file.url.path): read failed: \(error.localizedDescription)")
+        }
+        guard data.count == piece.length else {
+          throw RegistryError(
+            .corrupted, "\(file.url.path): file changed while it was being pushed (ended early at \(piece.offset + Int64(data.count)))")
+        }
+        expectedOffset += piece.length
+        hasher.update(data)
+        let needsCRC = piece.tensor.map { bundle?.entries[$0].dtype.elementSize != nil } ?? false
+        inFlight.wait()
+        group.enter()
+        workers.async {
+          defer {
+            inFlight.signal()
+            group.leave()
+          }
+          do {
+            let result = try data.withUnsafeBytes { buffer throws(StoreError) in
+              PieceResult(
+                staged: try batch.stage(buffer, digest: Digest.of(buffer)),
+                crc: needsCRC ? CRC32C.checksum(buffer) : 0)
+            }
+            results.withLock { $0[pieceIndex] = result }
+          } catch {
+            firstError.withLock { if $0 == nil { $0 = error } }
+          }
+        }
+      }
+      group.wait()
+      if let error = firstError.withLock({ $0 }) { throw error }
+      guard try handle.seekToEnd() == UInt64(file.entry.size) else {
+        throw RegistryError(.corrupted, "\(file.url.path): file changed size while it was being pushed")
+      }
+      fileDigests.append(hasher.finalize())
+    }
+    group.wait()
+    if let error = firstError.withLock({ $0 }) { throw error }
+    let pieceResults = results.withLock { $0 }.compactMap { $0 }
+    guard pieceResults.count == plan.pieces.count else {
+      throw RegistryError(.unavailable, "\(directory.url.path): some pieces were not stored")
+    }
+
+    try checkTensorCRCs(plan, pieceResults.map(\.crc), bundle: bundle)
+
+    var entries: [Manifest.Entry] = directory.files.filter { $0.kind == .directory }.map {
+      .directory($0.path, mode: $0.mode)
+    }
+    var objects: [Digest: IngestBatch.Staged] = [:]
+    for (index, file) in plan.files.enumerated() {
+      let pieces = file.pieces.map { Manifest.Piece(digest: pieceResults[$0].staged.digest, size: plan.pieces[$0].length) }
+      entries.append(.file(file.entry.path, mode: file.entry.mode, size: file.entry.size, sha256: fileDigests[index], objects: pieces))
+      for pieceIndex in file.pieces {
+        let staged = pieceResults[pieceIndex].staged
+        if let existing = objects[staged.digest], existing.isNew { continue }
+        objects[staged.digest] = staged
+      }
+    }
+    return Ingested(
+      manifest: Manifest(entries: entries), objects: objects, pieceDigests: pieceResults.map(\.staged.digest), plan: plan)
+  }
+
+  /// Every numeric tensor's CRC32C is the combination of its pieces' CRCs; string and variant
+  /// tensors, whose CRC covers a re-encoding of their lengths, are re-read and checked whole.
+  private func checkTensorCRCs(_ plan: ChunkPlan, _ crcs: [UInt32], bundle: TensorBundle?) throws {
+    guard let bundle else { return }
+    var combined: [Int: UInt32] = [:]
+    for (index, piece) in plan.pieces.enumerated() {
+      guard let tensor = piece.tensor, bundle.entries[tensor].dtype.elementSize != nil else { continue }
+      combined[tensor] = CRC32C.combine(combined[tensor] ?? 0, crcs[index], lengthOfB: Int(piece.length))
+    }
+    for (index, entry) in bundle.entries.enumerated() where !entry.isSliced {
+      if entry.dtype.elementSize == nil {
+        _ = try bundle.bytes(of: entry)
+      } else if (combined[index] ?? 0) != entry.crc32c && entry.size > 0 {
+        throw RegistryError(
+          .corrupted,
+          "\(bundle.shardURL(for: entry).path): tensor \"\(entry.name)\": CRC32C mismatch (index says \(String(entry.crc32c, radix: 16)), data gives \(String(combined[index] ?? 0, radix: 16)))"
+        )
+      }
+    }
+  }
+
+  // MARK: - Catalog rows
+
+  private func describe(_ version: inout NewVersion, ingested: Ingested, inspection: SavedModelInspection, bundle: TensorBundle?) {
+    let plan = ingested.plan
+    for entry in ingested.manifest.entries {
+      var offset: Int64 = 0
+      let objects = (entry.objects ?? []).map { piece -> (offset: Int64, digest: String, size: Int64) in
+        defer { offset += piece.size }
+        return (offset, piece.digest.description, piece.size)
+      }
+      version.files.append(
+        NewVersion.File(
+          path: entry.path, kind: entry.kind.rawValue, mode: Int(entry.mode), size: entry.size,
+          sha256: entry.sha256?.description, objects: objects))
+    }
+    if let bundle {
+      var piecesByTensor: [Int: [Int]] = [:]
+      for (index, piece) in plan.pieces.enumerated() {
+        if let tensor = piece.tensor { piecesByTensor[tensor, default: []].append(index) }
+      }
+      for (index, entry) in bundle.entries.enumerated() {
+        let pieces = piecesByTensor[index] ?? []
+        version.tensors.append(
+          NewVersion.Tensor(
+            name: entry.name, dtype: entry.dtype.name, shapeJSON: Self.json(entry.shape), crc32c: entry.crc32c,
+            shard: entry.shard, offset: entry.offset, size: entry.size,
+            digest: pieces.count == 1 ? ingested.pieceDigests[pieces[0]].description : nil))
+      }
+    }
+    for (position, metaGraph) in inspection.metaGraphs.enumerated() {
+      version.metaGraphs.append(
+        NewVersion.MetaGraph(tagsJSON: Self.json(metaGraph.tags), tensorflowVersion: metaGraph.tensorflowVersion))
+      version.ops += metaGraph.ops
+      for signature in metaGraph.signatures {
+        let tensors =
+          signature.inputs.map { Self.signatureTensor("input", $0) }
+          + signature.outputs.map { Self.signatureTensor("output", $0) }
+        version.signatures.append(
+          NewVersion.Signature(metaGraph: position, key: signature.key, methodName: signature.methodName, tensors: tensors))
+      }
+    }
+    if let fingerprint = inspection.fingerprint {
+      func stored(_ name: String) -> String { fingerprint.fields.first { $0.name == name }?.stored ?? "0" }
+      version.fingerprint = NewVersion.Fingerprint(
+        producer: Int(fingerprint.producer), savedModelChecksum: stored("saved_model_checksum"),
+        graphDefProgramHash: stored("graph_def_program_hash"), signatureDefHash: stored("signature_def_hash"),
+        savedObjectGraphHash: stored("saved_object_graph_hash"), checkpointHash: stored("checkpoint_hash"),
+        uuid: fingerprint.uuid, status: fingerprint.isConsistent ? "consistent" : "mismatch")
+    }
+  }
+
+  private static func signatureTensor(_ direction: String, _ spec: SavedModelInspection.TensorSpec) -> NewVersion.SignatureTensor {
+    NewVersion.SignatureTensor(
+      direction: direction, name: spec.key, tensorName: spec.tensorName, dtype: spec.dtype,
+      shapeJSON: spec.shape.map { json($0) })
+  }
+
+  static func json<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+  }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Registry
+import SavedModelFormat
+
+extension RegistryCommand {
+  /// `registry list [NAME]`: models, or the versions of one model.
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List models, or the versions of one model.")
+
+    @Argument(help: "A model name; without it, every model is listed.")
+    var name: String?
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try reportingErrors(json: output.json) {
+        let registry = try store.open()
+        if let name {
+          let versions = try registry.versions(of: name)
+          if output.json {
+            try Output.json(["model": AnyEncodable(name), "versions": AnyEncodable(versions)])
+            return
+          }
+          let rows = versions.map { version in
+            [
+              String(version.number), version.createdAt, version.createdBy, String(version.fileCount),
+              humanBytes(version.logicalBytes), humanBytes(version.newBytes), version.aliases.joined(separator: ","),
+              version.message ?? "",
+            ]
+          }
+          Table.print(
+            header: ["version", "created", "by", "files", "size", "new", "aliases", "message"], rows: rows, indent: 0)
+        } else {
+          let models = try registry.models()
+          if output.json {
+            try Output.json(["models": models])
+            return
+          }
+          if models.isEmpty {
+            Output.line("No models in \(registry.root.path)")
+            return
+          }
+          let rows = models.map { model in
+            [
+              model.name, String(model.versionCount), model.latestVersion.map(String.init) ?? "-",
+              model.latestAt ?? "-", humanBytes(model.logicalBytes),
+              model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            ]
+          }
+          Table.print(header: ["model", "versions", "latest", "updated", "size", "aliases"], rows: rows, indent: 0)
+        }
+      }
+    }
+  }
+
+  /// `registry show REF`: one version in full.
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Show a version: files, sizes, bytes unique and shared, signatures, fingerprint, lineage, metadata.")
+
+    @Argument(help: "NAME (latest), NAME:VERSION or NAME@ALIAS.")
+    var reference: String
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+      try reportingErrors(json: output.json) {
+        let detail = try store.open().detail(try Reference(parsing: reference))
+        if output.json {
+          try Output.json(detail)
+        } else {
+          Self.render(detail)
+        }
+      }
+    }
+
+    static func render(_ detail: VersionDetail) {
+      let version = detail.version
+      let aliases = version.aliases.isEmpty ? "" : "  (aliases: \(version.aliases.joined(separator: ", ")))"
+      Output.line("\(version.reference)\(aliases)")
+      Output.line("  created:   \(version.createdAt) by \(version.createdBy)")
+      if let source = version.sourcePath { Output.line("  from:      \(source)") }
+      if let message = version.message { Output.line("  message:   \(message)") }
+      Output.line("  parent:    \(version.parent ?? "none")")
+      Output.line("  manifest:  \(version.manifest)")
+      Output.line("  files:     \(version.fileCount), \(humanBytes(version.logicalBytes))")
+      Output.line("  tensors:   \(detail.tensorCount), \(humanBytes(detail.tensorBytes))")
+      let sharing = detail.sharing
+      Output.line(
+        "  objects:   \(sharing.objects), \(humanBytes(sharing.bytes)): unique to this version \(sharing.uniqueObjects) (\(humanBytes(sharing.uniqueBytes))), shared with others \(sharing.sharedObjects) (\(humanBytes(sharing.sharedBytes)))"
+      )
+      Output.line(
+        "  pushed:    \(version.newObjects) new objects, \(humanBytes(version.newBytes)) (\(humanBytes(version.storedBytes)) on disk)")
+      for metaGraph in detail.metaGraphs {
+        Output.line("  meta graph: tags \(metaGraph.tags.joined(separator: ",")), TensorFlow \(metaGraph.tensorflowVersion)")
+      }
+      if !detail.metadata.isEmpty {
+        Output.line()
+        Output.line("Metadata:")
+        for (key, value) in detail.metadata.sorted(by: { $0.key < $1.key }) { Output.line("  \(key)=\(value)") }
+      }
+      Output.line()
+      Output.line("Signatures:")
+      for signature in detail.signatures where !signature.key.hasPrefix("__") {
+        Output.line("  \(signature.key) (\(signature.methodName))")
+        for tensor in signature.inputs {
+          Output.line("    in  \(tensor.name): \(tensor.dtype) \(describeShape(tensor.shape))")
+        }
+        for tensor in signature.outputs {
+          Output.line("    out \(tensor.name): \(tensor.dtype) \(describeShape(tensor.shape))")
+        }
+      }
+      Output.line()
+      if let fingerprint = detail.fingerprint {
+        Output.line(
+          "Fingerprint: producer \(fingerprint.producer), \(fingerprint.status); singleprint \(fingerprint.graphDefProgramHash)/\(fingerprint.signatureDefHash)/\(fingerprint.savedObjectGraphHash)/\(fingerprint.checkpointHash)"
+        )
+      } else {
+        Output.line("Fingerprint: none")
+      }
+      Output.line()
+      Output.line("Files:")
+      Table.print(
+        header: ["path", "bytes", "mode", "sha256"],
+        rows: detail.files.map { file in
+          [
+            file.kind == "directory" ? file.path + "/" : file.path, file.size.map(String.init) ?? "-",
+            String(file.mode, radix: 8), file.sha256.map { String($0.dropFirst(7).prefix(16)) } ?? "",
+          ]
+        }, indent: 2)
+    }
+  }
+}
+
+/// Lets `list --json` mix a name and an array in one object.
+struct AnyEncodable: Encodable {
+  let encodeValue: (any Encoder) throws -> Void
+  init<T: Encodable>(_ value: T) { encodeValue = value.encode }
+  func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}
