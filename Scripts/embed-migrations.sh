@@ -16,6 +16,7 @@ out=Sources/Catalog/Generated/EmbeddedMigrations.swift
     echo "    \"$name\","
     echo "    #\"\"\""
     cat "$file"
+    echo ""
     echo "\"\"\"#"
     echo "  ),"
   done

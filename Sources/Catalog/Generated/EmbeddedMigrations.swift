@@ -180,6 +180,7 @@ CREATE TABLE events (
   detail   TEXT NOT NULL                    -- JSON object
 );
 CREATE INDEX events_by_model ON events(model, id);
+
 """#
   ),
 ]
