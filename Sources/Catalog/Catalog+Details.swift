@@ -140,3 +140,30 @@ extension Catalog {
     try? JSONDecoder().decode(T.self, from: Data(text.utf8))
   }
 }
+
+/// One tensor of a version's variables bundle, as the catalog records it.
+public struct TensorRow: Sendable, Codable, Equatable {
+  public let name: String
+  public let dtype: String
+  public let shape: [Int64]
+  public let crc32c: UInt32
+  public let shard: Int
+  public let offset: Int64
+  public let size: Int64
+  /// The object holding the whole tensor, when it is one object.
+  public let digest: String?
+}
+
+extension Catalog {
+  /// A version's tensors, by name.
+  public func tensors(of id: VersionID) throws(CatalogError) -> [TensorRow] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM tensors WHERE version_id = ? ORDER BY name", arguments: [id.rawValue]).map { row in
+        TensorRow(
+          name: row["name"], dtype: row["dtype"], shape: Self.decodeJSON(row["shape"]) ?? [],
+          crc32c: UInt32(truncatingIfNeeded: row["crc32c"] as Int64), shard: row["shard"], offset: row["offset"],
+          size: row["size"], digest: row["digest"])
+      }
+    }
+  }
+}

@@ -14,8 +14,8 @@ public struct TensorBundle: Sendable {
   /// One tensor's record in the index.
   public struct Entry: Sendable {
     /// The checkpoint key, e.g. `layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE`.
-    /// Keys of tensor slices are binary; `name` then holds their bytes decoded leniently and
-    /// `key` the exact bytes.
+    /// Keys of tensor slices are binary; `name` is then `hex:` and the key's bytes in hex, and
+    /// `key` holds the exact bytes.
     public let name: String
     /// The exact key bytes from the index.
     public let key: [UInt8]
@@ -103,7 +103,7 @@ public struct TensorBundle: Sendable {
     var entries: [Entry] = []
     entries.reserveCapacity(table.entries.count - 1)
     for raw in table.entries.dropFirst() {
-      let name = String(decoding: raw.key, as: UTF8.self)
+      let name = Self.displayName(raw.key)
       let proto: Tensorflow_BundleEntryProto
       do {
         proto = try Tensorflow_BundleEntryProto(decoding: raw.value)
@@ -124,6 +124,17 @@ public struct TensorBundle: Sendable {
     self.indexBytes = bytes
     self.indexBlockCount = table.dataBlocks.count
     self.shardSizes = shardSizes
+  }
+
+  /// A key as text when it is printable UTF-8, else `hex:<bytes>` (the binary keys of slices).
+  public static func displayName(_ key: [UInt8]) -> String {
+    if let text = String(validating: key, as: UTF8.self),
+      text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+    {
+      return text
+    }
+    let digits = Array("0123456789abcdef".utf8)
+    return "hex:" + String(decoding: key.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
   }
 
   /// The entry for a checkpoint key.

@@ -76,7 +76,8 @@ struct FixtureConformanceTests {
     #expect(bundle.shardSizes.count == facts.dataShards)
     #expect(bundle.entries.count == expected.entries.count)
     for entry in bundle.entries {
-      let key = Self.factsKey(entry.key)
+      let key = entry.name
+      #expect(TensorBundle.displayName(entry.key) == Self.factsKey(entry.key))
       let want = try #require(expected.entries[key], "\(key)")
       #expect(entry.dtype.name == want.dtype, "\(key)")
       #expect(entry.shape == want.shape, "\(key)")

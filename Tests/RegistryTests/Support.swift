@@ -1,0 +1,62 @@
+import ContentStore
+import Foundation
+import Registry
+
+enum TestSupport {
+  static let repoRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let fixtures = repoRoot.appendingPathComponent("Fixtures")
+
+  static let fixtureNames: [String] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
+    return names.filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("\($0)/model").path) }.sorted()
+  }()
+
+  static func model(_ name: String) -> URL { fixtures.appendingPathComponent("\(name)/model") }
+
+  static func temporaryDirectory(_ label: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  static func newRegistry() throws -> Registry {
+    try Registry(root: try temporaryDirectory("registry-store"))
+  }
+
+  /// Copies a fixture somewhere the test may change it; the copy includes the empty `assets/`
+  /// that TensorFlow writes (git does not keep empty directories).
+  static func copy(_ name: String) throws -> URL {
+    let target = try temporaryDirectory("model").appendingPathComponent("model")
+    try FileManager.default.copyItem(at: model(name), to: target)
+    return target
+  }
+
+  /// Every file and directory below `root`: path -> (kind, mode, sha256 of content).
+  static func tree(_ root: URL) throws -> [String: String] {
+    var result: [String: String] = [:]
+    let enumerator = FileManager.default.enumerator(atPath: root.path)
+    while let relative = enumerator?.nextObject() as? String {
+      let path = root.appendingPathComponent(relative).path
+      let attributes = try FileManager.default.attributesOfItem(atPath: path)
+      let mode = String((attributes[.posixPermissions] as? Int) ?? 0, radix: 8)
+      if (attributes[.type] as? FileAttributeType) == .typeDirectory {
+        result[relative] = "dir \(mode)"
+      } else {
+        result[relative] = "file \(mode) \(Digest.of([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))"
+      }
+    }
+    return result
+  }
+
+  /// Every object file in a store.
+  static func objectFiles(_ registry: Registry) -> [String] {
+    let root = registry.objects.root.appendingPathComponent("sha256").path
+    let enumerator = FileManager.default.enumerator(atPath: root)
+    var files: [String] = []
+    while let relative = enumerator?.nextObject() as? String {
+      if relative.count == 70 { files.append(relative) }  // "ab/cd/<64 hex>"
+    }
+    return files
+  }
+}
