@@ -64,7 +64,7 @@ let package = Package(
     .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore"]),
   ],
   swiftLanguageModes: [.v6]
 )

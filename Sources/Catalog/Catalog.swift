@@ -16,18 +16,45 @@ public final class Catalog: Sendable {
 
   /// Opens (creating and migrating if needed) the catalog at `path`.
   ///
+  /// - Parameter readOnly: open without writing anything (for reading a store on read-only
+  ///   media); the database must already exist and be migrated.
   /// - Throws: `CatalogError.unavailable` naming the file when SQLite cannot open or migrate it.
-  public init(path: URL) throws(CatalogError) {
+  public init(path: URL, readOnly: Bool = false) throws(CatalogError) {
     self.path = path
     var configuration = Configuration()
     configuration.busyMode = .timeout(Self.busyTimeout)
     configuration.foreignKeysEnabled = true
+    configuration.readonly = readOnly
+    // SQLite cannot open a WAL database read-only without creating its -shm file unless told
+    // the file is immutable, which it is on read-only media.
+    let location = readOnly && Self.isOnReadOnlyFileSystem(path) ? Self.immutableURI(path) : path.path
     do {
-      pool = try DatabasePool(path: path.path, configuration: configuration)
-      try Self.migrator().migrate(pool)
+      pool = try DatabasePool(path: location, configuration: configuration)
+      if readOnly {
+        let applied: Set<String> = try pool.read { (db: Database) throws -> Set<String> in
+          try Self.migrator().appliedIdentifiers(db)
+        }
+        guard applied == Set(Self.migrationIdentifiers) else {
+          throw CatalogError(.failedPrecondition, "\(path.path): the catalog needs migrating, which a read-only store cannot do")
+        }
+      } else {
+        try Self.migrator().migrate(pool)
+      }
+    } catch let error as CatalogError {
+      throw error
     } catch {
       throw CatalogError(.unavailable, "\(path.path): cannot open the catalog: \(error)")
     }
+  }
+
+  static func isOnReadOnlyFileSystem(_ path: URL) -> Bool {
+    var info = statvfs()
+    return statvfs(path.deletingLastPathComponent().path, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
+  }
+
+  static func immutableURI(_ path: URL) -> String {
+    let escaped = path.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path.path
+    return "file:\(escaped)?immutable=1"
   }
 
   /// The migrator with every embedded migration registered in order.

@@ -56,12 +56,16 @@ public struct ObjectStore: Sendable {
   /// Where batches stage their files before they are published (`ingest/`).
   public let ingestRoot: URL
 
-  /// - Parameter storeRoot: the store directory; `objects/` and `ingest/` are created inside.
-  public init(storeRoot: URL) throws(StoreError) {
+  /// - Parameters:
+  ///   - storeRoot: the store directory; `objects/` and `ingest/` are created inside.
+  ///   - readOnly: create nothing (for reading a store on read-only media).
+  public init(storeRoot: URL, readOnly: Bool = false) throws(StoreError) {
     root = storeRoot.appendingPathComponent("objects")
     ingestRoot = storeRoot.appendingPathComponent("ingest")
-    try Syscalls.makeDirectories(root.appendingPathComponent("sha256").path)
-    try Syscalls.makeDirectories(ingestRoot.path)
+    if !readOnly {
+      try Syscalls.makeDirectories(root.appendingPathComponent("sha256").path)
+      try Syscalls.makeDirectories(ingestRoot.path)
+    }
   }
 
   /// The file that holds (or would hold) an object.

@@ -13,23 +13,52 @@ public final class Registry: Sendable {
   public let objects: ObjectStore
   public let catalog: Catalog
 
-  /// Opens the store at `root`, creating it on first use.
-  public init(root: URL) throws(RegistryError) {
+  /// How a command uses the store.
+  public enum Access: Sendable {
+    /// Creates the store on first use; needs write access.
+    case readWrite
+    /// Writes nothing to the store (pull, list, show); works on read-only media.
+    case readOnly
+  }
+
+  /// Opens the store at `root`.
+  ///
+  /// - Throws: `RegistryError` saying plainly when the store is on a read-only file system or
+  ///   not writable, rather than SQLite's "unable to open database file".
+  public init(root: URL, access: Access = .readWrite) throws(RegistryError) {
     self.root = root
-    do {
-      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    } catch {
-      throw RegistryError(.unavailable, "\(root.path): cannot create the store directory: \(error.localizedDescription)")
+    let readOnly = access == .readOnly
+    if readOnly {
+      guard FileManager.default.fileExists(atPath: root.appendingPathComponent("catalog.sqlite").path) else {
+        throw RegistryError(.notFound, "\(root.path): no store here (no catalog.sqlite)")
+      }
+    } else {
+      do {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+      } catch {
+        throw RegistryError(.unavailable, "\(root.path): cannot create the store directory: \(error.localizedDescription)")
+      }
+      try Self.checkWritable(root)
     }
     do {
-      objects = try ObjectStore(storeRoot: root)
+      objects = try ObjectStore(storeRoot: root, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
     do {
-      catalog = try Catalog(path: root.appendingPathComponent("catalog.sqlite"))
+      catalog = try Catalog(path: root.appendingPathComponent("catalog.sqlite"), readOnly: readOnly)
     } catch {
       throw RegistryError(error)
+    }
+  }
+
+  private static func checkWritable(_ root: URL) throws(RegistryError) {
+    var info = statvfs()
+    if statvfs(root.path, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+      throw RegistryError(.unavailable, "\(root.path): the store is on a read-only file system; this command needs to write to it")
+    }
+    if access(root.path, W_OK) != 0 {
+      throw RegistryError(.unavailable, "\(root.path): the store is not writable: \(String(cString: strerror(errno)))")
     }
   }
 

@@ -27,8 +27,8 @@ struct StoreOptions: ParsableArguments {
   @Option(name: .long, help: "The store directory (default: $REGISTRY_STORE, else ~/.local/share/registry).")
   var store: String?
 
-  func open() throws(RegistryError) -> Registry {
-    try Registry(root: store.map { URL(fileURLWithPath: $0) } ?? Registry.defaultRoot())
+  func open(_ access: Registry.Access = .readWrite) throws(RegistryError) -> Registry {
+    try Registry(root: store.map { URL(fileURLWithPath: $0) } ?? Registry.defaultRoot(), access: access)
   }
 }
 

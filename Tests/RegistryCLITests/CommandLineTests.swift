@@ -1,3 +1,4 @@
+import ContentStore
 import Foundation
 import Testing
 
@@ -43,6 +44,44 @@ struct CommandLineTests {
     return Result(
       status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
       stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  /// A process started in the background; `finish()` waits and collects its output.
+  struct Running {
+    let process: Process
+    let out: Pipe
+    let err: Pipe
+
+    func finish() -> Result {
+      let stdout = out.fileHandleForReading.readDataToEndOfFile()
+      let stderr = err.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return Result(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+    }
+  }
+
+  static func start(_ arguments: String...) throws -> Running {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return Running(process: process, out: out, err: err)
+  }
+
+  static func temporaryDirectory(_ label: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  static func sha256(_ data: Data) -> String {
+    Digest.of(data).hex
   }
 
   static func scratchCopy() throws -> URL {

@@ -17,7 +17,7 @@ extension RegistryCommand {
 
     func run() throws {
       try reportingErrors(json: output.json) {
-        let registry = try store.open()
+        let registry = try store.open(.readOnly)
         if let name {
           let versions = try registry.versions(of: name)
           if output.json {
@@ -69,7 +69,7 @@ extension RegistryCommand {
 
     func run() throws {
       try reportingErrors(json: output.json) {
-        let detail = try store.open().detail(try Reference(parsing: reference))
+        let detail = try store.open(.readOnly).detail(try Reference(parsing: reference))
         if output.json {
           try Output.json(detail)
         } else {

@@ -99,7 +99,7 @@ extension RegistryCommand {
     func run() throws {
       try reportingErrors(json: output.json) {
         let reference = try Reference(parsing: reference)
-        let result = try store.open().pull(reference, to: URL(fileURLWithPath: to), replacing: force)
+        let result = try store.open(.readOnly).pull(reference, to: URL(fileURLWithPath: to), replacing: force)
         if output.json {
           try Output.json(result)
         } else {
