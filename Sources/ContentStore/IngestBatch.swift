@@ -107,17 +107,17 @@ public final class IngestBatch: Sendable {
     try? FileManager.default.removeItem(atPath: directory)
   }
 
-  /// zlib where it saves at least an eighth; raw otherwise. Large inputs are sampled first so
-  /// that float weights, which do not compress, cost one small trial instead of a full pass.
+  /// zlib where it saves at least an eighth; raw otherwise. The first 64 KiB are tried at the
+  /// fastest level first, so float weights, which do not compress, cost one quick trial; an
+  /// object that passes is compressed whole at the default level (small ones keep the trial).
   static func encode(_ bytes: UnsafeRawBufferPointer) -> (ObjectStore.Encoding, [UInt8]?) {
     guard bytes.count >= 128 else { return (.identity, nil) }
-    let sampleLength = 64 * 1024
-    if bytes.count > 4 * sampleLength {
-      let sample = UnsafeRawBufferPointer(rebasing: bytes[0..<sampleLength])
-      guard let compressed = Zlib.compress(sample, level: 1), compressed.count < sampleLength * 7 / 8 else {
-        return (.identity, nil)
-      }
+    let sampleLength = min(bytes.count, 64 * 1024)
+    let sample = UnsafeRawBufferPointer(rebasing: bytes[0..<sampleLength])
+    guard let trial = Zlib.compress(sample, level: 1), trial.count < sampleLength - sampleLength / 8 else {
+      return (.identity, nil)
     }
+    if sampleLength == bytes.count { return (.zlib, trial) }
     guard let compressed = Zlib.compress(bytes), compressed.count < bytes.count - bytes.count / 8 else {
       return (.identity, nil)
     }

@@ -8,9 +8,9 @@ import SavedModelFormat
 /// larger than `blockSize` is cut into blocks aligned to the tensor's start, so a partly updated
 /// embedding shares its unchanged blocks; bytes between tensors become objects of their own.
 /// Every other file is cut into `blockSize` blocks (a file up to that size is one object).
-struct ChunkPlan {
+struct ChunkPlan: Sendable {
   /// One object-to-be: a byte range of a file.
-  struct Piece {
+  struct Piece: Sendable {
     let file: Int
     let offset: Int64
     let length: Int64
@@ -18,7 +18,7 @@ struct ChunkPlan {
     let tensor: Int?
   }
 
-  struct File {
+  struct File: Sendable {
     let entry: SavedModelDirectory.FileEntry
     let url: URL
     /// Indices into `pieces`, in file order.

@@ -74,16 +74,33 @@ extension Registry {
       throw RegistryError(.invalidArgument, "metadata keys may not be empty")
     }
 
+    let timer = PhaseTimer()
     let directory = try SavedModelDirectory(url: directoryURL)
     let bundle = try directory.bundle()
-    let inspection = try SavedModelInspection(directory)
-    if let fingerprint = inspection.fingerprint,
-      let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }), checkpoint.status == .mismatch
-    {
-      throw RegistryError(
-        .corrupted,
-        "\(directoryURL.appendingPathComponent("fingerprint.pb").path): checkpoint_hash \(checkpoint.stored) does not match variables/variables.index (\(checkpoint.computed ?? "?")); the index or the fingerprint was changed"
-      )
+    timer.mark("open")
+    // Describing the graph (signatures, ops, fingerprint hashes) needs no weights, so it runs
+    // beside the ingest, which reads every byte.
+    let inspecting = DispatchGroup()
+    let inspected = Mutex<Result<SavedModelInspection, FormatError>?>(nil)
+    DispatchQueue.global().async(group: inspecting) {
+      let result = Result { () throws(FormatError) -> SavedModelInspection in try SavedModelInspection(directory) }
+      inspected.withLock { $0 = result }
+    }
+    func inspection() throws -> SavedModelInspection {
+      inspecting.wait()
+      guard let result = inspected.withLock({ $0 }) else {
+        throw RegistryError(.unavailable, "\(directoryURL.path): inspection did not finish")
+      }
+      let inspection = try result.get()
+      if let fingerprint = inspection.fingerprint,
+        let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }), checkpoint.status == .mismatch
+      {
+        throw RegistryError(
+          .corrupted,
+          "\(directoryURL.appendingPathComponent("fingerprint.pb").path): checkpoint_hash \(checkpoint.stored) does not match variables/variables.index (\(checkpoint.computed ?? "?")); the index or the fingerprint was changed"
+        )
+      }
+      return inspection
     }
     let parent = try options.parent.map { reference throws(RegistryError) in try resolve(reference).id }
 
@@ -93,15 +110,26 @@ extension Registry {
       batch = try objects.makeBatch()
     } catch {
       catalog.endLease(lease)
+      _ = try? inspection()
       throw error
     }
     do {
-      let ingested = try ingest(directory, bundle: bundle, into: batch)
+      let ingested: Ingested
+      do {
+        ingested = try ingest(directory, bundle: bundle, into: batch)
+      } catch {
+        // A bad graph or fingerprint explains a failure better than what it caused.
+        _ = try inspection()
+        throw error
+      }
+      let inspection = try inspection()
+      timer.mark("ingest and inspect")
       let manifestBytes = ingested.manifest.canonicalBytes()
       let manifestObject = try manifestBytes.withUnsafeBytes { buffer throws(StoreError) in
         try batch.stage(buffer)
       }
       try batch.commit()
+      timer.mark("commit")
 
       var staged = ingested.objects
       staged[manifestObject.digest] = manifestObject
@@ -122,6 +150,7 @@ extension Registry {
       describe(&version, ingested: ingested, inspection: inspection, bundle: bundle)
 
       let outcome = try catalog.insert(version, releasing: lease)
+      timer.mark("catalog")
       let newObjects = staged.values.filter(\.isNew)
       let summary: VersionSummary
       let created: Bool
@@ -161,79 +190,87 @@ extension Registry {
     var plan: ChunkPlan
   }
 
-  /// Reads every file once, in order, on this thread (hashing each file whole), and hands each
-  /// piece to a worker that hashes, checks, compresses and stages it.
+  /// Hashes every file whole and every piece on its own, in parallel: one thread streams each
+  /// file through SHA-256 while the others take pieces from a shared counter and hash, check,
+  /// compress and stage them; the file thread joins the pieces when it is done. Each thread
+  /// reuses one buffer, since allocating and freeing megabytes per piece makes the kernel stall
+  /// every core. A file that changes while it is read (size, times or inode) fails the push.
   private func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch) throws -> Ingested {
     let plan = ChunkPlan(directory: directory, bundle: bundle)
+    let before = try plan.files.map { try FileIdentity(of: $0.url) }
+    let numericTensors = Set((bundle?.entries ?? []).indices.filter { bundle?.entries[$0].dtype.elementSize != nil })
+
     struct PieceResult: Sendable {
       let staged: IngestBatch.Staged
       let crc: UInt32
     }
     let results = Mutex([PieceResult?](repeating: nil, count: plan.pieces.count))
+    let fileDigests = Mutex([Digest?](repeating: nil, count: plan.files.count))
     let firstError = Mutex<(any Error)?>(nil)
-    let workers = DispatchQueue(label: "registry.push.pieces", attributes: .concurrent)
-    let group = DispatchGroup()
-    let inFlight = DispatchSemaphore(value: 2 * ProcessInfo.processInfo.activeProcessorCount)
-    var fileDigests: [Digest] = []
+    let nextPiece = Atomic<Int>(0)
+    let bufferSize = Int(ChunkPlan.blockSize)
 
-    for file in plan.files {
-      var hasher = StreamingDigest()
-      let handle: FileHandle
-      do {
-        handle = try FileHandle(forReadingFrom: file.url)
-      } catch {
-        throw RegistryError(.unavailable, "\(file.url.path): cannot open: \(error.localizedDescription)")
-      }
-      defer { try? handle.close() }
-      var expectedOffset: Int64 = 0
-      for pieceIndex in file.pieces {
-        if firstError.withLock({ $0 != nil }) { break }
-        let piece = plan.pieces[pieceIndex]
-        precondition(piece.offset == expectedOffset, "pieces of a file are contiguous and in order")
-        let data: Data
+    @Sendable func fail(_ error: any Error) { firstError.withLock { if $0 == nil { $0 = error } } }
+    @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
+
+    @Sendable func stagePieces(_ buffer: UnsafeMutableRawBufferPointer) {
+      while !failed() {
+        let index = nextPiece.add(1, ordering: .relaxed).oldValue
+        guard index < plan.pieces.count else { return }
+        let piece = plan.pieces[index]
+        let file = plan.files[piece.file]
         do {
-          data = try handle.read(upToCount: Int(piece.length)) ?? Data()
+          let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(piece.length)])
+          try readExactly(file.url, offset: piece.offset, into: UnsafeMutableRawBufferPointer(mutating: bytes))
+          let staged = try batch.stage(bytes, digest: Digest.of(bytes))
+          let crc = piece.tensor.map { numericTensors.contains($0) } == true ? CRC32C.checksum(bytes) : 0
+          results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
         } catch {
-          throw RegistryError(.unavailable, "\(file.url.path): read failed: \(error.localizedDescription)")
-        }
-        guard data.count == piece.length else {
-          throw RegistryError(
-            .corrupted, "\(file.url.path): file changed while it was being pushed (ended early at \(piece.offset + Int64(data.count)))")
-        }
-        expectedOffset += piece.length
-        hasher.update(data)
-        let needsCRC = piece.tensor.map { bundle?.entries[$0].dtype.elementSize != nil } ?? false
-        inFlight.wait()
-        group.enter()
-        workers.async {
-          defer {
-            inFlight.signal()
-            group.leave()
-          }
-          do {
-            let result = try data.withUnsafeBytes { buffer throws(StoreError) in
-              PieceResult(
-                staged: try batch.stage(buffer, digest: Digest.of(buffer)),
-                crc: needsCRC ? CRC32C.checksum(buffer) : 0)
-            }
-            results.withLock { $0[pieceIndex] = result }
-          } catch {
-            firstError.withLock { if $0 == nil { $0 = error } }
-          }
+          fail(error)
         }
       }
-      group.wait()
-      if let error = firstError.withLock({ $0 }) { throw error }
-      guard try handle.seekToEnd() == UInt64(file.entry.size) else {
-        throw RegistryError(.corrupted, "\(file.url.path): file changed size while it was being pushed")
-      }
-      fileDigests.append(hasher.finalize())
     }
-    group.wait()
+
+    @Sendable func hashFile(_ file: ChunkPlan.File, _ buffer: UnsafeMutableRawBufferPointer) throws -> Digest {
+      var hasher = StreamingDigest()
+      var offset: Int64 = 0
+      while offset < file.entry.size {
+        let length = Int(min(Int64(bufferSize), file.entry.size - offset))
+        let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+        try readExactly(file.url, offset: offset, into: chunk)
+        hasher.update(UnsafeRawBufferPointer(chunk))
+        offset += Int64(length)
+      }
+      return hasher.finalize()
+    }
+
+    @Sendable func hashFiles(_ buffer: UnsafeMutableRawBufferPointer) {
+      for (index, file) in plan.files.enumerated() where !failed() {
+        do {
+          let digest = try hashFile(file, buffer)
+          fileDigests.withLock { $0[index] = digest }
+        } catch {
+          fail(error)
+        }
+      }
+    }
+
+    let threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
+      defer { buffer.deallocate() }
+      if thread == 0 { hashFiles(buffer) }
+      stagePieces(buffer)
+    }
     if let error = firstError.withLock({ $0 }) { throw error }
+
+    for (file, identity) in zip(plan.files, before) where try FileIdentity(of: file.url) != identity {
+      throw RegistryError(.corrupted, "\(file.url.path): the file changed while it was being pushed; push again")
+    }
     let pieceResults = results.withLock { $0 }.compactMap { $0 }
-    guard pieceResults.count == plan.pieces.count else {
-      throw RegistryError(.unavailable, "\(directory.url.path): some pieces were not stored")
+    let digests = fileDigests.withLock { $0 }.compactMap { $0 }
+    guard pieceResults.count == plan.pieces.count, digests.count == plan.files.count else {
+      throw RegistryError(.unavailable, "\(directory.url.path): some files were not read")
     }
 
     try checkTensorCRCs(plan, pieceResults.map(\.crc), bundle: bundle)
@@ -244,7 +281,7 @@ extension Registry {
     var objects: [Digest: IngestBatch.Staged] = [:]
     for (index, file) in plan.files.enumerated() {
       let pieces = file.pieces.map { Manifest.Piece(digest: pieceResults[$0].staged.digest, size: plan.pieces[$0].length) }
-      entries.append(.file(file.entry.path, mode: file.entry.mode, size: file.entry.size, sha256: fileDigests[index], objects: pieces))
+      entries.append(.file(file.entry.path, mode: file.entry.mode, size: file.entry.size, sha256: digests[index], objects: pieces))
       for pieceIndex in file.pieces {
         let staged = pieceResults[pieceIndex].staged
         if let existing = objects[staged.digest], existing.isNew { continue }
@@ -337,5 +374,18 @@ extension Registry {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+  }
+}
+
+/// Prints how long each phase took to stderr when `REGISTRY_TIMINGS` is set; for profiling.
+final class PhaseTimer: @unchecked Sendable {  // used from one thread only
+  private var last = DispatchTime.now().uptimeNanoseconds
+  private let enabled = ProcessInfo.processInfo.environment["REGISTRY_TIMINGS"] != nil
+
+  func mark(_ phase: String) {
+    guard enabled else { return }
+    let now = DispatchTime.now().uptimeNanoseconds
+    FileHandle.standardError.write(Data("timing: \(phase) \(Double(now - last) / 1e6) ms\n".utf8))
+    last = now
   }
 }
