@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -69,10 +71,12 @@ public struct Materializer: Sendable {
     }
   }
 
+  /// Creates the tree, then fills the files on every core: worker threads take objects from a
+  /// shared counter, verify each against its digest and write it at its offset, while thread 0
+  /// reads the written bytes back in file order and checks each file's SHA-256 and size.
   private func write(_ manifest: Manifest, into root: String) throws(StoreError) -> Result {
-    var files = 0
-    var bytes: Int64 = 0
     var directories: [(path: String, mode: UInt16)] = [(root, 0o755)]
+    var files: [(entry: Manifest.Entry, path: String)] = []
     for entry in manifest.entries {
       let path = root + "/" + entry.path
       switch entry.kind {
@@ -81,43 +85,132 @@ public struct Materializer: Sendable {
         directories.append((path, entry.mode))
       case .file:
         try Syscalls.makeDirectories((path as NSString).deletingLastPathComponent, mode: 0o700)
-        try writeFile(entry, at: path)
-        files += 1
-        bytes += entry.size ?? 0
+        Syscalls.close(try Syscalls.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600))
+        files.append((entry, path))
       }
+    }
+    try fill(files)
+    for file in files {
+      let descriptor = try Syscalls.open(file.path, O_RDONLY)
+      defer { Syscalls.close(descriptor) }
+      try Syscalls.fsync(descriptor, path: file.path)
+      guard fchmod(descriptor, mode_t(file.entry.mode)) == 0 else { throw Syscalls.error(file.path, "chmod failed") }
     }
     // Modes last, deepest first, so a read-only directory does not stop its own contents.
     for directory in directories.reversed() {
       try Syscalls.chmod(directory.path, mode_t(directory.mode))
       try Syscalls.fsyncDirectory(directory.path)
     }
-    return Result(files: files, bytes: bytes)
+    return Result(files: files.count, bytes: files.reduce(0) { $0 + ($1.entry.size ?? 0) })
   }
 
-  private func writeFile(_ entry: Manifest.Entry, at path: String) throws(StoreError) {
-    let descriptor = try Syscalls.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    defer { Syscalls.close(descriptor) }
-    var digest = StreamingDigest()
-    var written: Int64 = 0
-    for piece in entry.objects ?? [] {
-      let content = try store.read(piece.digest)
-      guard Int64(content.count) == piece.size else {
-        throw StoreError(
-          .corrupted, piece.digest.description,
-          "holds \(content.count) bytes but the manifest of \(entry.path) expects \(piece.size)")
+  private struct Piece: Sendable {
+    let file: Int
+    let offset: Int64
+    let object: Manifest.Piece
+  }
+
+  private func fill(_ files: [(entry: Manifest.Entry, path: String)]) throws(StoreError) {
+    var pieces: [Piece] = []
+    var firstPiece: [Int] = []
+    for (index, file) in files.enumerated() {
+      firstPiece.append(pieces.count)
+      var offset: Int64 = 0
+      for object in file.entry.objects ?? [] {
+        pieces.append(Piece(file: index, offset: offset, object: object))
+        offset += object.size
       }
-      digest.update(content)
-      try Syscalls.writeAll(descriptor, content, path: path)
-      written += piece.size
     }
-    let actual = digest.finalize()
-    guard written == entry.size, actual == entry.sha256 else {
-      throw StoreError(
-        .corrupted, entry.path,
-        "rebuilt file hashes to \(actual) (\(written) bytes) but the manifest says \(entry.sha256?.description ?? "?")")
+    firstPiece.append(pieces.count)
+    let written = (0..<pieces.count).map { _ in DispatchSemaphore(value: 0) }
+    let nextPiece = Atomic<Int>(0)
+    let firstError = Mutex<StoreError?>(nil)
+    let store = self.store
+    let paths = files.map(\.path)
+    let entries = files.map(\.entry)
+    let allPieces = pieces
+    let bounds = firstPiece
+
+    @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
+    @Sendable func fail(_ error: StoreError) { firstError.withLock { if $0 == nil { $0 = error } } }
+
+    @Sendable func writePiece(_ piece: Piece) throws(StoreError) {
+      let content = try store.read(piece.object.digest)
+      guard Int64(content.count) == piece.object.size else {
+        throw StoreError(
+          .corrupted, piece.object.digest.description,
+          "holds \(content.count) bytes but the manifest of \(entries[piece.file].path) expects \(piece.object.size)")
+      }
+      let descriptor = try Syscalls.open(paths[piece.file], O_WRONLY)
+      defer { Syscalls.close(descriptor) }
+      try Syscalls.pwriteAll(descriptor, content, offset: piece.offset, path: paths[piece.file])
     }
-    try Syscalls.fsync(descriptor, path: path)
-    guard fchmod(descriptor, mode_t(entry.mode)) == 0 else { throw Syscalls.error(path, "chmod failed") }
+
+    @Sendable func writePieces() {
+      while true {
+        let index = nextPiece.add(1, ordering: .relaxed).oldValue
+        guard index < allPieces.count else { return }
+        defer { written[index].signal() }
+        if failed() { continue }
+        do throws(StoreError) {
+          try writePiece(allPieces[index])
+        } catch {
+          fail(error)
+        }
+      }
+    }
+
+    @Sendable func hashBack(_ index: Int, _ buffer: UnsafeMutableRawBufferPointer) throws(StoreError) {
+      let entry = entries[index]
+      var digest = StreamingDigest()
+      var size: Int64 = 0
+      let descriptor = try Syscalls.open(paths[index], O_RDONLY)
+      defer { Syscalls.close(descriptor) }
+      for pieceIndex in bounds[index]..<bounds[index + 1] {
+        written[pieceIndex].wait()
+        if failed() { return }
+        let piece = allPieces[pieceIndex]
+        var offset = piece.offset
+        let end = piece.offset + piece.object.size
+        while offset < end {
+          let length = Int(min(Int64(buffer.count), end - offset))
+          let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+          let count = try Syscalls.pread(descriptor, into: chunk, offset: offset, path: paths[index])
+          digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+          size += Int64(count)
+          offset += Int64(length)
+          if count < length { break }
+        }
+      }
+      let actual = digest.finalize()
+      guard size == entry.size, actual == entry.sha256 else {
+        throw StoreError(
+          .corrupted, entry.path,
+          "rebuilt file hashes to \(actual) (\(size) bytes) but the manifest says \(entry.sha256?.description ?? "?")")
+      }
+    }
+
+    @Sendable func checkFiles() {
+      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
+      defer { buffer.deallocate() }
+      for index in entries.indices {
+        do throws(StoreError) {
+          try hashBack(index, buffer)
+        } catch {
+          fail(error)
+        }
+        if failed() {
+          // Let the writers finish their counter; nothing more is checked.
+          return
+        }
+      }
+    }
+
+    let threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      if thread == 0 { checkFiles() } else { writePieces() }
+    }
+    if let error = firstError.withLock({ $0 }) { throw error }
   }
 
   private func makeWritable(_ root: String) {

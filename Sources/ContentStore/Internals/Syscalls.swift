@@ -42,6 +42,23 @@ enum Syscalls {
     }
   }
 
+  /// Writes a whole array at `offset`.
+  static func pwriteAll(_ descriptor: Int32, _ bytes: [UInt8], offset: Int64, path: String) throws(StoreError) {
+    let failure: StoreError? = bytes.withUnsafeBytes { buffer in
+      var done = 0
+      while done < buffer.count {
+        let result = Glibc.pwrite(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        if result < 0 {
+          if errno == EINTR { continue }
+          return error(path, "write failed")
+        }
+        done += result
+      }
+      return nil
+    }
+    if let failure { throw failure }
+  }
+
   /// Writes a whole array.
   static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
     let result: StoreError? = bytes.withUnsafeBytes { buffer in
