@@ -44,7 +44,7 @@ echo "model: $model, $(find "$model" -type f | wc -l) files, $bytes bytes"
 echo
 echo "| what | time | throughput |"
 echo "|---|---|---|"
-before="rm -rf $work/copy" row "cp -r" "$(before="rm -rf $work/copy" best cp -r "$model" "$work/copy")"
+row "cp -r" "$(before="rm -rf $work/copy" best cp -r "$model" "$work/copy")"
 row "sha256sum of every file" "$(best sh -c "find '$model' -type f -print0 | xargs -0 sha256sum")"
 row "registry push (new store)" "$(before="rm -rf $work/store" best "$registry" --store "$work/store" push "$model" --name resnet50)"
 "$registry" --store "$work/store" push "$model" --name resnet50 >/dev/null 2>&1 || true

@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
 # The main job end to end on the bundled fixtures: installs what is missing, builds `registry`
-# in release mode, then inspects and verifies every SavedModel under Fixtures/.
-# Usage: Scripts/demo.sh
+# in release mode, then for every SavedModel under Fixtures/: inspect, verify, push into a
+# scratch store, list, show, pull back and compare with the original (sha256 of every file).
+# Usage: Scripts/demo.sh [STORE]   (default: a new temporary directory, removed afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
 swift build -c release --product registry
 registry="$(swift build -c release --show-bin-path)/registry"
+scratch=$(mktemp -d /tmp/registry-demo.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+store=${1:-$scratch/store}
 
 status=0
 for model in Fixtures/*/model; do
   name=$(basename "$(dirname "$model")")
-  echo "=== $name: registry inspect"
-  "$registry" inspect "$model" | sed -n '1,12p'
-  echo "    ..."
-  echo "=== $name: registry verify"
-  if ! "$registry" verify "$model" | tail -n 1; then status=1; fi
+  echo "=== $name"
+  "$registry" inspect "$model" | sed -n '3p'
+  "$registry" verify "$model" | tail -n 1
+  "$registry" --store "$store" push "$model" --name "$name" --meta source=fixtures | sed -n '1,3p'
+  "$registry" --store "$store" pull "$name" --to "$scratch/pulled/$name"
+  if (cd "$model" && find . -type f -exec sha256sum {} + | sort -k2) \
+    | cmp -s - <(cd "$scratch/pulled/$name" && find . -type f -exec sha256sum {} + | sort -k2); then
+    echo "pulled copy is byte-identical"
+  else
+    echo "PULLED COPY DIFFERS" >&2
+    status=1
+  fi
 done
+echo "=== the fine-tune pair"
+"$registry" --store "$store" push Fixtures/finetune_base/model --name mlp
+"$registry" --store "$store" push Fixtures/finetune_head/model --name mlp --parent mlp:1 --alias candidate
+"$registry" --store "$store" show mlp@candidate | sed -n '1,10p'
+echo "=== list"
+"$registry" --store "$store" list
 exit $status
