@@ -59,14 +59,11 @@ extension Catalog {
       let versionID = db.lastInsertedRowID
       try insertRows(db, version, versionID: versionID, now: now)
       try setAliases(db, version.aliases, modelID: modelID, versionID: versionID, now: now)
-      try db.execute(
-        sql: "INSERT INTO events (at, actor, action, model, version, detail) VALUES (?, ?, 'push', ?, ?, ?)",
-        arguments: [
-          now, version.createdBy, version.model, number,
-          Self.json([
-            "manifest": version.manifest, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
-            "source_path": version.sourcePath ?? "",
-          ]),
+      try Self.log(
+        db, actor: version.createdBy, action: "push", model: version.model, version: number,
+        detail: [
+          "manifest": version.manifest, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
+          "source_path": version.sourcePath ?? "", "parent": version.parent.map { String($0.rawValue) } ?? "",
         ])
       return .created(try summary(db, VersionID(versionID)))
     }

@@ -22,6 +22,14 @@ public final class IngestBatch: Sendable {
     /// Size on disk including the header; 0 when not new.
     public let storedSize: Int64
     public let encoding: ObjectStore.Encoding
+
+    public init(digest: Digest, size: Int64, isNew: Bool, storedSize: Int64, encoding: ObjectStore.Encoding) {
+      self.digest = digest
+      self.size = size
+      self.isNew = isNew
+      self.storedSize = storedSize
+      self.encoding = encoding
+    }
   }
 
   private struct State {

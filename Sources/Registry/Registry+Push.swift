@@ -195,7 +195,9 @@ extension Registry {
   /// compress and stage them; the file thread joins the pieces when it is done. Each thread
   /// reuses one buffer, since allocating and freeing megabytes per piece makes the kernel stall
   /// every core. A file that changes while it is read (size, times or inode) fails the push.
-  private func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch) throws -> Ingested {
+  ///
+  /// - Parameter batch: where to stage objects; `nil` only computes digests (for `identify`).
+  func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
     let plan = ChunkPlan(directory: directory, bundle: bundle)
     let before = try plan.files.map { try FileIdentity(of: $0.url) }
     let numericTensors = Set((bundle?.entries ?? []).indices.filter { bundle?.entries[$0].dtype.elementSize != nil })
@@ -222,7 +224,10 @@ extension Registry {
         do {
           let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(piece.length)])
           try readExactly(file.url, offset: piece.offset, into: UnsafeMutableRawBufferPointer(mutating: bytes))
-          let staged = try batch.stage(bytes, digest: Digest.of(bytes))
+          let digest = Digest.of(bytes)
+          let staged =
+            try batch?.stage(bytes, digest: digest)
+            ?? IngestBatch.Staged(digest: digest, size: Int64(bytes.count), isNew: false, storedSize: 0, encoding: .identity)
           let crc = piece.tensor.map { numericTensors.contains($0) } == true ? CRC32C.checksum(bytes) : 0
           results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
         } catch {

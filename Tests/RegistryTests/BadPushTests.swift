@@ -32,7 +32,7 @@ struct BadPushTests {
     let registry = try TestSupport.newRegistry()
     let directory = try TestSupport.copy("keras2_mlp")
     try FileManager.default.createSymbolicLink(
-      atPath: directory.appendingPathComponent("assets/vocab.txt").path, withDestinationPath: "/etc/hostname")
+      atPath: directory.appendingPathComponent("variables/extra").path, withDestinationPath: "/etc/hostname")
     expectRefused(registry, directory, kind: .invalidArgument, mentioning: "symbolic link")
   }
 
@@ -40,7 +40,7 @@ struct BadPushTests {
   func fifo() throws {
     let registry = try TestSupport.newRegistry()
     let directory = try TestSupport.copy("keras2_mlp")
-    #expect(mkfifo(directory.appendingPathComponent("assets/pipe").path, 0o644) == 0)
+    #expect(mkfifo(directory.appendingPathComponent("variables/pipe").path, 0o644) == 0)
     expectRefused(registry, directory, kind: .invalidArgument, mentioning: "FIFO")
   }
 

@@ -24,11 +24,17 @@ enum TestSupport {
     try Registry(root: try temporaryDirectory("registry-store"))
   }
 
-  /// Copies a fixture somewhere the test may change it; the copy includes the empty `assets/`
-  /// that TensorFlow writes (git does not keep empty directories).
+  /// Copies a fixture somewhere the test may change it, restoring the empty directories
+  /// TensorFlow wrote (such as `assets/`), which a git checkout does not keep.
   static func copy(_ name: String) throws -> URL {
     let target = try temporaryDirectory("model").appendingPathComponent("model")
     try FileManager.default.copyItem(at: model(name), to: target)
+    let facts = fixtures.appendingPathComponent("\(name)/reference/facts.json")
+    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: facts)) as? [String: Any]
+    for directory in object?["empty_directories"] as? [String] ?? [] {
+      try FileManager.default.createDirectory(
+        at: target.appendingPathComponent(directory), withIntermediateDirectories: true)
+    }
     return target
   }
 

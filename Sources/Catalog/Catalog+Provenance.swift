@@ -1,0 +1,333 @@
+import Foundation
+import GRDB
+
+/// One entry of the event log.
+public struct Event: Sendable, Codable, Equatable {
+  public let id: Int64
+  public let at: String
+  public let actor: String
+  public let action: String
+  public let model: String?
+  public let version: Int?
+  /// The action's details as a JSON object.
+  public let detail: String
+}
+
+/// What `registry query` can ask; each non-empty list is one criterion, and criteria combine
+/// with AND (`matchAll`) or OR. Values within one list always combine with OR (SQL `IN`).
+public struct VersionQuery: Sendable {
+  public var models: [String] = []
+  public var tensorNames: [String] = []
+  /// Tensor or object digests (`sha256:…`): a version matches if any file object or tensor has it.
+  public var digests: [String] = []
+  public var ops: [String] = []
+  /// Signature input dtypes (`DT_STRING`); `inputDtypes` match any signature's inputs.
+  public var inputDtypes: [String] = []
+  public var outputDtypes: [String] = []
+  /// `KEY` (has the key) or `KEY=VALUE`.
+  public var metadata: [String] = []
+  public var matchAll = true
+  public var includeRemoved = false
+
+  public init() {}
+
+  public var isEmpty: Bool {
+    models.isEmpty && tensorNames.isEmpty && digests.isEmpty && ops.isEmpty && inputDtypes.isEmpty
+      && outputDtypes.isEmpty && metadata.isEmpty
+  }
+}
+
+/// The result of read-only SQL: column names and rows of text (NULL as `nil`).
+public struct SQLResult: Sendable, Codable {
+  public let columns: [String]
+  public let rows: [[String?]]
+}
+
+extension Catalog {
+  // MARK: - Aliases
+
+  /// Points `model@alias` at a version, logging the move.
+  ///
+  /// - Returns: the version number it pointed at before, if any.
+  @discardableResult
+  public func setAlias(_ alias: String, model: String, to version: VersionID, actor: String) throws(CatalogError) -> Int? {
+    try write { db in
+      let modelID = try Self.modelID(db, model)
+      let previous = try Int.fetchOne(
+        db, sql: "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
+        arguments: [modelID, alias])
+      let number = try Int.fetchOne(db, sql: "SELECT number FROM versions WHERE id = ?", arguments: [version.rawValue]) ?? 0
+      try db.execute(
+        sql: """
+          INSERT INTO aliases (model_id, name, version_id, updated_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT(model_id, name) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at
+          """, arguments: [modelID, alias, version.rawValue, Self.now()])
+      try Self.log(db, actor: actor, action: "alias.set", model: model, version: number,
+        detail: ["alias": alias, "from": previous.map(String.init) ?? "", "to": String(number)])
+      return previous
+    }
+  }
+
+  /// Removes `model@alias`, logging it.
+  public func removeAlias(_ alias: String, model: String, actor: String) throws(CatalogError) {
+    try write { db in
+      let modelID = try Self.modelID(db, model)
+      guard
+        let number = try Int.fetchOne(
+          db, sql: "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
+          arguments: [modelID, alias])
+      else { throw CatalogError(.notFound, "\(model)@\(alias) is not set") }
+      try db.execute(sql: "DELETE FROM aliases WHERE model_id = ? AND name = ?", arguments: [modelID, alias])
+      try Self.log(db, actor: actor, action: "alias.rm", model: model, version: number, detail: ["alias": alias])
+    }
+  }
+
+  // MARK: - Metadata
+
+  public func setMetadata(_ version: VersionID, key: String, value: String, actor: String) throws(CatalogError) {
+    try write { db in
+      let summary = try summary(db, version)
+      try db.execute(
+        sql: "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value",
+        arguments: [version.rawValue, key, value])
+      try Self.log(db, actor: actor, action: "meta.set", model: summary.model, version: summary.number, detail: ["key": key, "value": value])
+    }
+  }
+
+  public func removeMetadata(_ version: VersionID, key: String, actor: String) throws(CatalogError) {
+    try write { db in
+      let summary = try summary(db, version)
+      try db.execute(sql: "DELETE FROM metadata WHERE version_id = ? AND key = ?", arguments: [version.rawValue, key])
+      guard db.changesCount > 0 else { throw CatalogError(.notFound, "\(summary.reference) has no metadata key \"\(key)\"") }
+      try Self.log(db, actor: actor, action: "meta.rm", model: summary.model, version: summary.number, detail: ["key": key])
+    }
+  }
+
+  // MARK: - Lineage
+
+  /// The chain of parents, nearest first (removed versions included, since lineage is history).
+  public func ancestors(of version: VersionID) throws(CatalogError) -> [VersionSummary] {
+    try read { db in
+      let ids = try Int64.fetchAll(
+        db,
+        sql: """
+          WITH RECURSIVE chain(id, depth) AS (
+            SELECT parent_id, 1 FROM versions WHERE id = ? AND parent_id IS NOT NULL
+            UNION ALL
+            SELECT v.parent_id, chain.depth + 1 FROM versions v JOIN chain ON v.id = chain.id
+            WHERE v.parent_id IS NOT NULL AND chain.depth < 10000)
+          SELECT id FROM chain ORDER BY depth
+          """, arguments: [version.rawValue])
+      return try ids.map { try summary(db, VersionID($0)) }
+    }
+  }
+
+  /// Every version derived from this one, directly or not, with its depth (1 = child).
+  public func descendants(of version: VersionID) throws(CatalogError) -> [(depth: Int, version: VersionSummary)] {
+    try read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          WITH RECURSIVE tree(id, depth) AS (
+            SELECT id, 1 FROM versions WHERE parent_id = ?
+            UNION ALL
+            SELECT v.id, tree.depth + 1 FROM versions v JOIN tree ON v.parent_id = tree.id WHERE tree.depth < 10000)
+          SELECT id, depth FROM tree ORDER BY depth, id
+          """, arguments: [version.rawValue])
+      return try rows.map { (depth: $0["depth"], version: try summary(db, VersionID($0["id"]))) }
+    }
+  }
+
+  /// The live version (other than `version`) that shares the most object bytes with it: the
+  /// likely parent when none was given.
+  public func closestVersion(to version: VersionID) throws(CatalogError) -> (version: VersionSummary, sharedBytes: Int64)? {
+    try read { db in
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            WITH mine AS (SELECT DISTINCT digest, size FROM file_objects WHERE version_id = ?1),
+            other AS (
+              SELECT DISTINCT o.version_id, o.digest, mine.size FROM file_objects o JOIN mine ON mine.digest = o.digest
+              JOIN versions v ON v.id = o.version_id
+              WHERE o.version_id != ?1 AND v.removed_at IS NULL)
+            SELECT version_id, SUM(size) AS shared FROM other GROUP BY version_id ORDER BY shared DESC, version_id DESC LIMIT 1
+            """, arguments: [version.rawValue])
+      else { return nil }
+      return (try summary(db, VersionID(row["version_id"])), row["shared"])
+    }
+  }
+
+  /// Every version of a model, removed ones included, oldest first.
+  public func history(of model: String) throws(CatalogError) -> [(version: VersionSummary, removedAt: String?)] {
+    try read { db in
+      let modelID = try Self.modelID(db, model)
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT id, removed_at FROM versions WHERE model_id = ? ORDER BY number", arguments: [modelID])
+      return try rows.map { (version: try summary(db, VersionID($0["id"])), removedAt: $0["removed_at"]) }
+    }
+  }
+
+  // MARK: - Finding versions
+
+  /// Versions whose manifest is this digest.
+  public func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
+    try read { db in
+      try Int64.fetchAll(
+        db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id", arguments: [manifest]
+      ).map { try summary(db, VersionID($0)) }
+    }
+  }
+
+  /// Live versions ranked by how many bytes of the given objects they reference.
+  public func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(version: VersionSummary, sharedBytes: Int64, sharedObjects: Int)] {
+    guard !digests.isEmpty else { return [] }
+    return try read { db in
+      try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe (digest TEXT PRIMARY KEY, size INTEGER) WITHOUT ROWID")
+      try db.execute(sql: "DELETE FROM probe")
+      for (digest, size) in digests {
+        try db.execute(sql: "INSERT OR IGNORE INTO probe (digest, size) VALUES (?, ?)", arguments: [digest, size])
+      }
+      defer { try? db.execute(sql: "DELETE FROM probe") }
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT version_id, SUM(size) AS shared, COUNT(*) AS objects FROM (
+            SELECT DISTINCT o.version_id, p.digest, p.size FROM probe p JOIN file_objects o ON o.digest = p.digest
+            JOIN versions v ON v.id = o.version_id WHERE v.removed_at IS NULL)
+          GROUP BY version_id ORDER BY shared DESC, version_id DESC LIMIT ?
+          """, arguments: [limit])
+      return try rows.map { (version: try summary(db, VersionID($0["version_id"])), sharedBytes: $0["shared"], sharedObjects: $0["objects"]) }
+    }
+  }
+
+  /// Versions matching a `VersionQuery`, oldest first.
+  public func query(_ query: VersionQuery) throws(CatalogError) -> [VersionSummary] {
+    var clauses: [String] = []
+    var arguments: [any DatabaseValueConvertible] = []
+    func list(_ values: [String]) -> String {
+      arguments.append(contentsOf: values)
+      return "(" + Array(repeating: "?", count: values.count).joined(separator: ", ") + ")"
+    }
+    if !query.models.isEmpty {
+      clauses.append("v.model_id IN (SELECT id FROM models WHERE name IN \(list(query.models)))")
+    }
+    if !query.tensorNames.isEmpty {
+      clauses.append("v.id IN (SELECT version_id FROM tensors WHERE name IN \(list(query.tensorNames)))")
+    }
+    if !query.digests.isEmpty {
+      let first = list(query.digests)
+      let second = list(query.digests)
+      clauses.append(
+        "(v.id IN (SELECT version_id FROM file_objects WHERE digest IN \(first)) OR v.id IN (SELECT version_id FROM tensors WHERE digest IN \(second)))")
+    }
+    if !query.ops.isEmpty {
+      clauses.append("v.id IN (SELECT version_id FROM ops WHERE op IN \(list(query.ops)))")
+    }
+    if !query.inputDtypes.isEmpty {
+      clauses.append(
+        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'input' AND dtype IN \(list(query.inputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')")
+    }
+    if !query.outputDtypes.isEmpty {
+      clauses.append(
+        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'output' AND dtype IN \(list(query.outputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')")
+    }
+    if !query.metadata.isEmpty {
+      var parts: [String] = []
+      for item in query.metadata {
+        if let equals = item.firstIndex(of: "=") {
+          parts.append("(key = ? AND value = ?)")
+          arguments.append(String(item[..<equals]))
+          arguments.append(String(item[item.index(after: equals)...]))
+        } else {
+          parts.append("key = ?")
+          arguments.append(item)
+        }
+      }
+      clauses.append("v.id IN (SELECT version_id FROM metadata WHERE \(parts.joined(separator: " OR ")))")
+    }
+    let condition = clauses.isEmpty ? "1" : clauses.joined(separator: query.matchAll ? " AND " : " OR ")
+    let live = query.includeRemoved ? "1" : "v.removed_at IS NULL"
+    let sql = "SELECT v.id FROM versions v WHERE \(live) AND (\(condition)) ORDER BY v.model_id, v.number"
+    let bound = StatementArguments(arguments.map { $0.databaseValue })
+    return try read { db in
+      try Int64.fetchAll(db, sql: sql, arguments: bound).map { try summary(db, VersionID($0)) }
+    }
+  }
+
+  // MARK: - Events
+
+  /// The most recent events, newest first, optionally for one model.
+  public func events(model: String? = nil, limit: Int = 100) throws(CatalogError) -> [Event] {
+    try read { db in
+      let rows: [Row]
+      if let model {
+        rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE model = ? ORDER BY id DESC LIMIT ?", arguments: [model, limit])
+      } else {
+        rows = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id DESC LIMIT ?", arguments: [limit])
+      }
+      return rows.map {
+        Event(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], model: $0["model"], version: $0["version"], detail: $0["detail"])
+      }
+    }
+  }
+
+  // MARK: - Read-only SQL
+
+  /// Runs one SQL statement on a connection opened read-only, so it cannot change the catalog.
+  ///
+  /// - Throws: `CatalogError.invalidArgument` with SQLite's message for bad SQL or any attempt
+  ///   to write.
+  public func readOnlySQL(_ sql: String, limit: Int = 10_000) throws(CatalogError) -> SQLResult {
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(Self.busyTimeout)
+    let location = Self.isOnReadOnlyFileSystem(path) ? Self.immutableURI(path) : path.path
+    do {
+      let queue = try DatabaseQueue(path: location, configuration: configuration)
+      return try queue.read { (db: Database) throws -> SQLResult in
+        let statement = try db.makeStatement(sql: sql)
+        guard statement.isReadonly else {
+          throw CatalogError(.invalidArgument, "only reading statements are allowed")
+        }
+        let columns = statement.columnNames
+        var rows: [[String?]] = []
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next(), rows.count < limit {
+          rows.append((0..<columns.count).map { index in
+            let value = row[index] as DatabaseValue
+            switch value.storage {
+            case .null: return nil
+            case .int64(let number): return String(number)
+            case .double(let number): return String(number)
+            case .string(let text): return text
+            case .blob(let data): return "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+            }
+          })
+        }
+        return SQLResult(columns: columns, rows: rows)
+      }
+    } catch let error as CatalogError {
+      throw error
+    } catch let error as DatabaseError {
+      throw CatalogError(.invalidArgument, error.message ?? "\(error)")
+    } catch {
+      throw CatalogError(.unavailable, "\(path.path): \(error)")
+    }
+  }
+
+  // MARK: - Helpers
+
+  static func modelID(_ db: Database, _ model: String) throws -> Int64 {
+    guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model]) else {
+      throw CatalogError(.notFound, "no model named \"\(model)\"")
+    }
+    return id
+  }
+
+  static func log(_ db: Database, actor: String, action: String, model: String?, version: Int?, detail: [String: String]) throws {
+    try db.execute(
+      sql: "INSERT INTO events (at, actor, action, model, version, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      arguments: [now(), actor, action, model, version, json(detail)])
+  }
+}
