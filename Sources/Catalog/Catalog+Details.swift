@@ -167,3 +167,12 @@ extension Catalog {
     }
   }
 }
+
+extension Catalog {
+  /// The op types a version's graphs use, sorted.
+  public func ops(of id: VersionID) throws(CatalogError) -> [String] {
+    try read { db in
+      try String.fetchAll(db, sql: "SELECT op FROM ops WHERE version_id = ? ORDER BY op", arguments: [id.rawValue])
+    }
+  }
+}

@@ -331,3 +331,22 @@ extension Catalog {
       arguments: [now(), actor, action, model, version, json(detail)])
   }
 }
+
+extension Catalog {
+  /// Live versions whose stored fingerprint has this singleprint
+  /// (`graph_def_program_hash/signature_def_hash/saved_object_graph_hash/checkpoint_hash`).
+  public func versions(withSingleprint singleprint: String) throws(CatalogError) -> [VersionSummary] {
+    let parts = singleprint.split(separator: "/").map(String.init)
+    guard parts.count == 4 else { return [] }
+    return try read { db in
+      try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT f.version_id FROM fingerprints f JOIN versions v ON v.id = f.version_id
+          WHERE f.checkpoint_hash = ? AND f.graph_def_program_hash = ? AND f.signature_def_hash = ?
+            AND f.saved_object_graph_hash = ? AND v.removed_at IS NULL ORDER BY f.version_id
+          """, arguments: [parts[3], parts[0], parts[1], parts[2]]
+      ).map { try summary(db, VersionID($0)) }
+    }
+  }
+}

@@ -63,7 +63,8 @@ extension Catalog {
         db, actor: version.createdBy, action: "push", model: version.model, version: number,
         detail: [
           "manifest": version.manifest, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
-          "source_path": version.sourcePath ?? "", "parent": version.parent.map { String($0.rawValue) } ?? "",
+          "source_path": version.sourcePath ?? "",
+          "parent": try version.parent.map { try summary(db, $0).reference } ?? "",
         ])
       return .created(try summary(db, VersionID(versionID)))
     }

@@ -12,6 +12,8 @@ public struct PushOptions: Sendable {
   public var aliases: [String] = []
   public var metadata: [String: String] = [:]
   public var parent: Reference?
+  /// With no `parent`: record the live version sharing the most tensor bytes as the parent.
+  public var inferParent = false
   public var message: String?
 
   public init(model: String) {
@@ -43,6 +45,11 @@ public struct PushResult: Sendable, Codable {
   public let reusedBytes: Int64
   /// Fingerprint fields that disagreed with the files (reported, not fatal).
   public let fingerprintWarnings: [String]
+  /// The recorded parent, if any.
+  public let parent: String?
+  /// With no parent given: the live version sharing the most tensor bytes, and how many.
+  public let suggestedParent: String?
+  public let suggestedParentSharedBytes: Int64?
 }
 
 extension Registry {
@@ -102,7 +109,7 @@ extension Registry {
       }
       return inspection
     }
-    let parent = try options.parent.map { reference throws(RegistryError) in try resolve(reference).id }
+    let explicitParent = try options.parent.map { reference throws(RegistryError) in try resolve(reference) }
 
     let lease = try catalog.beginLease(purpose: "push \(options.model)", holder: Self.holder, duration: Self.pushLeaseDuration)
     let batch: IngestBatch
@@ -131,6 +138,17 @@ extension Registry {
       try batch.commit()
       timer.mark("commit")
 
+      // The likely parent: the live version sharing the most tensor bytes.
+      var suggestion: (version: VersionSummary, sharedBytes: Int64)?
+      if explicitParent == nil {
+        var tensorPieces: [String: Int64] = [:]
+        for (index, piece) in ingested.plan.pieces.enumerated() where piece.tensor != nil {
+          tensorPieces[ingested.pieceDigests[index].description] = piece.length
+        }
+        suggestion = try catalog.versionsSharing(objects: tensorPieces, limit: 1).first.map { ($0.version, $0.sharedBytes) }
+      }
+      let parent = explicitParent ?? (options.inferParent ? suggestion?.version : nil)
+
       var staged = ingested.objects
       staged[manifestObject.digest] = manifestObject
       var version = NewVersion(
@@ -138,7 +156,7 @@ extension Registry {
         logicalBytes: ingested.manifest.logicalSize)
       version.sourcePath = directoryURL.standardizedFileURL.path
       version.message = options.message
-      version.parent = parent
+      version.parent = parent?.id
       version.metadata = options.metadata
       version.aliases = options.aliases
       version.objects = try staged.values.sorted { $0.digest < $1.digest }.map { object throws(StoreError) in
@@ -164,7 +182,9 @@ extension Registry {
         logicalBytes: ingested.manifest.logicalSize, objects: staged.count, newObjects: newObjects.count,
         newBytes: newObjects.reduce(0) { $0 + $1.size }, storedBytes: newObjects.reduce(0) { $0 + $1.storedSize },
         reusedBytes: staged.values.filter { !$0.isNew }.reduce(0) { $0 + $1.size },
-        fingerprintWarnings: (inspection.fingerprint?.fields ?? []).filter { $0.status == .mismatch }.map(\.name))
+        fingerprintWarnings: (inspection.fingerprint?.fields ?? []).filter { $0.status == .mismatch }.map(\.name),
+        parent: summary.parent, suggestedParent: parent == nil ? suggestion?.version.reference : nil,
+        suggestedParentSharedBytes: parent == nil ? suggestion?.sharedBytes : nil)
     } catch {
       batch.abort()
       catalog.endLease(lease)

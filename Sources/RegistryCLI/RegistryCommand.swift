@@ -15,7 +15,10 @@ struct RegistryCommand: ParsableCommand {
       8 already exists, 9 failed precondition.
       """,
     version: "0.1.0",
-    subcommands: [Push.self, Pull.self, List.self, Show.self, Inspect.self, Verify.self]
+    subcommands: [
+      Push.self, Pull.self, List.self, Show.self, Inspect.self, Verify.self, Diff.self, Alias.self, Meta.self,
+      Lineage.self, Log.self, Identify.self, Query.self, SQL.self, Events.self,
+    ]
   )
 
   /// Lets `--store` stand before the subcommand too (`registry --store S push ...`).

@@ -26,7 +26,9 @@ extension RegistryCommand {
     @Option(name: .long, help: "Record KEY=VALUE metadata with the version (repeatable).")
     var meta: [String] = []
 
-    @Option(name: .long, help: "The version this one derives from (NAME, NAME:VERSION or NAME@ALIAS).")
+    @Option(
+      name: .long,
+      help: "The version this one derives from (NAME, NAME:VERSION or NAME@ALIAS), or 'auto' for the version sharing the most tensor bytes.")
     var parent: String?
 
     @Option(name: .long, help: "A message describing the version.")
@@ -46,7 +48,11 @@ extension RegistryCommand {
         var options = PushOptions(model: name)
         options.aliases = alias
         options.message = message
-        options.parent = try parent.map { text throws(RegistryError) in try Reference(parsing: text) }
+        if parent == "auto" {
+          options.inferParent = true
+        } else {
+          options.parent = try parent.map { text throws(RegistryError) in try Reference(parsing: text) }
+        }
         for item in meta {
           let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
           options.metadata[String(parts[0])] = String(parts[1])
@@ -70,6 +76,10 @@ extension RegistryCommand {
           "  new: \(humanBytes(result.newBytes)) (\(humanBytes(result.storedBytes)) on disk); already stored: \(humanBytes(result.reusedBytes))"
         )
         Output.line("  manifest \(result.manifest)")
+        if let parent = result.parent, result.created { Output.line("  parent \(parent)") }
+        if let suggested = result.suggestedParent, let shared = result.suggestedParentSharedBytes, result.created {
+          Output.line("  hint: shares \(humanBytes(shared)) of tensors with \(suggested); pass --parent \(suggested) (or --parent auto) to record lineage")
+        }
       }
     }
   }
