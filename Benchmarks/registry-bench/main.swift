@@ -1,9 +1,11 @@
-// Throughput benchmarks for the checksums the registry runs over every stored byte.
+// Benchmarks that need no SavedModel: see docs/benchmarks.md for the scripts that run them.
 //
-// Usage: registry-bench checksums FILE [ROUNDS]
-// Reads FILE into memory once, then times each hash over it ROUNDS times (default 5) and prints
-// the best round's throughput in GB/s (10^9 bytes per second). Scripts/bench-checksums.sh runs it
-// beside `sha256sum` on the same file; see docs/benchmarks.md.
+// registry-bench checksums FILE [ROUNDS]
+//   Reads FILE into memory once, times each hash over it ROUNDS times (default 5) and prints the
+//   best round's throughput in GB/s (10^9 bytes/s). Scripts/bench-checksums.sh runs it beside
+//   `sha256sum` on the same file.
+// registry-bench catalog DIR [VERSIONS] [TENSORS_PER_VERSION]
+//   Builds a synthetic catalog in DIR (CatalogBench.swift) and times each provenance query.
 import Checksums
 import Crypto
 import Dispatch
@@ -48,9 +50,17 @@ func checksums(_ data: Data, rounds: Int) {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 3, arguments[1] == "checksums" else {
-  FileHandle.standardError.write(Data("usage: registry-bench checksums FILE [ROUNDS]\n".utf8))
+switch (arguments.count >= 3 ? arguments[1] : "") {
+case "checksums":
+  let data = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
+  checksums(data, rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)
+case "catalog":
+  try CatalogBench.run(
+    directory: URL(fileURLWithPath: arguments[2]),
+    versions: arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000,
+    tensorsPerVersion: arguments.count > 4 ? Int(arguments[4]) ?? 100 : 100)
+default:
+  FileHandle.standardError.write(
+    Data("usage: registry-bench checksums FILE [ROUNDS] | registry-bench catalog DIR [VERSIONS] [TENSORS]\n".utf8))
   exit(2)
 }
-let data = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
-checksums(data, rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)

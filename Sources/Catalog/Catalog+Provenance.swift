@@ -118,7 +118,7 @@ extension Catalog {
             WHERE v.parent_id IS NOT NULL AND chain.depth < 10000)
           SELECT id FROM chain ORDER BY depth
           """, arguments: [version.rawValue])
-      return try ids.map { try summary(db, VersionID($0)) }
+      return try summaries(db, ids)
     }
   }
 
@@ -134,7 +134,8 @@ extension Catalog {
             SELECT v.id, tree.depth + 1 FROM versions v JOIN tree ON v.parent_id = tree.id WHERE tree.depth < 10000)
           SELECT id, depth FROM tree ORDER BY depth, id
           """, arguments: [version.rawValue])
-      return try rows.map { (depth: $0["depth"], version: try summary(db, VersionID($0["id"]))) }
+      let versions = try summaries(db, rows.map { $0["id"] })
+      return zip(rows, versions).map { (depth: $0["depth"], version: $1) }
     }
   }
 
@@ -164,7 +165,8 @@ extension Catalog {
       let modelID = try Self.modelID(db, model)
       let rows = try Row.fetchAll(
         db, sql: "SELECT id, removed_at FROM versions WHERE model_id = ? ORDER BY number", arguments: [modelID])
-      return try rows.map { (version: try summary(db, VersionID($0["id"])), removedAt: $0["removed_at"]) }
+      let versions = try summaries(db, rows.map { $0["id"] })
+      return zip(rows, versions).map { (version: $1, removedAt: $0["removed_at"]) }
     }
   }
 
@@ -173,31 +175,26 @@ extension Catalog {
   /// Versions whose manifest is this digest.
   public func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
     try read { db in
-      try Int64.fetchAll(
-        db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id", arguments: [manifest]
-      ).map { try summary(db, VersionID($0)) }
+      try summaries(
+        db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id", arguments: [manifest]))
     }
   }
 
   /// Live versions ranked by how many bytes of the given objects they reference.
   public func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(version: VersionSummary, sharedBytes: Int64, sharedObjects: Int)] {
     guard !digests.isEmpty else { return [] }
+    let probe = String(decoding: (try? JSONSerialization.data(withJSONObject: digests)) ?? Data("{}".utf8), as: UTF8.self)
     return try read { db in
-      try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe (digest TEXT PRIMARY KEY, size INTEGER) WITHOUT ROWID")
-      try db.execute(sql: "DELETE FROM probe")
-      for (digest, size) in digests {
-        try db.execute(sql: "INSERT OR IGNORE INTO probe (digest, size) VALUES (?, ?)", arguments: [digest, size])
-      }
-      defer { try? db.execute(sql: "DELETE FROM probe") }
       let rows = try Row.fetchAll(
         db,
         sql: """
           SELECT version_id, SUM(size) AS shared, COUNT(*) AS objects FROM (
-            SELECT DISTINCT o.version_id, p.digest, p.size FROM probe p JOIN file_objects o ON o.digest = p.digest
-            JOIN versions v ON v.id = o.version_id WHERE v.removed_at IS NULL)
+            SELECT DISTINCT o.version_id, p.key AS digest, p.value AS size FROM json_each(?) p
+            JOIN file_objects o ON o.digest = p.key JOIN versions v ON v.id = o.version_id WHERE v.removed_at IS NULL)
           GROUP BY version_id ORDER BY shared DESC, version_id DESC LIMIT ?
-          """, arguments: [limit])
-      return try rows.map { (version: try summary(db, VersionID($0["version_id"])), sharedBytes: $0["shared"], sharedObjects: $0["objects"]) }
+          """, arguments: [probe, limit])
+      let versions = try summaries(db, rows.map { $0["version_id"] })
+      return zip(rows, versions).map { (version: $1, sharedBytes: $0["shared"], sharedObjects: $0["objects"]) }
     }
   }
 
@@ -251,7 +248,7 @@ extension Catalog {
     let sql = "SELECT v.id FROM versions v WHERE \(live) AND (\(condition)) ORDER BY v.model_id, v.number"
     let bound = StatementArguments(arguments.map { $0.databaseValue })
     return try read { db in
-      try Int64.fetchAll(db, sql: sql, arguments: bound).map { try summary(db, VersionID($0)) }
+      try summaries(db, try Int64.fetchAll(db, sql: sql, arguments: bound))
     }
   }
 
@@ -339,14 +336,14 @@ extension Catalog {
     let parts = singleprint.split(separator: "/").map(String.init)
     guard parts.count == 4 else { return [] }
     return try read { db in
-      try Int64.fetchAll(
+      let ids = try Int64.fetchAll(
         db,
         sql: """
           SELECT f.version_id FROM fingerprints f JOIN versions v ON v.id = f.version_id
           WHERE f.checkpoint_hash = ? AND f.graph_def_program_hash = ? AND f.signature_def_hash = ?
             AND f.saved_object_graph_hash = ? AND v.removed_at IS NULL ORDER BY f.version_id
-          """, arguments: [parts[3], parts[0], parts[1], parts[2]]
-      ).map { try summary(db, VersionID($0)) }
+          """, arguments: [parts[3], parts[0], parts[1], parts[2]])
+      return try summaries(db, ids)
     }
   }
 }

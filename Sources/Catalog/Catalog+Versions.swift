@@ -236,7 +236,34 @@ extension Catalog {
       }
       let ids = try Int64.fetchAll(
         db, sql: "SELECT id FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number", arguments: [modelID])
-      return try ids.map { try summary(db, VersionID($0)) }
+      return try summaries(db, ids)
+    }
+  }
+
+  /// Summaries of many versions in one statement, in the order of `ids`.
+  func summaries(_ db: Database, _ ids: [Int64]) throws -> [VersionSummary] {
+    guard !ids.isEmpty else { return [] }
+    let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+    let rows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT v.*, m.name AS model, pm.name AS parent_model, p.number AS parent_number,
+               (SELECT group_concat(name, char(31)) FROM (SELECT name FROM aliases a WHERE a.version_id = v.id ORDER BY name)) AS alias_names
+        FROM json_each(?) w JOIN versions v ON v.id = w.value JOIN models m ON m.id = v.model_id
+        LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id
+        ORDER BY w.key
+        """, arguments: [list])
+    return rows.map { row in
+      let parentModel: String? = row["parent_model"]
+      let parentNumber: Int? = row["parent_number"]
+      let aliasNames: String? = row["alias_names"]
+      return VersionSummary(
+        id: VersionID(row["id"]), model: row["model"], number: row["number"], createdAt: row["created_at"],
+        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"], manifest: row["manifest"],
+        fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
+        newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
+        parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } },
+        aliases: aliasNames.map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
     }
   }
 
