@@ -136,6 +136,7 @@ extension Registry {
         try batch.stage(buffer)
       }
       try batch.commit()
+      try confirmReused(staged: ingested.objects)
       timer.mark("commit")
 
       // The likely parent: the live version sharing the most tensor bytes.
@@ -189,6 +190,19 @@ extension Registry {
       batch.abort()
       catalog.endLease(lease)
       throw error
+    }
+  }
+
+  /// Objects this push reused were refreshed when it decided to, so a collection keeps them;
+  /// this confirms none went missing in the instant a collector checks one (docs/gc.md).
+  private func confirmReused(staged: [Digest: IngestBatch.Staged]) throws {
+    for attempt in 0..<2 {
+      let missing = staged.values.filter { !$0.isNew && !objects.contains($0.digest) }
+      if missing.isEmpty { return }
+      if attempt == 0 { usleep(100_000) } else {
+        throw RegistryError(
+          .unavailable, "\(missing[0].digest): collected while this push was reusing it; push again")
+      }
     }
   }
 
@@ -342,17 +356,7 @@ extension Registry {
 
   private func describe(_ version: inout NewVersion, ingested: Ingested, inspection: SavedModelInspection, bundle: TensorBundle?) {
     let plan = ingested.plan
-    for entry in ingested.manifest.entries {
-      var offset: Int64 = 0
-      let objects = (entry.objects ?? []).map { piece -> (offset: Int64, digest: String, size: Int64) in
-        defer { offset += piece.size }
-        return (offset, piece.digest.description, piece.size)
-      }
-      version.files.append(
-        NewVersion.File(
-          path: entry.path, kind: entry.kind.rawValue, mode: Int(entry.mode), size: entry.size,
-          sha256: entry.sha256?.description, objects: objects))
-    }
+    version.files = Self.fileRows(ingested.manifest)
     if let bundle {
       var piecesByTensor: [Int: [Int]] = [:]
       for (index, piece) in plan.pieces.enumerated() {

@@ -183,4 +183,15 @@ CREATE INDEX events_by_model ON events(model, id);
 
 """#
   ),
+  (
+    "v0002_settings",
+    #"""
+-- v0002: store-wide settings, such as the saved garbage-collection policy.
+CREATE TABLE settings (
+  key    TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+) WITHOUT ROWID;
+
+"""#
+  ),
 ]

@@ -1,0 +1,192 @@
+import Foundation
+import GRDB
+
+/// A push in flight, as the garbage collector sees it.
+public struct Lease: Sendable, Codable, Equatable {
+  public let id: String
+  public let purpose: String
+  public let holder: String
+  public let createdAt: Date
+  public let expiresAt: Date
+}
+
+/// What the collector's mark phase found, read in one transaction.
+public struct MarkResult: Sendable {
+  /// Digests of every object a live version references (file pieces and manifests).
+  public let referenced: Set<String>
+  public let leases: [Lease]
+}
+
+extension Catalog {
+  // MARK: - Removal
+
+  /// Marks a version removed: it disappears from `list` and cannot be pulled; its objects become
+  /// collectable once no other live version references them.
+  ///
+  /// - Throws: `CatalogError.failedPrecondition` naming the aliases that still point at it.
+  public func removeVersion(_ id: VersionID, actor: String, reason: String = "rm") throws(CatalogError) {
+    try write { db in
+      let version = try summary(db, id)
+      let aliases = try String.fetchAll(db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
+      guard aliases.isEmpty else {
+        throw CatalogError(
+          .failedPrecondition,
+          "\(version.reference) is the target of \(aliases.map { "\(version.model)@\($0)" }.joined(separator: ", ")); move or remove those aliases first")
+      }
+      try db.execute(
+        sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [Self.now(), id.rawValue])
+      try Self.log(db, actor: actor, action: reason, model: version.model, version: version.number, detail: [:])
+    }
+  }
+
+  /// Live versions that a retention policy would remove: those that are neither among the
+  /// `keepLast` newest of their model, nor younger than `keepNewerThan`, nor an alias target.
+  /// A policy with neither limit removes nothing.
+  public func retentionCandidates(keepLast: Int?, keepNewerThan: Date?) throws(CatalogError) -> [VersionSummary] {
+    guard keepLast != nil || keepNewerThan != nil else { return [] }
+    let cutoff = keepNewerThan.map(Self.format)
+    return try read { db in
+      let ids = try Int64.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM (
+            SELECT v.id, v.created_at,
+                   ROW_NUMBER() OVER (PARTITION BY v.model_id ORDER BY v.number DESC) AS rank
+            FROM versions v WHERE v.removed_at IS NULL) ranked
+          WHERE (? IS NULL OR rank > ?)
+            AND (? IS NULL OR created_at < ?)
+            AND id NOT IN (SELECT version_id FROM aliases)
+          ORDER BY id
+          """, arguments: [keepLast, keepLast, cutoff, cutoff])
+      return try summaries(db, ids)
+    }
+  }
+
+  // MARK: - Marking
+
+  /// Everything live versions reference, and the leases, in one read transaction.
+  ///
+  /// - Parameter excluding: versions to treat as removed (a dry run's retention candidates).
+  public func mark(excluding: Set<VersionID> = []) throws(CatalogError) -> MarkResult {
+    let excluded = "[" + excluding.map { String($0.rawValue) }.joined(separator: ",") + "]"
+    return try read { db in
+      let live = "SELECT id FROM versions WHERE removed_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))"
+      var referenced = Set(
+        try String.fetchAll(db, sql: "SELECT DISTINCT digest FROM file_objects WHERE version_id IN (\(live))", arguments: [excluded]))
+      referenced.formUnion(try String.fetchAll(db, sql: "SELECT manifest FROM versions WHERE id IN (\(live))", arguments: [excluded]))
+      let leases = try Row.fetchAll(db, sql: "SELECT * FROM leases").map { row in
+        Lease(
+          id: row["id"], purpose: row["purpose"], holder: row["holder"],
+          createdAt: Self.parse(row["created_at"]) ?? .distantPast, expiresAt: Self.parse(row["expires_at"]) ?? .distantPast)
+      }
+      return MarkResult(referenced: referenced, leases: leases)
+    }
+  }
+
+  /// Removes leases (expired, or held by processes that are gone).
+  public func deleteLeases(_ ids: [String]) throws(CatalogError) {
+    guard !ids.isEmpty else { return }
+    try write { db in
+      for id in ids { try db.execute(sql: "DELETE FROM leases WHERE id = ?", arguments: [id]) }
+    }
+  }
+
+  /// Marks versions removed by a retention policy, logging each; versions that became alias
+  /// targets since they were chosen are kept.
+  ///
+  /// - Returns: the versions actually removed.
+  public func retire(_ versions: [VersionID], actor: String) throws(CatalogError) -> [VersionID] {
+    try write { db in
+      let now = Self.now()
+      var retired: [VersionID] = []
+      for id in versions {
+        let version = try summary(db, id)
+        let aliased = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM aliases WHERE version_id = ?)", arguments: [id.rawValue]) ?? false
+        if aliased { continue }
+        try db.execute(sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now, id.rawValue])
+        guard db.changesCount > 0 else { continue }
+        try Self.log(db, actor: actor, action: "gc.remove", model: version.model, version: version.number, detail: ["reason": "retention policy"])
+        retired.append(id)
+      }
+      return retired
+    }
+  }
+
+  /// Forgets deleted objects and logs the collection.
+  public func recordCollection(deletedObjects: [String], actor: String, detail: [String: String]) throws(CatalogError) {
+    try write { db in
+      for digest in deletedObjects {
+        try db.execute(sql: "DELETE FROM objects WHERE digest = ?", arguments: [digest])
+      }
+      try Self.log(db, actor: actor, action: "gc", model: nil, version: nil, detail: detail)
+    }
+  }
+
+  // MARK: - Settings
+
+  public func settings(prefix: String) throws(CatalogError) -> [String: String] {
+    try read { db in
+      let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
+      return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["value"] as String) })
+    }
+  }
+
+  /// Replaces every setting under `prefix` with `values`.
+  public func replaceSettings(prefix: String, with values: [String: String], actor: String) throws(CatalogError) {
+    try write { db in
+      try db.execute(sql: "DELETE FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
+      for (key, value) in values {
+        try db.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?)", arguments: [key, value])
+      }
+      try Self.log(db, actor: actor, action: "settings", model: nil, version: nil, detail: values)
+    }
+  }
+
+  // MARK: - fsck support
+
+  /// The catalog's file-object rows of a version, by path, in order.
+  public func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: String, size: Int64)]] {
+    try read { db in
+      var result: [String: [(digest: String, size: Int64)]] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT path, digest, size FROM file_objects WHERE version_id = ? ORDER BY path, seq", arguments: [id.rawValue]) {
+        result[row["path"], default: []].append((row["digest"], row["size"]))
+      }
+      return result
+    }
+  }
+
+  /// Replaces a version's `files` and `file_objects` rows with what its manifest says.
+  public func rebuildFileRows(_ id: VersionID, files: [NewVersion.File], actor: String) throws(CatalogError) {
+    try write { db in
+      let version = try summary(db, id)
+      try db.execute(sql: "DELETE FROM file_objects WHERE version_id = ?", arguments: [id.rawValue])
+      try db.execute(sql: "DELETE FROM files WHERE version_id = ?", arguments: [id.rawValue])
+      for file in files {
+        try db.execute(
+          sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+          arguments: [id.rawValue, file.path, file.kind, file.mode, file.size, file.sha256])
+        for (seq, object) in file.objects.enumerated() {
+          try db.execute(
+            sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id.rawValue, file.path, seq, object.offset, object.digest, object.size])
+        }
+      }
+      try Self.log(db, actor: actor, action: "fsck.rebuild", model: version.model, version: version.number, detail: [:])
+    }
+  }
+
+  /// Every live version, oldest first.
+  public func liveVersions() throws(CatalogError) -> [VersionSummary] {
+    try read { db in
+      try summaries(db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE removed_at IS NULL ORDER BY id"))
+    }
+  }
+
+  public static func format(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+  }
+
+  static func parse(_ text: String) -> Date? {
+    try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+  }
+}

@@ -1,0 +1,128 @@
+import Catalog
+import ContentStore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// What `fsck` found (and, with `--repair`, did).
+public struct FsckReport: Sendable, Codable {
+  public struct Damaged: Sendable, Codable, Equatable {
+    public let digest: String
+    public let problem: String
+    /// Live versions that need this object.
+    public let versions: [String]
+  }
+
+  public let objectsChecked: Int
+  public let bytesChecked: Int64
+  public let versionsChecked: Int
+  /// Objects whose bytes no longer hash to their name, or that cannot be decoded.
+  public let corrupt: [Damaged]
+  /// Objects a live version needs that are not in the store.
+  public let missing: [Damaged]
+  /// Versions whose catalog rows disagree with their manifest.
+  public let catalogMismatches: [String]
+  /// Objects no live version references (the collector removes them after the grace period).
+  public let orphans: Int
+  /// With `--repair`: where corrupt objects were moved, and whose rows were rebuilt.
+  public let quarantined: [String]
+  public let rebuilt: [String]
+
+  /// True when every live version can be pulled and the catalog agrees with the store.
+  public var isClean: Bool { corrupt.isEmpty && missing.isEmpty && catalogMismatches.count == rebuilt.count }
+}
+
+extension Registry {
+  /// Re-hashes every object, checks every live version's manifest against the store and the
+  /// catalog, and finds orphans.
+  ///
+  /// - Parameter repair: move corrupt objects to `quarantine/` (a later push of the same
+  ///   content stores them again) and rebuild catalog file rows from manifests.
+  public func fsck(repair: Bool) throws(RegistryError) -> FsckReport {
+    do {
+      let stored = try objects.walk()
+      let corruptProblems = Mutex<[Digest: String]>([:])
+      let next = Atomic<Int>(0)
+      let store = objects
+      DispatchQueue.concurrentPerform(iterations: max(2, ProcessInfo.processInfo.activeProcessorCount)) { _ in
+        while true {
+          let index = next.add(1, ordering: .relaxed).oldValue
+          guard index < stored.count else { return }
+          do throws(StoreError) {
+            _ = try store.read(stored[index].digest)
+          } catch {
+            corruptProblems.withLock { $0[stored[index].digest] = error.problem }
+          }
+        }
+      }
+      let corrupt = corruptProblems.withLock { $0 }
+      let onDisk = Set(stored.map(\.digest))
+
+      var needers: [Digest: [String]] = [:]
+      var missing: [Digest: String] = [:]
+      var mismatches: [(VersionSummary, Manifest)] = []
+      var referenced = Set<Digest>()
+      let versions = try catalog.liveVersions()
+      for version in versions {
+        guard let manifestDigest = Digest(version.manifest) else { continue }
+        referenced.insert(manifestDigest)
+        needers[manifestDigest, default: []].append(version.reference)
+        guard onDisk.contains(manifestDigest), corrupt[manifestDigest] == nil else {
+          if !onDisk.contains(manifestDigest) { missing[manifestDigest] = "manifest of \(version.reference) is missing" }
+          continue
+        }
+        let manifest = try self.manifest(of: version)
+        for digest in manifest.objectDigests {
+          referenced.insert(digest)
+          needers[digest, default: []].append(version.reference)
+          if !onDisk.contains(digest) { missing[digest] = "object is missing from the store" }
+        }
+        let rows = try catalog.fileObjects(of: version.id)
+        let expected = Dictionary(
+          uniqueKeysWithValues: manifest.entries.filter { $0.kind == .file }.map { entry in
+            (entry.path, (entry.objects ?? []).map { ($0.digest.description, $0.size) })
+          })
+        let agrees =
+          Set(rows.keys) == Set(expected.keys)
+          && rows.allSatisfy { path, pieces in
+            let want = expected[path] ?? []
+            return pieces.count == want.count && zip(pieces, want).allSatisfy { $0.digest == $1.0 && $0.size == $1.1 }
+          }
+        if !agrees { mismatches.append((version, manifest)) }
+      }
+
+      var quarantined: [String] = []
+      var rebuilt: [String] = []
+      if repair {
+        for digest in corrupt.keys.sorted() { quarantined.append(try objects.quarantine(digest)) }
+        for (version, manifest) in mismatches {
+          try catalog.rebuildFileRows(version.id, files: Self.fileRows(manifest), actor: Self.actor)
+          rebuilt.append(version.reference)
+        }
+      }
+      func damaged(_ problems: [Digest: String]) -> [FsckReport.Damaged] {
+        problems.keys.sorted().map { FsckReport.Damaged(digest: $0.description, problem: problems[$0] ?? "", versions: needers[$0] ?? []) }
+      }
+      return FsckReport(
+        objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize }, versionsChecked: versions.count,
+        corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
+        orphans: onDisk.subtracting(referenced).count, quarantined: quarantined, rebuilt: rebuilt)
+    } catch {
+      throw RegistryError.wrap(error)
+    }
+  }
+
+  /// Catalog file rows as a manifest describes them.
+  static func fileRows(_ manifest: Manifest) -> [NewVersion.File] {
+    manifest.entries.map { entry in
+      var offset: Int64 = 0
+      let objects = (entry.objects ?? []).map { piece -> (offset: Int64, digest: String, size: Int64) in
+        defer { offset += piece.size }
+        return (offset, piece.digest.description, piece.size)
+      }
+      return NewVersion.File(
+        path: entry.path, kind: entry.kind.rawValue, mode: Int(entry.mode), size: entry.size,
+        sha256: entry.sha256?.description, objects: objects)
+    }
+  }
+}
