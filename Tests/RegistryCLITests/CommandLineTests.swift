@@ -63,6 +63,10 @@ struct CommandLineTests {
   }
 
   static func start(_ arguments: String...) throws -> Running {
+    try start(arguments)
+  }
+
+  static func start(_ arguments: [String]) throws -> Running {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
