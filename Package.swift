@@ -56,7 +56,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "registry-bench",
-      dependencies: ["Checksums", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["Checksums", "Catalog", "ContentStore", "Registry", .product(name: "Crypto", package: "swift-crypto")],
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),

@@ -6,6 +6,8 @@
 //   `sha256sum` on the same file.
 // registry-bench catalog DIR [VERSIONS] [TENSORS_PER_VERSION]
 //   Builds a synthetic catalog in DIR (CatalogBench.swift) and times each provenance query.
+// registry-bench gc DIR [OBJECTS] [VERSIONS]
+//   Builds a synthetic store in DIR (CollectionBench.swift) and times a dry and a real collection.
 import Checksums
 import Crypto
 import Dispatch
@@ -59,8 +61,13 @@ case "catalog":
     directory: URL(fileURLWithPath: arguments[2]),
     versions: arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000,
     tensorsPerVersion: arguments.count > 4 ? Int(arguments[4]) ?? 100 : 100)
+case "gc":
+  try CollectionBench.run(
+    directory: URL(fileURLWithPath: arguments[2]),
+    objects: arguments.count > 3 ? Int(arguments[3]) ?? 100_000 : 100_000,
+    versions: arguments.count > 4 ? Int(arguments[4]) ?? 1000 : 1000)
 default:
   FileHandle.standardError.write(
-    Data("usage: registry-bench checksums FILE [ROUNDS] | registry-bench catalog DIR [VERSIONS] [TENSORS]\n".utf8))
+    Data("usage: registry-bench checksums FILE [ROUNDS] | catalog DIR [VERSIONS] [TENSORS] | gc DIR [OBJECTS] [VERSIONS]\n".utf8))
   exit(2)
 }
