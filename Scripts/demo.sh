@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the bundled fixtures: installs what is missing, builds `registry`
 # in release mode, then for every SavedModel under Fixtures/: inspect, verify, push into a
-# scratch store, list, show, pull back and compare with the original (sha256 of every file).
+# scratch store, pull back and compare with the original (sha256 of every file); then a
+# fine-tune pair with lineage, show and diff, a removal, a garbage collection and fsck.
 # Usage: Scripts/demo.sh [STORE]   (default: a new temporary directory, removed afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,10 @@ echo "=== the fine-tune pair"
 "$registry" --store "$store" push Fixtures/finetune_base/model --name mlp
 "$registry" --store "$store" push Fixtures/finetune_head/model --name mlp --parent mlp:1 --alias candidate
 "$registry" --store "$store" show mlp@candidate | sed -n '1,10p'
-echo "=== list"
+"$registry" --store "$store" diff mlp:1 mlp:2
+echo "=== list, a removal, a collection and a check"
 "$registry" --store "$store" list
+"$registry" --store "$store" rm finetune_head:1
+"$registry" --store "$store" gc --grace 0s
+"$registry" --store "$store" fsck || status=1
 exit $status

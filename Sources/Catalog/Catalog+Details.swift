@@ -32,16 +32,7 @@ public struct VersionDetail: Sendable, Codable {
     public let tensorflowVersion: String
   }
 
-  public struct Fingerprint: Sendable, Codable, Equatable {
-    public let producer: Int
-    public let savedModelChecksum: String
-    public let graphDefProgramHash: String
-    public let signatureDefHash: String
-    public let savedObjectGraphHash: String
-    public let checkpointHash: String
-    public let uuid: String
-    public let status: String
-  }
+  public typealias Fingerprint = NewVersion.Fingerprint
 
   public let version: VersionSummary
   public let files: [File]

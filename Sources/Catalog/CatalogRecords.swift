@@ -91,7 +91,8 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct Fingerprint: Sendable {
+  /// `fingerprint.pb` as stored, and whether it agreed with the files at push time.
+  public struct Fingerprint: Sendable, Codable, Equatable {
     public let producer: Int
     public let savedModelChecksum: String
     public let graphDefProgramHash: String

@@ -52,25 +52,26 @@ extension ExitStatus {
   }
 }
 
-/// Runs a command body, printing any `FormatError` as one line on stderr (and as a JSON error
-/// object on stdout with `--json`) and exiting with the status for its kind.
+/// Runs a command body, printing a failure of the libraries as one line on stderr (and as a JSON
+/// error object on stdout with `--json`) and exiting with the status for its kind.
 func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
   do {
     try body()
   } catch let error as FormatError {
-    Output.diagnostic(error.description)
-    if json {
-      try? Output.json(
-        ["error": ["kind": error.kind.rawValue, "message": error.description, "file": error.file]])
-    }
-    throw ExitStatus.of(error.kind)
+    try fail(json: json, kind: error.kind.rawValue, message: error.description, file: error.file, status: ExitStatus.of(error.kind))
   } catch let error as RegistryError {
-    Output.diagnostic(error.message)
-    if json {
-      try? Output.json(["error": ["kind": error.kind.rawValue, "message": error.message]])
-    }
-    throw ExitStatus.of(error.kind)
+    try fail(json: json, kind: error.kind.rawValue, message: error.message, file: nil, status: ExitStatus.of(error.kind))
   }
+}
+
+private func fail(json: Bool, kind: String, message: String, file: String?, status: ExitCode) throws -> Never {
+  Output.diagnostic(message)
+  if json {
+    var fields = ["kind": kind, "message": message]
+    fields["file"] = file
+    try? Output.json(["error": fields])
+  }
+  throw status
 }
 
 /// Byte counts for people: `12.3 MB` (SI units, as `ls -h --si` and disk vendors use).
