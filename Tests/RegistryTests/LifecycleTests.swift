@@ -183,3 +183,22 @@ struct LifecycleTests {
     #expect(try registry.fsck(repair: false).isClean)
   }
 }
+
+extension LifecycleTests {
+  @Test("fsck finds catalog rows that disagree with a manifest, and --repair rebuilds them")
+  func rebuildRows() throws {
+    let registry = try TestSupport.newRegistry()
+    _ = try registry.push(TestSupport.model("finetune_base"), PushOptions(model: "m"))
+    let version = try registry.resolve(Reference(parsing: "m:1"))
+    let correct = try registry.catalog.fileObjects(of: version.id)
+    // Damage the rows: drop every file's objects.
+    try registry.catalog.rebuildFileRows(version.id, files: [], actor: "test")
+    let report = try registry.fsck(repair: false)
+    #expect(report.catalogMismatches == ["m:1"] && !report.isClean)
+    let repaired = try registry.fsck(repair: true)
+    #expect(repaired.rebuilt == ["m:1"] && repaired.isClean)
+    let rebuilt = try registry.catalog.fileObjects(of: version.id)
+    #expect(rebuilt.mapValues { $0.map(\.digest) } == correct.mapValues { $0.map(\.digest) })
+    #expect(try registry.fsck(repair: false).isClean)
+  }
+}
