@@ -10,6 +10,7 @@
 //   CSyscalls         C shims for system calls Swift's Glibc module does not expose (syncfs).
 //   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
 //   Catalog           The SQLite catalog (GRDB); schema from migrations/*.sql. The only GRDB user.
+//   NumPyFormat       NumPy .npy files, the tensor format of `registry run`'s inputs and outputs.
 //   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 import PackageDescription
@@ -42,6 +43,7 @@ let package = Package(
       name: "ContentStore",
       dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
+    .target(name: "NumPyFormat"),
     .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .executableTarget(
@@ -63,6 +65,7 @@ let package = Package(
     .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "Checksums", "TFProto"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+    .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore"]),
   ],
