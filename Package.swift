@@ -11,8 +11,11 @@
 //   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
 //   Catalog           The SQLite catalog (GRDB); schema from migrations/*.sql. The only GRDB user.
 //   NumPyFormat       NumPy .npy files, the tensor format of `registry run`'s inputs and outputs.
+//   Inference         Imports a SavedModel's graph and functions, restores variables, runs signatures.
 //   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
+//   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
+//   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
 import PackageDescription
 
 let package = Package(
@@ -44,8 +47,11 @@ let package = Package(
       dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
+    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat"]),
     .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "TensorKernels", dependencies: ["COpenBLAS"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
@@ -53,12 +59,18 @@ let package = Package(
         "Registry",
         "Catalog",
         "ContentStore",
+        "Inference",
+        "NumPyFormat",
+        "TensorKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(
       name: "registry-bench",
-      dependencies: ["Checksums", "Catalog", "ContentStore", "Registry", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "Checksums", "Catalog", "ContentStore", "Registry", "Inference", "NumPyFormat", "TensorKernels",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
@@ -66,8 +78,10 @@ let package = Package(
     .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore"]),
+    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,8 @@
 //   `sha256sum` on the same file.
 // registry-bench catalog DIR [VERSIONS] [TENSORS_PER_VERSION]
 //   Builds a synthetic catalog in DIR (CatalogBench.swift) and times each provenance query.
+// registry-bench inference MODEL_DIR SIGNATURE NAME=FILE.npy... [--iterations N]
+//   Loads a model once and times calls of one signature (InferenceBench.swift).
 // registry-bench gc DIR [OBJECTS] [VERSIONS]
 //   Builds a synthetic store in DIR (CollectionBench.swift) and times a dry and a real collection.
 import Checksums
@@ -61,6 +63,8 @@ case "catalog":
     directory: URL(fileURLWithPath: arguments[2]),
     versions: arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000,
     tensorsPerVersion: arguments.count > 4 ? Int(arguments[4]) ?? 100 : 100)
+case "inference":
+  try InferenceBench.run(Array(arguments.dropFirst(2)))
 case "gc":
   try CollectionBench.run(
     directory: URL(fileURLWithPath: arguments[2]),

@@ -68,17 +68,37 @@ extension ObjectStore {
     return true
   }
 
-  /// Removes what a crashed collector left in `trash/`, and ingest directories of pushes that
-  /// ended (or died) before `cutoff`.
+  /// Puts back an object a collector parked in `trash/` and then died before deciding on
+  /// (killed between its two steps). Putting it back is always safe: the next collection judges
+  /// it afresh.
+  ///
+  /// - Returns: whether the object is in `objects/` afterwards.
+  @discardableResult
+  public func restoreFromTrash(_ digest: Digest) -> Bool {
+    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
+    let prefix = digest.hex + "."
+    for name in (try? listDirectory(trash)) ?? [] where name.hasPrefix(prefix) {
+      let parked = trash + "/" + name
+      let path = path(for: digest)
+      try? Syscalls.makeDirectories((path as NSString).deletingLastPathComponent)
+      if link(parked, path) == 0 || errno == EEXIST { Syscalls.unlink(parked) }
+    }
+    return Syscalls.exists(path(for: digest))
+  }
+
+  /// Puts back everything in `trash/` (see `restoreFromTrash`); a collection starts with this.
+  public func restoreTrash() {
+    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
+    for name in (try? listDirectory(trash)) ?? [] {
+      guard let digest = Digest(hex: String(name.prefix(64))) else { continue }
+      restoreFromTrash(digest)
+    }
+  }
+
+  /// Removes ingest directories of pushes that ended (or died) before `cutoff`.
   ///
   /// - Returns: the ingest directories removed (or that would be, with `dryRun`).
   public func cleanLeftovers(olderThan cutoff: Date, dryRun: Bool) throws(StoreError) -> [String] {
-    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
-    if !dryRun, Syscalls.exists(trash) {
-      // A trash file is only ever there between two steps of `collect`; if the collector died
-      // there, the object was unreferenced and old, so dropping it is what `collect` would do.
-      for name in (try? listDirectory(trash)) ?? [] { Syscalls.unlink(trash + "/" + name) }
-    }
     var removed: [String] = []
     for name in try listDirectory(ingestRoot.path) {
       let path = ingestRoot.path + "/" + name

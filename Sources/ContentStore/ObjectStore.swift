@@ -78,7 +78,7 @@ public struct ObjectStore: Sendable {
   }
 
   public func contains(_ digest: Digest) -> Bool {
-    Syscalls.exists(path(for: digest))
+    Syscalls.exists(path(for: digest)) || restoreFromTrash(digest)
   }
 
   /// Reads an object, decodes it and checks that its content still hashes to its name.
@@ -136,6 +136,11 @@ public struct ObjectStore: Sendable {
     do {
       descriptor = try Syscalls.open(path, O_RDONLY)
     } catch let error where error.kind == .notFound {
+      // A collector killed mid-deletion may have parked it in trash/.
+      if let digest = Digest(subject), restoreFromTrash(digest), let descriptor = try? Syscalls.open(path, O_RDONLY) {
+        Syscalls.close(descriptor)
+        return try readFile(path, subject: subject)
+      }
       throw StoreError(.notFound, subject, "object is missing from the store (file \(path))")
     }
     defer { Syscalls.close(descriptor) }

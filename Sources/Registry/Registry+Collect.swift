@@ -106,6 +106,7 @@ extension Registry {
     let lock = try CollectorLock(root.appendingPathComponent("gc.lock"))
     defer { lock.release() }
     do {
+      if !options.dryRun { objects.restoreTrash() }
       let candidates = try catalog.retentionCandidates(
         keepLast: options.retention.keepLast,
         keepNewerThan: options.retention.keepNewerThan.map { started.addingTimeInterval(-$0) })

@@ -196,13 +196,14 @@ extension Registry {
   /// Objects this push reused were refreshed when it decided to, so a collection keeps them;
   /// this confirms none went missing in the instant a collector checks one (docs/gc.md).
   private func confirmReused(staged: [Digest: IngestBatch.Staged]) throws {
-    for attempt in 0..<2 {
+    // `contains` also puts back an object a collector parked in trash/ mid-decision.
+    for attempt in 0..<20 {
       let missing = staged.values.filter { !$0.isNew && !objects.contains($0.digest) }
       if missing.isEmpty { return }
-      if attempt == 0 { usleep(100_000) } else {
-        throw RegistryError(
-          .unavailable, "\(missing[0].digest): collected while this push was reusing it; push again")
+      if attempt == 19 {
+        throw RegistryError(.unavailable, "\(missing[0].digest): collected while this push was reusing it; push again")
       }
+      usleep(50_000)
     }
   }
 

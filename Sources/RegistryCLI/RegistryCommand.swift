@@ -17,7 +17,7 @@ struct RegistryCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Push.self, Pull.self, List.self, Show.self, Inspect.self, Verify.self, Diff.self, Alias.self, Meta.self,
-      Lineage.self, Log.self, Identify.self, Query.self, SQL.self, Events.self, Remove.self, Collect.self, Fsck.self,
+      Lineage.self, Log.self, Identify.self, Query.self, SQL.self, Events.self, Remove.self, Collect.self, Fsck.self, Run.self,
     ]
   )
 

@@ -1,0 +1,111 @@
+"""`registry run` against TensorFlow 2.21 on the same models and inputs, in the same run.
+
+    Scripts/bench-inference.sh            (creates the TensorFlow venv if needed, then runs this)
+
+For an MLP, a small CNN (the fixtures), MobileNetV2 and ResNet50 at 224x224 (random weights,
+written to /tmp/registry-bench-models on first use, not committed) and batch 1 and 32: the
+steady-state latency per call (median of 20 after 3 warm-up calls; ours through
+`registry-bench inference`, which loads once and calls `LoadedModel.run`), and the cold start
+(process start to first output: `registry run` versus a Python process that imports TensorFlow,
+loads the model and calls it once). Prints a Markdown table.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODELS = "/tmp/registry-bench-models"
+
+
+def build_models():
+    import keras
+    os.makedirs(MODELS, exist_ok=True)
+    for name, make in [
+        ("mobilenet_v2_224", lambda: keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3))),
+        ("resnet50", lambda: keras.applications.ResNet50(weights=None, input_shape=(224, 224, 3))),
+    ]:
+        path = os.path.join(MODELS, name)
+        if not os.path.exists(path):
+            keras.utils.set_random_seed(0)
+            make().export(path, verbose=False)
+
+
+def signature_input(model_dir):
+    import tensorflow as tf
+    loaded = tf.saved_model.load(model_dir)
+    fn = loaded.signatures["serving_default"]
+    (name, spec), = fn.structured_input_signature[1].items()
+    return name, spec.shape.as_list(), spec.dtype.as_numpy_dtype
+
+
+def tf_latency(model_dir, name, batch_input, calls=20):
+    import tensorflow as tf
+    fn = tf.saved_model.load(model_dir).signatures["serving_default"]
+    x = tf.constant(batch_input)
+    for _ in range(3):
+        fn(**{name: x})
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn(**{name: x})
+        samples.append((time.perf_counter() - start) * 1e3)
+    return float(np.median(samples))
+
+
+def ours_latency(bench, model_dir, name, path, calls=20):
+    out = subprocess.run([bench, "inference", model_dir, "serving_default", f"{name}={path}", "--iterations", str(calls)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split("median ")[1].split(" ms")[0])
+
+
+def cold(command):
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True)
+    return (time.perf_counter() - start) * 1e3
+
+
+def main():
+    registry, bench = sys.argv[1], sys.argv[2]
+    build_models()
+    models = [
+        ("MLP (keras2_mlp fixture)", os.path.join(ROOT, "Fixtures/keras2_mlp/model")),
+        ("small CNN (keras3_cnn_bn fixture)", os.path.join(ROOT, "Fixtures/keras3_cnn_bn/model")),
+        ("MobileNetV2 224x224", os.path.join(MODELS, "mobilenet_v2_224")),
+        ("ResNet50 224x224", os.path.join(MODELS, "resnet50")),
+    ]
+    rng = np.random.default_rng(0)
+    scratch = tempfile.mkdtemp(prefix="registry-bench-inference-")
+    print("| model | batch | TensorFlow 2.21 | registry | ratio (registry / TF) |")
+    print("|---|---|---|---|---|")
+    colds = []
+    for label, model_dir in models:
+        name, shape, dtype = signature_input(model_dir)
+        for batch in (1, 32):
+            data = rng.standard_normal([batch] + shape[1:]).astype(dtype)
+            path = os.path.join(scratch, f"{abs(hash(model_dir))}_{batch}.npy")
+            np.save(path, data)
+            tf_ms = tf_latency(model_dir, name, data)
+            ours_ms = ours_latency(bench, model_dir, name, path)
+            print(f"| {label} | {batch} | {tf_ms:.3f} ms | {ours_ms:.3f} ms | {ours_ms / tf_ms:.2f} |")
+            if batch == 1:
+                tf_cold = cold([sys.executable, "-c",
+                                "import os; os.environ['TF_CPP_MIN_LOG_LEVEL']='2'; import numpy as np, tensorflow as tf; "
+                                f"f=tf.saved_model.load({model_dir!r}).signatures['serving_default']; "
+                                f"f(**{{{name!r}: tf.constant(np.load({path!r}))}})"])
+                ours_cold = cold([registry, "run", model_dir, "--input", f"{name}={path}"])
+                colds.append((label, tf_cold, ours_cold))
+    print()
+    print("| model | TensorFlow cold start | registry run cold start | speed-up |")
+    print("|---|---|---|---|")
+    for label, tf_cold, ours_cold in colds:
+        print(f"| {label} | {tf_cold:.0f} ms | {ours_cold:.0f} ms | {tf_cold / ours_cold:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

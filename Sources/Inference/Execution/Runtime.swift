@@ -1,0 +1,211 @@
+import Foundation
+import Synchronization
+import TFProto
+import TensorKernels
+
+/// Everything a graph run needs besides its inputs: the function library, the kernels, the
+/// variables, and where `RestoreV2` reads checkpoint tensors from.
+final class Runtime: Sendable {
+  let signatures: OpSignatures
+  let functions: [String: GraphFunction]
+  let kernels: OpRegistry
+  let variables = VariableStore()
+  /// Execution orders already computed, by function and targets: planned once, reused by every
+  /// call.
+  private let plans = Mutex<[PlanKey: [Int]]>([:])
+
+  private struct PlanKey: Hashable {
+    let function: String
+    let targets: [Int]
+    let fed: [Int]
+  }
+  /// Reads a checkpoint tensor by key (RestoreV2).
+  let checkpoint: @Sendable (String) throws(InferenceError) -> Tensor
+
+  init(
+    signatures: OpSignatures, functions: [String: GraphFunction], kernels: OpRegistry,
+    checkpoint: @escaping @Sendable (String) throws(InferenceError) -> Tensor
+  ) {
+    self.signatures = signatures
+    self.functions = functions
+    self.kernels = kernels
+    self.checkpoint = checkpoint
+  }
+
+  /// Runs a function on its arguments and returns its outputs, in signature order.
+  func call(_ name: String, _ arguments: [Value], context: String) throws(InferenceError) -> [Value] {
+    guard let function = functions[name] else {
+      throw InferenceError(.invalidGraph, "\(context): calls unknown function \"\(name)\"")
+    }
+    guard arguments.count == function.arguments.count else {
+      throw InferenceError(
+        .invalidGraph, "\(context): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
+    }
+    let targets = function.outputs.compactMap { output -> Int? in
+      if case .node(let node, _) = output.source { return node }
+      return nil
+    } + function.controlOutputs
+    let values = try evaluate(function, targets: targets, arguments: arguments, feeds: [:])
+    return try function.outputs.map { output throws(InferenceError) in
+      try Self.value(of: output.source, values: values, arguments: arguments, function: function)
+    }
+  }
+
+  /// Evaluates the nodes `targets` need, in dependency order, and returns every node's outputs.
+  ///
+  /// - Parameter feeds: values that replace a node's outputs (signature inputs, the checkpoint
+  ///   prefix), by node index.
+  func evaluate(
+    _ function: GraphFunction, targets: [Int], arguments: [Value], feeds: [Int: [Value]]
+  ) throws(InferenceError) -> [[Value]?] {
+    var values = [[Value]?](repeating: nil, count: function.nodes.count)
+    for (node, fed) in feeds { values[node] = fed }
+    let key = PlanKey(function: function.name, targets: targets, fed: feeds.keys.sorted())
+    let order: [Int]
+    if let cached = plans.withLock({ $0[key] }) {
+      order = cached
+    } else {
+      order = try function.executionOrder(for: targets)
+      plans.withLock { $0[key] = order }
+    }
+    for index in order where values[index] == nil {
+      let node = function.nodes[index]
+      var inputs: [Value] = []
+      inputs.reserveCapacity(node.inputs.count)
+      for input in node.inputs {
+        inputs.append(try Self.value(of: input, values: values, arguments: arguments, function: function))
+      }
+      guard let kernel = kernels.kernel(for: node.op) else {
+        throw InferenceError(.unsupported, "\(function.name): node \"\(node.name)\" uses unsupported op \(node.op)")
+      }
+      let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function)
+      if let profile = OpProfile.shared {
+        let start = DispatchTime.now().uptimeNanoseconds
+        values[index] = try kernel(context)
+        profile.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
+      } else {
+        values[index] = try kernel(context)
+      }
+    }
+    return values
+  }
+
+  static func value(
+    of input: GraphFunction.Input, values: [[Value]?], arguments: [Value], function: GraphFunction
+  ) throws(InferenceError) -> Value {
+    switch input {
+    case .argument(let position):
+      return arguments[position]
+    case .node(let node, let output):
+      guard let outputs = values[node] else {
+        throw InferenceError(.invalidGraph, "\(function.name): node \"\(function.nodes[node].name)\" did not run")
+      }
+      guard output < outputs.count else {
+        throw InferenceError(
+          .invalidGraph,
+          "\(function.name): reads output \(output) of \"\(function.nodes[node].name)\" (\(function.nodes[node].op)), which has \(outputs.count)")
+      }
+      return outputs[output]
+    }
+  }
+}
+
+/// What a kernel sees: its node (attributes completed with defaults), its input values, and the
+/// runtime (variables, functions, checkpoint).
+struct OpContext {
+  let node: GraphFunction.Node
+  let inputs: [Value]
+  let runtime: Runtime
+  /// The function (or top-level graph) the node belongs to.
+  let graph: GraphFunction
+
+  /// "function: Op \"node\"", the prefix of every error a kernel reports.
+  var where_: String { "\(graph.name): \(node.op) \"\(node.name)\"" }
+
+  /// Input `index` as a tensor. A TF1 reference (from `VariableV2`) reads the variable, as
+  /// TensorFlow dereferences refs for ops that take values.
+  func tensor(_ index: Int) throws(InferenceError) -> Tensor {
+    guard index < inputs.count else { throw InferenceError(.invalidGraph, "\(where_): missing input \(index)") }
+    if case .resource(let key) = inputs[index] { return try runtime.variables.read(key, context: where_) }
+    return try inputs[index].tensor(where_)
+  }
+
+  func resource(_ index: Int) throws(InferenceError) -> String {
+    guard index < inputs.count else { throw InferenceError(.invalidGraph, "\(where_): missing input \(index)") }
+    return try inputs[index].resource(where_)
+  }
+
+  func attribute(_ name: String) throws(InferenceError) -> Tensorflow_AttrValue {
+    guard let value = node.attribute(name) else {
+      throw InferenceError(.invalidGraph, "\(where_): missing attribute \"\(name)\"")
+    }
+    return value
+  }
+
+  func int(_ name: String) throws(InferenceError) -> Int { Int(try attribute(name).i) }
+  func float(_ name: String) throws(InferenceError) -> Float { try attribute(name).f }
+  func bool(_ name: String, default value: Bool = false) -> Bool { node.attribute(name)?.b ?? value }
+  func string(_ name: String) throws(InferenceError) -> String { String(decoding: try attribute(name).s, as: UTF8.self) }
+  func ints(_ name: String) throws(InferenceError) -> [Int] { try attribute(name).list.i.map { Int($0) } }
+
+  func dtype(_ name: String) throws(InferenceError) -> DType {
+    let raw = try attribute(name).type.rawValue
+    guard let dtype = DType(rawValue: raw > 100 ? raw - 100 : raw) else {
+      throw InferenceError(.unsupported, "\(where_): attribute \"\(name)\" has unsupported dtype \(raw)")
+    }
+    return dtype
+  }
+
+  /// Wraps a kernel error with the node it happened at.
+  func run<T>(_ body: () throws -> T) throws(InferenceError) -> T {
+    do {
+      return try body()
+    } catch let error as InferenceError {
+      throw error
+    } catch {
+      throw InferenceError(.failed, "\(where_): \(error)")
+    }
+  }
+}
+
+/// Kernels by op name; each op family registers its own (Ops/*.swift).
+struct OpRegistry: Sendable {
+  typealias Kernel = @Sendable (OpContext) throws(InferenceError) -> [Value]
+  private var kernels: [String: Kernel] = [:]
+
+  mutating func register(_ op: String, _ kernel: @escaping Kernel) {
+    precondition(kernels[op] == nil, "op \(op) registered twice")
+    kernels[op] = kernel
+  }
+
+  func kernel(for op: String) -> Kernel? { kernels[op] }
+  func supports(_ op: String) -> Bool { kernels[op] != nil }
+
+  /// Every op this build can run.
+  var ops: [String] { kernels.keys.sorted() }
+}
+
+/// Time spent per op type, collected when `REGISTRY_PROFILE` is set and printed by
+/// `OpProfile.report()`; for finding slow kernels.
+final class OpProfile: Sendable {
+  static let shared: OpProfile? = ProcessInfo.processInfo.environment["REGISTRY_PROFILE"] != nil ? OpProfile() : nil
+  private let totals = Mutex<[String: (calls: Int, nanoseconds: UInt64)]>([:])
+
+  func record(_ op: String, _ nanoseconds: UInt64) {
+    totals.withLock { totals in
+      let current = totals[op] ?? (0, 0)
+      totals[op] = (current.calls + 1, current.nanoseconds + nanoseconds)
+    }
+  }
+
+  /// The per-op totals, slowest first, one line each.
+  static func report() -> String {
+    guard let shared else { return "" }
+    return shared.totals.withLock { totals in
+      totals.sorted { $0.value.nanoseconds > $1.value.nanoseconds }.map { op, total in
+        op.padding(toLength: 28, withPad: " ", startingAt: 0)
+          + String(format: " %6d calls %10.3f ms", total.calls, Double(total.nanoseconds) / 1e6)
+      }.joined(separator: "\n")
+    }
+  }
+}

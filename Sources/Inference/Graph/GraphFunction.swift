@@ -1,0 +1,158 @@
+import TFProto
+
+/// A graph ready to run: the top-level GraphDef or one FunctionDef body, with every input
+/// resolved to a node index and output index (or a function argument), and attributes completed
+/// with their OpDef defaults.
+struct GraphFunction: Sendable {
+  enum Input: Hashable, Sendable {
+    case node(Int, output: Int)
+    case argument(Int)
+  }
+
+  struct Node: Sendable {
+    let name: String
+    let op: String
+    let inputs: [Input]
+    let controlInputs: [Int]
+    let attributes: [String: Tensorflow_AttrValue]
+
+    func attribute(_ name: String) -> Tensorflow_AttrValue? { attributes[name] }
+  }
+
+  let name: String
+  let nodes: [Node]
+  let nodeIndex: [String: Int]
+  /// Input argument names (functions only).
+  let arguments: [String]
+  /// Output argument names and where their values come from (functions only).
+  let outputs: [(name: String, source: Input)]
+  /// Nodes that must run whenever the function runs (`control_ret`).
+  let controlOutputs: [Int]
+
+  /// Resolves the top-level graph.
+  init(graph: Tensorflow_GraphDef, signatures: OpSignatures) throws(InferenceError) {
+    try self.init(
+      name: "graph", nodeDefs: graph.node, arguments: [], rets: [:], outputArguments: [], controlRets: [:],
+      inFunction: false, signatures: signatures)
+  }
+
+  /// Resolves a function body.
+  init(function: Tensorflow_FunctionDef, signatures: OpSignatures) throws(InferenceError) {
+    try self.init(
+      name: function.signature.name, nodeDefs: function.nodeDef, arguments: function.signature.inputArg.map(\.name),
+      rets: function.ret, outputArguments: function.signature.outputArg.map(\.name), controlRets: function.controlRet,
+      inFunction: true, signatures: signatures)
+  }
+
+  private init(
+    name: String, nodeDefs: [Tensorflow_NodeDef], arguments: [String], rets: [String: String], outputArguments: [String],
+    controlRets: [String: String], inFunction: Bool, signatures: OpSignatures
+  ) throws(InferenceError) {
+    self.name = name
+    self.arguments = arguments
+    var index: [String: Int] = [:]
+    for (position, node) in nodeDefs.enumerated() {
+      guard index[node.name] == nil else { throw InferenceError(.invalidGraph, "\(name): node \"\(node.name)\" appears twice") }
+      index[node.name] = position
+    }
+    let argumentIndex = Dictionary(uniqueKeysWithValues: arguments.enumerated().map { ($1, $0) })
+
+    func completed(_ node: Tensorflow_NodeDef) -> [String: Tensorflow_AttrValue] {
+      var attributes = signatures.defaultAttributes(of: node.op)
+      for (key, value) in node.attr { attributes[key] = value }
+      return attributes
+    }
+    let attributes = nodeDefs.map(completed)
+
+    func resolve(_ endpoint: Endpoint, context: String) throws(InferenceError) -> Input {
+      switch endpoint {
+      case .functionArgument(let argument):
+        if let position = argumentIndex[argument] { return .argument(position) }
+        // A bare name can also be a node's first output in some producers.
+        if let node = index[argument] { return .node(node, output: 0) }
+        throw InferenceError(.invalidGraph, "\(name): \(context) reads \"\(argument)\", which is neither an argument nor a node")
+      case .output(let node, let output):
+        guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): \(context) reads missing node \"\(node)\"") }
+        return .node(position, output: output)
+      case .argumentOutput(let node, let argument, let element):
+        guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): \(context) reads missing node \"\(node)\"") }
+        let flat = try signatures.flatIndex(op: nodeDefs[position].op, attributes: attributes[position], argument: argument, index: element)
+        return .node(position, output: flat)
+      case .control(let node):
+        throw InferenceError(.invalidGraph, "\(name): \(context) uses control input ^\(node) as data")
+      }
+    }
+
+    var nodes: [Node] = []
+    for (position, node) in nodeDefs.enumerated() {
+      var inputs: [Input] = []
+      var controls: [Int] = []
+      for text in node.input {
+        let endpoint = try Endpoint.parse(text, inFunction: inFunction)
+        if case .control(let source) = endpoint {
+          guard let sourceIndex = index[source] else {
+            throw InferenceError(.invalidGraph, "\(name): node \"\(node.name)\" waits for missing node \"\(source)\"")
+          }
+          controls.append(sourceIndex)
+        } else {
+          inputs.append(try resolve(endpoint, context: "node \"\(node.name)\""))
+        }
+      }
+      nodes.append(Node(name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position]))
+    }
+    self.nodes = nodes
+    self.nodeIndex = index
+
+    var outputs: [(String, Input)] = []
+    for output in outputArguments {
+      guard let source = rets[output] else { throw InferenceError(.invalidGraph, "\(name): output \"\(output)\" has no ret") }
+      outputs.append((output, try resolve(try Endpoint.parse(source, inFunction: true), context: "output \"\(output)\"")))
+    }
+    self.outputs = outputs
+    var controlOutputs: [Int] = []
+    for (_, node) in controlRets.sorted(by: { $0.key < $1.key }) {
+      guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): control output names missing node \"\(node)\"") }
+      controlOutputs.append(position)
+    }
+    self.controlOutputs = controlOutputs
+  }
+
+  /// The nodes needed to produce `targets` (data and control dependencies), in an order where
+  /// every node comes after what it depends on.
+  ///
+  /// - Throws: `InferenceError.invalidGraph` on a cycle.
+  func executionOrder(for targets: [Int]) throws(InferenceError) -> [Int] {
+    var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 on the stack, 2 done
+    var order: [Int] = []
+    var stack: [(node: Int, nextDependency: Int)] = []
+    for target in targets where state[target] == 0 {
+      stack.append((target, 0))
+      state[target] = 1
+      while let top = stack.last {
+        let node = nodes[top.node]
+        let dependencies = node.inputs.compactMap { input -> Int? in
+          if case .node(let source, _) = input { return source }
+          return nil
+        } + node.controlInputs
+        if top.nextDependency < dependencies.count {
+          stack[stack.count - 1].nextDependency += 1
+          let dependency = dependencies[top.nextDependency]
+          switch state[dependency] {
+          case 0:
+            state[dependency] = 1
+            stack.append((dependency, 0))
+          case 1:
+            throw InferenceError(.invalidGraph, "\(name): a cycle runs through node \"\(nodes[dependency].name)\"")
+          default:
+            break
+          }
+        } else {
+          stack.removeLast()
+          state[top.node] = 2
+          order.append(top.node)
+        }
+      }
+    }
+    return order
+  }
+}

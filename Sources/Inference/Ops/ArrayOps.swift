@@ -1,0 +1,415 @@
+import TensorKernels
+
+/// Ops that rearrange elements without arithmetic: shapes, reshapes, gathers, slices,
+/// concatenation, stacking, transposes, padding, tiling, fills. All dtypes, strings included:
+/// each op computes which source element every output element comes from, and `Elements` copies
+/// them.
+enum ArrayOps {
+  static func register(into registry: inout OpRegistry) {
+    registry.register("Shape") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      return [.tensor(try integerTensor(x.shape, type: (try? context.dtype("out_type")) ?? .int32, context))]
+    }
+    registry.register("Size") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      return [.tensor(try integerTensor([x.elementCount], type: (try? context.dtype("out_type")) ?? .int32, context, scalar: true))]
+    }
+    registry.register("Rank") { context throws(InferenceError) in
+      [.tensor(Tensor(int32: [Int32(try context.tensor(0).rank)], shape: []))]
+    }
+    registry.register("Reshape") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      var shape = try integers(try context.tensor(1), context)
+      if let unknown = shape.firstIndex(of: -1) {
+        let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
+        guard known > 0, x.elementCount % known == 0 else {
+          throw InferenceError(.failed, "\(context.where_): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
+        }
+        shape[unknown] = x.elementCount / known
+      }
+      return [.tensor(try context.run { try x.reshaped(to: shape) })]
+    }
+    registry.register("Squeeze") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let axes = Set(((try? context.ints("squeeze_dims")) ?? []).map { $0 < 0 ? $0 + x.rank : $0 })
+      let shape = x.shape.enumerated().filter { index, size in size != 1 || (!axes.isEmpty && !axes.contains(index)) }.map(\.element)
+      return [.tensor(try context.run { try x.reshaped(to: shape) })]
+    }
+    registry.register("ExpandDims") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      var axis = try integers(try context.tensor(1), context).first ?? 0
+      if axis < 0 { axis += x.rank + 1 }
+      guard axis >= 0, axis <= x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      var shape = x.shape
+      shape.insert(1, at: axis)
+      return [.tensor(try context.run { try x.reshaped(to: shape) })]
+    }
+    registry.register("Range") { context throws(InferenceError) in
+      let start = try Cast.applyChecked(try context.tensor(0), .float64, context).first ?? 0
+      let limit = try Cast.applyChecked(try context.tensor(1), .float64, context).first ?? 0
+      let delta = try Cast.applyChecked(try context.tensor(2), .float64, context).first ?? 1
+      guard delta != 0 else { throw InferenceError(.failed, "\(context.where_): delta is zero") }
+      let count = max(0, Int(((limit - start) / delta).rounded(.up)))
+      let values = (0..<count).map { start + Double($0) * delta }
+      let startType = try context.tensor(0).dtype
+      let type = (try? context.dtype("Tidx")) ?? startType
+      return [.tensor(try context.run { try Cast.apply(Tensor(float64: values, shape: [count]), to: type) })]
+    }
+    registry.register("Fill") { context throws(InferenceError) in
+      let shape = try integers(try context.tensor(0), context)
+      let value = Elements(try context.tensor(1))
+      let count = shape.reduce(1, *)
+      return [.tensor(try value.gather([Int](repeating: 0, count: count)).tensor(shape, context))]
+    }
+    for (name, fill) in [("ZerosLike", 0.0), ("OnesLike", 1.0)] {
+      registry.register(name) { context throws(InferenceError) in
+        let x = try context.tensor(0)
+        let values = Tensor(float64: [Double](repeating: fill, count: x.elementCount), shape: x.shape)
+        return [.tensor(try context.run { try Cast.apply(values, to: x.dtype) })]
+      }
+    }
+    registry.register("Pack") { context throws(InferenceError) in
+      let tensors = try context.inputs.indices.map { index throws(InferenceError) in try context.tensor(index) }
+      guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to stack") }
+      var axis = (try? context.int("axis")) ?? 0
+      if axis < 0 { axis += first.rank + 1 }
+      let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
+        var shape = tensor.shape
+        shape.insert(1, at: axis)
+        return try context.run { try tensor.reshaped(to: shape) }
+      }
+      return [.tensor(try concatenate(expanded, axis: axis, context))]
+    }
+    registry.register("ConcatV2") { context throws(InferenceError) in
+      let count = context.inputs.count - 1
+      let tensors = try (0..<count).map { index throws(InferenceError) in try context.tensor(index) }
+      guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to concatenate") }
+      var axis = try integers(try context.tensor(count), context).first ?? 0
+      if axis < 0 { axis += first.rank }
+      return [.tensor(try concatenate(tensors, axis: axis, context))]
+    }
+    registry.register("Transpose") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let permutation = try integers(try context.tensor(1), context)
+      guard permutation.sorted() == Array(0..<x.rank) else {
+        throw InferenceError(.failed, "\(context.where_): \(permutation) is not a permutation of \(x.rank) axes")
+      }
+      let shape = permutation.map { x.shape[$0] }
+      let sourceStrides = strides(x.shape)
+      let indices = allIndices(shape).map { position in zip(position, permutation).reduce(0) { $0 + $1.0 * sourceStrides[$1.1] } }
+      return [.tensor(try Elements(x).gather(indices).tensor(shape, context))]
+    }
+    for name in ["GatherV2", "ResourceGather"] {
+      registry.register(name) { context throws(InferenceError) in
+        let params: Tensor
+        if name == "ResourceGather" {
+          params = try context.runtime.variables.read(try context.resource(0), context: context.where_)
+        } else {
+          params = try context.tensor(0)
+        }
+        let indexTensor = try context.tensor(1)
+        let indices = try integers(indexTensor, context)
+        var axis = name == "GatherV2" ? (try integers(try context.tensor(2), context).first ?? 0) : 0
+        if axis < 0 { axis += params.rank }
+        let batchDims = (try? context.int("batch_dims")) ?? 0
+        guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.where_): batch_dims \(batchDims)") }
+        let outer = params.shape[..<axis].reduce(1, *)
+        let inner = params.shape[(axis + 1)...].reduce(1, *)
+        let size = params.shape[axis]
+        var sources: [Int] = []
+        sources.reserveCapacity(outer * indices.count * inner)
+        for o in 0..<outer {
+          for index in indices {
+            guard index >= 0, index < size else {
+              throw InferenceError(.failed, "\(context.where_): index \(index) is out of range [0, \(size))")
+            }
+            let base = (o * size + index) * inner
+            sources.append(contentsOf: base..<(base + inner))
+          }
+        }
+        let shape = Array(params.shape[..<axis]) + indexTensor.shape + Array(params.shape[(axis + 1)...])
+        return [.tensor(try Elements(params).gather(sources).tensor(shape, context))]
+      }
+    }
+    registry.register("Slice") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let begin = try integers(try context.tensor(1), context)
+      var size = try integers(try context.tensor(2), context)
+      for axis in size.indices where size[axis] == -1 { size[axis] = x.shape[axis] - begin[axis] }
+      return [.tensor(try slice(x, begin: begin, strides: [Int](repeating: 1, count: x.rank), shape: size, context))]
+    }
+    registry.register("StridedSlice") { context throws(InferenceError) in
+      try stridedSlice(context)
+    }
+    registry.register("Tile") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let multiples = try integers(try context.tensor(1), context)
+      let shape = zip(x.shape, multiples).map { $0 * $1 }
+      let sourceStrides = strides(x.shape)
+      let indices = allIndices(shape).map { position in
+        position.enumerated().reduce(0) { $0 + ($1.element % x.shape[$1.offset]) * sourceStrides[$1.offset] }
+      }
+      return [.tensor(try Elements(x).gather(indices).tensor(shape, context))]
+    }
+    for name in ["Pad", "PadV2", "MirrorPad"] {
+      registry.register(name) { context throws(InferenceError) in
+        guard name != "MirrorPad" else { throw InferenceError(.unsupported, "\(context.where_): MirrorPad") }
+        let x = try context.tensor(0)
+        let paddings = try integers(try context.tensor(1), context)
+        guard paddings.count == 2 * x.rank, paddings.allSatisfy({ $0 >= 0 }) else {
+          throw InferenceError(.failed, "\(context.where_): paddings \(paddings) do not fit rank \(x.rank)")
+        }
+        let constant = name == "PadV2" ? try context.tensor(2) : try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
+        return [.tensor(try pad(x, before: stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] },
+                                after: stride(from: 1, to: paddings.count, by: 2).map { paddings[$0] }, constant: constant, context))]
+      }
+    }
+  }
+
+  /// Constant padding by whole rows: the output is filled with the constant, then each
+  /// innermost row of the input is copied to its place in one piece.
+  static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor, _ context: OpContext) throws(InferenceError) -> Tensor {
+    let shape = x.shape.indices.map { x.shape[$0] + before[$0] + after[$0] }
+    if x.dtype == .string || x.rank == 0 {
+      let sourceStrides = strides(x.shape)
+      let indices = allIndices(shape).map { position -> Int in
+        var index = 0
+        for (axis, coordinate) in position.enumerated() {
+          let source = coordinate - before[axis]
+          if source < 0 || source >= x.shape[axis] { return -1 }
+          index += source * sourceStrides[axis]
+        }
+        return index
+      }
+      return try Elements(x).gather(indices, fill: Elements(constant)).tensor(shape, context)
+    }
+    let size = x.dtype.elementSize ?? 1
+    let source = try context.run { try x.rawBytes() }
+    let fill = Array(try context.run { try constant.rawBytes() }.prefix(size))
+    var output = [UInt8](repeating: 0, count: shape.reduce(1, *) * size)
+    if fill.contains(where: { $0 != 0 }) {
+      for index in 0..<(output.count / size) { output.replaceSubrange((index * size)..<((index + 1) * size), with: fill) }
+    }
+    let outputStrides = strides(shape)
+    let rowLength = x.shape.last ?? 1
+    let rows = rowLength == 0 ? 0 : x.elementCount / rowLength
+    let outer = Array(x.shape.dropLast())
+    output.withUnsafeMutableBytes { destination in
+      source.withUnsafeBytes { input in
+        var position = [Int](repeating: 0, count: outer.count)
+        for row in 0..<rows {
+          var offset = before[x.rank - 1]
+          for axis in outer.indices { offset += (position[axis] + before[axis]) * outputStrides[axis] }
+          let from = input.baseAddress! + row * rowLength * size
+          (destination.baseAddress! + offset * size).copyMemory(from: from, byteCount: rowLength * size)
+          var axis = outer.count - 1
+          while axis >= 0 {
+            position[axis] += 1
+            if position[axis] < outer[axis] { break }
+            position[axis] = 0
+            axis -= 1
+          }
+        }
+      }
+    }
+    return try context.run { try Tensor(raw: output, dtype: x.dtype, shape: shape) }
+  }
+
+  // MARK: - Helpers
+
+  /// An integer tensor's values (int32 or int64) as `Int`s.
+  static func integers(_ tensor: Tensor, _ context: OpContext) throws(InferenceError) -> [Int] {
+    switch tensor.dtype {
+    case .int32: return try context.run { try tensor.int32s().map(Int.init) }
+    case .int64: return try context.run { try tensor.int64s().map(Int.init) }
+    default: throw InferenceError(.failed, "\(context.where_): expected an int32 or int64 tensor, got \(tensor.dtype)")
+    }
+  }
+
+  static func integerTensor(_ values: [Int], type: DType, _ context: OpContext, scalar: Bool = false) throws(InferenceError) -> Tensor {
+    let shape = scalar ? [] : [values.count]
+    switch type {
+    case .int64: return Tensor(int64: values.map(Int64.init), shape: shape)
+    default: return Tensor(int32: values.map { Int32(truncatingIfNeeded: $0) }, shape: shape)
+    }
+  }
+
+  static func strides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var running = 1
+    for axis in shape.indices.reversed() {
+      strides[axis] = running
+      running *= shape[axis]
+    }
+    return strides
+  }
+
+  /// Every coordinate of `shape`, row-major.
+  static func allIndices(_ shape: [Int]) -> [[Int]] {
+    let count = shape.reduce(1, *)
+    guard count > 0 else { return [] }
+    var result: [[Int]] = []
+    result.reserveCapacity(count)
+    var position = [Int](repeating: 0, count: shape.count)
+    for _ in 0..<count {
+      result.append(position)
+      var axis = shape.count - 1
+      while axis >= 0 {
+        position[axis] += 1
+        if position[axis] < shape[axis] { break }
+        position[axis] = 0
+        axis -= 1
+      }
+    }
+    return result
+  }
+
+  static func concatenate(_ tensors: [Tensor], axis: Int, _ context: OpContext) throws(InferenceError) -> Tensor {
+    guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to join") }
+    for tensor in tensors {
+      guard tensor.dtype == first.dtype, tensor.rank == first.rank,
+        tensor.shape.indices.allSatisfy({ $0 == axis || tensor.shape[$0] == first.shape[$0] })
+      else {
+        throw InferenceError(.failed, "\(context.where_): cannot join \(tensors.map { Shape.format($0.shape) }.joined(separator: ", ")) on axis \(axis)")
+      }
+    }
+    let outer = first.shape[..<axis].reduce(1, *)
+    var joined = Elements.empty(like: first)
+    let parts = tensors.map(Elements.init)
+    for o in 0..<outer {
+      for (tensor, part) in zip(tensors, parts) {
+        let chunk = tensor.shape[axis...].reduce(1, *)
+        joined.append(part, range: (o * chunk)..<((o + 1) * chunk))
+      }
+    }
+    var shape = first.shape
+    shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+    return try joined.tensor(shape, context)
+  }
+
+  static func slice(_ x: Tensor, begin: [Int], strides step: [Int], shape: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
+    let sourceStrides = strides(x.shape)
+    let indices = allIndices(shape).map { position in
+      position.enumerated().reduce(0) { $0 + (begin[$1.offset] + $1.element * step[$1.offset]) * sourceStrides[$1.offset] }
+    }
+    return try Elements(x).gather(indices).tensor(shape, context)
+  }
+
+  /// `StridedSlice` with begin, end and shrink-axis masks (TensorFlow's Python slicing); ellipsis
+  /// and new-axis masks are reported as unsupported.
+  static func stridedSlice(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let x = try context.tensor(0)
+    let begin = try integers(try context.tensor(1), context)
+    let end = try integers(try context.tensor(2), context)
+    let step = try integers(try context.tensor(3), context)
+    let beginMask = (try? context.int("begin_mask")) ?? 0
+    let endMask = (try? context.int("end_mask")) ?? 0
+    let shrinkMask = (try? context.int("shrink_axis_mask")) ?? 0
+    if ((try? context.int("ellipsis_mask")) ?? 0) != 0 || ((try? context.int("new_axis_mask")) ?? 0) != 0 {
+      throw InferenceError(.unsupported, "\(context.where_): ellipsis and new-axis masks are not supported yet")
+    }
+    var starts: [Int] = []
+    var steps: [Int] = []
+    var shape: [Int] = []
+    var finalShape: [Int] = []
+    for axis in 0..<x.rank {
+      let size = x.shape[axis]
+      guard axis < begin.count else {
+        starts.append(0)
+        steps.append(1)
+        shape.append(size)
+        finalShape.append(size)
+        continue
+      }
+      let stride = step[axis]
+      guard stride != 0 else { throw InferenceError(.failed, "\(context.where_): stride 0") }
+      func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
+      var start = begin[axis] < 0 ? begin[axis] + size : begin[axis]
+      var stop = end[axis] < 0 ? end[axis] + size : end[axis]
+      if shrinkMask & (1 << axis) != 0 {
+        guard start >= 0, start < size else { throw InferenceError(.failed, "\(context.where_): index \(begin[axis]) out of range") }
+        starts.append(start)
+        steps.append(1)
+        shape.append(1)
+        continue
+      }
+      if stride > 0 {
+        start = beginMask & (1 << axis) != 0 ? 0 : clamp(start, 0, size)
+        stop = endMask & (1 << axis) != 0 ? size : clamp(stop, 0, size)
+      } else {
+        start = beginMask & (1 << axis) != 0 ? size - 1 : clamp(start, -1, size - 1)
+        stop = endMask & (1 << axis) != 0 ? -1 : clamp(stop, -1, size - 1)
+      }
+      let count = max(0, (stop - start + stride + (stride > 0 ? -1 : 1)) / stride)
+      starts.append(start)
+      steps.append(stride)
+      shape.append(count)
+      finalShape.append(count)
+    }
+    let result = try slice(x, begin: starts, strides: steps, shape: shape, context)
+    return [.tensor(try context.run { try result.reshaped(to: finalShape) })]
+  }
+}
+
+/// A tensor's elements as bytes (or strings), for ops that only move them.
+struct Elements {
+  let dtype: DType
+  let size: Int
+  var bytes: [UInt8]
+  var strings: [[UInt8]]
+
+  init(_ tensor: Tensor) {
+    dtype = tensor.dtype
+    size = tensor.dtype.elementSize ?? 0
+    bytes = (try? tensor.rawBytes()) ?? []
+    strings = tensor.dtype == .string ? ((try? tensor.strings()) ?? []) : []
+  }
+
+  private init(dtype: DType, size: Int) {
+    self.dtype = dtype
+    self.size = size
+    bytes = []
+    strings = []
+  }
+
+  static func empty(like tensor: Tensor) -> Elements { Elements(dtype: tensor.dtype, size: tensor.dtype.elementSize ?? 0) }
+
+  mutating func append(_ other: Elements, range: Range<Int>) {
+    if dtype == .string {
+      strings += other.strings[range]
+    } else {
+      bytes += other.bytes[(range.lowerBound * size)..<(range.upperBound * size)]
+    }
+  }
+
+  /// Element `indices[i]` for each i; `-1` takes `fill`'s first element.
+  func gather(_ indices: [Int], fill: Elements? = nil) -> Elements {
+    var out = Elements(dtype: dtype, size: size)
+    if dtype == .string {
+      out.strings = indices.map { $0 >= 0 ? strings[$0] : (fill?.strings.first ?? []) }
+      return out
+    }
+    out.bytes.reserveCapacity(indices.count * size)
+    let padding = fill.map { Array($0.bytes.prefix(size)) } ?? [UInt8](repeating: 0, count: size)
+    for index in indices {
+      if index >= 0 {
+        out.bytes.append(contentsOf: bytes[(index * size)..<((index + 1) * size)])
+      } else {
+        out.bytes.append(contentsOf: padding)
+      }
+    }
+    return out
+  }
+
+  func tensor(_ shape: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
+    if dtype == .string { return Tensor(strings: strings, shape: shape) }
+    return try context.run { try Tensor(raw: bytes, dtype: dtype, shape: shape) }
+  }
+}
+
+extension Cast {
+  /// A tensor's values as doubles, for scalar arguments such as `Range`'s.
+  static func applyChecked(_ tensor: Tensor, _ type: DType, _ context: OpContext) throws(InferenceError) -> [Double] {
+    try context.run { try Cast.apply(tensor, to: .float64).doubles() }
+  }
+}

@@ -1,0 +1,65 @@
+import TensorKernels
+
+/// Convolutions, pooling and batch normalisation (NHWC only), adapted onto `TensorKernels`.
+enum NeuralNetworkOps {
+  static func register(into registry: inout OpRegistry) {
+    registry.register("Conv2D") { context throws(InferenceError) in
+      try requireNHWC(context)
+      let (input, filter) = (try context.tensor(0), try context.tensor(1))
+      let padding = try self.padding(context)
+      let strides = try context.ints("strides")
+      let dilations = (try? context.ints("dilations")).flatMap { $0.isEmpty ? nil : $0 } ?? [1, 1, 1, 1]
+      return [.tensor(try context.run { try Conv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
+    }
+    registry.register("DepthwiseConv2dNative") { context throws(InferenceError) in
+      try requireNHWC(context)
+      let (input, filter) = (try context.tensor(0), try context.tensor(1))
+      let padding = try self.padding(context)
+      let strides = try context.ints("strides")
+      let dilations = (try? context.ints("dilations")).flatMap { $0.isEmpty ? nil : $0 } ?? [1, 1, 1, 1]
+      return [.tensor(try context.run { try DepthwiseConv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
+    }
+    for name in ["MaxPool", "AvgPool"] {
+      registry.register(name) { context throws(InferenceError) in
+        try requireNHWC(context)
+        let input = try context.tensor(0)
+        let padding = try self.padding(context)
+        let (ksize, strides) = (try context.ints("ksize"), try context.ints("strides"))
+        return [.tensor(try context.run {
+          name == "MaxPool"
+            ? try Pooling.maxPool(input, ksize: ksize, strides: strides, padding: padding)
+            : try Pooling.avgPool(input, ksize: ksize, strides: strides, padding: padding)
+        })]
+      }
+    }
+    for name in ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"] {
+      registry.register(name) { context throws(InferenceError) in
+        try requireNHWC(context)
+        guard !context.bool("is_training", default: true) else {
+          throw InferenceError(.unsupported, "\(context.where_): training-mode batch normalisation")
+        }
+        let (x, scale, offset, mean, variance) = (
+          try context.tensor(0), try context.tensor(1), try context.tensor(2), try context.tensor(3), try context.tensor(4)
+        )
+        let epsilon = context.node.attribute("epsilon")?.f ?? 0.0001
+        let y = try context.run {
+          try BatchNorm.fusedInference(x, scale: scale, offset: offset, mean: mean, variance: variance, epsilon: epsilon)
+        }
+        // The other outputs (batch statistics, reserve space) are only used by training.
+        return [.tensor(y), .tensor(mean), .tensor(variance), .tensor(mean), .tensor(variance), .tensor(mean)]
+      }
+    }
+  }
+
+  static func padding(_ context: OpContext) throws(InferenceError) -> Padding {
+    let name = try context.string("padding")
+    let explicit = (try? context.ints("explicit_paddings")) ?? []
+    return try context.run { try Padding(tensorFlowName: name, explicitPaddings: explicit) }
+  }
+
+  static func requireNHWC(_ context: OpContext) throws(InferenceError) {
+    if let format = try? context.string("data_format"), !format.isEmpty, format != "NHWC" {
+      throw InferenceError(.unsupported, "\(context.where_): data_format \(format) (only NHWC is supported)")
+    }
+  }
+}

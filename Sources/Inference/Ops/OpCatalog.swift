@@ -1,0 +1,9 @@
+/// Every op family's kernels, registered in one place.
+enum OpCatalog {
+  static func registerAll(into registry: inout OpRegistry) {
+    PlumbingOps.register(into: &registry)
+    MathOps.register(into: &registry)
+    ArrayOps.register(into: &registry)
+    NeuralNetworkOps.register(into: &registry)
+  }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import Inference
+import NumPyFormat
+import Registry
+import TensorKernels
+
+extension RegistryCommand {
+  /// `registry run REF|DIR --input NAME=FILE ...`.
+  struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Run a signature of a stored version or a SavedModel directory, without TensorFlow.",
+      discussion: """
+        Inputs are NumPy .npy files (numeric, bool, fixed-width bytes 'S' or unicode 'U'; never \
+        pickles) or .json files holding a (nested) array, whose dtype comes from the signature. \
+        Every op is checked before anything runs; unsupported ones are all listed at once.
+        """)
+
+    @Argument(help: "A SavedModel directory, or NAME, NAME:VERSION or NAME@ALIAS in the store.")
+    var model: String
+
+    @Option(name: .long, help: "The signature to run.") var signature = "serving_default"
+    @Option(name: .long, help: "NAME=FILE (.npy or .json), one per signature input.") var input: [String] = []
+    @Option(name: .customLong("output-dir"), help: "Write each output as NAME.npy here.") var outputDirectory: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+      for item in input where !item.contains("=") || item.hasPrefix("=") {
+        throw ValidationError("--input takes NAME=FILE, got \"\(item)\"")
+      }
+    }
+
+    func run() throws {
+      try reportingErrors(json: output.json) {
+        let loaded = try load()
+        guard let spec = loaded.signatures[signature] else {
+          throw RegistryError(
+            .invalidArgument,
+            "no signature \"\(signature)\" (available: \(loaded.signatures.keys.sorted().joined(separator: ", ")))")
+        }
+        var tensors: [String: Tensor] = [:]
+        for item in input {
+          let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+          let dtype = spec.inputs.first { $0.name == parts[0] }?.dtype
+          tensors[parts[0]] = try Self.readInput(URL(fileURLWithPath: parts[1]), dtype: dtype)
+        }
+        let outputs = try Self.wrap { () throws(InferenceError) in try loaded.run(signature: signature, inputs: tensors) }
+        var summaries: [OutputSummary] = []
+        for name in outputs.keys.sorted() {
+          guard let tensor = outputs[name] else { continue }
+          var file: String?
+          if let outputDirectory {
+            let url = URL(fileURLWithPath: outputDirectory).appendingPathComponent("\(name).npy")
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+            let array = try Self.wrap { () throws(InferenceError) in try TensorFiles.npy(from: tensor) }
+            try Data(array.npyBytes()).write(to: url)
+            file = url.path
+          }
+          summaries.append(OutputSummary(name: name, tensor: tensor, file: file))
+        }
+        if output.json {
+          try Output.json(["signature": AnyEncodable(signature), "outputs": AnyEncodable(summaries)])
+        } else {
+          for summary in summaries {
+            Output.line("\(summary.name): \(summary.dtype) \(Shape.format(summary.shape))\(summary.file.map { " -> \($0)" } ?? "")")
+            if let values = summary.values { Output.line("  \(values.prefix(8).joined(separator: " "))\(values.count > 8 ? " ..." : "")") }
+          }
+        }
+      }
+    }
+
+    /// A directory loads directly; a reference is pulled into a temporary directory first.
+    private func load() throws -> LoadedModel {
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+        return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: URL(fileURLWithPath: model)) }
+      }
+      let reference = try Reference(parsing: model)
+      let registry = try store.open(.readOnly)
+      let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: scratch) }
+      _ = try registry.pull(reference, to: scratch.appendingPathComponent("model"), replacing: false)
+      return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: scratch.appendingPathComponent("model")) }
+    }
+
+    static func readInput(_ url: URL, dtype: DType?) throws -> Tensor {
+      if url.pathExtension == "json" {
+        guard let dtype else { throw RegistryError(.invalidArgument, "\(url.path): the signature has no such input to take a dtype from") }
+        let data = try Data(contentsOf: url)
+        let value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return try wrap { () throws(InferenceError) in try JSONTensor.tensor(from: value, dtype: dtype, file: url.path) }
+      }
+      do {
+        let array = try NPYArray(contentsOf: url)
+        return try wrap { () throws(InferenceError) in try TensorFiles.tensor(from: array) }
+      } catch let error as NPYError {
+        throw RegistryError(.invalidArgument, error.message)
+      }
+    }
+
+    static func wrap<T>(_ body: () throws(InferenceError) -> T) throws -> T {
+      do {
+        return try body()
+      } catch {
+        let kind: RegistryError.Kind = error.kind == .unsupported ? .unsupported : (error.kind == .invalidArgument ? .invalidArgument : .failedPrecondition)
+        throw RegistryError(kind, error.message)
+      }
+    }
+  }
+}
+
+/// One output as `run` reports it.
+struct OutputSummary: Encodable {
+  let name: String
+  let dtype: String
+  let shape: [Int]
+  let file: String?
+  /// All values as text, for outputs of at most 64 elements.
+  let values: [String]?
+
+  init(name: String, tensor: Tensor, file: String?) {
+    self.name = name
+    dtype = tensor.dtype.tensorFlowName
+    shape = tensor.shape
+    self.file = file
+    if tensor.elementCount <= 64 {
+      if tensor.dtype == .string {
+        values = (try? tensor.strings())?.map { String(decoding: $0, as: UTF8.self) }
+      } else if tensor.dtype.isFloatingPoint {
+        values = (try? tensor.floats())?.map { String($0) }
+      } else if tensor.dtype == .bool {
+        values = (try? tensor.bools())?.map { String($0) }
+      } else {
+        values = (try? Cast.apply(tensor, to: .int64).int64s())?.map { String($0) }
+      }
+    } else {
+      values = nil
+    }
+  }
+}
+
+/// Small inputs as JSON: a number, string or bool, or nested arrays of them (rectangular).
+enum JSONTensor {
+  static func tensor(from value: Any, dtype: DType, file: String) throws(InferenceError) -> Tensor {
+    var shape: [Int] = []
+    var probe: Any = value
+    while let array = probe as? [Any] {
+      shape.append(array.count)
+      guard let first = array.first else { break }
+      probe = first
+    }
+    var leaves: [Any] = []
+    func flatten(_ value: Any, depth: Int) throws(InferenceError) {
+      if depth == shape.count {
+        leaves.append(value)
+        return
+      }
+      guard let array = value as? [Any], array.count == shape[depth] else {
+        throw InferenceError(.invalidArgument, "\(file): the JSON array is not rectangular")
+      }
+      for element in array { try flatten(element, depth: depth + 1) }
+    }
+    try flatten(value, depth: 0)
+    func number(_ leaf: Any) throws(InferenceError) -> Double {
+      if let value = leaf as? NSNumber { return value.doubleValue }
+      throw InferenceError(.invalidArgument, "\(file): expected numbers for a \(dtype) input")
+    }
+    do {
+      switch dtype {
+      case .string:
+        return Tensor(strings: try leaves.map { leaf throws(InferenceError) in
+          guard let text = leaf as? String else { throw InferenceError(.invalidArgument, "\(file): expected strings") }
+          return Array(text.utf8)
+        }, shape: shape)
+      case .bool:
+        return Tensor(bool: try leaves.map { leaf throws(InferenceError) in
+          guard let flag = leaf as? Bool else { throw InferenceError(.invalidArgument, "\(file): expected booleans") }
+          return flag
+        }, shape: shape)
+      default:
+        let values = try leaves.map { leaf throws(InferenceError) in try number(leaf) }
+        return try Cast.apply(Tensor(float64: values, shape: shape), to: dtype)
+      }
+    } catch let error as InferenceError {
+      throw error
+    } catch {
+      throw InferenceError(.invalidArgument, "\(file): \(error)")
+    }
+  }
+}

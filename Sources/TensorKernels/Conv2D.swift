@@ -1,0 +1,162 @@
+/// 2-D convolution as im2col followed by large GEMMs.
+///
+/// Every output position of every image becomes one row of a "column" matrix holding the input
+/// patch it sees (`kernelHeight · kernelWidth · channels` values, zeros where the patch hangs over
+/// the padding). In HWIO layout the filter already is a `(kh·kw·in) × out` row-major matrix, so the
+/// whole convolution is one product `columns · filter` whose rows are the NHWC output. Rows from
+/// all images go into the same product, cut into chunks only to bound the column buffer (32 MiB by
+/// default), so GEMMs stay large even for batch 1 and small images. A 1×1 convolution with stride 1
+/// and no padding skips im2col and multiplies the input directly.
+///
+/// The column buffer is filled on all cores; the GEMM then runs on OpenBLAS's threads.
+public enum Conv2D {
+  /// The column buffer budget, in bytes, per GEMM chunk.
+  static let defaultColumnBudget = 32 << 20
+
+  /// Convolves an NHWC input with an HWIO filter.
+  ///
+  /// Corresponds to the TensorFlow op `Conv2D` with `data_format` `NHWC`.
+  ///
+  /// - Parameters:
+  ///   - input: `[batch, height, width, inChannels]`.
+  ///   - filter: `[kernelHeight, kernelWidth, inChannels, outChannels]`, of the same dtype.
+  ///   - strides: TensorFlow's `strides` attribute, `[1, strideHeight, strideWidth, 1]`.
+  ///   - padding: `same`, `valid` or `explicit` (see `Padding` for the exact rules).
+  ///   - dilations: TensorFlow's `dilations` attribute, `[1, dilationHeight, dilationWidth, 1]`.
+  /// - Returns: `[batch, outHeight, outWidth, outChannels]`.
+  /// - Throws: `TensorError.invalidShape` when an operand is not 4-D, the kernel is empty, or the
+  ///   channel counts differ (grouped convolution is not supported); `.invalidArgument` for bad
+  ///   strides, dilations or padding; `.dtypeMismatch`; `.unsupportedDType` for non-float dtypes.
+  /// - Complexity: O(batch · outHeight · outWidth · kernelHeight · kernelWidth · in · out).
+  public static func apply(
+    _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding,
+    dilations: [Int] = [1, 1, 1, 1]
+  ) throws(TensorError) -> Tensor {
+    try apply(
+      input, filter: filter, strides: strides, padding: padding, dilations: dilations,
+      columnBudget: defaultColumnBudget)
+  }
+
+  /// `apply` with a chosen column buffer budget, so tests can force many chunks.
+  static func apply(
+    _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding, dilations: [Int],
+    columnBudget: Int
+  ) throws(TensorError) -> Tensor {
+    let name = "Conv2D"
+    guard input.rank == 4 else {
+      throw .invalidShape(op: name, shape: input.shape, reason: "input must be 4-D (NHWC)")
+    }
+    guard filter.rank == 4 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "filter must be 4-D (HWIO)")
+    }
+    guard input.dtype == filter.dtype else { throw .dtypeMismatch(op: name, input.dtype, filter.dtype) }
+    guard filter.shape[0] > 0, filter.shape[1] > 0 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "the kernel must not be empty")
+    }
+    guard filter.shape[2] == input.shape[3] else {
+      throw .invalidShape(
+        op: name, shape: filter.shape,
+        reason: "filter input depth must equal the input depth \(input.shape[3]) "
+          + "(grouped convolution is not supported)")
+    }
+    let window = try Window2D(
+      op: name, input: input.shape, kernelHeight: filter.shape[0], kernelWidth: filter.shape[1],
+      strides: strides, dilations: dilations, padding: padding)
+    let outChannels = filter.shape[3]
+    let depth = window.kernelHeight * window.kernelWidth * window.channels
+    guard [depth, outChannels].allSatisfy({ $0 <= BLAS.maximumDimension }) else {
+      throw .invalidArgument(op: name, reason: "the filter is too large for OpenBLAS")
+    }
+    switch input.dtype {
+    case .float32: return convolve(input, filter, window, outChannels, columnBudget, Float.self)
+    case .float64: return convolve(input, filter, window, outChannels, columnBudget, Double.self)
+    case .float16, .bfloat16:
+      return convolve(
+        input.widenedToFloat32(), filter.widenedToFloat32(), window, outChannels, columnBudget,
+        Float.self
+      ).narrowed(to: input.dtype)
+    default: throw .unsupportedDType(op: name, input.dtype)
+    }
+  }
+
+  private static func convolve<T: GEMMElement>(
+    _ input: Tensor, _ filter: Tensor, _ window: Window2D, _ outChannels: Int, _ columnBudget: Int,
+    _: T.Type
+  ) -> Tensor {
+    let outputShape = [window.batch, window.outputHeight, window.outputWidth, outChannels]
+    let rowCount = window.batch * window.outputHeight * window.outputWidth
+    let depth = window.kernelHeight * window.kernelWidth * window.channels
+    return input.withElements(T.self) { source in
+      filter.withElements(T.self) { weights in
+        Tensor.make(T.self, shape: outputShape) { output in
+          guard rowCount > 0, outChannels > 0, depth > 0 else { return }
+          let isPointwise =
+            window.kernelHeight == 1 && window.kernelWidth == 1 && window.strideHeight == 1
+            && window.strideWidth == 1 && window.rows.padBefore == 0 && window.rows.padAfter == 0
+            && window.columns.padBefore == 0 && window.columns.padAfter == 0
+          if isPointwise {
+            T.multiply(
+              transposeA: false, transposeB: false, m: rowCount, n: outChannels, k: depth,
+              a: source, aOffset: 0, lda: depth, b: weights, bOffset: 0, ldb: outChannels,
+              c: output, cOffset: 0, ldc: outChannels)
+            return
+          }
+          let chunkRows = Swift.min(
+            rowCount, Swift.max(1, columnBudget / (depth * MemoryLayout<T>.stride)))
+          let columns = UnsafeMutableBufferPointer<T>.allocate(capacity: chunkRows * depth)
+          defer { columns.deallocate() }
+          var chunkStart = 0
+          while chunkStart < rowCount {
+            let count = Swift.min(chunkRows, rowCount - chunkStart)
+            Parallel.forEachRange(count, costPerItem: depth) { range in
+              for row in range {
+                fillColumnRow(columns, row: row, outputRow: chunkStart + row, source, window)
+              }
+            }
+            T.multiply(
+              transposeA: false, transposeB: false, m: count, n: outChannels, k: depth,
+              a: UnsafeBufferPointer(columns), aOffset: 0, lda: depth,
+              b: weights, bOffset: 0, ldb: outChannels,
+              c: output, cOffset: chunkStart * outChannels, ldc: outChannels)
+            chunkStart += count
+          }
+        }
+      }
+    }
+  }
+
+  /// Writes the input patch seen by output row `outputRow` (an `n, oh, ow` position) into row
+  /// `row` of `columns`, in `(kh, kw, channel)` order, with zeros for padded positions.
+  @inline(__always)
+  private static func fillColumnRow<T: GEMMElement>(
+    _ columns: UnsafeMutableBufferPointer<T>, row: Int, outputRow: Int,
+    _ source: UnsafeBufferPointer<T>, _ window: Window2D
+  ) {
+    let channels = window.channels
+    let perImage = window.outputHeight * window.outputWidth
+    let image = outputRow / perImage
+    let position = outputRow % perImage
+    let top = (position / window.outputWidth) * window.strideHeight - window.rows.padBefore
+    let left = (position % window.outputWidth) * window.strideWidth - window.columns.padBefore
+    var destination = row * window.kernelHeight * window.kernelWidth * channels
+    for kh in 0..<window.kernelHeight {
+      let y = top + kh * window.dilationHeight
+      guard y >= 0, y < window.height else {
+        for i in 0..<(window.kernelWidth * channels) { columns[destination + i] = 0 }
+        destination += window.kernelWidth * channels
+        continue
+      }
+      let rowBase = (image * window.height + y) * window.width
+      for kw in 0..<window.kernelWidth {
+        let x = left + kw * window.dilationWidth
+        if x >= 0, x < window.width {
+          let start = (rowBase + x) * channels
+          for c in 0..<channels { columns[destination + c] = source[start + c] }
+        } else {
+          for c in 0..<channels { columns[destination + c] = 0 }
+        }
+        destination += channels
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/// Depthwise 2-D convolution: each input channel convolved with its own filters.
+public enum DepthwiseConv2D {
+  /// Convolves each channel of an NHWC input with `multiplier` filters of its own.
+  ///
+  /// Corresponds to the TensorFlow op `DepthwiseConv2dNative` with `data_format` `NHWC`. Output
+  /// channel `c · multiplier + m` is input channel `c` convolved with `filter[:, :, c, m]`. The work
+  /// is a direct loop (there is no large GEMM to be had), output rows spread across cores.
+  ///
+  /// - Parameters:
+  ///   - input: `[batch, height, width, channels]`.
+  ///   - filter: `[kernelHeight, kernelWidth, channels, multiplier]`, of the same dtype.
+  ///   - strides: TensorFlow's `strides` attribute, `[1, strideHeight, strideWidth, 1]`.
+  ///   - padding: `same`, `valid` or `explicit` (see `Padding`).
+  ///   - dilations: TensorFlow's `dilations` attribute, `[1, dilationHeight, dilationWidth, 1]`.
+  /// - Returns: `[batch, outHeight, outWidth, channels · multiplier]`.
+  /// - Throws: `TensorError.invalidShape` when an operand is not 4-D, the kernel is empty or the
+  ///   channel counts differ; `.invalidArgument` for bad strides, dilations or padding;
+  ///   `.dtypeMismatch`; `.unsupportedDType` for non-float dtypes.
+  /// - Complexity: O(batch · outHeight · outWidth · kernelHeight · kernelWidth · channels ·
+  ///   multiplier).
+  public static func apply(
+    _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding,
+    dilations: [Int] = [1, 1, 1, 1]
+  ) throws(TensorError) -> Tensor {
+    let name = "DepthwiseConv2dNative"
+    guard input.rank == 4 else {
+      throw .invalidShape(op: name, shape: input.shape, reason: "input must be 4-D (NHWC)")
+    }
+    guard filter.rank == 4 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "filter must be 4-D (HWIM)")
+    }
+    guard input.dtype == filter.dtype else { throw .dtypeMismatch(op: name, input.dtype, filter.dtype) }
+    guard filter.shape[0] > 0, filter.shape[1] > 0 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "the kernel must not be empty")
+    }
+    guard filter.shape[2] == input.shape[3] else {
+      throw .invalidShape(
+        op: name, shape: filter.shape,
+        reason: "filter depth must equal the input depth \(input.shape[3])")
+    }
+    let window = try Window2D(
+      op: name, input: input.shape, kernelHeight: filter.shape[0], kernelWidth: filter.shape[1],
+      strides: strides, dilations: dilations, padding: padding)
+    let multiplier = filter.shape[3]
+    switch input.dtype {
+    case .float32: return convolve(input, filter, window, multiplier, Float.self)
+    case .float64: return convolve(input, filter, window, multiplier, Double.self)
+    case .float16, .bfloat16:
+      return convolve(
+        input.widenedToFloat32(), filter.widenedToFloat32(), window, multiplier, Float.self
+      ).narrowed(to: input.dtype)
+    default: throw .unsupportedDType(op: name, input.dtype)
+    }
+  }
+
+  private static func convolve<T: FloatElement>(
+    _ input: Tensor, _ filter: Tensor, _ window: Window2D, _ multiplier: Int, _: T.Type
+  ) -> Tensor {
+    let channels = window.channels
+    let outDepth = channels * multiplier
+    let (outHeight, outWidth) = (window.outputHeight, window.outputWidth)
+    let outputShape = [window.batch, outHeight, outWidth, outDepth]
+    let cost = outWidth * window.kernelHeight * window.kernelWidth * outDepth
+    return input.withElements(T.self) { source in
+      filter.withElements(T.self) { weights in
+        Tensor.make(T.self, shape: outputShape) { output in
+          Parallel.forEachRange(window.batch * outHeight, costPerItem: cost) { range in
+            for imageRow in range {
+              let image = imageRow / outHeight
+              let top = (imageRow % outHeight) * window.strideHeight - window.rows.padBefore
+              for ox in 0..<outWidth {
+                let left = ox * window.strideWidth - window.columns.padBefore
+                let out = (imageRow * outWidth + ox) * outDepth
+                for kh in 0..<window.kernelHeight {
+                  let y = top + kh * window.dilationHeight
+                  guard y >= 0, y < window.height else { continue }
+                  for kw in 0..<window.kernelWidth {
+                    let x = left + kw * window.dilationWidth
+                    guard x >= 0, x < window.width else { continue }
+                    let pixel = ((image * window.height + y) * window.width + x) * channels
+                    let taps = (kh * window.kernelWidth + kw) * outDepth
+                    if multiplier == 1 {
+                      for c in 0..<channels { output[out + c] += source[pixel + c] * weights[taps + c] }
+                    } else {
+                      for c in 0..<channels {
+                        let value = source[pixel + c]
+                        let base = c * multiplier
+                        for m in 0..<multiplier {
+                          output[out + base + m] += value * weights[taps + base + m]
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import NumPyFormat
+import Inference
+import TensorKernels
+import Testing
+
+/// Runs fixtures through the inference core and compares with the outputs TensorFlow 2.21 wrote
+/// (`Fixtures/<name>/reference/`). Tolerance for float32: relative 1e-4 and absolute 1e-5.
+@Suite("inference matches TensorFlow on the fixtures")
+struct ConformanceTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+  /// The fixtures whose every op the core supports today.
+  static let supported = ConformanceSupport.supportedFixtures
+
+  @Test("every signature's outputs match TensorFlow's", arguments: supported)
+  func fixture(name: String) throws {
+    let model = try LoadedModel(directory: Self.root.appendingPathComponent("\(name)/model"))
+    let inputsRoot = Self.root.appendingPathComponent("\(name)/reference/inputs")
+    let signatures = try FileManager.default.contentsOfDirectory(atPath: inputsRoot.path).sorted()
+    #expect(!signatures.isEmpty)
+    for signature in signatures {
+      var inputs: [String: Tensor] = [:]
+      for file in try FileManager.default.contentsOfDirectory(atPath: inputsRoot.appendingPathComponent(signature).path) {
+        let array = try NPYArray(contentsOf: inputsRoot.appendingPathComponent("\(signature)/\(file)"))
+        inputs[String(file.dropLast(4))] = try TensorFiles.tensor(from: array)
+      }
+      let outputs = try model.run(signature: signature, inputs: inputs)
+      let expectedRoot = Self.root.appendingPathComponent("\(name)/reference/outputs/\(signature)")
+      let expectedFiles = try FileManager.default.contentsOfDirectory(atPath: expectedRoot.path)
+      #expect(Set(outputs.keys) == Set(expectedFiles.map { String($0.dropLast(4)) }), "\(name) \(signature)")
+      for file in expectedFiles {
+        let key = String(file.dropLast(4))
+        let expected = try TensorFiles.tensor(from: try NPYArray(contentsOf: expectedRoot.appendingPathComponent(file)))
+        let actual = try #require(outputs[key])
+        try ConformanceSupport.expectClose(actual, expected, "\(name) \(signature) \(key)")
+      }
+    }
+  }
+}
+
+enum ConformanceSupport {
+  static let supportedFixtures = [
+    "finetune_base", "finetune_head", "keras2_mlp", "keras3_cnn_bn", "mobilenet_v2", "module_two_signatures",
+    "sharded_vars", "tf1_builder",
+  ]
+
+  static func expectClose(_ actual: Tensor, _ expected: Tensor, _ context: String, relative: Double = 1e-4, absolute: Double = 1e-5) throws {
+    #expect(actual.shape == expected.shape, "\(context): shape")
+    #expect(actual.dtype == expected.dtype, "\(context): dtype")
+    guard actual.shape == expected.shape, actual.dtype == expected.dtype else { return }
+    if actual.dtype.isFloatingPoint {
+      let a = try actual.floats()
+      let b = try expected.floats()
+      var worst = 0.0
+      for (x, y) in zip(a, b) {
+        let difference = abs(Double(x) - Double(y))
+        if difference > absolute + relative * abs(Double(y)) { worst = max(worst, difference) }
+      }
+      #expect(worst == 0, "\(context): max out-of-tolerance difference \(worst)")
+    } else {
+      #expect(actual == expected, "\(context)")
+    }
+  }
+}

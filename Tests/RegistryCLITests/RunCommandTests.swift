@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@Suite("registry run")
+struct RunCommandTests {
+  static let fixtures = CommandLineTests.repoRoot.appendingPathComponent("Fixtures")
+
+  @Test("runs a directory and a stored version, writing outputs that match TensorFlow's")
+  func runsAndWrites() throws {
+    let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
+    let input = Self.fixtures.appendingPathComponent("keras2_mlp/reference/inputs/serving_default/features.npy").path
+    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("keras2_mlp/reference/outputs/serving_default/probs.npy"))
+    let out = try CommandLineTests.temporaryDirectory("run-out")
+    let direct = try CommandLineTests.run("run", model, "--input", "features=\(input)", "--output-dir", out.path)
+    #expect(direct.status == 0, "\(direct.stderr)")
+    #expect(direct.stdout.hasPrefix("probs: DT_FLOAT [2, 3]"))
+    let written = try Data(contentsOf: out.appendingPathComponent("probs.npy"))
+    // Same header and shape as NumPy's file; values within float32 tolerance (checked in InferenceTests).
+    #expect(written.count == expected.count)
+    #expect(written.prefix(80) == expected.prefix(80))
+
+    let store = try CommandLineTests.temporaryDirectory("run-store").path
+    #expect(try CommandLineTests.run("--store", store, "push", model, "--name", "mlp").status == 0)
+    let stored = try CommandLineTests.run("--store", store, "run", "mlp", "--input", "features=\(input)", "--json")
+    #expect(stored.status == 0, "\(stored.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [String: Any]
+    let outputs = object?["outputs"] as? [[String: Any]]
+    #expect(outputs?.first?["name"] as? String == "probs")
+    #expect((outputs?.first?["values"] as? [String])?.count == 6)
+  }
+
+  @Test("small inputs can be JSON")
+  func jsonInput() throws {
+    let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
+    let file = try CommandLineTests.temporaryDirectory("json").appendingPathComponent("x.json")
+    try Data("[[0.1, 0.2, 0.3, 0.4]]".utf8).write(to: file)
+    let result = try CommandLineTests.run("run", model, "--input", "features=\(file.path)")
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.hasPrefix("probs: DT_FLOAT [1, 3]"))
+  }
+
+  @Test("bad inputs and unsupported models fail clearly with a non-zero status")
+  func failures() throws {
+    let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
+    let wrong = Self.fixtures.appendingPathComponent("tf1_builder/reference/inputs/serving_default/x.npy").path
+    let badShape = try CommandLineTests.run("run", model, "--input", "features=\(wrong)")
+    #expect(badShape.status == 6)
+    #expect(badShape.stderr.contains("must have shape"), "\(badShape.stderr)")
+    let missing = try CommandLineTests.run("run", model)
+    #expect(missing.status == 6 && missing.stderr.contains("missing input"))
+    let unknown = try CommandLineTests.run("run", model, "--signature", "nope")
+    #expect(unknown.status == 6 && unknown.stderr.contains("no signature"))
+    let lstm = try CommandLineTests.run("run", Self.fixtures.appendingPathComponent("lstm/model").path)
+    #expect(lstm.status == 5)
+    #expect(lstm.stderr.contains("unsupported ops") && lstm.stderr.contains("While"))
+  }
+}

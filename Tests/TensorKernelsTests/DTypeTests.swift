@@ -1,0 +1,44 @@
+import Testing
+
+@testable import TensorKernels
+
+@Suite("DType")
+struct DTypeTests {
+  @Test("raw values are TensorFlow's DataType enum numbers")
+  func enumNumbers() {
+    let expected: [(DType, Int)] = [
+      (.float32, 1), (.float64, 2), (.int32, 3), (.uint8, 4), (.int16, 5), (.int8, 6),
+      (.string, 7), (.int64, 9), (.bool, 10), (.bfloat16, 14), (.uint16, 17), (.float16, 19),
+      (.uint32, 22), (.uint64, 23),
+    ]
+    for (dtype, number) in expected {
+      #expect(dtype.rawValue == number)
+      #expect(DType(rawValue: number) == dtype)
+    }
+    #expect(DType.allCases.count == expected.count)
+    #expect(DType(rawValue: 101) == nil)  // DT_FLOAT_REF is not an element type.
+  }
+
+  @Test("element sizes match the storage layout, and strings have none")
+  func elementSizes() {
+    #expect(DType.bool.elementSize == 1)
+    #expect(DType.uint8.elementSize == 1)
+    #expect(DType.float16.elementSize == 2)
+    #expect(DType.bfloat16.elementSize == 2)
+    #expect(DType.int32.elementSize == 4)
+    #expect(DType.float64.elementSize == 8)
+    #expect(DType.uint64.elementSize == 8)
+    #expect(DType.string.elementSize == nil)
+  }
+
+  @Test("classification and names")
+  func classification() {
+    #expect(DType.bfloat16.isFloatingPoint)
+    #expect(!DType.int8.isFloatingPoint)
+    #expect(DType.uint64.isInteger)
+    #expect(!DType.bool.isNumeric)
+    #expect(!DType.string.isNumeric)
+    #expect(DType.float16.tensorFlowName == "DT_HALF")
+    #expect(DType.float32.description == "float32")
+  }
+}
