@@ -45,6 +45,16 @@ public final class Registry: Sendable {
     } catch {
       throw RegistryError(error)
     }
+    // Processes opening a new store at once would race to create and migrate the catalog
+    // (switching to WAL mode needs the database to themselves), so opening is serialised.
+    let lock = readOnly ? -1 : open(root.appendingPathComponent("catalog.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    if lock >= 0 { flock(lock, LOCK_EX) }
+    defer {
+      if lock >= 0 {
+        flock(lock, LOCK_UN)
+        close(lock)
+      }
+    }
     do {
       catalog = try Catalog(path: root.appendingPathComponent("catalog.sqlite"), readOnly: readOnly)
     } catch {

@@ -9,6 +9,8 @@ public enum BatchMatMul {
   /// - Parameters:
   ///   - x: a tensor of shape `[..., m, k]` (`[..., k, m]` when `adjointX`).
   ///   - y: a tensor of shape `[..., k, n]` (`[..., n, k]` when `adjointY`), of the same dtype.
+  ///   - adjointX: whether to use the transpose of each matrix of `x` (`adj_x`).
+  ///   - adjointY: whether to use the transpose of each matrix of `y` (`adj_y`).
   /// - Returns: a tensor of shape `broadcast(batch(x), batch(y)) + [m, n]`.
   /// - Throws: `TensorError.invalidShape` when an operand has rank below 2, `.incompatibleShapes`
   ///   when the inner or batch dimensions do not match, `.dtypeMismatch`, `.unsupportedDType`.
@@ -17,15 +19,21 @@ public enum BatchMatMul {
     _ x: Tensor, _ y: Tensor, adjointX: Bool = false, adjointY: Bool = false
   ) throws(TensorError) -> Tensor {
     let name = "BatchMatMulV2"
-    guard x.rank >= 2 else { throw .invalidShape(op: name, shape: x.shape, reason: "x must have rank 2 or more") }
-    guard y.rank >= 2 else { throw .invalidShape(op: name, shape: y.shape, reason: "y must have rank 2 or more") }
+    guard x.rank >= 2 else {
+      throw .invalidShape(op: name, shape: x.shape, reason: "x must have rank 2 or more")
+    }
+    guard y.rank >= 2 else {
+      throw .invalidShape(op: name, shape: y.shape, reason: "y must have rank 2 or more")
+    }
     guard x.dtype == y.dtype else { throw .dtypeMismatch(op: name, x.dtype, y.dtype) }
     let (xRows, xColumns) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
     let (yRows, yColumns) = (y.shape[y.rank - 2], y.shape[y.rank - 1])
     let m = adjointX ? xColumns : xRows
     let k = adjointX ? xRows : xColumns
     let n = adjointY ? yRows : yColumns
-    guard (adjointY ? yColumns : yRows) == k else { throw .incompatibleShapes(op: name, x.shape, y.shape) }
+    guard (adjointY ? yColumns : yRows) == k else {
+      throw .incompatibleShapes(op: name, x.shape, y.shape)
+    }
     let xBatch = Array(x.shape.dropLast(2))
     let yBatch = Array(y.shape.dropLast(2))
     let batchShape: [Int]

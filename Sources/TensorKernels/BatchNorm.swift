@@ -1,12 +1,14 @@
 /// Batch normalisation in its inference form.
+///
+/// Tolerance class: rounding.
 public enum BatchNorm {
   /// Normalises `x` with fixed per-channel statistics: `(x - mean) · rsqrt(variance + epsilon) ·
   /// scale + offset`.
   ///
   /// Corresponds to the TensorFlow op `FusedBatchNormV3` with `is_training` false and `data_format`
-  /// `NHWC` (output `y` only; in inference the other outputs are the given mean and variance). As in
-  /// TensorFlow, the per-channel factor `rsqrt(variance + epsilon) · scale` is computed first and
-  /// `x - mean` is multiplied by it. `float16` and `bfloat16` inputs take `float32` statistics.
+  /// `NHWC` (output `y` only; in inference the other outputs are the given mean and variance). As
+  /// in TensorFlow, the per-channel factor `rsqrt(variance + epsilon) · scale` is computed first
+  /// and `x - mean` is multiplied by it. `float16` and `bfloat16` inputs take `float32` statistics.
   ///
   /// - Parameters:
   ///   - x: a tensor whose last dimension is the channel count.
@@ -16,9 +18,9 @@ public enum BatchNorm {
   ///   - variance: the population variance, shape `[channels]`.
   ///   - epsilon: added to the variance; TensorFlow's default is 0.0001.
   /// - Returns: a tensor of `x`'s shape and dtype.
-  /// - Throws: `TensorError.invalidShape` when `x` is a scalar or a statistic is not a vector of the
-  ///   channel count, `.dtypeMismatch` when a statistic's dtype is not `float32` (`float64` for a
-  ///   `float64` input), `.unsupportedDType` for non-float inputs.
+  /// - Throws: `TensorError.invalidShape` when `x` is a scalar or a statistic is not a vector of
+  ///   the channel count, `.dtypeMismatch` when a statistic's dtype is not `float32` (`float64` for
+  ///   a `float64` input), `.unsupportedDType` for non-float inputs.
   /// - Complexity: O(n).
   public static func fusedInference(
     _ x: Tensor, scale: Tensor, offset: Tensor, mean: Tensor, variance: Tensor,

@@ -1,4 +1,6 @@
 /// Adding a per-channel bias.
+///
+/// Tolerance class: exact (one correctly rounded addition per element, as in TensorFlow).
 public enum BiasAdd {
   /// Adds the vector `bias` along the last (channel) dimension of `value`.
   ///
@@ -7,6 +9,7 @@ public enum BiasAdd {
   /// - Parameters:
   ///   - value: a tensor of rank 2 or more; its last dimension is the channel count.
   ///   - bias: a vector with one element per channel, of the same dtype.
+  /// - Returns: `value + bias`, of `value`'s shape and dtype.
   /// - Throws: `TensorError.dtypeMismatch`, `.invalidShape` when `value` has rank below 2 or the
   ///   bias is not a vector of the channel count, `.unsupportedDType` for `bool` and `string`.
   /// - Complexity: O(n).

@@ -1,8 +1,8 @@
 /// NumPy and TensorFlow broadcasting: how operands of different shapes combine element by element.
 ///
-/// Shapes are aligned at their trailing dimensions; a missing leading dimension counts as 1. In each
-/// dimension the sizes must be equal or one of them must be 1, which then repeats along the other.
-/// A size of 0 broadcasts only against 0 or 1 and gives 0. So `[2, 1, 3]` and `[4, 1]` give
+/// Shapes are aligned at their trailing dimensions; a missing leading dimension counts as 1. In
+/// each dimension the sizes must be equal or one of them must be 1, which then repeats along the
+/// other. A size of 0 broadcasts only against 0 or 1 and gives 0. So `[2, 1, 3]` and `[4, 1]` give
 /// `[2, 4, 3]`, and `[2, 3]` and `[4]` are an error.
 ///
 /// Format reference: `tensorflow/core/util/bcast.h`.
@@ -13,6 +13,7 @@ public enum Broadcast {
   ///   - a: the first operand's shape.
   ///   - b: the second operand's shape.
   ///   - op: the op name to put in an error.
+  /// - Returns: the broadcast shape, of the larger rank.
   /// - Throws: `TensorError.incompatibleShapes` naming both shapes.
   /// - Complexity: O(max rank).
   public static func shape(_ a: [Int], _ b: [Int], op: String = "Broadcast") throws(TensorError)
@@ -36,6 +37,10 @@ public enum Broadcast {
 
   /// The shape that all of `shapes` broadcast to together.
   ///
+  /// - Parameters:
+  ///   - shapes: the operands' shapes.
+  ///   - op: the op name to put in an error.
+  /// - Returns: the common shape (`[]` for no operands).
   /// - Throws: `TensorError.incompatibleShapes` naming the first pair of shapes that conflict.
   public static func shape(of shapes: [[Int]], op: String = "Broadcast") throws(TensorError)
     -> [Int]
@@ -53,8 +58,8 @@ public enum Broadcast {
 ///
 /// The output is walked in row-major order as "runs": stretches of consecutive output elements in
 /// which each operand either advances by one element (stride 1) or repeats one element (stride 0).
-/// Adjacent dimensions that every operand walks contiguously (or repeats entirely) are merged first,
-/// so same-shape operands are one run of the whole tensor and a scalar operand is a stride-0
+/// Adjacent dimensions that every operand walks contiguously (or repeats entirely) are merged
+/// first, so same-shape operands are one run of the whole tensor and a scalar operand is a stride-0
 /// operand of that run; only a genuinely broadcast middle dimension splits the work into rows.
 struct BroadcastPlan {
   /// The broadcast output shape.
@@ -85,10 +90,14 @@ struct BroadcastPlan {
       let axisStrides = padded.indices.map { padded[$0][axis] == 1 ? 0 : rowMajor[$0][axis] }
       let mergeable =
         !dimensions.isEmpty
-        && padded.indices.allSatisfy { strides[$0][strides[$0].count - 1] == axisStrides[$0] * size }
+        && padded.indices.allSatisfy {
+          strides[$0][strides[$0].count - 1] == axisStrides[$0] * size
+        }
       if mergeable {
         dimensions[dimensions.count - 1] *= size
-        for operand in padded.indices { strides[operand][strides[operand].count - 1] = axisStrides[operand] }
+        for operand in padded.indices {
+          strides[operand][strides[operand].count - 1] = axisStrides[operand]
+        }
       } else {
         dimensions.append(size)
         for operand in padded.indices { strides[operand].append(axisStrides[operand]) }

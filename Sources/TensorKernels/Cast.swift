@@ -1,4 +1,6 @@
 /// Conversion between element types.
+///
+/// Tolerance class: exact (every conversion is fully specified).
 public enum Cast {
   /// Converts every element of `x` to `dtype`.
   ///

@@ -27,7 +27,8 @@ public enum ComparisonOp: Sendable, CaseIterable, CustomStringConvertible {
 
   /// The op for a TensorFlow op name, or `nil` when it is not one of these.
   public init?(tensorFlowName: String) {
-    guard let op = ComparisonOp.allCases.first(where: { $0.tensorFlowName == tensorFlowName }) else {
+    guard let op = ComparisonOp.allCases.first(where: { $0.tensorFlowName == tensorFlowName })
+    else {
       return nil
     }
     self = op
@@ -38,6 +39,8 @@ public enum ComparisonOp: Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// Elementwise comparisons of two broadcast tensors.
+///
+/// Tolerance class: exact.
 public enum Comparison {
   /// Compares `x` and `y` element by element, broadcasting their shapes.
   ///
@@ -69,8 +72,10 @@ public enum Comparison {
     case .uint64: return compare(op, plan, x, y, UInt64.self)
     case .bool:
       switch op {
-      case .equal: return ElementwiseLoops.zip(plan, x, y, Bool.self, Bool.self, to: Bool.self) { $0 == $1 }
-      case .notEqual: return ElementwiseLoops.zip(plan, x, y, Bool.self, Bool.self, to: Bool.self) { $0 != $1 }
+      case .equal:
+        return ElementwiseLoops.zip(plan, x, y, Bool.self, Bool.self, to: Bool.self) { $0 == $1 }
+      case .notEqual:
+        return ElementwiseLoops.zip(plan, x, y, Bool.self, Bool.self, to: Bool.self) { $0 != $1 }
       default: throw .unsupportedDType(op: name, x.dtype)
       }
     case .string:
@@ -83,7 +88,8 @@ public enum Comparison {
         plan.forEachRun { start, operands, count in
           for i in 0..<count {
             output[start + i] =
-              (left[operands[0] + i * strides[0]] == right[operands[1] + i * strides[1]]) == wantEqual
+              (left[operands[0] + i * strides[0]] == right[operands[1] + i * strides[1]])
+              == wantEqual
           }
         }
       }

@@ -1,8 +1,8 @@
 /// The element type of a tensor.
 ///
 /// The raw value is TensorFlow's `DataType` enum number (`DT_FLOAT` = 1, `DT_HALF` = 19, …), so a
-/// `dtype` attribute or a `TensorProto.dtype` field converts with `DType(rawValue:)`. Reference types
-/// (`DT_FLOAT_REF` = 101 and so on) are not element types and have no case.
+/// `dtype` attribute or a `TensorProto.dtype` field converts with `DType(rawValue:)`. Reference
+/// types (`DT_FLOAT_REF` = 101 and so on) are not element types and have no case.
 ///
 /// Format reference: `tensorflow/core/framework/types.proto`.
 public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {

@@ -1,10 +1,12 @@
 /// Depthwise 2-D convolution: each input channel convolved with its own filters.
+///
+/// Tolerance class: rounding.
 public enum DepthwiseConv2D {
   /// Convolves each channel of an NHWC input with `multiplier` filters of its own.
   ///
   /// Corresponds to the TensorFlow op `DepthwiseConv2dNative` with `data_format` `NHWC`. Output
-  /// channel `c · multiplier + m` is input channel `c` convolved with `filter[:, :, c, m]`. The work
-  /// is a direct loop (there is no large GEMM to be had), output rows spread across cores.
+  /// channel `c · multiplier + m` is input channel `c` convolved with `filter[:, :, c, m]`. The
+  /// work is a direct loop (there is no large GEMM to be had), output rows spread across cores.
   ///
   /// - Parameters:
   ///   - input: `[batch, height, width, channels]`.
@@ -29,7 +31,9 @@ public enum DepthwiseConv2D {
     guard filter.rank == 4 else {
       throw .invalidShape(op: name, shape: filter.shape, reason: "filter must be 4-D (HWIM)")
     }
-    guard input.dtype == filter.dtype else { throw .dtypeMismatch(op: name, input.dtype, filter.dtype) }
+    guard input.dtype == filter.dtype else {
+      throw .dtypeMismatch(op: name, input.dtype, filter.dtype)
+    }
     guard filter.shape[0] > 0, filter.shape[1] > 0 else {
       throw .invalidShape(op: name, shape: filter.shape, reason: "the kernel must not be empty")
     }
@@ -80,7 +84,9 @@ public enum DepthwiseConv2D {
                     let pixel = ((image * window.height + y) * window.width + x) * channels
                     let taps = (kh * window.kernelWidth + kw) * outDepth
                     if multiplier == 1 {
-                      for c in 0..<channels { output[out + c] += source[pixel + c] * weights[taps + c] }
+                      for c in 0..<channels {
+                        output[out + c] += source[pixel + c] * weights[taps + c]
+                      }
                     } else {
                       for c in 0..<channels {
                         let value = source[pixel + c]

@@ -53,7 +53,8 @@ public enum Elementwise {
     switch x.dtype {
     case .float32: return floating(op, x, Float.self)
     case .float64: return floating(op, x, Double.self)
-    case .float16, .bfloat16: return floating(op, x.widenedToFloat32(), Float.self).narrowed(to: x.dtype)
+    case .float16, .bfloat16:
+      return floating(op, x.widenedToFloat32(), Float.self).narrowed(to: x.dtype)
     case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
       guard op.acceptsIntegers else { throw .unsupportedDType(op: op.tensorFlowName, x.dtype) }
       switch x.dtype {
@@ -108,7 +109,8 @@ public enum Elementwise {
       throw .invalidArgument(op: name, reason: "integer division by zero")
     }
     if op == .pow, T.isSigned, y.withElements(T.self, { $0.contains { $0 < 0 } }) {
-      throw .invalidArgument(op: name, reason: "integers to negative integer powers are not allowed")
+      throw .invalidArgument(
+        op: name, reason: "integers to negative integer powers are not allowed")
     }
     func zip(cost: Int = 1, _ combine: (T, T) -> T) -> Tensor {
       ElementwiseLoops.zip(plan, x, y, T.self, T.self, to: T.self, cost: cost, combine)

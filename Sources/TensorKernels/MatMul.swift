@@ -11,6 +11,8 @@ public enum MatMul {
   /// - Parameters:
   ///   - a: an `m×k` matrix (`k×m` when `transposeA`).
   ///   - b: a `k×n` matrix (`n×k` when `transposeB`), of the same dtype.
+  ///   - transposeA: whether `a` is stored transposed (`transpose_a`).
+  ///   - transposeB: whether `b` is stored transposed (`transpose_b`).
   /// - Returns: the `m×n` product.
   /// - Throws: `TensorError.invalidShape` when an operand is not 2-D, `.incompatibleShapes` when
   ///   the inner dimensions differ, `.dtypeMismatch`, `.unsupportedDType` for `bool` and `string`,
@@ -20,8 +22,12 @@ public enum MatMul {
     _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false
   ) throws(TensorError) -> Tensor {
     let name = "MatMul"
-    guard a.rank == 2 else { throw .invalidShape(op: name, shape: a.shape, reason: "a must be a matrix") }
-    guard b.rank == 2 else { throw .invalidShape(op: name, shape: b.shape, reason: "b must be a matrix") }
+    guard a.rank == 2 else {
+      throw .invalidShape(op: name, shape: a.shape, reason: "a must be a matrix")
+    }
+    guard b.rank == 2 else {
+      throw .invalidShape(op: name, shape: b.shape, reason: "b must be a matrix")
+    }
     guard a.dtype == b.dtype else { throw .dtypeMismatch(op: name, a.dtype, b.dtype) }
     let product = Product(
       m: transposeA ? a.shape[1] : a.shape[0], k: transposeA ? a.shape[0] : a.shape[1],
@@ -147,7 +153,9 @@ extension GEMMElement {
     c: UnsafeMutableBufferPointer<Self>, cOffset: Int, ldc: Int
   ) {
     guard m > 0, n > 0 else { return }
-    guard let cBase = c.baseAddress else { preconditionFailure("empty output for a \(m)×\(n) product") }
+    guard let cBase = c.baseAddress else {
+      preconditionFailure("empty output for a \(m)×\(n) product")
+    }
     guard k > 0 else {
       for row in 0..<m { (cBase + cOffset + row * ldc).update(repeating: 0, count: n) }
       return

@@ -1,7 +1,8 @@
 /// How a sliding window (convolution or pooling) treats the borders of its input.
 ///
 /// For one spatial dimension with input size `in`, stride `s`, and effective window size
-/// `k' = (k - 1) · dilation + 1`, TensorFlow defines (`tensorflow/core/framework/kernel_shape_util.cc`):
+/// `k' = (k - 1) · dilation + 1`, TensorFlow defines
+/// (`tensorflow/core/framework/kernel_shape_util.cc`):
 ///
 /// - `valid`: no padding; `out = (in - k' + s) / s`, truncating.
 /// - `same`: `out = ceil(in / s)`; `pad_total = max((out - 1) · s + k' - in, 0)`;
@@ -56,6 +57,12 @@ struct WindowAxis: Equatable {
   /// Applies TensorFlow's window rules (see `Padding`) to one spatial dimension.
   ///
   /// - Parameters:
+  ///   - op: the op name to put in an error.
+  ///   - inputSize: the input's size along the dimension.
+  ///   - kernelSize: the window's size before dilation.
+  ///   - stride: the step between windows.
+  ///   - dilation: the step between window taps.
+  ///   - padding: the padding rule.
   ///   - explicit: the (before, after) padding when `padding` is `.explicit`.
   /// - Throws: `TensorError.invalidArgument` when the output size would be negative.
   init(
@@ -104,15 +111,16 @@ struct Window2D {
 
   /// Validates TensorFlow's 4-element NHWC `strides` and `dilations` and computes the output size.
   ///
-  /// - Throws: `TensorError.invalidArgument` for strides or dilations that are not 4 positive values
-  ///   with 1 in the batch and depth positions, or a negative output size.
+  /// - Throws: `TensorError.invalidArgument` for strides or dilations that are not 4 positive
+  ///   values with 1 in the batch and depth positions, or a negative output size.
   init(
     op: String, input: [Int], kernelHeight: Int, kernelWidth: Int, strides: [Int],
     dilations: [Int], padding: Padding
   ) throws(TensorError) {
     for (attribute, values) in [("strides", strides), ("dilations", dilations)] {
       guard values.count == 4, values.allSatisfy({ $0 > 0 }) else {
-        throw .invalidArgument(op: op, reason: "\(attribute) must be 4 positive values, got \(values)")
+        throw .invalidArgument(
+          op: op, reason: "\(attribute) must be 4 positive values, got \(values)")
       }
       guard values[0] == 1, values[3] == 1 else {
         throw .invalidArgument(

@@ -3,6 +3,8 @@
 /// Windows that hang over the border see only the real elements: `maxPool` ignores padded
 /// positions and `avgPool` divides by the number of real elements in each window, as TensorFlow's
 /// CPU kernels do (so a corner window of a 3×3 `SAME` pool averages 4 values, not 9).
+///
+/// Tolerance class: `maxPool` is exact, `avgPool` rounds.
 public enum Pooling {
   /// The largest element of each window, per channel; NaN if the window holds a NaN.
   ///
@@ -42,7 +44,8 @@ public enum Pooling {
     if case .explicit = padding {
       throw .invalidArgument(op: "AvgPool", reason: "explicit padding is not supported")
     }
-    return try pool("AvgPool", input, ksize: ksize, strides: strides, padding: padding, average: true)
+    return try pool(
+      "AvgPool", input, ksize: ksize, strides: strides, padding: padding, average: true)
   }
 
   private static func pool(
@@ -53,7 +56,8 @@ public enum Pooling {
     }
     guard ksize.count == 4, ksize.allSatisfy({ $0 > 0 }), ksize[0] == 1, ksize[3] == 1 else {
       throw .invalidArgument(
-        op: name, reason: "ksize must be 4 positive values with 1 for batch and depth, got \(ksize)")
+        op: name, reason: "ksize must be 4 positive values with 1 for batch and depth, got \(ksize)"
+      )
     }
     let window = try Window2D(
       op: name, input: input.shape, kernelHeight: ksize[1], kernelWidth: ksize[2], strides: strides,

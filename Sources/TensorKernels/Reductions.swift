@@ -67,8 +67,8 @@ public enum Reduction {
     let name = op.tensorFlowName
     let plan = try ReductionPlan(shape: x.shape, axes: axes, keepDims: keepDims, op: name)
     switch (op, x.dtype) {
-    case (.all, .bool): return plan.reduce(x, Bool.self, initial: true, { $0 && $1 }, { $0 })
-    case (.any, .bool): return plan.reduce(x, Bool.self, initial: false, { $0 || $1 }, { $0 })
+    case (.all, .bool): return plan.reduce(x, AllKernel())
+    case (.any, .bool): return plan.reduce(x, AnyKernel())
     case (.all, _), (.any, _): throw .unsupportedDType(op: name, x.dtype)
     case (_, .float32): return floating(op, plan, x, Float.self)
     case (_, .float64): return floating(op, plan, x, Double.self)
@@ -95,6 +95,7 @@ public enum Reduction {
   ///   - x: a numeric tensor.
   ///   - axis: the axis to search, in `-rank..<rank`; it is removed from the shape.
   ///   - outputType: `int64` (the default, as in TensorFlow) or `int32`.
+  /// - Returns: the indices, of `x`'s shape without `axis`.
   /// - Throws: `TensorError.invalidArgument` for an axis out of range or another output type,
   ///   `.invalidShape` when the axis is empty, `.unsupportedDType` for `bool` and `string`.
   /// - Complexity: O(n).
@@ -113,6 +114,7 @@ public enum Reduction {
   ///   - x: a numeric tensor.
   ///   - axis: the axis to search, in `-rank..<rank`; it is removed from the shape.
   ///   - outputType: `int64` (the default, as in TensorFlow) or `int32`.
+  /// - Returns: the indices, of `x`'s shape without `axis`.
   /// - Throws: `TensorError.invalidArgument` for an axis out of range or another output type,
   ///   `.invalidShape` when the axis is empty, `.unsupportedDType` for `bool` and `string`.
   /// - Complexity: O(n).
@@ -127,15 +129,12 @@ public enum Reduction {
   private static func floating<T: FloatElement>(
     _ op: ReductionOp, _ plan: ReductionPlan, _ x: Tensor, _: T.Type
   ) -> Tensor {
-    let count = Double(plan.reducedCount)
     switch op {
-    case .sum: return plan.reduce(x, T.self, initial: 0.0, { $0 + Double($1) }, { T($0) })
-    case .mean: return plan.reduce(x, T.self, initial: 0.0, { $0 + Double($1) }, { T($0 / count) })
-    case .prod: return plan.reduce(x, T.self, initial: 1.0, { $0 * Double($1) }, { T($0) })
-    case .max:
-      return plan.reduce(x, T.self, initial: -T.infinity, { a, v in a.isNaN || v <= a ? a : v }, { $0 })
-    case .min:
-      return plan.reduce(x, T.self, initial: T.infinity, { a, v in a.isNaN || v >= a ? a : v }, { $0 })
+    case .sum: return plan.reduce(x, FloatSumKernel<T>(divisor: 1))
+    case .mean: return plan.reduce(x, FloatSumKernel<T>(divisor: Double(plan.reducedCount)))
+    case .prod: return plan.reduce(x, FloatProductKernel<T>())
+    case .max: return plan.reduce(x, FloatMaxKernel<T>())
+    case .min: return plan.reduce(x, FloatMinKernel<T>())
     case .all, .any: preconditionFailure("\(op) takes bool tensors")
     }
   }
@@ -143,21 +142,14 @@ public enum Reduction {
   private static func integer<T: IntegerElement>(
     _ op: ReductionOp, _ plan: ReductionPlan, _ x: Tensor, _: T.Type
   ) -> Tensor {
-    let count = plan.reducedCount
     switch op {
-    case .sum: return plan.reduce(x, T.self, initial: T.zero, { $0 &+ $1 }, { $0 })
-    case .prod: return plan.reduce(x, T.self, initial: T(1), { $0 &* $1 }, { $0 })
-    case .max: return plan.reduce(x, T.self, initial: T.min, { Swift.max($0, $1) }, { $0 })
-    case .min: return plan.reduce(x, T.self, initial: T.max, { Swift.min($0, $1) }, { $0 })
+    case .sum: return plan.reduce(x, IntegerSumKernel<T>())
+    case .prod: return plan.reduce(x, IntegerProductKernel<T>())
+    case .max: return plan.reduce(x, IntegerMaxKernel<T>())
+    case .min: return plan.reduce(x, IntegerMinKernel<T>())
     case .mean:
-      if T.isSigned {
-        return plan.reduce(
-          x, T.self, initial: Int64(0), { $0 &+ Int64(truncatingIfNeeded: $1) },
-          { T(truncatingIfNeeded: count == 0 ? 0 : $0 / Int64(count)) })
-      }
-      return plan.reduce(
-        x, T.self, initial: UInt64(0), { $0 &+ UInt64(truncatingIfNeeded: $1) },
-        { T(truncatingIfNeeded: count == 0 ? 0 : $0 / UInt64(count)) })
+      if T.isSigned { return plan.reduce(x, SignedMeanKernel<T>(count: Int64(plan.reducedCount))) }
+      return plan.reduce(x, UnsignedMeanKernel<T>(count: UInt64(plan.reducedCount)))
     case .all, .any: preconditionFailure("\(op) takes bool tensors")
     }
   }
@@ -169,7 +161,8 @@ public enum Reduction {
   ) throws(TensorError) -> Tensor {
     let axis = try Shape.normalizedAxis(axis, rank: x.rank, op: name)
     guard outputType == .int64 || outputType == .int32 else {
-      throw .invalidArgument(op: name, reason: "output_type must be int32 or int64, not \(outputType)")
+      throw .invalidArgument(
+        op: name, reason: "output_type must be int32 or int64, not \(outputType)")
     }
     guard x.shape[axis] > 0 else {
       throw .invalidShape(op: name, shape: x.shape, reason: "reduction axis \(axis) is empty")
@@ -193,7 +186,8 @@ public enum Reduction {
     return outputType == .int64 ? indices : Cast.convert(indices, to: .int32)
   }
 
-  /// `int64` indices of the extreme element along `axis`; NaN (`v != v`) wins and the first wins ties.
+  /// `int64` indices of the extreme element along `axis`; NaN (`v != v`) wins and the first wins
+  /// ties.
   private static func argIndices<T: TensorElement & Comparable>(
     _ x: Tensor, axis: Int, _: T.Type, wantLargest: Bool
   ) -> Tensor {

@@ -1,10 +1,12 @@
 /// Choosing elements from two tensors by a `bool` condition.
+///
+/// Tolerance class: exact.
 public enum Select {
   /// Picks `x` where `condition` is true and `y` where it is false, with `Select`'s shape rules.
   ///
-  /// Corresponds to the TensorFlow op `Select`: `x` and `y` have the same shape; `condition` has that
-  /// shape too, or is a vector whose length is `x`'s first dimension (choosing whole rows), or is a
-  /// scalar when `x` is a scalar.
+  /// Corresponds to the TensorFlow op `Select`: `x` and `y` have the same shape; `condition` has
+  /// that shape too, or is a vector whose length is `x`'s first dimension (choosing whole rows), or
+  /// is a scalar when `x` is a scalar.
   ///
   /// - Throws: `TensorError.unsupportedDType` when `condition` is not `bool`, `.dtypeMismatch` when
   ///   `x` and `y` differ in dtype, `.invalidShape` or `.incompatibleShapes` when the shapes break

@@ -1,8 +1,8 @@
 /// Helpers for tensor shapes, which are plain `[Int]` arrays in row-major order.
 ///
 /// A shape of `[]` is a scalar with one element; a dimension of 0 makes an empty tensor. A negative
-/// dimension is a programmer error and traps: shapes that come from files are checked where they are
-/// parsed (see `Tensor.init(raw:dtype:shape:)`).
+/// dimension is a programmer error and traps: shapes that come from files are checked where they
+/// are parsed (see `Tensor.init(raw:dtype:shape:)`).
 public enum Shape {
   /// The number of elements in a tensor of this shape (1 for a scalar).
   ///

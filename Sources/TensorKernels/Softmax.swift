@@ -24,9 +24,11 @@ public enum Softmax {
     try run("LogSoftmax", logits, log: true)
   }
 
-  private static func run(_ name: String, _ logits: Tensor, log: Bool) throws(TensorError) -> Tensor {
+  private static func run(_ name: String, _ logits: Tensor, log: Bool) throws(TensorError) -> Tensor
+  {
     guard logits.rank >= 1 else {
-      throw .invalidShape(op: name, shape: logits.shape, reason: "logits must have at least 1 dimension")
+      throw .invalidShape(
+        op: name, shape: logits.shape, reason: "logits must have at least 1 dimension")
     }
     switch logits.dtype {
     case .float32: return rows(logits, Float.self, log: log)

@@ -45,7 +45,8 @@ extension Tensor {
     self.init(dtype: dtype, shape: shape, storage: .dense(buffer))
   }
 
-  /// The elements as little-endian bytes in row-major order, the inverse of `init(raw:dtype:shape:)`.
+  /// The elements as little-endian bytes in row-major order, the inverse of
+  /// `init(raw:dtype:shape:)`.
   ///
   /// - Throws: `TensorError.unsupportedDType` for `string` tensors.
   public func rawBytes() throws(TensorError) -> [UInt8] {

@@ -62,7 +62,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   ///
   /// - Precondition: `values.count` equals the element count of `shape`.
   public init(float16 values: [Float], shape: [Int]) {
-    self = Tensor.from(values.map { Float16Bits(bitPattern: HalfPrecision.halfBits($0)) }, shape: shape)
+    self = Tensor.from(
+      values.map { Float16Bits(bitPattern: HalfPrecision.halfBits($0)) }, shape: shape)
   }
 
   /// Creates a `bfloat16` tensor, rounding each value to the nearest bfloat16 (ties to even).
@@ -142,7 +143,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   public func floats() throws(TensorError) -> [Float] {
     switch dtype {
     case .float32: return elements(Float.self)
-    case .float16: return elements(Float16Bits.self).map { HalfPrecision.float(halfBits: $0.bitPattern) }
+    case .float16:
+      return elements(Float16Bits.self).map { HalfPrecision.float(halfBits: $0.bitPattern) }
     case .bfloat16:
       return elements(BFloat16Bits.self).map { HalfPrecision.float(bfloat16Bits: $0.bitPattern) }
     default: throw .unsupportedDType(op: "floats()", dtype)
@@ -203,7 +205,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   ///
   /// - Throws: `TensorError.unsupportedDType` for any other dtype.
   public func strings() throws(TensorError) -> [[UInt8]] {
-    guard case .strings(let values) = storage else { throw .unsupportedDType(op: "strings()", dtype) }
+    guard case .strings(let values) = storage else {
+      throw .unsupportedDType(op: "strings()", dtype)
+    }
     return values
   }
 
@@ -213,8 +217,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   ///
   /// Corresponds to the TensorFlow op `Reshape`. The result shares this tensor's storage.
   ///
-  /// - Throws: `TensorError.invalidShape` when the element counts differ, more than one dimension is
-  ///   -1, or a dimension is below -1.
+  /// - Throws: `TensorError.invalidShape` when the element counts differ, more than one dimension
+  ///   is -1, or a dimension is below -1.
   public func reshaped(to newShape: [Int]) throws(TensorError) -> Tensor {
     let count = elementCount
     var resolved = newShape
@@ -264,7 +268,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     let limit = 16
     let values: [String]
     switch dtype {
-    case .float32, .float16, .bfloat16: values = ((try? floats()) ?? []).prefix(limit).map { "\($0)" }
+    case .float32, .float16, .bfloat16:
+      values = ((try? floats()) ?? []).prefix(limit).map { "\($0)" }
     case .float64: values = elements(Double.self).prefix(limit).map { "\($0)" }
     case .int8: values = elements(Int8.self).prefix(limit).map { "\($0)" }
     case .int16: values = elements(Int16.self).prefix(limit).map { "\($0)" }
@@ -276,7 +281,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .uint64: values = elements(UInt64.self).prefix(limit).map { "\($0)" }
     case .bool: values = elements(Bool.self).prefix(limit).map { "\($0)" }
     case .string:
-      values = ((try? strings()) ?? []).prefix(limit).map { "\"\(String(decoding: $0, as: UTF8.self))\"" }
+      values = ((try? strings()) ?? []).prefix(limit).map {
+        "\"\(String(decoding: $0, as: UTF8.self))\""
+      }
     }
     let more = elementCount > limit ? ", …" : ""
     return "Tensor<\(dtype)\(Shape.format(shape))>(\(values.joined(separator: ", "))\(more))"

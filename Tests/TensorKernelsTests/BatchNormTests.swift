@@ -8,7 +8,8 @@ struct BatchNormTests {
   func literal() throws {
     let x = Tensor(float32: [1, 2, 3, 4], shape: [1, 1, 2, 2])
     let result = try BatchNorm.fusedInference(
-      x, scale: Tensor(float32: [2, 1], shape: [2]), offset: Tensor(float32: [0.5, -1], shape: [2]),
+      x, scale: Tensor(float32: [2, 1], shape: [2]),
+      offset: Tensor(float32: [0.5, -1], shape: [2]),
       mean: Tensor(float32: [1, 2], shape: [2]), variance: Tensor(float32: [4, 0.25], shape: [2]),
       epsilon: 0)
     #expect(result.shape == [1, 1, 2, 2])
@@ -58,21 +59,28 @@ struct BatchNormTests {
     let bias = Tensor(float32: [10, 20], shape: [2])
     #expect(try BiasAdd.apply(value, bias: bias).floats() == [11, 22, 13, 24])
     let image = Tensor(int32: [1, 2, 3, 4, 5, 6, 7, 8], shape: [1, 2, 2, 2])
-    #expect(try BiasAdd.apply(image, bias: Tensor(int32: [0, 100], shape: [2])).int32s() == [1, 102, 3, 104, 5, 106, 7, 108])
+    #expect(
+      try BiasAdd.apply(image, bias: Tensor(int32: [0, 100], shape: [2])).int32s() == [
+        1, 102, 3, 104, 5, 106, 7, 108,
+      ])
   }
 
   @Test("BiasAdd rejects a bias of the wrong length, a 1-D value and mixed dtypes")
   func biasAddErrors() {
     let value = Tensor(float32: [1, 2, 3, 4], shape: [2, 2])
-    #expect(throws: TensorError.self) { try BiasAdd.apply(value, bias: Tensor(float32: [1, 2, 3], shape: [3])) }
     #expect(throws: TensorError.self) {
-      try BiasAdd.apply(Tensor(float32: [1, 2], shape: [2]), bias: Tensor(float32: [1, 2], shape: [2]))
+      try BiasAdd.apply(value, bias: Tensor(float32: [1, 2, 3], shape: [3]))
+    }
+    #expect(throws: TensorError.self) {
+      try BiasAdd.apply(
+        Tensor(float32: [1, 2], shape: [2]), bias: Tensor(float32: [1, 2], shape: [2]))
     }
     #expect(throws: TensorError.dtypeMismatch(op: "BiasAdd", .float32, .float64)) {
       try BiasAdd.apply(value, bias: Tensor(float64: [1, 2], shape: [2]))
     }
     #expect(throws: TensorError.unsupportedDType(op: "BiasAdd", .bool)) {
-      try BiasAdd.apply(Tensor(bool: [true, true], shape: [1, 2]), bias: Tensor(bool: [true, false], shape: [2]))
+      try BiasAdd.apply(
+        Tensor(bool: [true, true], shape: [1, 2]), bias: Tensor(bool: [true, false], shape: [2]))
     }
   }
 }

@@ -74,8 +74,12 @@ struct BinaryOpTests {
   @Test("integer division by zero throws instead of trapping")
   func integerDivisionByZero() {
     for op in [BinaryOp.div, .realDiv, .floorDiv, .floorMod] {
-      #expect(throws: TensorError.invalidArgument(op: op.tensorFlowName, reason: "integer division by zero")) {
-        try Elementwise.apply(op, Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [1, 0], shape: [2]))
+      #expect(
+        throws: TensorError.invalidArgument(
+          op: op.tensorFlowName, reason: "integer division by zero")
+      ) {
+        try Elementwise.apply(
+          op, Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [1, 0], shape: [2]))
       }
     }
     let overflow = try? Elementwise.apply(
@@ -89,7 +93,8 @@ struct BinaryOpTests {
     let one = Tensor(int32: [1], shape: [])
     #expect(try Elementwise.apply(.add, big, one).int32s() == [Int32.min, Int32.min + 1])
     #expect(try Elementwise.apply(.sub, big, one).int32s() == [Int32.max - 1, Int32.max])
-    let bytes = try Elementwise.apply(.mul, Tensor(uint8: [16], shape: [1]), Tensor(uint8: [17], shape: [1]))
+    let bytes = try Elementwise.apply(
+      .mul, Tensor(uint8: [16], shape: [1]), Tensor(uint8: [17], shape: [1]))
     #expect(try bytes.uint8s() == [16])
   }
 
@@ -132,10 +137,12 @@ struct BinaryOpTests {
   @Test("bool and string operands are unsupported")
   func unsupported() {
     #expect(throws: TensorError.unsupportedDType(op: "Add", .bool)) {
-      try Elementwise.apply(.add, Tensor(bool: [true], shape: [1]), Tensor(bool: [true], shape: [1]))
+      try Elementwise.apply(
+        .add, Tensor(bool: [true], shape: [1]), Tensor(bool: [true], shape: [1]))
     }
     #expect(throws: TensorError.unsupportedDType(op: "Mul", .string)) {
-      try Elementwise.apply(.mul, Tensor(strings: ["a"], shape: [1]), Tensor(strings: ["b"], shape: [1]))
+      try Elementwise.apply(
+        .mul, Tensor(strings: ["a"], shape: [1]), Tensor(strings: ["b"], shape: [1]))
     }
   }
 

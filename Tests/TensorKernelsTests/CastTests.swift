@@ -13,7 +13,8 @@ struct CastTests {
     #expect(try Cast.apply(x, to: .int8).int8s() == [-2, 2, 0, 0, 127, -128, 0, 127])
     #expect(try Cast.apply(x, to: .uint8).uint8s() == [0, 2, 0, 0, 255, 0, 0, 127])
     let big = Tensor(float64: [9.3e18, -9.3e18, 4.5e15 + 0.5], shape: [3])
-    #expect(try Cast.apply(big, to: .int64).int64s() == [Int64.max, Int64.min, 4_500_000_000_000_000])
+    #expect(
+      try Cast.apply(big, to: .int64).int64s() == [Int64.max, Int64.min, 4_500_000_000_000_000])
   }
 
   @Test("integer narrowing wraps modulo 2^bits, widening sign-extends")
@@ -80,7 +81,9 @@ struct CastTests {
         let converted = try Cast.apply(start, to: destination)
         #expect(converted.dtype == destination)
         #expect(converted.shape == [2, 2])
-        #expect(try Cast.apply(converted, to: .int32).int32s() == [0, 1, 2, 100], "\(source) → \(destination)")
+        #expect(
+          try Cast.apply(converted, to: .int32).int32s() == [0, 1, 2, 100],
+          "\(source) → \(destination)")
       }
     }
   }

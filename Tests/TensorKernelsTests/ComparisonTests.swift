@@ -35,7 +35,8 @@ struct ComparisonTests {
     #expect(less.shape == [2, 3])
     #expect(try less.bools() == [false, true, true, false, false, true])
     let flags = Tensor(bool: [true, false], shape: [2])
-    #expect(try Comparison.apply(.equal, flags, Tensor(bool: [true], shape: [])).bools() == [true, false])
+    #expect(
+      try Comparison.apply(.equal, flags, Tensor(bool: [true], shape: [])).bools() == [true, false])
     let words = Tensor(strings: ["cat", "dog", ""], shape: [3])
     let dog = Tensor(strings: ["dog"], shape: [])
     #expect(try Comparison.apply(.equal, words, dog).bools() == [false, true, false])
@@ -46,7 +47,8 @@ struct ComparisonTests {
     #expect(throws: TensorError.unsupportedDType(op: "Greater", .bool)) {
       try Comparison.apply(.greater, flags, flags)
     }
-    let half = try Comparison.apply(.greater, Tensor(float16: [1, 3], shape: [2]), Tensor(float16: [2], shape: []))
+    let half = try Comparison.apply(
+      .greater, Tensor(float16: [1, 3], shape: [2]), Tensor(float16: [2], shape: []))
     #expect(try half.bools() == [false, true])
   }
 

@@ -7,7 +7,9 @@ private func referenceConv2D(
   input: [Float], inputShape: [Int], filter: [Float], filterShape: [Int],
   strides: (Int, Int), dilations: (Int, Int), padding: Padding
 ) -> (shape: [Int], values: [Reference]) {
-  let (batch, height, width, channels) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+  let (batch, height, width, channels) = (
+    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
+  )
   let (kernelHeight, kernelWidth, outChannels) = (filterShape[0], filterShape[1], filterShape[3])
   var explicitRows = (0, 0)
   var explicitColumns = (0, 0)
@@ -116,17 +118,33 @@ struct Conv2DTests {
       let padding: Padding
     }
     let cases = [
-      Case(input: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: (1, 1), dilations: (1, 1), padding: .same),
-      Case(input: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: (2, 2), dilations: (1, 1), padding: .same),
-      Case(input: [1, 8, 8, 2], filter: [3, 2, 2, 5], strides: (2, 3), dilations: (1, 1), padding: .valid),
-      Case(input: [3, 9, 10, 2], filter: [3, 3, 2, 3], strides: (1, 2), dilations: (2, 3), padding: .same),
-      Case(input: [1, 6, 5, 4], filter: [2, 4, 4, 2], strides: (1, 1), dilations: (2, 1), padding: .valid),
+      Case(
+        input: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: (1, 1), dilations: (1, 1),
+        padding: .same),
+      Case(
+        input: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: (2, 2), dilations: (1, 1),
+        padding: .same),
+      Case(
+        input: [1, 8, 8, 2], filter: [3, 2, 2, 5], strides: (2, 3), dilations: (1, 1),
+        padding: .valid),
+      Case(
+        input: [3, 9, 10, 2], filter: [3, 3, 2, 3], strides: (1, 2), dilations: (2, 3),
+        padding: .same),
+      Case(
+        input: [1, 6, 5, 4], filter: [2, 4, 4, 2], strides: (1, 1), dilations: (2, 1),
+        padding: .valid),
       Case(
         input: [2, 5, 6, 3], filter: [3, 3, 3, 2], strides: (2, 1), dilations: (1, 1),
         padding: .explicit(top: 2, bottom: 0, left: 1, right: 3)),
-      Case(input: [1, 4, 4, 8], filter: [1, 1, 8, 16], strides: (1, 1), dilations: (1, 1), padding: .same),
-      Case(input: [1, 5, 5, 8], filter: [1, 1, 8, 3], strides: (2, 2), dilations: (1, 1), padding: .valid),
-      Case(input: [1, 3, 3, 1], filter: [5, 5, 1, 2], strides: (1, 1), dilations: (1, 1), padding: .same),
+      Case(
+        input: [1, 4, 4, 8], filter: [1, 1, 8, 16], strides: (1, 1), dilations: (1, 1),
+        padding: .same),
+      Case(
+        input: [1, 5, 5, 8], filter: [1, 1, 8, 3], strides: (2, 2), dilations: (1, 1),
+        padding: .valid),
+      Case(
+        input: [1, 3, 3, 1], filter: [5, 5, 1, 2], strides: (1, 1), dilations: (1, 1),
+        padding: .same),
     ]
     for (index, test) in cases.enumerated() {
       let input = randomFloats(Shape.elementCount(test.input), seed: UInt64(300 + index))
@@ -135,7 +153,8 @@ struct Conv2DTests {
         input: input, inputShape: test.input, filter: filter, filterShape: test.filter,
         strides: test.strides, dilations: test.dilations, padding: test.padding)
       let result = try Conv2D.apply(
-        Tensor(float32: input, shape: test.input), filter: Tensor(float32: filter, shape: test.filter),
+        Tensor(float32: input, shape: test.input),
+        filter: Tensor(float32: filter, shape: test.filter),
         strides: [1, test.strides.0, test.strides.1, 1], padding: test.padding,
         dilations: [1, test.dilations.0, test.dilations.1, 1])
       #expect(result.shape == reference.shape, "case \(index)")
@@ -150,11 +169,13 @@ struct Conv2DTests {
     let input = randomFloats(Shape.elementCount(inputShape), seed: 500)
     let filter = randomFloats(Shape.elementCount(filterShape), seed: 501)
     let whole = try Conv2D.apply(
-      Tensor(float32: input, shape: inputShape), filter: Tensor(float32: filter, shape: filterShape),
+      Tensor(float32: input, shape: inputShape),
+      filter: Tensor(float32: filter, shape: filterShape),
       strides: [1, 1, 1, 1], padding: .same)
     for budget in [1, 36 * 4 * 7, 36 * 4 * 100] {
       let chunked = try Conv2D.apply(
-        Tensor(float32: input, shape: inputShape), filter: Tensor(float32: filter, shape: filterShape),
+        Tensor(float32: input, shape: inputShape),
+        filter: Tensor(float32: filter, shape: filterShape),
         strides: [1, 1, 1, 1], padding: .same, dilations: [1, 1, 1, 1], columnBudget: budget)
       expectClose(try chunked.floats(), try whole.floats(), relative: 1e-6, absolute: 1e-6)
     }
@@ -170,7 +191,8 @@ struct Conv2DTests {
       input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
       strides: (1, 1), dilations: (1, 1), padding: .same)
     let result = try Conv2D.apply(
-      Tensor(float32: input, shape: inputShape), filter: Tensor(float32: filter, shape: filterShape),
+      Tensor(float32: input, shape: inputShape),
+      filter: Tensor(float32: filter, shape: filterShape),
       strides: [1, 1, 1, 1], padding: .same)
     expectMatches(try result.floats(), reference.values)
   }
@@ -195,7 +217,9 @@ struct Conv2DTests {
     #expect(throws: TensorError.self) {
       try Conv2D.apply(input, filter: ones3x3, strides: [2, 1, 1, 1], padding: .same)
     }
-    #expect(throws: TensorError.self) { try Conv2D.apply(input, filter: ones3x3, strides: [1, 1], padding: .same) }
+    #expect(throws: TensorError.self) {
+      try Conv2D.apply(input, filter: ones3x3, strides: [1, 1], padding: .same)
+    }
     #expect(throws: TensorError.self) {
       try Conv2D.apply(input, filter: ones3x3, strides: [1, 0, 1, 1], padding: .same)
     }
@@ -207,7 +231,8 @@ struct Conv2DTests {
     #expect(
       throws: TensorError.invalidArgument(
         op: "Conv2D",
-        reason: "computed output size would be negative: -1 [input: 1, effective filter: 3, stride: 1]")
+        reason:
+          "computed output size would be negative: -1 [input: 1, effective filter: 3, stride: 1]")
     ) {
       try Conv2D.apply(small, filter: ones3x3, strides: [1, 1, 1, 1], padding: .valid)
     }
@@ -216,7 +241,10 @@ struct Conv2DTests {
         Tensor(int32: [1], shape: [1, 1, 1, 1]), filter: Tensor(int32: [1], shape: [1, 1, 1, 1]),
         strides: [1, 1, 1, 1], padding: .valid)
     }
-    #expect(throws: TensorError.self) { try Conv2D.apply(ones3x3.reshaped(to: [9]), filter: ones3x3, strides: [1, 1, 1, 1], padding: .same) }
+    #expect(throws: TensorError.self) {
+      try Conv2D.apply(
+        ones3x3.reshaped(to: [9]), filter: ones3x3, strides: [1, 1, 1, 1], padding: .same)
+    }
   }
 
   @Test("TensorFlow padding attributes convert, EXPLICIT from its eight values")

@@ -7,7 +7,9 @@ private func referenceDepthwise(
   input: [Float], inputShape: [Int], filter: [Float], filterShape: [Int],
   strides: (Int, Int), dilations: (Int, Int), padding: Padding
 ) -> (shape: [Int], values: [Reference]) {
-  let (batch, height, width, channels) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+  let (batch, height, width, channels) = (
+    inputShape[0], inputShape[1], inputShape[2], inputShape[3]
+  )
   let (kernelHeight, kernelWidth, multiplier) = (filterShape[0], filterShape[1], filterShape[3])
   let rows = referenceWindow(
     input: height, kernel: kernelHeight, stride: strides.0, dilation: dilations.0, padding: padding)
@@ -57,7 +59,8 @@ struct DepthwiseConv2DTests {
       1, 2, 0, 1,
     ]
     let result = try DepthwiseConv2D.apply(
-      Tensor(float32: input, shape: [1, 3, 3, 2]), filter: Tensor(float32: filter, shape: [2, 2, 2, 2]),
+      Tensor(float32: input, shape: [1, 3, 3, 2]),
+      filter: Tensor(float32: filter, shape: [2, 2, 2, 2]),
       strides: [1, 1, 1, 1], padding: .valid)
     #expect(result.shape == [1, 2, 2, 4])
     #expect(
@@ -85,7 +88,8 @@ struct DepthwiseConv2DTests {
         input: input, inputShape: inputShape, filter: filter, filterShape: filterShape,
         strides: strides, dilations: dilations, padding: padding)
       let result = try DepthwiseConv2D.apply(
-        Tensor(float32: input, shape: inputShape), filter: Tensor(float32: filter, shape: filterShape),
+        Tensor(float32: input, shape: inputShape),
+        filter: Tensor(float32: filter, shape: filterShape),
         strides: [1, strides.0, strides.1, 1], padding: padding,
         dilations: [1, dilations.0, dilations.1, 1])
       #expect(result.shape == reference.shape, "case \(index)")
@@ -102,7 +106,8 @@ struct DepthwiseConv2DTests {
     }
     #expect(throws: TensorError.dtypeMismatch(op: "DepthwiseConv2dNative", .float32, .float64)) {
       try DepthwiseConv2D.apply(
-        input, filter: Tensor(float64: [1, 1], shape: [1, 1, 2, 1]), strides: [1, 1, 1, 1], padding: .same)
+        input, filter: Tensor(float64: [1, 1], shape: [1, 1, 2, 1]), strides: [1, 1, 1, 1],
+        padding: .same)
     }
   }
 }

@@ -44,7 +44,8 @@ struct MatMulTests {
     let bT = Tensor(float32: [7, 9, 11, 8, 10, 12], shape: [2, 3])
     #expect(try MatMul.apply(aT, b, transposeA: true).floats() == [58, 64, 139, 154])
     #expect(try MatMul.apply(a, bT, transposeB: true).floats() == [58, 64, 139, 154])
-    #expect(try MatMul.apply(aT, bT, transposeA: true, transposeB: true).floats() == [58, 64, 139, 154])
+    #expect(
+      try MatMul.apply(aT, bT, transposeA: true, transposeB: true).floats() == [58, 64, 139, 154])
   }
 
   @Test("float64 runs on dgemm, integers on a wrapping loop, float16 through float32")
@@ -54,22 +55,27 @@ struct MatMulTests {
       Tensor(float64: [7, 8, 9, 10, 11, 12], shape: [3, 2]))
     #expect(try d.doubles() == [58, 64, 139, 154])
     let i = try MatMul.apply(
-      Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3]), Tensor(int32: [7, 8, 9, 10, 11, 12], shape: [3, 2]),
+      Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3]),
+      Tensor(int32: [7, 8, 9, 10, 11, 12], shape: [3, 2]),
       transposeA: false, transposeB: false)
     #expect(try i.int32s() == [58, 64, 139, 154])
     let iT = try MatMul.apply(
-      Tensor(int64: [1, 4, 2, 5, 3, 6], shape: [3, 2]), Tensor(int64: [7, 9, 11, 8, 10, 12], shape: [2, 3]),
+      Tensor(int64: [1, 4, 2, 5, 3, 6], shape: [3, 2]),
+      Tensor(int64: [7, 9, 11, 8, 10, 12], shape: [2, 3]),
       transposeA: true, transposeB: true)
     #expect(try iT.int64s() == [58, 64, 139, 154])
     let h = try MatMul.apply(
-      Tensor(float16: [1, 2, 3, 4, 5, 6], shape: [2, 3]), Tensor(float16: [7, 8, 9, 10, 11, 12], shape: [3, 2]))
+      Tensor(float16: [1, 2, 3, 4, 5, 6], shape: [2, 3]),
+      Tensor(float16: [7, 8, 9, 10, 11, 12], shape: [3, 2]))
     #expect(h.dtype == .float16)
     #expect(try h.floats() == [58, 64, 139, 154])
   }
 
   @Test("random products of several sizes match a naive loop within float32 tolerance")
   func randomAgainstNaive() throws {
-    for (index, (m, k, n)) in [(1, 1, 1), (5, 7, 3), (33, 17, 65), (64, 128, 96), (3, 200, 1)].enumerated() {
+    for (index, (m, k, n)) in [(1, 1, 1), (5, 7, 3), (33, 17, 65), (64, 128, 96), (3, 200, 1)]
+      .enumerated()
+    {
       for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
         let left = randomFloats(m * k, seed: UInt64(100 + index))
         let right = randomFloats(k * n, seed: UInt64(200 + index))
@@ -80,24 +86,31 @@ struct MatMulTests {
         #expect(result.shape == [m, n])
         expectMatches(
           try result.floats(),
-          referenceProduct(left, right, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB))
+          referenceProduct(
+            left, right, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB))
       }
     }
   }
 
   @Test("empty dimensions give empty or zero products")
   func emptyDimensions() throws {
-    let zeroK = try MatMul.apply(Tensor(float32: [], shape: [2, 0]), Tensor(float32: [], shape: [0, 3]))
+    let zeroK = try MatMul.apply(
+      Tensor(float32: [], shape: [2, 0]), Tensor(float32: [], shape: [0, 3]))
     #expect(zeroK.shape == [2, 3])
     #expect(try zeroK.floats() == [0, 0, 0, 0, 0, 0])
-    let zeroM = try MatMul.apply(Tensor(float32: [], shape: [0, 2]), Tensor(float32: [1, 2], shape: [2, 1]))
+    let zeroM = try MatMul.apply(
+      Tensor(float32: [], shape: [0, 2]), Tensor(float32: [1, 2], shape: [2, 1]))
     #expect(zeroM.shape == [0, 1])
   }
 
   @Test("shape and dtype errors name the operands")
   func errors() {
-    #expect(throws: TensorError.incompatibleShapes(op: "MatMul", [2, 3], [2, 3])) { try MatMul.apply(a, a) }
-    #expect(throws: TensorError.invalidShape(op: "MatMul", shape: [6], reason: "a must be a matrix")) {
+    #expect(throws: TensorError.incompatibleShapes(op: "MatMul", [2, 3], [2, 3])) {
+      try MatMul.apply(a, a)
+    }
+    #expect(
+      throws: TensorError.invalidShape(op: "MatMul", shape: [6], reason: "a must be a matrix")
+    ) {
       try MatMul.apply(Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [6]), b)
     }
     #expect(throws: TensorError.dtypeMismatch(op: "MatMul", .float32, .float64)) {
@@ -119,7 +132,8 @@ struct MatMulTests {
     var expected: [Reference] = []
     for i in 0..<2 {
       for j in 0..<3 {
-        expected += referenceProduct(left, right, m: m, k: k, n: n, aOffset: i * m * k, bOffset: j * k * n)
+        expected += referenceProduct(
+          left, right, m: m, k: k, n: n, aOffset: i * m * k, bOffset: j * k * n)
       }
     }
     expectMatches(try result.floats(), expected)

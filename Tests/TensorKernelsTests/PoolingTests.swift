@@ -8,20 +8,23 @@ struct PoolingTests {
 
   @Test("AvgPool SAME divides border windows by their count of real elements")
   func avgPoolSameBorders() throws {
-    let result = try Pooling.avgPool(grid, ksize: [1, 3, 3, 1], strides: [1, 1, 1, 1], padding: .same)
+    let result = try Pooling.avgPool(
+      grid, ksize: [1, 3, 3, 1], strides: [1, 1, 1, 1], padding: .same)
     #expect(result.shape == [1, 3, 3, 1])
     #expect(try result.floats() == [3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7])
   }
 
   @Test("AvgPool VALID averages full windows")
   func avgPoolValid() throws {
-    let result = try Pooling.avgPool(grid, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
+    let result = try Pooling.avgPool(
+      grid, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
     #expect(try result.floats() == [3, 4, 6, 7])
   }
 
   @Test("MaxPool SAME with stride 2 pads after and never picks a padded zero")
   func maxPoolSame() throws {
-    let result = try Pooling.maxPool(grid, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .same)
+    let result = try Pooling.maxPool(
+      grid, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .same)
     #expect(result.shape == [1, 2, 2, 1])
     #expect(try result.floats() == [5, 6, 8, 9])
     let negative = Tensor(float32: (1...9).map { -Float($0) }, shape: [1, 3, 3, 1])
@@ -41,24 +44,29 @@ struct PoolingTests {
       }
     }
     let input = Tensor(float32: values, shape: [2, 2, 2, 2])
-    let maximum = try Pooling.maxPool(input, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .valid)
+    let maximum = try Pooling.maxPool(
+      input, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .valid)
     #expect(maximum.shape == [2, 1, 1, 2])
     #expect(try maximum.floats() == [3, 0, 13, -10])
-    let mean = try Pooling.avgPool(input, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .valid)
+    let mean = try Pooling.avgPool(
+      input, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .valid)
     #expect(try mean.floats() == [1.5, -1.5, 11.5, -11.5])
   }
 
   @Test("MaxPool propagates NaN and keeps float64 and float16 dtypes")
   func nanAndTypes() throws {
     let withNaN = Tensor(float32: [1, .nan, 3, 4], shape: [1, 2, 2, 1])
-    let result = try Pooling.maxPool(withNaN, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
+    let result = try Pooling.maxPool(
+      withNaN, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
     #expect(try result.floats()[0].isNaN)
     let d = try Pooling.avgPool(
-      Tensor(float64: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1],
+      Tensor(float64: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1],
+      strides: [1, 1, 1, 1],
       padding: .valid)
     #expect(try d.doubles() == [2.5])
     let h = try Pooling.maxPool(
-      Tensor(float16: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1],
+      Tensor(float16: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1],
+      strides: [1, 1, 1, 1],
       padding: .valid)
     #expect(h.dtype == .float16)
     #expect(try h.floats() == [4])
@@ -69,7 +77,8 @@ struct PoolingTests {
     let shape = [2, 64, 64, 8]
     let values = randomFloats(Shape.elementCount(shape), seed: 900)
     let result = try Pooling.avgPool(
-      Tensor(float32: values, shape: shape), ksize: [1, 3, 3, 1], strides: [1, 2, 2, 1], padding: .same)
+      Tensor(float32: values, shape: shape), ksize: [1, 3, 3, 1], strides: [1, 2, 2, 1],
+      padding: .same)
     #expect(result.shape == [2, 32, 32, 8])
     let window = referenceWindow(input: 64, kernel: 3, stride: 2, dilation: 1, padding: .same)
     var expected: [Float] = []
@@ -79,8 +88,10 @@ struct PoolingTests {
           for c in 0..<8 {
             var sum: Float = 0
             var count = 0
-            for y in (oy * 2 - window.before)..<(oy * 2 - window.before + 3) where y >= 0 && y < 64 {
-              for x in (ox * 2 - window.before)..<(ox * 2 - window.before + 3) where x >= 0 && x < 64 {
+            for y in (oy * 2 - window.before)..<(oy * 2 - window.before + 3) where y >= 0 && y < 64
+            {
+              for x in (ox * 2 - window.before)..<(ox * 2 - window.before + 3)
+              where x >= 0 && x < 64 {
                 sum += values[((n * 64 + y) * 64 + x) * 8 + c]
                 count += 1
               }
@@ -103,11 +114,13 @@ struct PoolingTests {
     }
     #expect(throws: TensorError.self) {
       try Pooling.avgPool(
-        grid, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .explicit(top: 1, bottom: 1, left: 1, right: 1))
+        grid, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1],
+        padding: .explicit(top: 1, bottom: 1, left: 1, right: 1))
     }
     #expect(throws: TensorError.unsupportedDType(op: "MaxPool", .int32)) {
       try Pooling.maxPool(
-        Tensor(int32: [1], shape: [1, 1, 1, 1]), ksize: [1, 1, 1, 1], strides: [1, 1, 1, 1], padding: .valid)
+        Tensor(int32: [1], shape: [1, 1, 1, 1]), ksize: [1, 1, 1, 1], strides: [1, 1, 1, 1],
+        padding: .valid)
     }
   }
 }

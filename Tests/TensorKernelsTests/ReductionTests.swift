@@ -48,7 +48,10 @@ struct ReductionTests {
     #expect(try Reduction.apply(.sum, matrix, axes: [1, -1]).floats() == [6, 15])
     let column = Tensor(int32: [4, 5], shape: [2, 1])
     #expect(try Reduction.apply(.sum, column, axes: [1]).int32s() == [4, 5])
-    #expect(throws: TensorError.invalidArgument(op: "Sum", reason: "axis 2 is out of range for a tensor of rank 2")) {
+    #expect(
+      throws: TensorError.invalidArgument(
+        op: "Sum", reason: "axis 2 is out of range for a tensor of rank 2")
+    ) {
       try Reduction.apply(.sum, matrix, axes: [2])
     }
   }
@@ -82,7 +85,8 @@ struct ReductionTests {
     #expect(try Reduction.apply(.sum, big, axes: [0]).int32s() == [Int32.min])
     let bytes = Tensor(uint8: [200, 100], shape: [2])
     #expect(try Reduction.apply(.mean, bytes, axes: [0]).uint8s() == [150])
-    #expect(try Reduction.apply(.sum, Tensor(int64: [3, 4], shape: [2]), axes: [0]).int64s() == [7])
+    #expect(
+      try Reduction.apply(.sum, Tensor(int64: [3, 4], shape: [2]), axes: [0]).int64s() == [7])
   }
 
   @Test("All and Any reduce bool tensors only")
@@ -110,9 +114,13 @@ struct ReductionTests {
         let result = try Reduction.apply(op, x, axes: axes, keepDims: true)
         let outputShape = shape.indices.map { axes.contains($0) ? 1 : shape[$0] }
         #expect(result.shape == outputShape)
-        var expected = [Float](repeating: op == .max ? -.infinity : 0, count: Shape.elementCount(outputShape))
+        var expected = [Float](
+          repeating: op == .max ? -.infinity : 0, count: Shape.elementCount(outputShape))
         var counts = [Int](repeating: 0, count: expected.count)
-        let outputStrides = [outputShape[1] * outputShape[2] * outputShape[3], outputShape[2] * outputShape[3], outputShape[3], 1]
+        let outputStrides = [
+          outputShape[1] * outputShape[2] * outputShape[3], outputShape[2] * outputShape[3],
+          outputShape[3], 1,
+        ]
         for index in 0..<values.count {
           var remaining = index
           var outputIndex = 0
@@ -174,7 +182,9 @@ struct ReductionTests {
     let x = Tensor(float32: [1, .nan, 3, .nan], shape: [4])
     #expect(try Reduction.argMax(x, axis: 0).int64s() == [1])
     #expect(try Reduction.argMin(x, axis: 0).int64s() == [1])
-    #expect(throws: TensorError.self) { try Reduction.argMax(Tensor(float32: [], shape: [2, 0]), axis: 1) }
+    #expect(throws: TensorError.self) {
+      try Reduction.argMax(Tensor(float32: [], shape: [2, 0]), axis: 1)
+    }
     #expect(throws: TensorError.self) { try Reduction.argMax(x, axis: 1) }
     #expect(throws: TensorError.self) { try Reduction.argMax(x, axis: 0, outputType: .float32) }
   }

@@ -17,7 +17,10 @@ struct TensorTests {
     #expect(try Tensor(uint32: [7], shape: [1]).uint32s() == [7])
     #expect(try Tensor(uint64: [UInt64.max], shape: [1]).uint64s() == [UInt64.max])
     #expect(try Tensor(bool: [true, false], shape: [2]).bools() == [true, false])
-    #expect(try Tensor(strings: ["a", "héllo", ""], shape: [3]).strings() == [[97], Array("héllo".utf8), []])
+    #expect(
+      try Tensor(strings: ["a", "héllo", ""], shape: [3]).strings() == [
+        [97], Array("héllo".utf8), [],
+      ])
     #expect(try Tensor(float16: [0.5, -2], shape: [2]).floats() == [0.5, -2])
     #expect(try Tensor(bfloat16: [0.5, -2], shape: [2]).floats() == [0.5, -2])
   }
@@ -72,12 +75,15 @@ struct TensorTests {
   @Test("raw bytes of the wrong length throw with dtype, shape and both lengths")
   func rawLengthMismatch() {
     #expect(
-      throws: TensorError.byteCountMismatch(dtype: .float32, shape: [2, 3], expected: 24, actual: 20)
+      throws: TensorError.byteCountMismatch(
+        dtype: .float32, shape: [2, 3], expected: 24, actual: 20)
     ) {
       try Tensor(raw: [UInt8](repeating: 0, count: 20), dtype: .float32, shape: [2, 3])
     }
-    let message = TensorError.byteCountMismatch(dtype: .float32, shape: [2, 3], expected: 24, actual: 20)
-      .description
+    let message = TensorError.byteCountMismatch(
+      dtype: .float32, shape: [2, 3], expected: 24, actual: 20
+    )
+    .description
     #expect(message == "a float32 tensor of shape [2, 3] needs 24 bytes, got 20")
   }
 

@@ -59,7 +59,8 @@ func expectMatches(
   #expect(failures == 0, "\(failures) elements out of tolerance", sourceLocation: sourceLocation)
 }
 
-/// Checks values elementwise with `|actual - expected| <= absolute + relative * |expected|`;
+/// Checks values elementwise with `|actual - expected| <= absolute + relative * |expected|`.
+///
 /// NaN matches NaN and infinities must match exactly. Reports the first few mismatches only.
 func expectClose(
   _ actual: [Float], _ expected: [Float], relative: Float = 1e-6, absolute: Float = 1e-6,
@@ -75,7 +76,8 @@ func expectClose(
   _ actual: [Double], _ expected: [Double], relative: Double = 1e-12, absolute: Double = 1e-12,
   sourceLocation: SourceLocation = #_sourceLocation
 ) {
-  #expect(actual.count == expected.count, "\(actual) vs \(expected)", sourceLocation: sourceLocation)
+  #expect(
+    actual.count == expected.count, "\(actual) vs \(expected)", sourceLocation: sourceLocation)
   var failures = 0
   for (index, (a, e)) in zip(actual, expected).enumerated() {
     let ok: Bool
@@ -99,7 +101,8 @@ func expectClose(
 /// TensorFlow's window rule for one dimension, written out independently of the library's:
 /// returns the output size and the padding before.
 func referenceWindow(
-  input: Int, kernel: Int, stride: Int, dilation: Int, padding: Padding, explicit: (Int, Int) = (0, 0)
+  input: Int, kernel: Int, stride: Int, dilation: Int, padding: Padding,
+  explicit: (Int, Int) = (0, 0)
 ) -> (size: Int, before: Int) {
   let effective = (kernel - 1) * dilation + 1
   switch padding {

@@ -58,7 +58,9 @@ struct UnaryOpTests {
     #expect(try Elementwise.apply(.relu, x).int32s() == [0, 0, 3, 9])
     #expect(try Elementwise.apply(.relu6, x).int32s() == [0, 0, 3, 6])
     #expect(try Elementwise.apply(.neg, Tensor(int8: [-128], shape: [1])).int8s() == [-128])
-    #expect(throws: TensorError.unsupportedDType(op: "Exp", .int32)) { try Elementwise.apply(.exp, x) }
+    #expect(throws: TensorError.unsupportedDType(op: "Exp", .int32)) {
+      try Elementwise.apply(.exp, x)
+    }
     #expect(throws: TensorError.unsupportedDType(op: "Sqrt", .bool)) {
       try Elementwise.apply(.sqrt, Tensor(bool: [true], shape: [1]))
     }
@@ -107,7 +109,9 @@ struct ActivationTests {
   @Test("Sigmoid is 1/2 at 0 and stays finite for large magnitudes")
   func sigmoid() throws {
     let result = try apply(.sigmoid, [0, 2, -2, 100, -100, -1000])
-    expectClose(Array(result[0..<5]), [0.5, 0.88079708, 0.11920292, 1, Float(3.7200760e-44 as Double)], absolute: .leastNonzeroMagnitude)
+    expectClose(
+      Array(result[0..<5]), [0.5, 0.88079708, 0.11920292, 1, Float(3.7200760e-44 as Double)],
+      absolute: .leastNonzeroMagnitude)
     #expect(result[5] == 0)
     #expect(result.allSatisfy { !$0.isNaN })
   }
@@ -128,7 +132,8 @@ struct ActivationTests {
   func softplus() throws {
     let result = try apply(.softplus, [0, 1, 100, -100, 14, -14])
     expectClose(
-      result, [0.69314718, 1.3132616, 100, Float(3.7200760e-44 as Double), 14, 8.3152872e-7], absolute: .leastNonzeroMagnitude)
+      result, [0.69314718, 1.3132616, 100, Float(3.7200760e-44 as Double), 14, 8.3152872e-7],
+      absolute: .leastNonzeroMagnitude)
     #expect(result[4] == 14)  // Above -log(epsilon) - 2 ≈ 13.94, softplus(x) is x itself.
   }
 }

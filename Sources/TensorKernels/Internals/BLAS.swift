@@ -8,12 +8,13 @@ import COpenBLAS
 
 /// The funnel for every OpenBLAS call, and its thread policy.
 ///
-/// Thread policy: OpenBLAS (Debian's pthreads build) runs each large GEMM on its own thread pool and
-/// small ones on the calling thread. We give that pool one thread per online processor, the same
-/// count `Parallel` uses, unless the user chose with `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS`,
-/// which we respect. The pools never overlap: kernels call GEMM only from the calling thread, never
-/// from inside a `Parallel` loop (im2col fills its buffer in parallel, then one GEMM runs), so the
-/// machine is never asked for more threads than it has cores.
+/// Thread policy: OpenBLAS (Debian's pthreads build) splits each GEMM over its own thread pool,
+/// deciding per call how many threads the size is worth (small products stay on the calling
+/// thread). We give that pool one thread per online processor, the same count `Parallel` uses,
+/// unless the user chose with `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS`, which we respect. The
+/// pools never overlap: kernels call GEMM only from the calling thread, never from inside a
+/// `Parallel` loop (im2col fills its buffer in parallel, then one GEMM runs), so the machine is
+/// never asked for more threads than it has cores.
 enum BLAS {
   /// The number of threads OpenBLAS uses, set on first use.
   static let threadCount: Int = {

@@ -1,7 +1,8 @@
-/// An operation written once, generically, and run on the storage type of a dtype chosen at run time.
+/// An operation written once, generically, and run on the storage type of a dtype chosen at run
+/// time.
 ///
-/// Swift closures cannot be generic, so kernels that move or convert elements of every dtype (Select,
-/// Cast) implement this protocol and call `DType.visit(_:)`.
+/// Swift closures cannot be generic, so kernels that move or convert elements of every dtype
+/// (Select, Cast) implement this protocol and call `DType.visit(_:)`.
 protocol ElementVisitor {
   associatedtype Output
   func visit<Element: TensorElement>(_: Element.Type) -> Output

@@ -1,5 +1,5 @@
-/// The loops every elementwise kernel runs: a map over one tensor, a zip over two broadcast tensors,
-/// and a three-way zip for `SelectV2`.
+/// The loops every elementwise kernel runs: a map over one tensor, a zip over two broadcast
+/// tensors, and a three-way zip for `SelectV2`.
 ///
 /// They are `@inline(__always)` so each call site gets a loop specialised for its element types and
 /// closure, which the optimiser can then vectorise.

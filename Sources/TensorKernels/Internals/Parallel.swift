@@ -9,8 +9,8 @@ import Dispatch
 /// Splits loops across the machine's cores when there is enough work to pay for it.
 ///
 /// The policy: below `minimumWork` element-operations a loop runs on the calling thread (a thread
-/// hop costs a few microseconds, more than a small loop); above it, the range is cut into contiguous
-/// pieces, at most four per core so uneven pieces even out, and run with
+/// hop costs a few microseconds, more than a small loop); above it, the range is cut into
+/// contiguous pieces, at most four per core so uneven pieces even out, and run with
 /// `DispatchQueue.concurrentPerform`. Kernels never call OpenBLAS from inside such a loop, so the
 /// two thread pools do not compete (see `BLAS`).
 enum Parallel {

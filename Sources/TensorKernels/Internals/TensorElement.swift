@@ -4,8 +4,8 @@
 /// (one byte, always 0 or 1), and the two 16-bit float formats, which are stored as their bit
 /// patterns (`Float16Bits`, `BFloat16Bits`) and computed on as `Float`.
 ///
-/// Every storage type converts to and from `CastValue`, which is how `Cast` converts between any two
-/// dtypes with TensorFlow's semantics.
+/// Every storage type converts to and from `CastValue`, which is how `Cast` converts between any
+/// two dtypes with TensorFlow's semantics.
 protocol TensorElement: Sendable {
   /// The dtype stored as this type.
   static var dtype: DType { get }
@@ -91,9 +91,12 @@ protocol IntegerElement: FixedWidthInteger, TensorElement {}
 
 extension IntegerElement {
   var castValue: CastValue {
-    Self.isSigned ? .signed(Int64(truncatingIfNeeded: self)) : .unsigned(UInt64(truncatingIfNeeded: self))
+    Self.isSigned
+      ? .signed(Int64(truncatingIfNeeded: self)) : .unsigned(UInt64(truncatingIfNeeded: self))
   }
 
+  /// The integer `Cast` produces from `value`.
+  ///
   /// Integers wrap modulo 2^bitWidth, as C++ conversions do. Floating-point values truncate toward
   /// zero; NaN becomes 0 and values beyond the type's range saturate (C++ leaves both undefined).
   init(castValue value: CastValue) {
@@ -106,7 +109,8 @@ extension IntegerElement {
         self = 0
       } else if x >= Double(Self.max) {
         // For 64-bit types Double(Self.max) rounds up to 2^63 or 2^64, so `>=` catches exactly the
-        // values that do not fit; for narrower types values in [max, max + 1) truncate to max anyway.
+        // values that do not fit; for narrower types values in [max, max + 1) truncate to max
+        // anyway.
         self = Self.max
       } else if x <= Double(Self.min) {
         self = Self.min
