@@ -26,15 +26,7 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable {
   public var description: String { message }
 
   init(_ error: FormatError) {
-    let kind: Kind
-    switch error.kind {
-    case .notFound: kind = .notFound
-    case .corrupted: kind = .corrupted
-    case .unsupported: kind = .unsupported
-    case .invalidArgument: kind = .invalidArgument
-    case .unavailable: kind = .unavailable
-    }
-    self.init(kind, error.description)
+    self.init(Kind(error.kind), error.description)
   }
 
   init(_ error: StoreError) {
@@ -70,6 +62,19 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable {
     case let error as StoreError: return RegistryError(error)
     case let error as CatalogError: return RegistryError(error)
     default: return RegistryError(.unavailable, "\(error)")
+    }
+  }
+}
+
+extension RegistryError.Kind {
+  /// The category of a format-layer failure.
+  public init(_ kind: FormatError.Kind) {
+    switch kind {
+    case .notFound: self = .notFound
+    case .corrupted: self = .corrupted
+    case .unsupported: self = .unsupported
+    case .invalidArgument: self = .invalidArgument
+    case .unavailable: self = .unavailable
     }
   }
 }

@@ -28,13 +28,7 @@ enum ExitStatus {
   static let checkFailed = ExitCode(1)
 
   static func of(_ kind: FormatError.Kind) -> ExitCode {
-    switch kind {
-    case .notFound: return ExitCode(3)
-    case .corrupted: return ExitCode(4)
-    case .unsupported: return ExitCode(5)
-    case .invalidArgument: return ExitCode(6)
-    case .unavailable: return ExitCode(7)
-    }
+    of(RegistryError.Kind(kind))
   }
 }
 

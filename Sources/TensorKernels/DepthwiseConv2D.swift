@@ -25,23 +25,9 @@ public enum DepthwiseConv2D {
     dilations: [Int] = [1, 1, 1, 1]
   ) throws(TensorError) -> Tensor {
     let name = "DepthwiseConv2dNative"
-    guard input.rank == 4 else {
-      throw .invalidShape(op: name, shape: input.shape, reason: "input must be 4-D (NHWC)")
-    }
-    guard filter.rank == 4 else {
-      throw .invalidShape(op: name, shape: filter.shape, reason: "filter must be 4-D (HWIM)")
-    }
-    guard input.dtype == filter.dtype else {
-      throw .dtypeMismatch(op: name, input.dtype, filter.dtype)
-    }
-    guard filter.shape[0] > 0, filter.shape[1] > 0 else {
-      throw .invalidShape(op: name, shape: filter.shape, reason: "the kernel must not be empty")
-    }
-    guard filter.shape[2] == input.shape[3] else {
-      throw .invalidShape(
-        op: name, shape: filter.shape,
-        reason: "filter depth must equal the input depth \(input.shape[3])")
-    }
+    try Window2D.checkOperands(
+      op: name, input: input, filter: filter, filterLayout: "HWIM",
+      depthProblem: "filter depth must equal the input depth \(input.shape.last ?? 0)")
     let window = try Window2D(
       op: name, input: input.shape, kernelHeight: filter.shape[0], kernelWidth: filter.shape[1],
       strides: strides, dilations: dilations, padding: padding)

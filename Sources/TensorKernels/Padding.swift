@@ -157,3 +157,31 @@ struct Window2D {
   var outputHeight: Int { rows.outputSize }
   var outputWidth: Int { columns.outputSize }
 }
+
+extension Window2D {
+  /// The operand checks every 2-D convolution shares: a 4-D NHWC input, a 4-D filter of the
+  /// same dtype with a non-empty kernel, and a filter depth equal to the input's channels.
+  ///
+  /// - Parameters:
+  ///   - filterLayout: how the op lays its filter out (`HWIO`, `HWIM`), for the message.
+  ///   - depthProblem: the message when the filter depth does not match.
+  static func checkOperands(
+    op name: String, input: Tensor, filter: Tensor, filterLayout: String, depthProblem: @autoclosure () -> String
+  ) throws(TensorError) {
+    guard input.rank == 4 else {
+      throw .invalidShape(op: name, shape: input.shape, reason: "input must be 4-D (NHWC)")
+    }
+    guard filter.rank == 4 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "filter must be 4-D (\(filterLayout))")
+    }
+    guard input.dtype == filter.dtype else {
+      throw .dtypeMismatch(op: name, input.dtype, filter.dtype)
+    }
+    guard filter.shape[0] > 0, filter.shape[1] > 0 else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: "the kernel must not be empty")
+    }
+    guard filter.shape[2] == input.shape[3] else {
+      throw .invalidShape(op: name, shape: filter.shape, reason: depthProblem())
+    }
+  }
+}
