@@ -138,6 +138,63 @@ enum ArrayOps {
       for axis in size.indices where size[axis] == -1 { size[axis] = x.shape[axis] - begin[axis] }
       return [.tensor(try slice(x, begin: begin, strides: [Int](repeating: 1, count: x.rank), shape: size, context))]
     }
+    registry.register("Unpack") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      var axis = (try? context.int("axis")) ?? 0
+      if axis < 0 { axis += x.rank }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      var shape = x.shape
+      shape.remove(at: axis)
+      return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map { part throws(InferenceError) in
+        .tensor(try context.run { try part.reshaped(to: shape) })
+      }
+    }
+    registry.register("Split") { context throws(InferenceError) in
+      let x = try context.tensor(1)
+      var axis = try integers(try context.tensor(0), context).first ?? 0
+      if axis < 0 { axis += x.rank }
+      let count = try context.int("num_split")
+      guard axis >= 0, axis < x.rank, count > 0, x.shape[axis] % count == 0 else {
+        throw InferenceError(.failed, "\(context.where_): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
+      }
+      return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map { .tensor($0) }
+    }
+    registry.register("SplitV") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      var sizes = try integers(try context.tensor(1), context)
+      var axis = try integers(try context.tensor(2), context).first ?? 0
+      if axis < 0 { axis += x.rank }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      if let unknown = sizes.firstIndex(of: -1) {
+        sizes[unknown] = x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
+      }
+      guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
+        throw InferenceError(.failed, "\(context.where_): sizes \(sizes) do not add up to \(x.shape[axis])")
+      }
+      return try split(x, axis: axis, sizes: sizes, context).map { .tensor($0) }
+    }
+    registry.register("OneHot") { context throws(InferenceError) in
+      let indices = try integers(try context.tensor(0), context)
+      let shapeOfIndices = try context.tensor(0).shape
+      let depth = try integers(try context.tensor(1), context).first ?? 0
+      let on = try context.tensor(2)
+      let off = try context.tensor(3)
+      var axis = (try? context.int("axis")) ?? -1
+      if axis < 0 { axis = shapeOfIndices.count }
+      var shape = shapeOfIndices
+      shape.insert(depth, at: axis)
+      let outer = shapeOfIndices[..<axis].reduce(1, *)
+      let inner = shapeOfIndices[axis...].reduce(1, *)
+      var choice: [Int] = []  // 0 = on, 1 = off, for Elements.gather over [on, off]
+      choice.reserveCapacity(outer * depth * inner)
+      for o in 0..<outer {
+        for d in 0..<depth {
+          for i in 0..<inner { choice.append(indices[o * inner + i] == d ? 0 : 1) }
+        }
+      }
+      let both = try concatenate([try context.run { try on.reshaped(to: [1]) }, try context.run { try off.reshaped(to: [1]) }], axis: 0, context)
+      return [.tensor(try Elements(both).gather(choice).tensor(shape, context))]
+    }
     registry.register("StridedSlice") { context throws(InferenceError) in
       try stridedSlice(context)
     }
@@ -285,6 +342,21 @@ enum ArrayOps {
     var shape = first.shape
     shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
     return try joined.tensor(shape, context)
+  }
+
+  /// Cuts `x` along `axis` into consecutive pieces of the given sizes.
+  static func split(_ x: Tensor, axis: Int, sizes: [Int], _ context: OpContext) throws(InferenceError) -> [Tensor] {
+    var start = 0
+    var parts: [Tensor] = []
+    for size in sizes {
+      var begin = [Int](repeating: 0, count: x.rank)
+      begin[axis] = start
+      var shape = x.shape
+      shape[axis] = size
+      parts.append(try slice(x, begin: begin, strides: [Int](repeating: 1, count: x.rank), shape: shape, context))
+      start += size
+    }
+    return parts
   }
 
   static func slice(_ x: Tensor, begin: [Int], strides step: [Int], shape: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {

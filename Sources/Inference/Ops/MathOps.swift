@@ -53,6 +53,10 @@ enum MathOps {
       let (c, x, y) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
       return [.tensor(try context.run { try Select.applyV2(condition: c, x, y) })]
     }
+    registry.register("ClipByValue") { context throws(InferenceError) in
+      let (x, low, high) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
+      return [.tensor(try context.run { try Elementwise.apply(.minimum, try Elementwise.apply(.maximum, x, low), high) })]
+    }
     registry.register("Cast") { context throws(InferenceError) in
       let x = try context.tensor(0)
       let target = try context.dtype("DstT")

@@ -1,0 +1,106 @@
+import Foundation
+import TFProto
+import TensorKernels
+import Testing
+
+@testable import Inference
+
+/// Single ops run through the graph layer on literal tensors, with expectations worked out by
+/// hand from TensorFlow's documented semantics.
+@Suite("graph ops on literal tensors")
+struct OpTests {
+  /// Builds a graph of one `Const` per input feeding `op`, runs it, returns its outputs.
+  func run(_ op: String, _ inputs: [Tensor], attributes: [String: Tensorflow_AttrValue] = [:]) throws -> [Tensor] {
+    var graph = Tensorflow_GraphDef()
+    for (index, _) in inputs.enumerated() {
+      var node = Tensorflow_NodeDef()
+      node.name = "input\(index)"
+      node.op = "Placeholder"
+      graph.node.append(node)
+    }
+    var node = Tensorflow_NodeDef()
+    node.name = "op"
+    node.op = op
+    node.input = inputs.indices.map { "input\($0)" }
+    node.attr = attributes
+    graph.node.append(node)
+    let function = try GraphFunction(graph: graph, signatures: OpSignatures(opList: .init(), library: .init()))
+    var registry = OpRegistry()
+    OpCatalog.registerAll(into: &registry)
+    let runtime = Runtime(signatures: OpSignatures(opList: .init(), library: .init()), functions: [:], kernels: registry) { key throws(InferenceError) in
+      throw InferenceError(.failed, "no checkpoint (\(key))")
+    }
+    var feeds: [Int: [Value]] = [:]
+    for (index, tensor) in inputs.enumerated() { feeds[index] = [.tensor(tensor)] }
+    let values = try runtime.evaluate(function, targets: [inputs.count], arguments: [], feeds: feeds)
+    return try (values[inputs.count] ?? []).map { try $0.tensor("test") }
+  }
+
+  func int(_ value: Int) -> Tensorflow_AttrValue {
+    var attribute = Tensorflow_AttrValue()
+    attribute.i = Int64(value)
+    return attribute
+  }
+
+  let matrix = Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+  func ints(_ values: [Int32]) -> Tensor { Tensor(int32: values, shape: [values.count]) }
+  func scalar(_ value: Int32) -> Tensor { Tensor(int32: [value], shape: []) }
+
+  @Test("Split, SplitV and Unpack cut along an axis")
+  func splitting() throws {
+    let halves = try run("Split", [scalar(1), Tensor(float32: [1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 4])], attributes: ["num_split": int(2)])
+    #expect(halves == [Tensor(float32: [1, 2, 5, 6], shape: [2, 2]), Tensor(float32: [3, 4, 7, 8], shape: [2, 2])])
+    let uneven = try run("SplitV", [matrix, ints([1, -1]), scalar(1)])
+    #expect(uneven == [Tensor(float32: [1, 4], shape: [2, 1]), Tensor(float32: [2, 3, 5, 6], shape: [2, 2])])
+    let rows = try run("Unpack", [matrix], attributes: ["axis": int(0)])
+    #expect(rows == [Tensor(float32: [1, 2, 3], shape: [3]), Tensor(float32: [4, 5, 6], shape: [3])])
+    let columns = try run("Unpack", [matrix], attributes: ["axis": int(-1)])
+    #expect(columns.count == 3 && columns[2] == Tensor(float32: [3, 6], shape: [2]))
+  }
+
+  @Test("OneHot puts on and off values at the index, on the chosen axis")
+  func oneHot() throws {
+    let last = try run("OneHot", [ints([0, 2, 5]), scalar(3), Tensor(float32: [1], shape: []), Tensor(float32: [0], shape: [])])
+    #expect(last == [Tensor(float32: [1, 0, 0, 0, 0, 1, 0, 0, 0], shape: [3, 3])])
+    let first = try run(
+      "OneHot", [ints([1, 0]), scalar(2), Tensor(float32: [5], shape: []), Tensor(float32: [-1], shape: [])], attributes: ["axis": int(0)])
+    #expect(first == [Tensor(float32: [-1, 5, 5, -1], shape: [2, 2])])
+  }
+
+  @Test("ClipByValue, Pad, Transpose, Tile, ConcatV2 and GatherV2")
+  func rearranging() throws {
+    #expect(try run("ClipByValue", [matrix, Tensor(float32: [2], shape: []), Tensor(float32: [5], shape: [])])
+      == [Tensor(float32: [2, 2, 3, 4, 5, 5], shape: [2, 3])])
+    #expect(try run("Pad", [Tensor(float32: [1, 2], shape: [1, 2]), Tensor(int32: [1, 0, 0, 2], shape: [2, 2])])
+      == [Tensor(float32: [0, 0, 0, 0, 1, 2, 0, 0], shape: [2, 4])])
+    #expect(try run("Transpose", [matrix, ints([1, 0])]) == [Tensor(float32: [1, 4, 2, 5, 3, 6], shape: [3, 2])])
+    #expect(try run("Tile", [Tensor(float32: [1, 2], shape: [1, 2]), ints([2, 2])]) == [Tensor(float32: [1, 2, 1, 2, 1, 2, 1, 2], shape: [2, 4])])
+    #expect(try run("ConcatV2", [matrix, Tensor(float32: [7, 8], shape: [2, 1]), scalar(-1)])
+      == [Tensor(float32: [1, 2, 3, 7, 4, 5, 6, 8], shape: [2, 4])])
+    #expect(try run("GatherV2", [matrix, ints([2, 0]), scalar(1)]) == [Tensor(float32: [3, 1, 6, 4], shape: [2, 2])])
+    #expect(try run("Reshape", [matrix, ints([-1])]) == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [6])])
+  }
+
+  @Test("StridedSlice follows Python slicing: negative strides, masks, shrink")
+  func stridedSlice() throws {
+    let vector = Tensor(int32: [0, 1, 2, 3, 4, 5], shape: [6])
+    // x[::-2]
+    #expect(try run("StridedSlice", [vector, ints([0]), ints([0]), ints([-2])], attributes: ["begin_mask": int(1), "end_mask": int(1)])
+      == [Tensor(int32: [5, 3, 1], shape: [3])])
+    // x[1:-1]
+    #expect(try run("StridedSlice", [vector, ints([1]), ints([-1]), ints([1])]) == [Tensor(int32: [1, 2, 3, 4], shape: [4])])
+    // matrix[:, 1] (shrink axis 1)
+    #expect(try run("StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])], attributes: ["begin_mask": int(1), "end_mask": int(1), "shrink_axis_mask": int(2)])
+      == [Tensor(float32: [2, 5], shape: [2])])
+  }
+
+  @Test("an index out of range is an error naming the node, not a crash")
+  func gatherOutOfRange() {
+    do {
+      _ = try run("GatherV2", [matrix, ints([3]), scalar(1)])
+      Issue.record("accepted an out-of-range index")
+    } catch {
+      #expect("\(error)".contains("out of range"))
+    }
+  }
+}
