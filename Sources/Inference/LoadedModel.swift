@@ -59,9 +59,16 @@ public final class LoadedModel: Sendable {
     let opSignatures = OpSignatures(opList: metaGraph.metaInfoDef.strippedOpList, library: metaGraph.graphDef.library)
     let graph = try GraphFunction(graph: metaGraph.graphDef, signatures: opSignatures)
     self.graph = graph
+    // Functions that fail to import (gradient functions TensorFlow saves but serving never calls
+    // can reference their own outer scope) only matter if something reachable calls them.
     var functions: [String: GraphFunction] = [:]
+    var brokenFunctions: [String: InferenceError] = [:]
     for function in metaGraph.graphDef.library.function {
-      functions[function.signature.name] = try GraphFunction(function: function, signatures: opSignatures)
+      do {
+        functions[function.signature.name] = try GraphFunction(function: function, signatures: opSignatures)
+      } catch {
+        brokenFunctions[function.signature.name] = error
+      }
     }
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
@@ -94,7 +101,7 @@ public final class LoadedModel: Sendable {
     if let restore { targets.append(restore.op) }
     let initOp = try Self.initOp(metaGraph, graph: graph)
     if let initOp { targets.append(initOp) }
-    try Self.checkSupport(graph: graph, targets: targets, functions: functions, registry: registry)
+    try Self.checkSupport(graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
 
     if let restore, let bundle {
       let prefix = Tensor(strings: [Array(bundle.prefix.path.utf8)], shape: [])
@@ -184,7 +191,8 @@ public final class LoadedModel: Sendable {
 
   /// Every op reachable from `targets`, through function calls, must have a kernel.
   static func checkSupport(
-    graph: GraphFunction, targets: [Int], functions: [String: GraphFunction], registry: OpRegistry
+    graph: GraphFunction, targets: [Int], functions: [String: GraphFunction], broken: [String: InferenceError],
+    registry: OpRegistry
   ) throws(InferenceError) {
     var missing: [String: [String]] = [:]  // op -> locations
     var visited = Set<String>()
@@ -196,6 +204,7 @@ public final class LoadedModel: Sendable {
         }
         for attribute in node.attributes.values where !attribute.func.name.isEmpty {
           let name = attribute.func.name
+          if let error = broken[name] { throw error }
           guard let callee = functions[name], visited.insert(name).inserted else { continue }
           let calleeTargets = callee.outputs.compactMap { output -> Int? in
             if case .node(let node, _) = output.source { return node }

@@ -94,6 +94,26 @@ struct OpTests {
       == [Tensor(float32: [2, 5], shape: [2])])
   }
 
+  @Test("SpaceToBatchND and BatchToSpaceND move 2x2 blocks into the batch and back")
+  func spaceToBatch() throws {
+    let image = Tensor(float32: (0..<16).map(Float.init), shape: [1, 4, 4, 1])
+    let noPadding = Tensor(int32: [0, 0, 0, 0], shape: [2, 2])
+    let batched = try run("SpaceToBatchND", [image, ints([2, 2]), noPadding])
+    #expect(batched == [Tensor(float32: [0, 2, 8, 10, 1, 3, 9, 11, 4, 6, 12, 14, 5, 7, 13, 15], shape: [4, 2, 2, 1])])
+    #expect(try run("BatchToSpaceND", [batched[0], ints([2, 2]), noPadding]) == [image])
+    let padded = try run("SpaceToBatchND", [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2])])
+    #expect(padded.first?.shape == [4, 2, 2, 1])
+    #expect(try run("BatchToSpaceND", [padded[0], ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2])])
+      == [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1])])
+  }
+
+  @Test("Erfc is 1 - erf")
+  func erfc() throws {
+    let out = try run("Erfc", [Tensor(float32: [0, 1, -1, 3], shape: [4])])[0].floats()
+    let expected: [Float] = [1, 0.15729921, 1.8427008, 2.2090497e-05]
+    for (a, b) in zip(out, expected) { #expect(abs(a - b) < 1e-6) }
+  }
+
   @Test("an index out of range is an error naming the node, not a crash")
   func gatherOutOfRange() {
     do {

@@ -90,14 +90,7 @@ enum ArrayOps {
     }
     registry.register("Transpose") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      let permutation = try integers(try context.tensor(1), context)
-      guard permutation.sorted() == Array(0..<x.rank) else {
-        throw InferenceError(.failed, "\(context.where_): \(permutation) is not a permutation of \(x.rank) axes")
-      }
-      let shape = permutation.map { x.shape[$0] }
-      let sourceStrides = strides(x.shape)
-      let indices = allIndices(shape).map { position in zip(position, permutation).reduce(0) { $0 + $1.0 * sourceStrides[$1.1] } }
-      return [.tensor(try Elements(x).gather(indices).tensor(shape, context))]
+      return [.tensor(try permute(x, try integers(try context.tensor(1), context), context))]
     }
     for name in ["GatherV2", "ResourceGather"] {
       registry.register(name) { context throws(InferenceError) in
@@ -194,6 +187,41 @@ enum ArrayOps {
       }
       let both = try concatenate([try context.run { try on.reshaped(to: [1]) }, try context.run { try off.reshaped(to: [1]) }], axis: 0, context)
       return [.tensor(try Elements(both).gather(choice).tensor(shape, context))]
+    }
+    // Dilated convolutions: TensorFlow rewrites them as SpaceToBatchND -> Conv2D -> BatchToSpaceND.
+    registry.register("SpaceToBatchND") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let block = try integers(try context.tensor(1), context)
+      let paddings = try integers(try context.tensor(2), context)
+      guard x.rank == 4, block.count == 2, paddings.count == 4 else {
+        throw InferenceError(.unsupported, "\(context.where_): only 4-D inputs with 2 spatial block dimensions")
+      }
+      let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
+      let padded = try pad(x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
+      let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
+      guard h % block[0] == 0, w % block[1] == 0 else {
+        throw InferenceError(.failed, "\(context.where_): padded size \(h)x\(w) is not a multiple of the block \(block)")
+      }
+      // [n, h/bh, bh, w/bw, bw, c] -> [bh, bw, n, h/bh, w/bw, c]
+      let six = try context.run { try padded.reshaped(to: [n, h / block[0], block[0], w / block[1], block[1], c]) }
+      let moved = try permute(six, [2, 4, 0, 1, 3, 5], context)
+      return [.tensor(try context.run { try moved.reshaped(to: [block[0] * block[1] * n, h / block[0], w / block[1], c]) })]
+    }
+    registry.register("BatchToSpaceND") { context throws(InferenceError) in
+      let x = try context.tensor(0)
+      let block = try integers(try context.tensor(1), context)
+      let crops = try integers(try context.tensor(2), context)
+      guard x.rank == 4, block.count == 2, crops.count == 4 else {
+        throw InferenceError(.unsupported, "\(context.where_): only 4-D inputs with 2 spatial block dimensions")
+      }
+      let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+      let n = b / (block[0] * block[1])
+      // [bh, bw, n, h, w, c] -> [n, h, bh, w, bw, c] -> [n, h*bh, w*bw, c], then crop.
+      let six = try context.run { try x.reshaped(to: [block[0], block[1], n, h, w, c]) }
+      let moved = try permute(six, [2, 3, 0, 4, 1, 5], context)
+      let full = try context.run { try moved.reshaped(to: [n, h * block[0], w * block[1], c]) }
+      let shape = [n, h * block[0] - crops[0] - crops[1], w * block[1] - crops[2] - crops[3], c]
+      return [.tensor(try slice(full, begin: [0, crops[0], crops[2], 0], strides: [1, 1, 1, 1], shape: shape, context))]
     }
     registry.register("StridedSlice") { context throws(InferenceError) in
       try stridedSlice(context)
@@ -342,6 +370,17 @@ enum ArrayOps {
     var shape = first.shape
     shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
     return try joined.tensor(shape, context)
+  }
+
+  /// `x` with its axes reordered: output axis i is input axis `permutation[i]`.
+  static func permute(_ x: Tensor, _ permutation: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
+    guard permutation.sorted() == Array(0..<x.rank) else {
+      throw InferenceError(.failed, "\(context.where_): \(permutation) is not a permutation of \(x.rank) axes")
+    }
+    let shape = permutation.map { x.shape[$0] }
+    let sourceStrides = strides(x.shape)
+    let indices = allIndices(shape).map { position in zip(position, permutation).reduce(0) { $0 + $1.0 * sourceStrides[$1.1] } }
+    return try Elements(x).gather(indices).tensor(shape, context)
   }
 
   /// Cuts `x` along `axis` into consecutive pieces of the given sizes.
