@@ -88,17 +88,16 @@ extension Registry {
     // Describing the graph (signatures, ops, fingerprint hashes) needs no weights, so it runs
     // beside the ingest, which reads every byte.
     let inspecting = DispatchGroup()
-    let inspected = Mutex<Result<SavedModelInspection, FormatError>?>(nil)
+    let inspected = Mutex<SavedModelInspection?>(nil)
     DispatchQueue.global().async(group: inspecting) {
-      let result = Result { () throws(FormatError) -> SavedModelInspection in try SavedModelInspection(directory) }
+      let result = SavedModelInspection(directory, bundle: bundle)
       inspected.withLock { $0 = result }
     }
     func inspection() throws -> SavedModelInspection {
       inspecting.wait()
-      guard let result = inspected.withLock({ $0 }) else {
+      guard let inspection = inspected.withLock({ $0 }) else {
         throw RegistryError(.unavailable, "\(directoryURL.path): inspection did not finish")
       }
-      let inspection = try result.get()
       if let fingerprint = inspection.fingerprint,
         let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }), checkpoint.status == .mismatch
       {

@@ -62,7 +62,11 @@ public struct SavedModelInspection: Sendable, Codable {
   ///
   /// - Throws: `FormatError` when the variables index cannot be read.
   public init(_ directory: SavedModelDirectory) throws(FormatError) {
-    let bundle = try directory.bundle()
+    self.init(directory, bundle: try directory.bundle())
+  }
+
+  /// Inspects an opened directory whose variables bundle the caller has already opened.
+  public init(_ directory: SavedModelDirectory, bundle: TensorBundle?) {
     path = directory.url.path
     graphFile = directory.graphFile.rawValue
     savedModelSchemaVersion = directory.savedModel.savedModelSchemaVersion
