@@ -107,6 +107,31 @@ struct OpTests {
       == [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1])])
   }
 
+  func string(_ value: String) -> Tensorflow_AttrValue {
+    var attribute = Tensorflow_AttrValue()
+    attribute.s = Data(value.utf8)
+    return attribute
+  }
+
+  @Test("Einsum: matrix product, batch with transposed output, summed-out labels, transpose")
+  func einsum() throws {
+    let a = Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+    let b = Tensor(float32: [1, 0, 0, 1, 1, 1], shape: [3, 2])
+    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ik")]) == [Tensor(float32: [4, 5, 10, 11], shape: [2, 2])])
+    // Output order differs from the natural one: ki.
+    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ki")]) == [Tensor(float32: [4, 10, 5, 11], shape: [2, 2])])
+    // A label only in one operand and not in the output is summed first: row sums times b's sums.
+    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->k")]) == [Tensor(float32: [14, 16], shape: [2])])
+    // Batched, as attention scores are: b,q,h,d x b,k,h,d -> b,h,q,k.
+    let q = Tensor(float32: (0..<8).map(Float.init), shape: [1, 2, 2, 2])
+    let scores = try run("Einsum", [q, q], attributes: ["equation": string("aecd,abcd->acbe")])[0]
+    #expect(scores.shape == [1, 2, 2, 2])
+    // scores[0, c=0, b=1, e=0] = sum_d q[0,0,0,d] * q[0,1,0,d] = 0*4 + 1*5
+    #expect(try scores.floats()[2] == 5)
+    #expect(try run("Einsum", [a], attributes: ["equation": string("ij->ji")]) == [Tensor(float32: [1, 4, 2, 5, 3, 6], shape: [3, 2])])
+    #expect(throws: InferenceError.self) { _ = try run("Einsum", [a, b], attributes: ["equation": string("...j,jk->...k")]) }
+  }
+
   @Test("Erfc is 1 - erf")
   func erfc() throws {
     let out = try run("Erfc", [Tensor(float32: [0, 1, -1, 3], shape: [4])])[0].floats()

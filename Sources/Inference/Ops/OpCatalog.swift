@@ -5,5 +5,6 @@ enum OpCatalog {
     MathOps.register(into: &registry)
     ArrayOps.register(into: &registry)
     NeuralNetworkOps.register(into: &registry)
+    EinsumOp.register(into: &registry)
   }
 }
