@@ -2,7 +2,8 @@
 # The main job end to end on the bundled fixtures: installs what is missing, builds `registry`
 # in release mode, then for every SavedModel under Fixtures/: inspect, verify, push into a
 # scratch store, pull back and compare with the original (sha256 of every file); then a
-# fine-tune pair with lineage, show and diff, a removal, a garbage collection and fsck.
+# fine-tune pair with lineage, show and diff, `run` on stored versions, a removal, a garbage
+# collection and fsck.
 # Usage: Scripts/demo.sh [STORE]   (default: a new temporary directory, removed afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,15 @@ echo "=== the fine-tune pair"
 "$registry" --store "$store" push Fixtures/finetune_head/model --name mlp --parent mlp:1 --alias candidate
 "$registry" --store "$store" show mlp@candidate | sed -n '1,10p'
 "$registry" --store "$store" diff mlp:1 mlp:2
+echo "=== run stored versions without TensorFlow (the conformance tests compare these with TensorFlow)"
+for name in keras2_mlp mobilenet_v2 attention; do
+  signature=serving_default
+  inputs=()
+  for file in Fixtures/$name/reference/inputs/$signature/*.npy; do
+    inputs+=(--input "$(basename "$file" .npy)=$file")
+  done
+  "$registry" --store "$store" run "$name" "${inputs[@]}" --output-dir "$scratch/run/$name" | head -n 2
+done
 echo "=== list, a removal, a collection and a check"
 "$registry" --store "$store" list
 "$registry" --store "$store" rm finetune_head:1
