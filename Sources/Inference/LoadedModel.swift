@@ -202,8 +202,8 @@ public final class LoadedModel: Sendable {
         if !registry.supports(node.op) && functions[node.op] == nil {
           missing[node.op, default: []].append("\(function.name)/\(node.name)")
         }
-        for attribute in node.attributes.values where !attribute.func.name.isEmpty {
-          let name = attribute.func.name
+        let called = node.attributes.values.flatMap { [$0.func.name] + $0.list.func.map(\.name) }.filter { !$0.isEmpty }
+        for name in called {
           if let error = broken[name] { throw error }
           guard let callee = functions[name], visited.insert(name).inserted else { continue }
           let calleeTargets = callee.outputs.compactMap { output -> Int? in

@@ -42,7 +42,7 @@ struct ConformanceTests {
 
 enum ConformanceSupport {
   static let supportedFixtures = [
-    "attention", "finetune_base", "finetune_head", "keras2_mlp", "keras3_cnn_bn", "mobilenet_v2", "module_two_signatures",
+    "attention", "finetune_base", "finetune_head", "keras2_mlp", "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures",
     "sharded_vars", "tf1_builder",
   ]
 

@@ -5,12 +5,21 @@ enum Value: Sendable {
   case tensor(Tensor)
   /// A handle to a resource variable, by its key in `VariableStore`.
   case resource(String)
+  /// A `DT_VARIANT` tensor list (TensorListReserve, TensorListSetItem, ...); unset items are nil.
+  case list(TensorList)
 
   func tensor(_ context: String) throws(InferenceError) -> Tensor {
     guard case .tensor(let tensor) = self else {
-      throw InferenceError(.invalidGraph, "\(context): expected a tensor, got a resource handle")
+      throw InferenceError(.invalidGraph, "\(context): expected a tensor, got a resource handle or a tensor list")
     }
     return tensor
+  }
+
+  func list(_ context: String) throws(InferenceError) -> TensorList {
+    guard case .list(let list) = self else {
+      throw InferenceError(.invalidGraph, "\(context): expected a tensor list")
+    }
+    return list
   }
 
   func resource(_ context: String) throws(InferenceError) -> String {
@@ -19,4 +28,12 @@ enum Value: Sendable {
     }
     return key
   }
+}
+
+/// A TensorFlow tensor list: a growable sequence of tensors of one dtype, with an element shape
+/// (`-1` for unknown dimensions). Value semantics: every "mutating" op returns a new list.
+struct TensorList: Sendable {
+  var items: [Tensor?]
+  let dtype: DType
+  let elementShape: [Int]?
 }

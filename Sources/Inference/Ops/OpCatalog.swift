@@ -6,5 +6,6 @@ enum OpCatalog {
     ArrayOps.register(into: &registry)
     NeuralNetworkOps.register(into: &registry)
     EinsumOp.register(into: &registry)
+    ControlFlowOps.register(into: &registry)
   }
 }
