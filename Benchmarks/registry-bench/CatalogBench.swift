@@ -126,8 +126,7 @@ enum CatalogBench {
     try time("lineage: descendants of version 1") {
       try catalog.descendants(of: try catalog.resolve(model: model, .number(1)).id).count
     }
-    try time("closest version by shared bytes (parent hint)") { try catalog.closestVersion(to: latest.id) == nil ? 0 : 1 }
-    try time("identify: versions sharing a directory's objects") { try catalog.versionsSharing(objects: sizes, limit: 5).count }
+    try time("identify / parent hint: versions sharing a directory's objects") { try catalog.versionsSharing(objects: sizes, limit: 5).count }
     try time("history of a model (log)") { try catalog.history(of: model).count }
     try time("events (latest 100)") { try catalog.events(limit: 100).count }
   }

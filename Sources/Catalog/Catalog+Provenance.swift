@@ -139,26 +139,6 @@ extension Catalog {
     }
   }
 
-  /// The live version (other than `version`) that shares the most object bytes with it: the
-  /// likely parent when none was given.
-  public func closestVersion(to version: VersionID) throws(CatalogError) -> (version: VersionSummary, sharedBytes: Int64)? {
-    try read { db in
-      guard
-        let row = try Row.fetchOne(
-          db,
-          sql: """
-            WITH mine AS (SELECT DISTINCT digest, size FROM file_objects WHERE version_id = ?1),
-            other AS (
-              SELECT DISTINCT o.version_id, o.digest, mine.size FROM file_objects o JOIN mine ON mine.digest = o.digest
-              JOIN versions v ON v.id = o.version_id
-              WHERE o.version_id != ?1 AND v.removed_at IS NULL)
-            SELECT version_id, SUM(size) AS shared FROM other GROUP BY version_id ORDER BY shared DESC, version_id DESC LIMIT 1
-            """, arguments: [version.rawValue])
-      else { return nil }
-      return (try summary(db, VersionID(row["version_id"])), row["shared"])
-    }
-  }
-
   /// Every version of a model, removed ones included, oldest first.
   public func history(of model: String) throws(CatalogError) -> [(version: VersionSummary, removedAt: String?)] {
     try read { db in

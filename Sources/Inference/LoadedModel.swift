@@ -73,7 +73,7 @@ public final class LoadedModel: Sendable {
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(
-      signatures: opSignatures, functions: functions, kernels: registry,
+      functions: functions, kernels: registry,
       checkpoint: { key throws(InferenceError) in try Self.readCheckpoint(bundle, key) })
     self.runtime = runtime
 

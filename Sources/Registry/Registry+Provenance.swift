@@ -128,11 +128,6 @@ extension Registry {
     do { return try catalog.history(of: model) } catch { throw RegistryError(error) }
   }
 
-  /// The live version sharing the most bytes with `version`, if any shares any.
-  public func closestVersion(to version: VersionSummary) throws(RegistryError) -> (version: VersionSummary, sharedBytes: Int64)? {
-    do { return try catalog.closestVersion(to: version.id) } catch { throw RegistryError(error) }
-  }
-
   // MARK: - Queries and events
 
   public func query(_ query: VersionQuery) throws(RegistryError) -> [VersionSummary] {

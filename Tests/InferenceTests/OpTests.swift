@@ -27,7 +27,7 @@ struct OpTests {
     let function = try GraphFunction(graph: graph, signatures: OpSignatures(opList: .init(), library: .init()))
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
-    let runtime = Runtime(signatures: OpSignatures(opList: .init(), library: .init()), functions: [:], kernels: registry) { key throws(InferenceError) in
+    let runtime = Runtime(functions: [:], kernels: registry) { key throws(InferenceError) in
       throw InferenceError(.failed, "no checkpoint (\(key))")
     }
     var feeds: [Int: [Value]] = [:]

@@ -6,7 +6,6 @@ import TensorKernels
 /// Everything a graph run needs besides its inputs: the function library, the kernels, the
 /// variables, and where `RestoreV2` reads checkpoint tensors from.
 final class Runtime: Sendable {
-  let signatures: OpSignatures
   let functions: [String: GraphFunction]
   let kernels: OpRegistry
   let variables = VariableStore()
@@ -23,10 +22,9 @@ final class Runtime: Sendable {
   let checkpoint: @Sendable (String) throws(InferenceError) -> Tensor
 
   init(
-    signatures: OpSignatures, functions: [String: GraphFunction], kernels: OpRegistry,
+    functions: [String: GraphFunction], kernels: OpRegistry,
     checkpoint: @escaping @Sendable (String) throws(InferenceError) -> Tensor
   ) {
-    self.signatures = signatures
     self.functions = functions
     self.kernels = kernels
     self.checkpoint = checkpoint
@@ -180,9 +178,6 @@ struct OpRegistry: Sendable {
 
   func kernel(for op: String) -> Kernel? { kernels[op] }
   func supports(_ op: String) -> Bool { kernels[op] != nil }
-
-  /// Every op this build can run.
-  var ops: [String] { kernels.keys.sorted() }
 }
 
 /// Time spent per op type, collected when `REGISTRY_PROFILE` is set and printed by

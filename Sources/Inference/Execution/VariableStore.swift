@@ -21,6 +21,4 @@ final class VariableStore: Sendable {
   func isInitialized(_ key: String) -> Bool {
     values.withLock { $0[key] != nil }
   }
-
-  var count: Int { values.withLock { $0.count } }
 }
