@@ -38,11 +38,17 @@ public final class LoadedModel: Sendable {
   /// - Throws: `InferenceError` listing every unsupported op at once (with the function and node
   ///   each is in), or naming what else is wrong; `FormatError`s from reading the directory are
   ///   wrapped.
-  public init(directory: URL, tags: Set<String> = ["serve"]) throws(InferenceError) {
+  public convenience init(directory: URL, tags: Set<String> = ["serve"]) throws(InferenceError) {
+    try self.init(source: DirectorySource(directory), tags: tags)
+  }
+
+  /// Loads a SavedModel from any source: a directory, or a registry's stored version
+  /// (`Registry.source(of:)`), read without writing a copy.
+  public init(source: any SavedModelSource, tags: Set<String> = ["serve"]) throws(InferenceError) {
     let model: SavedModelDirectory
     let bundle: TensorBundle?
     do {
-      model = try SavedModelDirectory(url: directory)
+      model = try SavedModelDirectory(source: source)
       bundle = try model.bundle()
     } catch {
       throw InferenceError(.invalidArgument, error.description)

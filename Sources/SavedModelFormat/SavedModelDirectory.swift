@@ -18,6 +18,13 @@ public struct SavedModelDirectory: Sendable {
     public let size: Int64
     /// Permission bits, e.g. `0o644`.
     public let mode: UInt16
+
+    public init(path: String, kind: Kind, size: Int64, mode: UInt16) {
+      self.path = path
+      self.kind = kind
+      self.size = size
+      self.mode = mode
+    }
   }
 
   /// Which file the graph was read from.
@@ -28,7 +35,10 @@ public struct SavedModelDirectory: Sendable {
 
   public static let variablesPrefix = "variables/variables"
 
-  public let url: URL
+  /// Where the files are read from.
+  public let source: any SavedModelSource
+  /// The model's location, as errors name it.
+  public var url: URL { source.root }
   public let graphFile: GraphFile
   public let savedModel: Tensorflow_SavedModel
   /// Every file and directory below the root, sorted by path (bytewise).
@@ -42,13 +52,19 @@ public struct SavedModelDirectory: Sendable {
   ///   not a directory, holds no graph file, or holds a symlink or special file; `.unsupported`
   ///   for a chunked `saved_model.cpb`; `.corrupted` when a proto does not parse.
   public init(url: URL) throws(FormatError) {
-    self.url = url
-    self.files = try DirectoryWalker.walk(url)
+    try self.init(source: DirectorySource(url))
+  }
+
+  /// Opens a SavedModel from any source (a directory, or a registry's stored version).
+  public init(source: any SavedModelSource) throws(FormatError) {
+    self.source = source
+    let url = source.root
+    self.files = try source.listing()
     let names = Set(files.map(\.path))
 
     if names.contains(GraphFile.binary.rawValue) {
       graphFile = .binary
-      let bytes = try readWholeFile(url.appendingPathComponent(GraphFile.binary.rawValue))
+      let bytes = try source.read(GraphFile.binary.rawValue)
       do {
         savedModel = try Tensorflow_SavedModel(decoding: bytes)
       } catch {
@@ -59,7 +75,7 @@ public struct SavedModelDirectory: Sendable {
     } else if names.contains(GraphFile.text.rawValue) {
       graphFile = .text
       let file = url.appendingPathComponent(GraphFile.text.rawValue)
-      let text = String(decoding: try readWholeFile(file), as: UTF8.self)
+      let text = String(decoding: try source.read(GraphFile.text.rawValue), as: UTF8.self)
       do {
         savedModel = try Tensorflow_SavedModel(decodingText: text)
       } catch {
@@ -82,7 +98,7 @@ public struct SavedModelDirectory: Sendable {
     if names.contains("fingerprint.pb") {
       let file = url.appendingPathComponent("fingerprint.pb")
       do {
-        fingerprint = try Tensorflow_FingerprintDef(decoding: try readWholeFile(file))
+        fingerprint = try Tensorflow_FingerprintDef(decoding: try source.read("fingerprint.pb"))
       } catch let error as FormatError {
         throw error
       } catch {
@@ -104,7 +120,7 @@ public struct SavedModelDirectory: Sendable {
   /// Opens the variables bundle, or returns `nil` when the model has none.
   public func bundle() throws(FormatError) -> TensorBundle? {
     guard hasVariables else { return nil }
-    return try TensorBundle(prefix: url.appendingPathComponent(Self.variablesPrefix))
+    return try TensorBundle(source: source, prefix: Self.variablesPrefix)
   }
 
   /// The path of the graph file.

@@ -34,8 +34,12 @@ public struct TensorBundle: Sendable {
     public var elementCount: Int64 { shape.reduce(1, *) }
   }
 
-  /// The path prefix, e.g. `<dir>/variables/variables`.
+  /// The path prefix, e.g. `<dir>/variables/variables`, as errors name it.
   public let prefix: URL
+  /// Where the index and shards are read from.
+  public let source: any SavedModelSource
+  /// The prefix relative to the source's root.
+  public let prefixPath: String
   /// The parsed header (shard count, endianness, version).
   public let header: Tensorflow_BundleHeaderProto
   /// Tensor entries in key order (the header's empty key is not included).
@@ -54,12 +58,17 @@ public struct TensorBundle: Sendable {
 
   /// The path of data shard `shard` of `count` for a prefix (`%s.data-%05d-of-%05d`).
   public static func shardURL(prefix: URL, shard: Int, of count: Int) -> URL {
+    prefix.deletingLastPathComponent().appendingPathComponent(
+      shardPath(prefix.lastPathComponent, shard: shard, of: count))
+  }
+
+  /// `shardURL` for a relative prefix path.
+  public static func shardPath(_ prefix: String, shard: Int, of count: Int) -> String {
     func five(_ value: Int) -> String {
       let digits = String(value)
       return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
     }
-    return prefix.deletingLastPathComponent().appendingPathComponent(
-      "\(prefix.lastPathComponent).data-\(five(shard))-of-\(five(count))")
+    return "\(prefix).data-\(five(shard))-of-\(five(count))"
   }
 
   /// Opens and checks a bundle's index and the presence and sizes of its shards.
@@ -67,10 +76,21 @@ public struct TensorBundle: Sendable {
   /// - Parameter prefix: the checkpoint prefix, without `.index`.
   /// - Throws: `FormatError` naming the index or shard file that is missing or damaged.
   public init(prefix: URL) throws(FormatError) {
+    try self.init(source: DirectorySource(prefix.deletingLastPathComponent()), prefix: prefix.lastPathComponent)
+  }
+
+  /// Opens a bundle whose files `source` holds.
+  ///
+  /// - Parameter prefix: the checkpoint prefix relative to the source's root
+  ///   (`variables/variables` in a SavedModel).
+  public init(source: any SavedModelSource, prefix prefixPath: String) throws(FormatError) {
+    self.source = source
+    self.prefixPath = prefixPath
+    let prefix = source.location(of: prefixPath)
     self.prefix = prefix
     let indexURL = Self.indexURL(prefix: prefix)
     let indexName = indexURL.path
-    let bytes = try readWholeFile(indexURL)
+    let bytes = try source.read(prefixPath + ".index")
     let table = try LevelDBTable(bytes: bytes, file: indexName)
 
     guard let first = table.entries.first, first.key.isEmpty else {
@@ -96,8 +116,7 @@ public struct TensorBundle: Sendable {
 
     var shardSizes: [Int64] = []
     for shard in 0..<Int(header.numShards) {
-      let url = Self.shardURL(prefix: prefix, shard: shard, of: Int(header.numShards))
-      shardSizes.append(try fileSize(url))
+      shardSizes.append(try source.size(of: Self.shardPath(prefixPath, shard: shard, of: Int(header.numShards))))
     }
 
     var entries: [Entry] = []
@@ -190,7 +209,8 @@ extension TensorBundle {
     if entry.isSliced {
       throw FormatError(.unsupported, file: url.path, "tensor \"\(entry.name)\" is partitioned into slices")
     }
-    let bytes = try readRange(url, offset: entry.offset, count: Int(entry.size))
+    let path = Self.shardPath(prefixPath, shard: entry.shard, of: Int(header.numShards))
+    let bytes = try source.read(path, offset: entry.offset, count: Int(entry.size))
     try Self.checkCRC(entry, bytes, file: url.path)
     return bytes
   }

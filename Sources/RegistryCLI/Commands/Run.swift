@@ -70,18 +70,16 @@ extension RegistryCommand {
       }
     }
 
-    /// A directory loads directly; a reference is pulled into a temporary directory first.
+    /// A directory loads directly; a reference loads straight from the store's objects (each
+    /// re-hashed as it is read), with no copy written to disk.
     private func load() throws -> LoadedModel {
       var isDirectory: ObjCBool = false
       if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
         return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: URL(fileURLWithPath: model)) }
       }
       let reference = try Reference(parsing: model)
-      let registry = try store.open(.readOnly)
-      let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
-      defer { try? FileManager.default.removeItem(at: scratch) }
-      _ = try registry.pull(reference, to: scratch.appendingPathComponent("model"), replacing: false)
-      return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: scratch.appendingPathComponent("model")) }
+      let source = try store.open(.readOnly).source(of: reference)
+      return try Self.wrap { () throws(InferenceError) in try LoadedModel(source: source) }
     }
 
     static func readInput(_ url: URL, dtype: DType?) throws -> Tensor {

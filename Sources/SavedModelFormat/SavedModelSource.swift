@@ -1,0 +1,42 @@
+import Foundation
+
+/// Where a SavedModel's bytes come from.
+///
+/// A directory on disk is the usual source. The registry reads a stored version's objects
+/// through a source of its own, so it can open (and run) a version without writing a copy.
+/// Paths are relative to the model root, with `/` separators.
+public protocol SavedModelSource: Sendable {
+  /// What errors name as the model's location: the directory, or where a stored version lives.
+  var root: URL { get }
+  /// Every file and directory below the root, sorted by path (bytewise).
+  func listing() throws(FormatError) -> [SavedModelDirectory.FileEntry]
+  /// The size of a regular file.
+  func size(of path: String) throws(FormatError) -> Int64
+  /// Reads exactly `count` bytes of `path` at `offset`, failing if the file is shorter.
+  func read(_ path: String, offset: Int64, count: Int) throws(FormatError) -> [UInt8]
+}
+
+extension SavedModelSource {
+  /// Reads a whole (small) file.
+  public func read(_ path: String) throws(FormatError) -> [UInt8] {
+    try read(path, offset: 0, count: Int(try size(of: path)))
+  }
+
+  /// The location of `path` as errors name it.
+  public func location(of path: String) -> URL { root.appendingPathComponent(path) }
+}
+
+/// A SavedModel directory on disk. Listing refuses symlinks and special files.
+public struct DirectorySource: SavedModelSource {
+  public let root: URL
+
+  public init(_ root: URL) { self.root = root }
+
+  public func listing() throws(FormatError) -> [SavedModelDirectory.FileEntry] { try DirectoryWalker.walk(root) }
+
+  public func size(of path: String) throws(FormatError) -> Int64 { try fileSize(location(of: path)) }
+
+  public func read(_ path: String, offset: Int64, count: Int) throws(FormatError) -> [UInt8] {
+    try readRange(location(of: path), offset: offset, count: count)
+  }
+}
