@@ -15,6 +15,7 @@
 //   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 //   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
+//   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
 import PackageDescription
 
@@ -51,7 +52,8 @@ let package = Package(
     .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
-    .target(name: "TensorKernels", dependencies: ["COpenBLAS"]),
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [

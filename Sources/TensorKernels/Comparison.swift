@@ -99,7 +99,7 @@ public enum Comparison {
   private static func compare<T: TensorElement & Comparable>(
     _ op: ComparisonOp, _ plan: BroadcastPlan, _ x: Tensor, _ y: Tensor, _: T.Type
   ) -> Tensor {
-    func zip(_ test: (T, T) -> Bool) -> Tensor {
+    @inline(__always) func zip(_ test: (T, T) -> Bool) -> Tensor {
       ElementwiseLoops.zip(plan, x, y, T.self, T.self, to: Bool.self, test)
     }
     switch op {

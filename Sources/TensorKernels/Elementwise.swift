@@ -76,14 +76,14 @@ public enum Elementwise {
   private static func floating<T: FloatElement>(
     _ op: BinaryOp, _ plan: BroadcastPlan, _ x: Tensor, _ y: Tensor, _: T.Type
   ) -> Tensor {
-    func zip(cost: Int = 1, _ combine: (T, T) -> T) -> Tensor {
+    @inline(__always) func zip(cost: Int = 1, _ combine: (T, T) -> T) -> Tensor {
       ElementwiseLoops.zip(plan, x, y, T.self, T.self, to: T.self, cost: cost, combine)
     }
     switch op {
-    case .add: return zip { $0 + $1 }
-    case .sub: return zip { $0 - $1 }
-    case .mul: return zip { $0 * $1 }
-    case .realDiv, .div: return zip { $0 / $1 }
+    case .add: return ElementwiseLoops.zip(plan, x, y, AddFunction<T>.self)
+    case .sub: return ElementwiseLoops.zip(plan, x, y, SubtractFunction<T>.self)
+    case .mul: return ElementwiseLoops.zip(plan, x, y, MultiplyFunction<T>.self)
+    case .realDiv, .div: return ElementwiseLoops.zip(plan, x, y, DivideFunction<T>.self)
     case .floorDiv: return zip { ($0 / $1).rounded(.down) }
     case .floorMod:
       return zip { a, b in
@@ -93,11 +93,7 @@ public enum Elementwise {
     case .maximum: return zip { a, b in a.isNaN || b.isNaN ? .nan : (a < b ? b : a) }
     case .minimum: return zip { a, b in a.isNaN || b.isNaN ? .nan : (b < a ? b : a) }
     case .pow: return zip(cost: 16) { T.power($0, $1) }
-    case .squaredDifference:
-      return zip { a, b in
-        let difference = a - b
-        return difference * difference
-      }
+    case .squaredDifference: return ElementwiseLoops.zip(plan, x, y, SquaredDifferenceFunction<T>.self)
     }
   }
 
@@ -112,7 +108,7 @@ public enum Elementwise {
       throw .invalidArgument(
         op: name, reason: "integers to negative integer powers are not allowed")
     }
-    func zip(cost: Int = 1, _ combine: (T, T) -> T) -> Tensor {
+    @inline(__always) func zip(cost: Int = 1, _ combine: (T, T) -> T) -> Tensor {
       ElementwiseLoops.zip(plan, x, y, T.self, T.self, to: T.self, cost: cost, combine)
     }
     switch op {
@@ -159,7 +155,7 @@ public enum Elementwise {
   // MARK: Unary kernels by element kind
 
   private static func floating<T: FloatElement>(_ op: UnaryOp, _ x: Tensor, _: T.Type) -> Tensor {
-    func map(cost: Int = 1, _ transform: (T) -> T) -> Tensor {
+    @inline(__always) func map(cost: Int = 1, _ transform: (T) -> T) -> Tensor {
       ElementwiseLoops.map(x, T.self, to: T.self, cost: cost, transform)
     }
     switch op {
@@ -180,8 +176,8 @@ public enum Elementwise {
     case .erf: return map(cost: 16) { T.errorFunction($0) }
     case .tanh: return map(cost: 16) { T.hyperbolicTangent($0) }
     case .sigmoid: return map(cost: 16) { Activations.sigmoid($0) }
-    case .relu: return map { Activations.relu($0) }
-    case .relu6: return map { Activations.relu6($0) }
+    case .relu: return ElementwiseLoops.map(x, ReluFunction<T>.self)
+    case .relu6: return ElementwiseLoops.map(x, Relu6Function<T>.self)
     case .elu: return map(cost: 16) { Activations.elu($0) }
     case .selu: return map(cost: 16) { Activations.selu($0) }
     case .leakyRelu(let alpha):
@@ -192,7 +188,7 @@ public enum Elementwise {
   }
 
   private static func integer<T: IntegerElement>(_ op: UnaryOp, _ x: Tensor, _: T.Type) -> Tensor {
-    func map(_ transform: (T) -> T) -> Tensor {
+    @inline(__always) func map(_ transform: (T) -> T) -> Tensor {
       ElementwiseLoops.map(x, T.self, to: T.self, transform)
     }
     switch op {

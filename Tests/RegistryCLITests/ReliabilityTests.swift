@@ -23,7 +23,7 @@ struct ReliabilityTests {
     let enumerator = FileManager.default.enumerator(atPath: root)
     while let relative = enumerator?.nextObject() as? String {
       var isDirectory: ObjCBool = false
-      FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
+      _ = FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
       if isDirectory.boolValue { continue }
       let data = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
       result[relative] = CommandLineTests.sha256(data)

@@ -9,9 +9,32 @@ final class Runtime: Sendable {
   let functions: [String: GraphFunction]
   let kernels: OpRegistry
   let variables = VariableStore()
-  /// Execution orders already computed, by function and targets: planned once, reused by every
+  /// Execution plans already computed, by function and targets: planned once, reused by every
   /// call.
-  private let plans = Mutex<[PlanKey: [Int]]>([:])
+  private let plans = Mutex<[PlanKey: Plan]>([:])
+
+  /// The nodes to run, in dependency order, and when each node's outputs can be let go.
+  struct Plan {
+    let order: [Int]
+    /// `releases[step]`: the nodes whose outputs no step after `step` reads (targets are kept).
+    /// Letting them go as soon as possible keeps the working set small, so freed buffers are
+    /// reused while still in cache instead of every intermediate living until the call ends.
+    let releases: [[Int]]
+
+    init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
+      order = try function.executionOrder(for: targets)
+      var lastUse = [Int](repeating: -1, count: function.nodes.count)
+      for (step, index) in order.enumerated() {
+        for input in function.nodes[index].inputs {
+          if case .node(let source, _) = input { lastUse[source] = step }
+        }
+      }
+      for target in targets { lastUse[target] = -1 }
+      var releases = [[Int]](repeating: [], count: order.count)
+      for (node, step) in lastUse.enumerated() where step >= 0 { releases[step].append(node) }
+      self.releases = releases
+    }
+  }
 
   private struct PlanKey: Hashable {
     let function: String
@@ -59,14 +82,16 @@ final class Runtime: Sendable {
     var values = [[Value]?](repeating: nil, count: function.nodes.count)
     for (node, fed) in feeds { values[node] = fed }
     let key = PlanKey(function: function.name, targets: targets, fed: feeds.keys.sorted())
-    let order: [Int]
+    let plan: Plan
     if let cached = plans.withLock({ $0[key] }) {
-      order = cached
+      plan = cached
     } else {
-      order = try function.executionOrder(for: targets)
-      plans.withLock { $0[key] = order }
+      plan = try Plan(function: function, targets: targets)
+      plans.withLock { $0[key] = plan }
     }
-    for index in order where values[index] == nil {
+    for (step, index) in plan.order.enumerated() {
+      defer { for node in plan.releases[step] { values[node] = nil } }
+      guard values[index] == nil else { continue }
       let node = function.nodes[index]
       var inputs: [Value] = []
       inputs.reserveCapacity(node.inputs.count)
