@@ -23,8 +23,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   public let dtype: DType
   /// The dimensions, outermost first; `[]` for a scalar.
   public let shape: [Int]
-  /// The elements.
-  let storage: Storage
+  /// The elements. Replaced only by `withUniqueBuffer`, which needs to drop this reference for
+  /// a moment; otherwise never changed.
+  var storage: Storage
 
   /// Where the elements live.
   enum Storage: Sendable {

@@ -33,7 +33,24 @@ final class Runtime: Sendable {
       var releases = [[Int]](repeating: [], count: order.count)
       for (node, step) in lastUse.enumerated() where step >= 0 { releases[step].append(node) }
       self.releases = releases
+
+      var inPlace = [(rule: InPlaceRule, position: Int)?](repeating: nil, count: order.count)
+      for (step, index) in order.enumerated() {
+        let node = function.nodes[index]
+        guard let rule = InPlaceRule(node) else { continue }
+        for position in rule.candidates where position < node.inputs.count {
+          guard case .node(let source, _) = node.inputs[position], lastUse[source] == step,
+            node.inputs.filter({ if case .node(source, _) = $0 { true } else { false } }).count == 1
+          else { continue }
+          inPlace[step] = (rule, position)
+          break
+        }
+      }
+      self.inPlace = inPlace
     }
+
+    /// `inPlace[step]`: the op may overwrite its operand `position`, which dies at this step.
+    let inPlace: [(rule: InPlaceRule, position: Int)?]
   }
 
   private struct PlanKey: Hashable {
@@ -93,22 +110,46 @@ final class Runtime: Sendable {
       defer { for node in plan.releases[step] { values[node] = nil } }
       guard values[index] == nil else { continue }
       let node = function.nodes[index]
+      let start = OpProfile.shared == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+      // An operand that dies here is taken out of `values`, so that if nothing else shares its
+      // buffer the op can write into it.
+      var owned: (position: Int, value: Value)?
+      if let (rule, position) = plan.inPlace[step], case .node(let source, let output) = node.inputs[position],
+        let outputs = values[source], output < outputs.count
+      {
+        values[source] = nil
+        owned = (position, outputs[output])
+        if case .tensor(var tensor) = owned!.value {
+          owned = nil  // drop the extra reference while the op checks the buffer is unshared
+          var other: Tensor?
+          if node.inputs.count == 2 {
+            let value = try Self.value(of: node.inputs[1 - position], values: values, arguments: arguments, function: function)
+            if case .tensor(let operand) = value { other = operand }
+          }
+          if rule.apply(&tensor, position: position, other: other) {
+            values[index] = [.tensor(tensor)]
+            OpProfile.shared?.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
+            continue
+          }
+          owned = (position, .tensor(tensor))
+        }
+      }
       var inputs: [Value] = []
       inputs.reserveCapacity(node.inputs.count)
-      for input in node.inputs {
-        inputs.append(try Self.value(of: input, values: values, arguments: arguments, function: function))
+      for (position, input) in node.inputs.enumerated() {
+        if let owned, owned.position == position {
+          inputs.append(owned.value)
+        } else {
+          inputs.append(try Self.value(of: input, values: values, arguments: arguments, function: function))
+        }
       }
+      owned = nil
       guard let kernel = kernels.kernel(for: node.op) else {
         throw InferenceError(.unsupported, "\(function.name): node \"\(node.name)\" uses unsupported op \(node.op)")
       }
       let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function)
-      if let profile = OpProfile.shared {
-        let start = DispatchTime.now().uptimeNanoseconds
-        values[index] = try kernel(context)
-        profile.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
-      } else {
-        values[index] = try kernel(context)
-      }
+      values[index] = try kernel(context)
+      OpProfile.shared?.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
     }
     return values
   }
