@@ -2,10 +2,12 @@
 
     Scripts/bench-inference.sh            (creates the TensorFlow venv if needed, then runs this)
 
-For an MLP, a small CNN (the fixtures), MobileNetV2 and ResNet50 at 224x224 (random weights,
-written to /tmp/registry-bench-models on first use, not committed) and batch 1 and 32: the
-steady-state latency per call (median of 20 after 3 warm-up calls; ours through
-`registry-bench inference`, which loads once and calls `LoadedModel.run`), and the cold start
+For an MLP and a small CNN (the fixtures), MobileNetV2 and ResNet50 at 224x224, an LSTM (128 units
+over 32 steps of 64 features) and a transformer encoder block (sequence 64, d_model 128, 4 heads,
+feed-forward 512), the last four with random weights and written to /tmp/registry-bench-models on
+first use (not committed), at batch 1 and 32: the steady-state latency per call (median of 20
+after 3 warm-up calls; ours through `registry-bench inference`, which loads once and calls
+`LoadedModel.run`), and the cold start
 (process start to first output: `registry run` versus a Python process that imports TensorFlow,
 loads the model and calls it once). Prints a Markdown table.
 """
@@ -23,17 +25,41 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = "/tmp/registry-bench-models"
 
 
-def build_models():
+def lstm_model(keras):
+    """One LSTM layer of 128 units over float32 [None, 32, 64], then Dense(10)."""
+    return keras.Sequential([
+        keras.Input((32, 64), name="sequence"),
+        keras.layers.LSTM(128),
+        keras.layers.Dense(10),
+    ])
+
+
+def transformer_block(keras):
+    """A post-norm transformer encoder block over float32 [None, 64, 128]: MultiHeadAttention
+    (4 heads of 32), residual + LayerNormalization, Dense(512, exact gelu), Dense(128), residual +
+    LayerNormalization."""
+    inputs = keras.Input((64, 128), name="embeddings")
+    x = keras.layers.LayerNormalization()(inputs + keras.layers.MultiHeadAttention(4, 32)(inputs, inputs))
+    h = keras.layers.Dense(128)(keras.layers.Dense(512, activation="gelu")(x))
+    return keras.Model(inputs, keras.layers.LayerNormalization()(x + h))
+
+
+GENERATED = {
+    "mobilenet_v2_224": lambda keras: keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3)),
+    "resnet50": lambda keras: keras.applications.ResNet50(weights=None, input_shape=(224, 224, 3)),
+    "lstm_128": lstm_model,
+    "transformer_block_128": transformer_block,
+}
+
+
+def build_models(names=GENERATED):
     import keras
     os.makedirs(MODELS, exist_ok=True)
-    for name, make in [
-        ("mobilenet_v2_224", lambda: keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3))),
-        ("resnet50", lambda: keras.applications.ResNet50(weights=None, input_shape=(224, 224, 3))),
-    ]:
+    for name in names:
         path = os.path.join(MODELS, name)
         if not os.path.exists(path):
             keras.utils.set_random_seed(0)
-            make().export(path, verbose=False)
+            GENERATED[name](keras).export(path, verbose=False)
 
 
 def signature_input(model_dir):
@@ -78,6 +104,8 @@ def main():
         ("small CNN (keras3_cnn_bn fixture)", os.path.join(ROOT, "Fixtures/keras3_cnn_bn/model")),
         ("MobileNetV2 224x224", os.path.join(MODELS, "mobilenet_v2_224")),
         ("ResNet50 224x224", os.path.join(MODELS, "resnet50")),
+        ("LSTM 128 units, 32 steps x 64 features", os.path.join(MODELS, "lstm_128")),
+        ("transformer block, seq 64, d 128, 4 heads, ff 512", os.path.join(MODELS, "transformer_block_128")),
     ]
     rng = np.random.default_rng(0)
     scratch = tempfile.mkdtemp(prefix="registry-bench-inference-")

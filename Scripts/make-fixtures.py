@@ -430,6 +430,224 @@ def attention(model_dir):
         model(next(iter(inputs.values()))))}
 
 
+def _keras_inputs(name, array):
+    """The same input for both signatures Keras 3 `export()` writes."""
+    return {"serve": {name: array}, "serving_default": {name: array}}
+
+
+def gru(model_dir):
+    """Keras 3 GRU model exported with `model.export(dir)`:
+    float32 [None, 5, 3] -> GRU(4) (the default reset_after=True, so the bias
+    holds separate input and recurrent halves) -> Dense(2).  Like lstm, the
+    recurrence is a `While` loop over TensorList ops in library functions."""
+    keras = _keras3()
+    model = keras.Sequential([
+        keras.Input(shape=(5, 3), name="sequence"),
+        keras.layers.GRU(4, name="gru"),
+        keras.layers.Dense(2, name="out"),
+    ], name="gru_model")
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values()))))}
+
+
+def simple_rnn_sequences(model_dir):
+    """Keras 3 stacked recurrent model returning whole sequences, exported with
+    `model.export(dir)`: float32 [None, 5, 3] -> SimpleRNN(6,
+    return_sequences=True) -> GRU(4, return_sequences=True, reset_after=False:
+    one bias, reset gate applied before the recurrent matmul) ->
+    TimeDistributed(Dense(2)) -> float32 [None, 5, 2].  Two `While` loops that
+    stack every step's output into a TensorList; TimeDistributed over the
+    static time axis is unrolled into one Dense per step."""
+    keras = _keras3()
+    model = keras.Sequential([
+        keras.Input(shape=(5, 3), name="sequence"),
+        keras.layers.SimpleRNN(6, return_sequences=True, name="rnn"),
+        keras.layers.GRU(4, return_sequences=True, reset_after=False, name="gru"),
+        keras.layers.TimeDistributed(keras.layers.Dense(2), name="per_step"),
+    ], name="simple_rnn_sequences")
+    model.export(model_dir, verbose=False)
+    return {"check": lambda inputs: keras.ops.convert_to_numpy(
+        model(next(iter(inputs.values()))))}
+
+
+def bidirectional_masked(model_dir):
+    """Keras 3 masked bidirectional recurrent model exported with
+    `model.export(dir)`: int32 token ids [None, 6] (0 = padding) ->
+    Embedding(20, 4, mask_zero=True) -> Bidirectional(LSTM(4,
+    return_sequences=True)) -> Bidirectional(GRU(3)) -> Dense(2).  The mask
+    reaches every loop step (padded steps keep the previous state and output),
+    and the backward layers run over the reversed sequence and mask.  The
+    reference rows are padded to true lengths 3 and 5, and each row's output
+    equals what the layers give on the unpadded row alone."""
+    keras = _keras3()
+    embed = keras.layers.Embedding(
+        20, 4, mask_zero=True, name="embed",
+        embeddings_initializer=keras.initializers.RandomNormal(stddev=1.0))
+    layers = [
+        keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True), name="bi_lstm"),
+        keras.layers.Bidirectional(keras.layers.GRU(3), name="bi_gru"),
+        keras.layers.Dense(2, name="out"),
+    ]
+
+    def apply(x):
+        x = embed(x)
+        for layer in layers:
+            x = layer(x)
+        return x
+
+    inp = keras.Input(shape=(6,), dtype="int32", name="tokens")
+    model = keras.Model(inp, apply(inp), name="bidirectional_masked")
+    model.export(model_dir, verbose=False)
+    tokens = np.array([[5, 3, 9, 0, 0, 0], [7, 1, 12, 4, 19, 0]], dtype=np.int32)
+    padded = keras.ops.convert_to_numpy(model(tokens))
+    for row, length in enumerate([3, 5]):
+        alone = keras.ops.convert_to_numpy(apply(tokens[row:row + 1, :length]))
+        if not np.allclose(padded[row], alone[0], rtol=1e-5, atol=1e-6):
+            raise SystemExit(f"bidirectional_masked: row {row} depends on its padding")
+    return {"inputs": _keras_inputs("tokens", tokens),
+            "check": lambda inputs: keras.ops.convert_to_numpy(
+                model(next(iter(inputs.values()))))}
+
+
+def transformer_encoder(model_dir):
+    """Keras 3 transformer encoder block over padded token ids, exported with
+    `model.export(dir)`: int32 [None, 8] (0 = padding) -> token Embedding(20, 8)
+    + position Embedding(8, 8) at positions cumsum(tokens != 0) - 1 (a Cumsum
+    op) -> MultiHeadAttention(2 heads, key_dim 4) with the key padding mask
+    (tokens != 0) -> residual + LayerNormalization -> Dense(16, exact gelu: Erfc)
+    -> Dense(8) -> tanh-approximate gelu -> residual + LayerNormalization ->
+    GlobalAveragePooling1D over the unpadded steps -> Dense(3).  The reference
+    rows are padded to true lengths 5 and 7, and each row's output equals what
+    the same layers give on the unpadded row alone."""
+    keras = _keras3()
+    ops = keras.ops
+    normal = keras.initializers.RandomNormal(stddev=1.0)
+    token_embed = keras.layers.Embedding(20, 8, embeddings_initializer=normal, name="token_embed")
+    position_embed = keras.layers.Embedding(8, 8, embeddings_initializer=normal,
+                                            name="position_embed")
+    mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4, name="mha")
+    norm1 = keras.layers.LayerNormalization(name="norm1")
+    ff1 = keras.layers.Dense(16, activation="gelu", name="ff1")  # approximate=False
+    ff2 = keras.layers.Dense(8, name="ff2")
+    norm2 = keras.layers.LayerNormalization(name="norm2")
+    pool = keras.layers.GlobalAveragePooling1D(name="pool")
+    head = keras.layers.Dense(3, name="out")
+
+    def apply(tokens):
+        keep = ops.not_equal(tokens, 0)
+        count = ops.cast(keep, "int32")
+        positions = (ops.cumsum(count, axis=1) - 1) * count
+        x = token_embed(tokens) + position_embed(positions)
+        x = norm1(x + mha(x, x, attention_mask=ops.expand_dims(keep, 1)))
+        x = norm2(x + ops.gelu(ff2(ff1(x)), approximate=True))
+        return head(pool(x, mask=keep))
+
+    inp = keras.Input(shape=(8,), dtype="int32", name="tokens")
+    model = keras.Model(inp, apply(inp), name="transformer_encoder")
+    model.export(model_dir, verbose=False)
+    tokens = np.array([[3, 7, 1, 12, 5, 0, 0, 0], [9, 2, 14, 6, 11, 4, 18, 0]], dtype=np.int32)
+    # The same layers over a variable-length input, to run each row unpadded.
+    any_length = keras.Input(shape=(None,), dtype="int32")
+    unpadded = keras.Model(any_length, apply(any_length))
+    padded = keras.ops.convert_to_numpy(model(tokens))
+    for row, length in enumerate([5, 7]):
+        alone = keras.ops.convert_to_numpy(unpadded(tokens[row:row + 1, :length]))
+        if not np.allclose(padded[row], alone[0], rtol=1e-4, atol=1e-5):
+            raise SystemExit(f"transformer_encoder: row {row} depends on its padding")
+    return {"inputs": _keras_inputs("tokens", tokens),
+            "check": lambda inputs: keras.ops.convert_to_numpy(
+                model(next(iter(inputs.values()))))}
+
+
+def einsum_cumsum_module(model_dir):
+    """Plain `tf.Module` with three signatures, saved with
+    `tf.saved_model.save`.  `serving_default(a: f32 [None,1,3,4], b: f32
+    [5,4,2], x: f32 [None,3,4], y: f32 [None,4,2], square: f32 [3,3])`:
+    Einsum with "...ij,...jk->...ik" (ellipsis dims [None,1] and [5] broadcast
+    to [None,5]), "bij,bjk->bik", "ij->ji", "ii->i" (diagonal) and
+    "...d,d->..." against a variable.  `cumsum(x: f32 [None,6], ids: i32
+    [None,6])`: Cumsum plain, exclusive, reverse, both, along axis 0, and on
+    int32 with a negative axis.  `masking(x: f32 [None,6], lengths: i32
+    [None])`: gelu exact (Erfc) and tanh-approximate, `tf.sequence_mask`
+    (a bool output), `tf.where` with that mask, a masked mean, and
+    `tf.boolean_mask` (Where + GatherV2, an output whose length depends on the
+    data)."""
+    tf = _tf()
+    _seed_everything()
+
+    class EinsumCumsum(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(tf.random.normal([4], seed=1), name="w")
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 1, 3, 4], tf.float32, name="a"),
+            tf.TensorSpec([5, 4, 2], tf.float32, name="b"),
+            tf.TensorSpec([None, 3, 4], tf.float32, name="x"),
+            tf.TensorSpec([None, 4, 2], tf.float32, name="y"),
+            tf.TensorSpec([3, 3], tf.float32, name="square")])
+        def einsum(self, a, b, x, y, square):
+            return {"broadcast": tf.einsum("...ij,...jk->...ik", a, b),
+                    "batched": tf.einsum("bij,bjk->bik", x, y),
+                    "transposed": tf.einsum("ij->ji", square),
+                    "diagonal": tf.einsum("ii->i", square),
+                    "contracted": tf.einsum("...d,d->...", x, self.w)}
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 6], tf.float32, name="x"),
+            tf.TensorSpec([None, 6], tf.int32, name="ids")])
+        def cumsum(self, x, ids):
+            return {"inclusive": tf.math.cumsum(x, axis=1),
+                    "exclusive": tf.math.cumsum(x, axis=1, exclusive=True),
+                    "reverse": tf.math.cumsum(x, axis=1, reverse=True),
+                    "exclusive_reverse": tf.math.cumsum(x, axis=1, exclusive=True, reverse=True),
+                    "down_batch": tf.math.cumsum(x, axis=0),
+                    "ids_exclusive": tf.math.cumsum(ids, axis=-1, exclusive=True),
+                    "ids_reverse": tf.math.cumsum(ids, axis=-1, reverse=True)}
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 6], tf.float32, name="x"),
+            tf.TensorSpec([None], tf.int32, name="lengths")])
+        def masking(self, x, lengths):
+            exact = tf.nn.gelu(x, approximate=False)
+            mask = tf.sequence_mask(lengths, maxlen=tf.shape(x)[1])
+            masked = tf.where(mask, exact, tf.zeros_like(x))
+            count = tf.maximum(tf.cast(lengths, tf.float32), 1.0)
+            return {"gelu_exact": exact,
+                    "gelu_tanh": tf.nn.gelu(x, approximate=True),
+                    "mask": mask,
+                    "masked": masked,
+                    "masked_mean": tf.reduce_sum(masked, axis=1) / count,
+                    "selected": tf.boolean_mask(x, mask)}
+
+    module = EinsumCumsum()
+    tf.saved_model.save(module, model_dir, signatures={
+        "serving_default": module.einsum.get_concrete_function(),
+        "cumsum": module.cumsum.get_concrete_function(),
+        "masking": module.masking.get_concrete_function(),
+    })
+    rng = np.random.default_rng(SEED)
+
+    def normal(*shape):
+        return rng.normal(size=shape).astype(np.float32)
+
+    x6 = normal(BATCH, 6) * 2
+    inputs = {
+        "serving_default": {"a": normal(BATCH, 1, 3, 4), "b": normal(5, 4, 2),
+                            "x": normal(BATCH, 3, 4), "y": normal(BATCH, 4, 2),
+                            "square": normal(3, 3)},
+        "cumsum": {"x": x6, "ids": rng.integers(-5, 10, size=(BATCH, 6)).astype(np.int32)},
+        "masking": {"x": x6, "lengths": np.array([4, 0], dtype=np.int32)},
+    }
+    expected = {
+        name: {k: v.numpy() for k, v in fn(**inputs[name]).items()}
+        for name, fn in [("serving_default", module.einsum), ("cumsum", module.cumsum),
+                         ("masking", module.masking)]
+    }
+    return {"inputs": inputs, "expected": expected}
+
+
 def string_lookup(model_dir):
     """`tf.Module` with a `tf.lookup.StaticHashTable` initialized from a
     `tf.lookup.TextFileInitializer` vocabulary file, which TensorFlow copies
@@ -498,6 +716,11 @@ FIXTURES = {
     "finetune_head": finetune_head,
     "lstm": lstm,
     "attention": attention,
+    "gru": gru,
+    "simple_rnn_sequences": simple_rnn_sequences,
+    "bidirectional_masked": bidirectional_masked,
+    "transformer_encoder": transformer_encoder,
+    "einsum_cumsum_module": einsum_cumsum_module,
     "string_lookup": string_lookup,
     "text_vectorization": text_vectorization,
 }
