@@ -42,8 +42,9 @@ struct ConformanceTests {
 
 enum ConformanceSupport {
   static let supportedFixtures = [
-    "attention", "finetune_base", "finetune_head", "keras2_mlp", "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures",
-    "sharded_vars", "tf1_builder",
+    "attention", "bidirectional_masked", "einsum_cumsum_module", "finetune_base", "finetune_head", "gru", "keras2_mlp",
+    "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "sharded_vars", "simple_rnn_sequences", "tf1_builder",
+    "transformer_encoder",
   ]
 
   static func expectClose(_ actual: Tensor, _ expected: Tensor, _ context: String, relative: Double = 1e-4, absolute: Double = 1e-5) throws {

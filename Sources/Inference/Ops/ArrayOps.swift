@@ -227,14 +227,7 @@ enum ArrayOps {
       try stridedSlice(context)
     }
     registry.register("Tile") { context throws(InferenceError) in
-      let x = try context.tensor(0)
-      let multiples = try integers(try context.tensor(1), context)
-      let shape = zip(x.shape, multiples).map { $0 * $1 }
-      let sourceStrides = strides(x.shape)
-      let indices = allIndices(shape).map { position in
-        position.enumerated().reduce(0) { $0 + ($1.element % x.shape[$1.offset]) * sourceStrides[$1.offset] }
-      }
-      return [.tensor(try Elements(x).gather(indices).tensor(shape, context))]
+      [.tensor(try tile(try context.tensor(0), try integers(try context.tensor(1), context), context))]
     }
     for name in ["Pad", "PadV2", "MirrorPad"] {
       registry.register(name) { context throws(InferenceError) in
@@ -317,6 +310,19 @@ enum ArrayOps {
     case .int64: return Tensor(int64: values.map(Int64.init), shape: shape)
     default: return Tensor(int32: values.map { Int32(truncatingIfNeeded: $0) }, shape: shape)
     }
+  }
+
+  /// `x` repeated `multiples[axis]` times along each axis.
+  static func tile(_ x: Tensor, _ multiples: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
+    guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
+      throw InferenceError(.failed, "\(context.where_): multiples \(multiples) do not fit rank \(x.rank)")
+    }
+    let shape = zip(x.shape, multiples).map { $0 * $1 }
+    let sourceStrides = strides(x.shape)
+    let indices = allIndices(shape).map { position in
+      position.enumerated().reduce(0) { $0 + ($1.element % x.shape[$1.offset]) * sourceStrides[$1.offset] }
+    }
+    return try Elements(x).gather(indices).tensor(shape, context)
   }
 
   static func strides(_ shape: [Int]) -> [Int] {
