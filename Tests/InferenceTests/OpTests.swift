@@ -92,6 +92,18 @@ struct OpTests {
     // matrix[:, 1] (shrink axis 1)
     #expect(try run("StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])], attributes: ["begin_mask": int(1), "end_mask": int(1), "shrink_axis_mask": int(2)])
       == [Tensor(float32: [2, 5], shape: [2])])
+    // matrix[..., 1] (ellipsis, then shrink)
+    #expect(try run("StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])], attributes: ["ellipsis_mask": int(1), "shrink_axis_mask": int(2)])
+      == [Tensor(float32: [2, 5], shape: [2])])
+    // matrix[:, None] (new axis)
+    #expect(try run("StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])], attributes: ["begin_mask": int(1), "end_mask": int(1), "new_axis_mask": int(2)])
+      == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 1, 3])])
+    // matrix[None, ..., 0]
+    #expect(try run("StridedSlice", [matrix, ints([0, 0, 0]), ints([0, 0, 1]), ints([1, 1, 1])], attributes: ["new_axis_mask": int(1), "ellipsis_mask": int(2), "shrink_axis_mask": int(4)])
+      == [Tensor(float32: [1, 4], shape: [1, 2])])
+    // matrix[..., None] with the ellipsis covering both axes
+    #expect(try run("StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])], attributes: ["ellipsis_mask": int(1), "new_axis_mask": int(2)])
+      == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3, 1])])
   }
 
   @Test("SpaceToBatchND and BatchToSpaceND move 2x2 blocks into the batch and back")

@@ -412,50 +412,82 @@ enum ArrayOps {
     return try Elements(x).gather(indices).tensor(shape, context)
   }
 
-  /// `StridedSlice` with begin, end and shrink-axis masks (TensorFlow's Python slicing); ellipsis
-  /// and new-axis masks are reported as unsupported.
+  /// `StridedSlice` with TensorFlow's Python slicing masks: begin, end, shrink-axis, ellipsis and
+  /// new-axis. The sparse spec (one entry per slice item) is first expanded to one entry per input
+  /// axis: an ellipsis covers the axes no other item names, a new axis inserts a 1 in the output
+  /// shape, and axes past the spec are taken whole.
   static func stridedSlice(_ context: OpContext) throws(InferenceError) -> [Value] {
     let x = try context.tensor(0)
     let begin = try integers(try context.tensor(1), context)
     let end = try integers(try context.tensor(2), context)
     let step = try integers(try context.tensor(3), context)
-    let beginMask = (try? context.int("begin_mask")) ?? 0
-    let endMask = (try? context.int("end_mask")) ?? 0
-    let shrinkMask = (try? context.int("shrink_axis_mask")) ?? 0
-    if ((try? context.int("ellipsis_mask")) ?? 0) != 0 || ((try? context.int("new_axis_mask")) ?? 0) != 0 {
-      throw InferenceError(.unsupported, "\(context.where_): ellipsis and new-axis masks are not supported yet")
+    guard begin.count == end.count, begin.count == step.count else {
+      throw InferenceError(.failed, "\(context.where_): begin, end and strides differ in length")
     }
+    func mask(_ name: String) -> Int { (try? context.int(name)) ?? 0 }
+    let (beginMask, endMask, shrinkMask) = (mask("begin_mask"), mask("end_mask"), mask("shrink_axis_mask"))
+    let (ellipsisMask, newAxisMask) = (mask("ellipsis_mask"), mask("new_axis_mask"))
+    func bit(_ mask: Int, _ index: Int) -> Bool { mask & (1 << index) != 0 }
+
+    // One item per input axis: (sparse index or nil for a whole axis), plus where new axes go.
+    enum Item { case axis(Int?), newAxis }
+    var items: [Item] = []
+    let named = (0..<begin.count).filter { !bit(ellipsisMask, $0) && !bit(newAxisMask, $0) }.count
+    var sawEllipsis = false
+    for index in 0..<begin.count {
+      if bit(ellipsisMask, index) {
+        guard !sawEllipsis else { throw InferenceError(.failed, "\(context.where_): more than one ellipsis") }
+        sawEllipsis = true
+        items += [Item](repeating: .axis(nil), count: max(0, x.rank - named))
+      } else if bit(newAxisMask, index) {
+        items.append(.newAxis)
+      } else {
+        items.append(.axis(index))
+      }
+    }
+    let consumed = items.filter { if case .axis = $0 { true } else { false } }.count
+    guard consumed <= x.rank else {
+      throw InferenceError(.failed, "\(context.where_): \(consumed) slice items for a tensor of rank \(x.rank)")
+    }
+    items += [Item](repeating: .axis(nil), count: x.rank - consumed)
+
     var starts: [Int] = []
     var steps: [Int] = []
     var shape: [Int] = []
     var finalShape: [Int] = []
-    for axis in 0..<x.rank {
+    var axis = 0
+    for item in items {
+      guard case .axis(let sparse) = item else {
+        finalShape.append(1)
+        continue
+      }
+      defer { axis += 1 }
       let size = x.shape[axis]
-      guard axis < begin.count else {
+      guard let index = sparse else {
         starts.append(0)
         steps.append(1)
         shape.append(size)
         finalShape.append(size)
         continue
       }
-      let stride = step[axis]
+      let stride = step[index]
       guard stride != 0 else { throw InferenceError(.failed, "\(context.where_): stride 0") }
       func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
-      var start = begin[axis] < 0 ? begin[axis] + size : begin[axis]
-      var stop = end[axis] < 0 ? end[axis] + size : end[axis]
-      if shrinkMask & (1 << axis) != 0 {
-        guard start >= 0, start < size else { throw InferenceError(.failed, "\(context.where_): index \(begin[axis]) out of range") }
+      var start = begin[index] < 0 ? begin[index] + size : begin[index]
+      var stop = end[index] < 0 ? end[index] + size : end[index]
+      if bit(shrinkMask, index) {
+        guard start >= 0, start < size else { throw InferenceError(.failed, "\(context.where_): index \(begin[index]) out of range") }
         starts.append(start)
         steps.append(1)
         shape.append(1)
         continue
       }
       if stride > 0 {
-        start = beginMask & (1 << axis) != 0 ? 0 : clamp(start, 0, size)
-        stop = endMask & (1 << axis) != 0 ? size : clamp(stop, 0, size)
+        start = bit(beginMask, index) ? 0 : clamp(start, 0, size)
+        stop = bit(endMask, index) ? size : clamp(stop, 0, size)
       } else {
-        start = beginMask & (1 << axis) != 0 ? size - 1 : clamp(start, -1, size - 1)
-        stop = endMask & (1 << axis) != 0 ? -1 : clamp(stop, -1, size - 1)
+        start = bit(beginMask, index) ? size - 1 : clamp(start, -1, size - 1)
+        stop = bit(endMask, index) ? -1 : clamp(stop, -1, size - 1)
       }
       let count = max(0, (stop - start + stride + (stride > 0 ? -1 : 1)) / stride)
       starts.append(start)
