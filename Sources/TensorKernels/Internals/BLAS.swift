@@ -8,21 +8,49 @@ import COpenBLAS
 
 /// The funnel for every OpenBLAS call, and its thread policy.
 ///
-/// Thread policy: OpenBLAS (Debian's pthreads build) splits each GEMM over its own thread pool,
-/// deciding per call how many threads the size is worth (small products stay on the calling
-/// thread). We give that pool one thread per online processor, the same count `Parallel` uses,
-/// unless the user chose with `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS`, which we respect. The
-/// pools never overlap: kernels call GEMM only from the calling thread, never from inside a
-/// `Parallel` loop (im2col fills its buffer in parallel, then one GEMM runs), so the machine is
-/// never asked for more threads than it has cores.
+/// Thread policy: OpenBLAS runs single-threaded and we split large products ourselves, by
+/// blocks of rows (or of columns when there is one row), across the same `Parallel` workers the
+/// elementwise kernels use. OpenBLAS's own pool would spin (`sched_yield`) for a while after each
+/// GEMM, taking the cores from the elementwise op that follows: a convnet alternates the two
+/// hundreds of times per call. A user who sets `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS` gets
+/// OpenBLAS's threading as they asked, and no splitting from us.
 enum BLAS {
-  /// The number of threads OpenBLAS uses, set on first use.
+  /// The number of threads OpenBLAS uses itself, set on first use.
   static let threadCount: Int = {
-    if getenv("OPENBLAS_NUM_THREADS") == nil, getenv("OMP_NUM_THREADS") == nil {
-      openblas_set_num_threads(Int32(clamping: Parallel.coreCount))
-    }
+    if !userChoseThreads { openblas_set_num_threads(1) }
     return Int(openblas_get_num_threads())
   }()
+
+  static let userChoseThreads = getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil
+
+  /// Below this many multiply-adds a product stays on the calling thread.
+  static let minimumParallelWork = 1 << 18
+
+  /// Runs `body` on blocks that together cover the `m×n` result, concurrently when the product
+  /// (`m·n·k` multiply-adds) is large enough. `body` gets a row range and a column range.
+  static func partition(m: Int, n: Int, k: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
+    _ = threadCount
+    let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k)
+    let cores = Parallel.coreCount
+    guard !userChoseThreads, cores > 1, work.overflow || work.partialValue >= minimumParallelWork else {
+      body(0..<m, 0..<n)
+      return
+    }
+    // Rows when there are enough of them to share, else columns.
+    let splitRows = m >= cores * 4 || m >= n
+    let extent = splitRows ? m : n
+    let pieces = min(cores, extent)
+    guard pieces > 1 else {
+      body(0..<m, 0..<n)
+      return
+    }
+    Parallel.forEachRange(pieces, costPerItem: Parallel.minimumWork) { range in
+      for piece in range {
+        let block = extent * piece / pieces..<extent * (piece + 1) / pieces
+        if splitRows { body(block, 0..<n) } else { body(0..<m, block) }
+      }
+    }
+  }
 
   /// The largest dimension or leading dimension OpenBLAS's 32-bit `blasint` accepts.
   static let maximumDimension = Int(Int32.max)
@@ -46,10 +74,15 @@ extension Float: GEMMElement {
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    _ = BLAS.threadCount
-    cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    BLAS.partition(m: m, n: n, k: k) { rows, columns in
+      // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
+      let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+      let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+      cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
+        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+    }
   }
 }
 
@@ -59,9 +92,14 @@ extension Double: GEMMElement {
     a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
     c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
-    _ = BLAS.threadCount
-    cblas_dgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    BLAS.partition(m: m, n: n, k: k) { rows, columns in
+      // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
+      let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+      let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+      cblas_dgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
+        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+    }
   }
 }
