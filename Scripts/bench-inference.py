@@ -2,14 +2,15 @@
 
     Scripts/bench-inference.sh            (creates the TensorFlow venv if needed, then runs this)
 
-For an MLP and a small CNN (the fixtures), MobileNetV2 and ResNet50 at 224x224, an LSTM (128 units
-over 32 steps of 64 features) and a transformer encoder block (sequence 64, d_model 128, 4 heads,
-feed-forward 512), the last four with random weights and written to /tmp/registry-bench-models on
+For an MLP and a small CNN (the fixtures), MobileNetV2, ResNet50 and EfficientNetB0 at 224x224, an
+LSTM (128 units over 32 steps of 64 features) and a transformer encoder block (sequence 64, d_model
+128, 4 heads, feed-forward 512), the last five with random weights and written to /tmp/registry-bench-models on
 first use (not committed), at batch 1 and 32: the steady-state latency per call (median of 20
 after 3 warm-up calls; ours through `registry-bench inference`, which loads once and calls
 `LoadedModel.run`), and the cold start
 (process start to first output: `registry run` versus a Python process that imports TensorFlow,
-loads the model and calls it once). Prints a Markdown table.
+loads the model and calls it once), also from a store (`registry run REF`, read in place), and
+how far the cold run's outputs are from TensorFlow's. Prints Markdown tables.
 """
 import json
 import os
@@ -47,6 +48,7 @@ def transformer_block(keras):
 GENERATED = {
     "mobilenet_v2_224": lambda keras: keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3)),
     "resnet50": lambda keras: keras.applications.ResNet50(weights=None, input_shape=(224, 224, 3)),
+    "efficientnet_b0": lambda keras: keras.applications.EfficientNetB0(weights=None, input_shape=(224, 224, 3)),
     "lstm_128": lstm_model,
     "transformer_block_128": transformer_block,
 }
@@ -96,6 +98,21 @@ def cold(command):
     return (time.perf_counter() - start) * 1e3
 
 
+def tf_outputs(model_dir, name, batch_input):
+    import tensorflow as tf
+    fn = tf.saved_model.load(model_dir).signatures["serving_default"]
+    return {key: value.numpy() for key, value in fn(**{name: tf.constant(batch_input)}).items()}
+
+
+def largest_difference(ours_dir, expected):
+    """The largest |registry - TensorFlow| over every output, relative to the output's scale."""
+    worst = 0.0
+    for key, value in expected.items():
+        ours = np.load(os.path.join(ours_dir, f"{key}.npy"))
+        worst = max(worst, float(np.max(np.abs(ours - value)) / max(float(np.max(np.abs(value))), 1e-30)))
+    return worst
+
+
 def main():
     registry, bench = sys.argv[1], sys.argv[2]
     build_models()
@@ -104,6 +121,7 @@ def main():
         ("small CNN (keras3_cnn_bn fixture)", os.path.join(ROOT, "Fixtures/keras3_cnn_bn/model")),
         ("MobileNetV2 224x224", os.path.join(MODELS, "mobilenet_v2_224")),
         ("ResNet50 224x224", os.path.join(MODELS, "resnet50")),
+        ("EfficientNetB0 224x224", os.path.join(MODELS, "efficientnet_b0")),
         ("LSTM 128 units, 32 steps x 64 features", os.path.join(MODELS, "lstm_128")),
         ("transformer block, seq 64, d 128, 4 heads, ff 512", os.path.join(MODELS, "transformer_block_128")),
     ]
@@ -112,6 +130,7 @@ def main():
     print("| model | batch | TensorFlow 2.21 | registry | ratio (registry / TF) |")
     print("|---|---|---|---|---|")
     colds = []
+    store = os.path.join(scratch, "store")
     for label, model_dir in models:
         name, shape, dtype = signature_input(model_dir)
         for batch in (1, 32):
@@ -126,13 +145,19 @@ def main():
                                 "import os; os.environ['TF_CPP_MIN_LOG_LEVEL']='2'; import numpy as np, tensorflow as tf; "
                                 f"f=tf.saved_model.load({model_dir!r}).signatures['serving_default']; "
                                 f"f(**{{{name!r}: tf.constant(np.load({path!r}))}})"])
-                ours_cold = cold([registry, "run", model_dir, "--input", f"{name}={path}"])
-                colds.append((label, tf_cold, ours_cold))
+                outputs = os.path.join(scratch, f"out_{abs(hash(model_dir))}")
+                ours_cold = cold([registry, "run", model_dir, "--input", f"{name}={path}", "--output-dir", outputs])
+                # The same version pushed into a store and run from there (read in place, no pull).
+                model = f"bench{len(colds)}"
+                subprocess.run([registry, "--store", store, "push", model_dir, "--name", model], capture_output=True, check=True)
+                stored_cold = cold([registry, "--store", store, "run", model, "--input", f"{name}={path}"])
+                difference = largest_difference(outputs, tf_outputs(model_dir, name, data))
+                colds.append((label, tf_cold, ours_cold, stored_cold, difference))
     print()
-    print("| model | TensorFlow cold start | registry run cold start | speed-up |")
-    print("|---|---|---|---|")
-    for label, tf_cold, ours_cold in colds:
-        print(f"| {label} | {tf_cold:.0f} ms | {ours_cold:.0f} ms | {tf_cold / ours_cold:.1f}x |")
+    print("| model | TensorFlow cold start | `registry run DIR` | speed-up | `registry run REF` (from the store) | max \\|Δ\\| / max \\|TF\\| |")
+    print("|---|---|---|---|---|---|")
+    for label, tf_cold, ours_cold, stored_cold, difference in colds:
+        print(f"| {label} | {tf_cold:.0f} ms | {ours_cold:.0f} ms | {tf_cold / ours_cold:.1f}x | {stored_cold:.0f} ms | {difference:.1e} |")
 
 
 if __name__ == "__main__":

@@ -380,13 +380,7 @@ enum ArrayOps {
 
   /// `x` with its axes reordered: output axis i is input axis `permutation[i]`.
   static func permute(_ x: Tensor, _ permutation: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
-    guard permutation.sorted() == Array(0..<x.rank) else {
-      throw InferenceError(.failed, "\(context.where_): \(permutation) is not a permutation of \(x.rank) axes")
-    }
-    let shape = permutation.map { x.shape[$0] }
-    let sourceStrides = strides(x.shape)
-    let indices = allIndices(shape).map { position in zip(position, permutation).reduce(0) { $0 + $1.0 * sourceStrides[$1.1] } }
-    return try Elements(x).gather(indices).tensor(shape, context)
+    try context.run { try Rearrange.permute(x, permutation) }
   }
 
   /// Cuts `x` along `axis` into consecutive pieces of the given sizes.
@@ -405,11 +399,7 @@ enum ArrayOps {
   }
 
   static func slice(_ x: Tensor, begin: [Int], strides step: [Int], shape: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
-    let sourceStrides = strides(x.shape)
-    let indices = allIndices(shape).map { position in
-      position.enumerated().reduce(0) { $0 + (begin[$1.offset] + $1.element * step[$1.offset]) * sourceStrides[$1.offset] }
-    }
-    return try Elements(x).gather(indices).tensor(shape, context)
+    try context.run { try Rearrange.slice(x, begin: begin, strides: step, shape: shape) }
   }
 
   /// `StridedSlice` with TensorFlow's Python slicing masks: begin, end, shrink-axis, ellipsis and

@@ -14,13 +14,9 @@ enum SequenceOps {
           throw InferenceError(.failed, "\(context.where_): axis \(axis) is out of range or repeated for rank \(x.rank)")
         }
       }
-      let strides = ArrayOps.strides(x.shape)
-      let indices = ArrayOps.allIndices(x.shape).map { position in
-        position.indices.reduce(0) { sum, axis in
-          sum + (reversed.contains(axis) ? x.shape[axis] - 1 - position[axis] : position[axis]) * strides[axis]
-        }
-      }
-      return [.tensor(try Elements(x).gather(indices).tensor(x.shape, context))]
+      let begin = x.shape.indices.map { reversed.contains($0) ? x.shape[$0] - 1 : 0 }
+      let steps = x.shape.indices.map { reversed.contains($0) ? -1 : 1 }
+      return [.tensor(try ArrayOps.slice(x, begin: begin, strides: steps, shape: x.shape, context))]
     }
     for name in ["Cumsum", "Cumprod"] {
       registry.register(name) { context throws(InferenceError) in
