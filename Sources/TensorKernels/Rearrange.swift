@@ -124,3 +124,105 @@ public enum Rearrange {
     return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
   }
 }
+
+extension Rearrange {
+  /// Slices of `params` along `axis` picked by `indices`: output shape
+  /// `params.shape[..<axis] + indexShape + params.shape[(axis+1)...]`.
+  ///
+  /// Corresponds to the TensorFlow op `GatherV2` with `batch_dims` 0. Each picked slice is one
+  /// contiguous block copy, so a lookup in a large embedding table touches only the rows it
+  /// returns.
+  ///
+  /// - Throws: `TensorError.invalidArgument` for an axis out of range or an index outside
+  ///   `0..<params.shape[axis]` (naming the index).
+  public static func gather(_ params: Tensor, indices: [Int], indexShape: [Int], axis: Int) throws(TensorError) -> Tensor {
+    guard axis >= 0, axis < params.rank else {
+      throw .invalidArgument(op: "GatherV2", reason: "axis \(axis) is out of range for rank \(params.rank)")
+    }
+    let size = params.shape[axis]
+    if let bad = indices.first(where: { $0 < 0 || $0 >= size }) {
+      throw .invalidArgument(op: "GatherV2", reason: "index \(bad) is out of range [0, \(size))")
+    }
+    let outer = Shape.elementCount(Array(params.shape[..<axis]))
+    let inner = Shape.elementCount(Array(params.shape[(axis + 1)...]))
+    let shape = Array(params.shape[..<axis]) + indexShape + Array(params.shape[(axis + 1)...])
+    return blocks(params, shape: shape, blockLength: inner, count: outer * indices.count) { block in
+      let (o, i) = block.quotientAndRemainder(dividingBy: indices.count)
+      return (o * size + indices[i]) * inner
+    }
+  }
+
+  /// `tensors` joined along `axis`; all have the same dtype and the same other dimensions.
+  ///
+  /// Corresponds to the TensorFlow op `ConcatV2`.
+  ///
+  /// - Throws: `TensorError.invalidShape` when the shapes or dtypes do not line up.
+  public static func concatenate(_ tensors: [Tensor], axis: Int) throws(TensorError) -> Tensor {
+    guard let first = tensors.first else { throw .invalidArgument(op: "ConcatV2", reason: "nothing to join") }
+    guard axis >= 0, axis < first.rank else {
+      throw .invalidArgument(op: "ConcatV2", reason: "axis \(axis) is out of range for rank \(first.rank)")
+    }
+    for tensor in tensors {
+      guard tensor.dtype == first.dtype, tensor.rank == first.rank,
+        tensor.shape.indices.allSatisfy({ $0 == axis || tensor.shape[$0] == first.shape[$0] })
+      else {
+        throw .invalidShape(
+          op: "ConcatV2", shape: tensor.shape,
+          reason: "cannot join \(tensors.map { Shape.format($0.shape) }.joined(separator: ", ")) on axis \(axis)")
+      }
+    }
+    var shape = first.shape
+    shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+    let outer = Shape.elementCount(Array(first.shape[..<axis]))
+    let chunks = tensors.map { Shape.elementCount(Array($0.shape[axis...])) }
+    let total = chunks.reduce(0, +)
+    guard total > 0, outer > 0 else { return copy(first, offset: 0, shape: shape, strides: shape.map { _ in 0 }) }
+    // The output is `outer` runs of [chunk of tensor 0, chunk of tensor 1, ...].
+    let starts = chunks.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast()
+    if first.dtype == .string {
+      var strings = [[UInt8]]()
+      strings.reserveCapacity(outer * total)
+      let parts = tensors.map { (try? $0.strings()) ?? [] }
+      for o in 0..<outer {
+        for (part, chunk) in zip(parts, chunks) { strings += part[(o * chunk)..<((o + 1) * chunk)] }
+      }
+      return Tensor(strings: strings, shape: shape)
+    }
+    let output = TensorBuffer.make(dtype: first.dtype, count: outer * total)
+    let width = first.dtype.elementSize ?? 1
+    for (tensor, (chunk, start)) in zip(tensors, zip(chunks, starts)) where chunk > 0 {
+      guard case .dense(let buffer) = tensor.storage else { continue }
+      Parallel.forEachRange(outer, costPerItem: chunk) { range in
+        for o in range {
+          (output.base + (o * total + start) * width).copyMemory(from: buffer.base + o * chunk * width, byteCount: chunk * width)
+        }
+      }
+      withExtendedLifetime(buffer) {}
+    }
+    return Tensor(dtype: first.dtype, shape: shape, storage: .dense(output))
+  }
+
+  /// A tensor of `shape` made of `count` blocks of `blockLength` elements, block `b` copied from
+  /// source element `source(b)` on.
+  static func blocks(_ x: Tensor, shape: [Int], blockLength: Int, count: Int, source: (Int) -> Int) -> Tensor {
+    guard case .dense(let buffer) = x.storage, let width = x.dtype.elementSize else {
+      let strings = (try? x.strings()) ?? []
+      var result: [[UInt8]] = []
+      result.reserveCapacity(count * blockLength)
+      for block in 0..<count {
+        let start = source(block)
+        result += strings[start..<(start + blockLength)]
+      }
+      return Tensor(strings: result, shape: shape)
+    }
+    let output = TensorBuffer.make(dtype: x.dtype, count: count * blockLength)
+    let bytes = blockLength * width
+    Parallel.forEachRange(count, costPerItem: blockLength) { range in
+      for block in range {
+        (output.base + block * bytes).copyMemory(from: buffer.base + source(block) * width, byteCount: bytes)
+      }
+    }
+    withExtendedLifetime(buffer) {}
+    return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
+  }
+}

@@ -71,4 +71,34 @@ struct RearrangeTests {
     #expect(throws: TensorError.self) { try Rearrange.slice(x, begin: [0, 2, 0], strides: [1, 1, 1], shape: [1, 2, 4]) }
     #expect(throws: TensorError.self) { try Rearrange.slice(x, begin: [0, 0, 0], strides: [1, -1, 1], shape: [1, 2, 4]) }
   }
+
+  @Test("gather picks rows (or inner slices) by index, strings too, and names a bad index")
+  func gather() throws {
+    let table = Tensor(float32: (0..<12).map(Float.init), shape: [4, 3])
+    #expect(try Rearrange.gather(table, indices: [3, 0, 3], indexShape: [3], axis: 0) == Tensor(float32: [9, 10, 11, 0, 1, 2, 9, 10, 11], shape: [3, 3]))
+    #expect(try Rearrange.gather(table, indices: [2, 1, 0, 2], indexShape: [2, 2], axis: 1)
+      == Tensor(float32: [2, 1, 0, 2, 5, 4, 3, 5, 8, 7, 6, 8, 11, 10, 9, 11], shape: [4, 2, 2]))
+    let words = Tensor(strings: ["a", "b", "c"], shape: [3])
+    #expect(try Rearrange.gather(words, indices: [2, 2, 0], indexShape: [3], axis: 0) == Tensor(strings: ["c", "c", "a"], shape: [3]))
+    #expect(try Rearrange.gather(table, indices: [], indexShape: [0], axis: 0).shape == [0, 3])
+    do {
+      _ = try Rearrange.gather(table, indices: [1, 4], indexShape: [2], axis: 0)
+      Issue.record("index 4 of 4 rows was accepted")
+    } catch {
+      #expect("\(error)".contains("index 4"))
+    }
+  }
+
+  @Test("concatenate joins along any axis, with empty parts, and refuses mismatched shapes")
+  func concatenate() throws {
+    let a = Tensor(int32: [1, 2, 3, 4], shape: [2, 2])
+    let b = Tensor(int32: [5, 6], shape: [2, 1])
+    let empty = Tensor(int32: [], shape: [2, 0])
+    #expect(try Rearrange.concatenate([a, empty, b], axis: 1) == Tensor(int32: [1, 2, 5, 3, 4, 6], shape: [2, 3]))
+    #expect(try Rearrange.concatenate([a, a], axis: 0) == Tensor(int32: [1, 2, 3, 4, 1, 2, 3, 4], shape: [4, 2]))
+    #expect(try Rearrange.concatenate([Tensor(strings: ["x"], shape: [1]), Tensor(strings: ["y", "z"], shape: [2])], axis: 0)
+      == Tensor(strings: ["x", "y", "z"], shape: [3]))
+    #expect(throws: TensorError.self) { try Rearrange.concatenate([a, b], axis: 0) }
+    #expect(throws: TensorError.self) { try Rearrange.concatenate([a, Tensor(float32: [1, 2], shape: [2, 1])], axis: 1) }
+  }
 }

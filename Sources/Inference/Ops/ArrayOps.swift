@@ -106,22 +106,7 @@ enum ArrayOps {
         if axis < 0 { axis += params.rank }
         let batchDims = (try? context.int("batch_dims")) ?? 0
         guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.where_): batch_dims \(batchDims)") }
-        let outer = params.shape[..<axis].reduce(1, *)
-        let inner = params.shape[(axis + 1)...].reduce(1, *)
-        let size = params.shape[axis]
-        var sources: [Int] = []
-        sources.reserveCapacity(outer * indices.count * inner)
-        for o in 0..<outer {
-          for index in indices {
-            guard index >= 0, index < size else {
-              throw InferenceError(.failed, "\(context.where_): index \(index) is out of range [0, \(size))")
-            }
-            let base = (o * size + index) * inner
-            sources.append(contentsOf: base..<(base + inner))
-          }
-        }
-        let shape = Array(params.shape[..<axis]) + indexTensor.shape + Array(params.shape[(axis + 1)...])
-        return [.tensor(try Elements(params).gather(sources).tensor(shape, context))]
+        return [.tensor(try context.run { try Rearrange.gather(params, indices: indices, indexShape: indexTensor.shape, axis: axis) })]
       }
     }
     registry.register("Slice") { context throws(InferenceError) in
@@ -356,26 +341,7 @@ enum ArrayOps {
   }
 
   static func concatenate(_ tensors: [Tensor], axis: Int, _ context: OpContext) throws(InferenceError) -> Tensor {
-    guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to join") }
-    for tensor in tensors {
-      guard tensor.dtype == first.dtype, tensor.rank == first.rank,
-        tensor.shape.indices.allSatisfy({ $0 == axis || tensor.shape[$0] == first.shape[$0] })
-      else {
-        throw InferenceError(.failed, "\(context.where_): cannot join \(tensors.map { Shape.format($0.shape) }.joined(separator: ", ")) on axis \(axis)")
-      }
-    }
-    let outer = first.shape[..<axis].reduce(1, *)
-    var joined = Elements.empty(like: first)
-    let parts = tensors.map(Elements.init)
-    for o in 0..<outer {
-      for (tensor, part) in zip(tensors, parts) {
-        let chunk = tensor.shape[axis...].reduce(1, *)
-        joined.append(part, range: (o * chunk)..<((o + 1) * chunk))
-      }
-    }
-    var shape = first.shape
-    shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-    return try joined.tensor(shape, context)
+    try context.run { try Rearrange.concatenate(tensors, axis: axis) }
   }
 
   /// `x` with its axes reordered: output axis i is input axis `permutation[i]`.
