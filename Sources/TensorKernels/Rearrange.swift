@@ -226,3 +226,60 @@ extension Rearrange {
     return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
   }
 }
+
+extension Rearrange {
+  /// `x` with `before[d]` and `after[d]` elements of `constant` (a scalar of `x`'s dtype) added
+  /// around each axis `d`.
+  ///
+  /// Corresponds to the TensorFlow ops `Pad` and `PadV2`. The output starts as the constant and
+  /// each innermost row of `x` is copied to its place in one piece.
+  ///
+  /// - Throws: `TensorError.invalidArgument` for negative or mis-sized paddings, or a constant of
+  ///   another dtype or more than one element.
+  public static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor) throws(TensorError) -> Tensor {
+    guard before.count == x.rank, after.count == x.rank, (before + after).allSatisfy({ $0 >= 0 }) else {
+      throw .invalidArgument(op: "Pad", reason: "paddings \(before) / \(after) do not fit rank \(x.rank)")
+    }
+    guard constant.dtype == x.dtype, constant.elementCount == 1 else {
+      throw .invalidArgument(op: "Pad", reason: "the constant must be one \(x.dtype) value")
+    }
+    let shape = x.shape.indices.map { x.shape[$0] + before[$0] + after[$0] }
+    let count = Shape.elementCount(shape)
+    let outputStrides = Shape.strides(shape)
+    let rowLength = x.shape.last ?? 1
+    let rows = rowLength == 0 || x.rank == 0 ? (x.rank == 0 ? 1 : 0) : x.elementCount / rowLength
+    let outer = Array(x.shape.dropLast())
+    /// The output offset of input row `row`'s first element.
+    func destination(ofRow row: Int) -> Int {
+      var remainder = row
+      var offset = before.last ?? 0
+      for axis in outer.indices.reversed() {
+        offset += (remainder % outer[axis] + before[axis]) * outputStrides[axis]
+        remainder /= outer[axis]
+      }
+      return offset
+    }
+    guard case .dense(let buffer) = x.storage, case .dense(let fillBuffer) = constant.storage, let width = x.dtype.elementSize else {
+      let strings = (try? x.strings()) ?? []
+      var result = [[UInt8]](repeating: (try? constant.strings().first) ?? [], count: count)
+      for row in 0..<rows {
+        let start = destination(ofRow: row)
+        for i in 0..<rowLength { result[start + i] = strings[row * rowLength + i] }
+      }
+      return Tensor(strings: result, shape: shape)
+    }
+    let output = TensorBuffer.make(dtype: x.dtype, count: count)
+    let fill = UnsafeRawBufferPointer(start: fillBuffer.base, count: width)
+    if fill.contains(where: { $0 != 0 }) {
+      for index in 0..<count { (output.base + index * width).copyMemory(from: fillBuffer.base, byteCount: width) }
+    }
+    Parallel.forEachRange(rows, costPerItem: max(rowLength, 1)) { range in
+      for row in range {
+        (output.base + destination(ofRow: row) * width).copyMemory(
+          from: buffer.base + row * rowLength * width, byteCount: rowLength * width)
+      }
+    }
+    withExtendedLifetime((buffer, fillBuffer)) {}
+    return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
+  }
+}

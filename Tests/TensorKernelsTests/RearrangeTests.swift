@@ -101,4 +101,16 @@ struct RearrangeTests {
     #expect(throws: TensorError.self) { try Rearrange.concatenate([a, b], axis: 0) }
     #expect(throws: TensorError.self) { try Rearrange.concatenate([a, Tensor(float32: [1, 2], shape: [2, 1])], axis: 1) }
   }
+
+  @Test("pad surrounds each axis with the constant, and refuses bad paddings")
+  func pad() throws {
+    let x = Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+    let padded = try Rearrange.pad(x, before: [1, 0], after: [0, 2], constant: Tensor(int32: [9], shape: []))
+    #expect(padded == Tensor(int32: [9, 9, 9, 9, 9, 1, 2, 3, 9, 9, 4, 5, 6, 9, 9], shape: [3, 5]))
+    let zeros = try Rearrange.pad(Tensor(float32: [1, 2], shape: [1, 2, 1]), before: [0, 1, 1], after: [1, 0, 0], constant: Tensor(float32: [0], shape: []))
+    #expect(zeros == Tensor(float32: [0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0], shape: [2, 3, 2]))
+    #expect(try Rearrange.pad(Tensor(float32: [7], shape: []), before: [], after: [], constant: Tensor(float32: [0], shape: [])) == Tensor(float32: [7], shape: []))
+    #expect(throws: TensorError.self) { try Rearrange.pad(x, before: [-1, 0], after: [0, 0], constant: Tensor(int32: [0], shape: [])) }
+    #expect(throws: TensorError.self) { try Rearrange.pad(x, before: [0, 0], after: [0, 0], constant: Tensor(float32: [0], shape: [])) }
+  }
 }

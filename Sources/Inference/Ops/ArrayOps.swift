@@ -232,51 +232,9 @@ enum ArrayOps {
   /// Constant padding by whole rows: the output is filled with the constant, then each
   /// innermost row of the input is copied to its place in one piece.
   static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor, _ context: OpContext) throws(InferenceError) -> Tensor {
-    let shape = x.shape.indices.map { x.shape[$0] + before[$0] + after[$0] }
-    if x.dtype == .string || x.rank == 0 {
-      let sourceStrides = strides(x.shape)
-      let indices = allIndices(shape).map { position -> Int in
-        var index = 0
-        for (axis, coordinate) in position.enumerated() {
-          let source = coordinate - before[axis]
-          if source < 0 || source >= x.shape[axis] { return -1 }
-          index += source * sourceStrides[axis]
-        }
-        return index
-      }
-      return try Elements(x).gather(indices, fill: Elements(constant)).tensor(shape, context)
-    }
-    let size = x.dtype.elementSize ?? 1
-    let source = try context.run { try x.rawBytes() }
-    let fill = Array(try context.run { try constant.rawBytes() }.prefix(size))
-    var output = [UInt8](repeating: 0, count: shape.reduce(1, *) * size)
-    if fill.contains(where: { $0 != 0 }) {
-      for index in 0..<(output.count / size) { output.replaceSubrange((index * size)..<((index + 1) * size), with: fill) }
-    }
-    let outputStrides = strides(shape)
-    let rowLength = x.shape.last ?? 1
-    let rows = rowLength == 0 ? 0 : x.elementCount / rowLength
-    let outer = Array(x.shape.dropLast())
-    output.withUnsafeMutableBytes { destination in
-      source.withUnsafeBytes { input in
-        var position = [Int](repeating: 0, count: outer.count)
-        for row in 0..<rows {
-          var offset = before[x.rank - 1]
-          for axis in outer.indices { offset += (position[axis] + before[axis]) * outputStrides[axis] }
-          let from = input.baseAddress! + row * rowLength * size
-          (destination.baseAddress! + offset * size).copyMemory(from: from, byteCount: rowLength * size)
-          var axis = outer.count - 1
-          while axis >= 0 {
-            position[axis] += 1
-            if position[axis] < outer[axis] { break }
-            position[axis] = 0
-            axis -= 1
-          }
-        }
-      }
-    }
-    return try context.run { try Tensor(raw: output, dtype: x.dtype, shape: shape) }
+    try context.run { try Rearrange.pad(x, before: before, after: after, constant: constant) }
   }
+
 
   // MARK: - Helpers
 
