@@ -16,6 +16,7 @@
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 //   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
+//   CVectorMath       C: exp and sigmoid over float arrays, vectorised by the C compiler.
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
 import PackageDescription
 
@@ -53,7 +54,8 @@ let package = Package(
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc"]),
+    .target(name: "CVectorMath"),
+    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [

@@ -50,6 +50,11 @@ public enum Elementwise {
   ///   that is defined on floating-point values only.
   /// - Complexity: O(n), on several cores when n is large.
   public static func apply(_ op: UnaryOp, _ x: Tensor) throws(TensorError) -> Tensor {
+    switch (op, x.dtype) {
+    case (.exp, .float32): return VectorMath.exp(x)
+    case (.sigmoid, .float32): return VectorMath.sigmoid(x)
+    default: break
+    }
     switch x.dtype {
     case .float32: return floating(op, x, Float.self)
     case .float64: return floating(op, x, Double.self)

@@ -1,0 +1,81 @@
+// exp and the logistic function over float arrays, in loops the C compiler vectorises.
+//
+// EfficientNet's swish activations (x * sigmoid(x)) made the C library's expf, one call per
+// element, most of a call's time. This is the Cephes range reduction and polynomial, the scheme
+// of Eigen's vectorised pexp that TensorFlow uses: x = n ln2 + r with |r| <= ln2/2, e^r by a
+// degree-6 polynomial, scaled by 2^n through the exponent bits. Every step is branch-free, so
+// the loops vectorise; `target_clones` builds an x86-64-v3 (AVX2, FMA) copy beside the baseline one and the
+// loader picks the one the CPU runs. Results below the smallest normal float are rare and taken
+// from expf itself in a second pass.
+#include "CVectorMath.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define CVECTORMATH_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CVECTORMATH_CLONES
+#endif
+
+static const float kHighest = 88.722839f;   // above: e^x overflows
+static const float kLowest = -87.33654f;    // below: e^x is subnormal
+
+// e^x for x in [kLowest, kHighest].
+static inline float exp_in_range(float x) {
+  const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer kept in the low bits
+  float shifted = x * 1.44269504088896341f + magic;
+  float n = shifted - magic;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float y = 1.9875691500e-4f;
+  y = y * r + 1.3981999507e-3f;
+  y = y * r + 8.3334519073e-3f;
+  y = y * r + 4.1665795894e-2f;
+  y = y * r + 1.6666665459e-1f;
+  y = y * r + 5.0000001201e-1f;
+  y = y * (r * r) + r + 1.0f;
+  int32_t bits;
+  memcpy(&bits, &shifted, sizeof bits);
+  int32_t exponent = bits - 0x4B400000;
+  int32_t top = exponent > 127;  // 2^128 is past the exponent range: use 2^127 * 2
+  exponent -= top;
+  int32_t scale_bits = (exponent + 127) << 23;
+  float scale;
+  memcpy(&scale, &scale_bits, sizeof scale);
+  float result = y * scale;
+  return top ? result * 2.0f : result;
+}
+
+CVECTORMATH_CLONES
+void cvectormath_exp_f32(const float *input, float *output, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    float x = input[i];
+    float clamped = fminf(fmaxf(x, kLowest), kHighest);  // NaN becomes a bound here, and is put back below
+    float result = exp_in_range(clamped);
+    result = x > kHighest ? INFINITY : result;
+    output[i] = x != x ? x : result;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (input[i] < kLowest) output[i] = expf(input[i]);
+  }
+}
+
+CVECTORMATH_CLONES
+void cvectormath_sigmoid_f32(const float *input, float *output, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    float x = input[i];
+    float negative_magnitude = -fabsf(x);
+    float e = exp_in_range(fmaxf(negative_magnitude, kLowest));
+    float denominator = 1.0f + e;
+    float result = x < 0 ? e / denominator : 1.0f / denominator;
+    output[i] = x != x ? x : result;
+  }
+  for (size_t i = 0; i < count; i++) {
+    float x = input[i];
+    if (-fabsf(x) < kLowest) {
+      float e = expf(-fabsf(x));
+      output[i] = x < 0 ? e / (1.0f + e) : 1.0f / (1.0f + e);
+    }
+  }
+}

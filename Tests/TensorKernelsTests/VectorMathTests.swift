@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@testable import TensorKernels
+
+@Suite("vectorised exp and sigmoid")
+struct VectorMathTests {
+  /// Distance in units in the last place between two floats of the same sign.
+  static func ulps(_ a: Float, _ b: Float) -> Int {
+    Int(abs(Int64(a.bitPattern) - Int64(b.bitPattern)))
+  }
+
+  @Test("exp is within 2 ulps of expf over the whole normal range, at the edges, and for ∞ and NaN")
+  func exponential() throws {
+    var generator = SeededGenerator(seed: 11)
+    var values = (0..<20_000).map { _ in Float.random(in: -87.3..<88.7, using: &generator) }
+    values += [0, -0.0, 1, -1, 1e-8, -1e-8, 88.72, 88.5, 88.3, -87.3, -87.33, -90, -100, -103]
+    let result = try Elementwise.apply(.exp, Tensor(float32: values, shape: [values.count])).floats()
+    var worst = 0
+    for (x, y) in zip(values, result) { worst = max(worst, Self.ulps(y, expf(x))) }
+    #expect(worst <= 2, "worst error \(worst) ulps")
+    let specials: [Float] = [.infinity, -.infinity, .nan, 89, -104, 1000, -1000]
+    let special = try Elementwise.apply(.exp, Tensor(float32: specials, shape: [specials.count])).floats()
+    #expect(special[0] == .infinity && special[1] == 0 && special[2].isNaN)
+    #expect(special[3] == .infinity && special[4] == expf(-104) && special[5] == .infinity && special[6] == 0)
+  }
+
+  @Test("sigmoid agrees with the scalar formula to float32 rounding, saturating cleanly")
+  func logistic() throws {
+    var generator = SeededGenerator(seed: 12)
+    let values = (0..<10_003).map { _ in Float.random(in: -100..<100, using: &generator) } + [0, .nan, .infinity, -.infinity]
+    let result = try Elementwise.apply(.sigmoid, Tensor(float32: values, shape: [values.count])).floats()
+    for (x, y) in zip(values, result) where !x.isNaN {
+      let expected = Activations.sigmoid(Double(x))
+      // 3 ulps relative (2 from exp, 1 from the division), or one subnormal step.
+      #expect(abs(Double(y) - expected) <= 3e-7 * expected + 1.5e-45, "sigmoid(\(x)) = \(y), expected \(expected)")
+    }
+    #expect(result[values.count - 3].isNaN)
+    #expect(result[values.count - 2] == 1 && result[values.count - 1] == 0)
+  }
+}
