@@ -80,7 +80,7 @@ let package = Package(
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TFProto"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]

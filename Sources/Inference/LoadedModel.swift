@@ -33,12 +33,17 @@ public final class LoadedModel: Sendable {
 
   /// Loads a SavedModel directory.
   ///
-  /// - Parameter tags: the meta graph's tag set (default `serve`; a model with one meta graph
-  ///   loads it whatever its tags).
+  /// - Parameters:
+  ///   - tags: the meta graph's tag set (default `serve`; a model with one meta graph loads it
+  ///     whatever its tags).
+  ///   - readFile: how ops read asset files (vocabularies), given the path the graph is fed
+  ///     (`<directory>/assets/<name>`); the file system by default.
   /// - Throws: `InferenceError` listing every unsupported op at once (with the function and node
-  ///   each is in), or naming what else is wrong; `FormatError`s from reading the directory are
-  ///   wrapped.
-  public init(directory: URL, tags: Set<String> = ["serve"]) throws(InferenceError) {
+  ///   each is in), or naming what else is wrong (a missing asset file among them); `FormatError`s
+  ///   from reading the directory are wrapped.
+  public init(
+    directory: URL, tags: Set<String> = ["serve"], readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem
+  ) throws(InferenceError) {
     let model: SavedModelDirectory
     let bundle: TensorBundle?
     do {
@@ -73,7 +78,7 @@ public final class LoadedModel: Sendable {
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(
-      functions: functions, kernels: registry,
+      functions: functions, kernels: registry, readFile: readFile,
       checkpoint: { key throws(InferenceError) in try Self.readCheckpoint(bundle, key) })
     self.runtime = runtime
 
@@ -103,12 +108,15 @@ public final class LoadedModel: Sendable {
     if let initOp { targets.append(initOp) }
     try Self.checkSupport(graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
 
+    // Asset placeholders are fed for restoring and initializing, as TensorFlow's loader does.
+    let assets = try AssetFiles.feeds(metaGraph, graph: graph, directory: directory)
     if let restore, let bundle {
       let prefix = Tensor(strings: [Array(bundle.prefix.path.utf8)], shape: [])
-      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: [restore.filename: [.tensor(prefix)]])
+      let feeds = assets.merging([restore.filename: [.tensor(prefix)]]) { _, prefix in prefix }
+      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: feeds)
     }
     if let initOp {
-      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: [:])
+      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: assets)
     }
   }
 

@@ -7,5 +7,6 @@ enum OpCatalog {
     NeuralNetworkOps.register(into: &registry)
     EinsumOp.register(into: &registry)
     ControlFlowOps.register(into: &registry)
+    LookupTableOps.register(into: &registry)
   }
 }
