@@ -47,7 +47,7 @@ let package = Package(
       dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
-    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat"]),
+    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
     .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),

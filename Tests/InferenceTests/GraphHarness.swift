@@ -62,6 +62,30 @@ struct GraphHarness {
     }
   }
 
+  /// Runs one op on literal inputs (fed to placeholders) and returns its outputs.
+  static func run(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:]) throws -> [Tensor] {
+    var graph = GraphHarness()
+    var feeds: [String: Tensor] = [:]
+    for (index, tensor) in inputs.enumerated() {
+      graph.add("input\(index)", "Placeholder")
+      feeds["input\(index)"] = tensor
+    }
+    graph.add("op", op, inputs.indices.map { "input\($0)" }, attributes)
+    return try graph.run(["op"], feeds: feeds)[0]
+  }
+
+  /// The message of the `InferenceError` running one op throws, or nil when it succeeds.
+  static func failure(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:]) -> InferenceError? {
+    do {
+      _ = try run(op, inputs, attributes)
+      return nil
+    } catch let error as InferenceError {
+      return error
+    } catch {
+      return InferenceError(.failed, "\(error)")
+    }
+  }
+
   static func attribute(_ type: Tensorflow_DataType) -> Tensorflow_AttrValue {
     var value = Tensorflow_AttrValue()
     value.type = type
