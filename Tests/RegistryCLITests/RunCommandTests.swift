@@ -70,4 +70,16 @@ struct RunCommandTests {
     let outputs = object?["outputs"] as? [[String: Any]]
     #expect(outputs?.first?["values"] as? [String] == ["3", "-1", "0", "-1"])
   }
+
+  @Test("string outputs are written as fixed-width bytes .npy files")
+  func stringOutputs() throws {
+    let model = Self.fixtures.appendingPathComponent("string_ops/model").path
+    let input = Self.fixtures.appendingPathComponent("string_ops/reference/inputs/text/text.npy").path
+    let out = try CommandLineTests.temporaryDirectory("string-out")
+    let result = try CommandLineTests.run("run", model, "--signature", "text", "--input", "text=\(input)", "--output-dir", out.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    let written = try Data(contentsOf: out.appendingPathComponent("lower.npy"))
+    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_ops/reference/outputs/text/lower.npy"))
+    #expect(written == expected)
+  }
 }
