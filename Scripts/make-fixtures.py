@@ -486,6 +486,32 @@ def text_vectorization(model_dir):
                 model(next(iter(inputs.values()))))}
 
 
+def text_vectorization_bags(model_dir):
+    """Keras 3 `TextVectorization` layers exported with `model.export(dir)`:
+    string input [None, 1] -> `multi_hot` and `count` (vocabulary file) and
+    `tf_idf` (vocabulary list, IDF weights) bags of words (float32
+    [None, vocabulary + 1], index 0 = OOV), which TensorFlow computes with
+    DenseBincount on the looked-up token ids."""
+    keras = _keras3()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = _write_vocab(tmp, WORDS)
+        inp = keras.Input(shape=(1,), dtype="string", name="text")
+        outputs = [
+            keras.layers.TextVectorization(vocabulary=vocab, output_mode="multi_hot", name="multi_hot")(inp),
+            keras.layers.TextVectorization(vocabulary=vocab, output_mode="count", name="count")(inp),
+            keras.layers.TextVectorization(  # tf_idf takes its vocabulary as a list only
+                vocabulary=[w.decode() for w in WORDS], output_mode="tf_idf", name="tf_idf",
+                idf_weights=[0.5 + 0.25 * i for i in range(len(WORDS))])(inp),
+        ]
+        model = keras.Model(inp, outputs, name="text_vectorization_bags")
+        model.export(model_dir, verbose=False)
+        text = _strings([[b"The quick brown fox! The fox."], [b"a lazy dog, the DOG and the moon"]])
+        expected = {f"output_{i}": keras.ops.convert_to_numpy(out)
+                    for i, out in enumerate(model(text))}
+    return {"inputs": {"serve": {"text": text}, "serving_default": {"text": text}},
+            "expected": {"serve": expected, "serving_default": expected}}
+
+
 def string_ops(model_dir):
     """`tf.Module` exercising every string and table op the inference core
     implements, one signature per family, so each is checked against TensorFlow:
@@ -660,6 +686,7 @@ FIXTURES = {
     "attention": attention,
     "string_lookup": string_lookup,
     "text_vectorization": text_vectorization,
+    "text_vectorization_bags": text_vectorization_bags,
     "string_ops": string_ops,
 }
 

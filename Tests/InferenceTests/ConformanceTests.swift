@@ -43,7 +43,7 @@ struct ConformanceTests {
 enum ConformanceSupport {
   static let supportedFixtures = [
     "attention", "finetune_base", "finetune_head", "keras2_mlp", "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures",
-    "sharded_vars", "string_lookup", "string_ops", "text_vectorization", "tf1_builder",
+    "sharded_vars", "string_lookup", "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder",
   ]
 
   static func expectClose(_ actual: Tensor, _ expected: Tensor, _ context: String, relative: Double = 1e-4, absolute: Double = 1e-5) throws {

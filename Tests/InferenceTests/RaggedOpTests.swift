@@ -65,6 +65,21 @@ struct RaggedOpTests {
     #expect(negative?.message.contains("must be non-negative") == true)
   }
 
+  @Test("RaggedBincount counts per ragged row, empty rows included")
+  func raggedBincount() throws {
+    let splits = int64s([0, 3, 3, 5])
+    let values = int64s([1, 1, 4, 0, 9])
+    func count(_ weights: Tensor, binary: Bool = false) throws -> Tensor {
+      try #require(try H.run("RaggedBincount", [splits, values, scalar(5), weights], ["binary_output": H.attribute(binary)]).first)
+    }
+    #expect(try count(int64s([])) == int64s([0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 5]))
+    #expect(try count(int64s([]), binary: true) == int64s([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 5]))
+    let weighted = try count(Tensor(float32: [0.5, 0.25, 2, 3, 4], shape: [5]))
+    #expect(weighted == Tensor(float32: [0, 0.75, 0, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0], shape: [3, 5]))
+    let bad = H.failure("RaggedBincount", [int64s([0, 2]), values, scalar(5), int64s([])])
+    #expect(bad?.message.contains("splits must end with the number of values, got 2 instead of 5") == true)
+  }
+
   @Test("Cumsum inclusive, exclusive and reversed")
   func cumulativeSums() throws {
     let x = int32s([1, 2, 3, 4, 5, 6], [2, 3])

@@ -1,7 +1,7 @@
 import TensorKernels
 
 /// Ragged tensors made dense (`RaggedTensorToTensor`) and the counting ops TensorFlow builds row
-/// partitions and bag-of-words outputs with (`DenseBincount`, `Cumsum`).
+/// partitions and bag-of-words outputs with (`DenseBincount`, `RaggedBincount`, `Cumsum`).
 enum RaggedOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("RaggedTensorToTensor") { context throws(InferenceError) in
@@ -9,6 +9,9 @@ enum RaggedOps {
     }
     registry.register("DenseBincount") { context throws(InferenceError) in
       [.tensor(try denseBincount(context))]
+    }
+    registry.register("RaggedBincount") { context throws(InferenceError) in
+      [.tensor(try raggedBincount(context))]
     }
     registry.register("Cumsum") { context throws(InferenceError) in
       [.tensor(try cumulativeSum(context))]
@@ -201,31 +204,65 @@ enum RaggedOps {
     }
     let rows = input.rank == 2 ? input.shape[0] : 1
     let columns = input.rank == 2 ? input.shape[1] : values.count
-    let binary = context.bool("binary_output")
+    let counts = try bins(
+      values, rows: rows, row: { $0 / max(columns, 1) }, size: size, weights: weights, binary: context.bool("binary_output"), context)
+    return try context.run { try counts.reshaped(to: input.rank == 2 ? [rows, size] : [size]) }
+  }
+
+  /// `RaggedBincount`: `DenseBincount` per row of a ragged tensor given by row splits and flat
+  /// values; the output is [rows, size].
+  static func raggedBincount(_ context: OpContext) throws(InferenceError) -> Tensor {
+    let (splits, values, sizeTensor, weights) = (
+      try ArrayOps.integers(try context.tensor(0), context), try ArrayOps.integers(try context.tensor(1), context),
+      try context.tensor(2), try context.tensor(3)
+    )
+    let size = try ArrayOps.integers(sizeTensor, context).first ?? 0
+    guard size >= 0 else { throw InferenceError(.failed, "\(context.where_): size (\(size)) must be non-negative") }
+    guard let first = splits.first, let last = splits.last else { throw InferenceError(.failed, "\(context.where_): splits must be non-empty") }
+    guard first == 0 else { throw InferenceError(.failed, "\(context.where_): splits must start with 0, not with \(first)") }
+    guard last == values.count else {
+      throw InferenceError(.failed, "\(context.where_): splits must end with the number of values, got \(last) instead of \(values.count)")
+    }
+    guard weights.elementCount == 0 || weights.elementCount == values.count else {
+      throw InferenceError(.failed, "\(context.where_): weights must be empty or have one weight per value")
+    }
+    if let negative = values.first(where: { $0 < 0 }) {
+      throw InferenceError(.failed, "\(context.where_): input must be non-negative, found \(negative)")
+    }
+    var rowOfValue = [Int](repeating: 0, count: values.count)
+    var row = 0
+    for index in values.indices {
+      while row + 1 < splits.count && index >= splits[row + 1] { row += 1 }
+      rowOfValue[index] = row
+    }
+    return try bins(
+      values, rows: splits.count - 1, row: { rowOfValue[$0] }, size: size, weights: weights, binary: context.bool("binary_output"),
+      context)
+  }
+
+  /// Counts (or weight sums, or presence) of `values` in `0..<size`, per row, as a [rows, size]
+  /// tensor of the weights' dtype, accumulated in that type as TensorFlow does (float32 sums
+  /// round in float32); values at or past `size` are ignored.
+  private static func bins(
+    _ values: [Int], rows: Int, row: (Int) -> Int, size: Int, weights: Tensor, binary: Bool, _ context: OpContext
+  ) throws(InferenceError) -> Tensor {
     let type = weights.dtype
     let weightValues = weights.elementCount == 0 ? nil : try context.run { try Cast.apply(weights, to: .float64).doubles() }
-    // Accumulate in the output type, as TensorFlow does (float32 sums round in float32).
     var counts = [Double](repeating: 0, count: rows * size)
     var floatCounts = [Float](repeating: 0, count: type == .float32 ? rows * size : 0)
-    for row in 0..<rows {
-      for column in 0..<columns {
-        let index = row * columns + column
-        let value = values[index]
-        guard value < size else { continue }
-        let slot = row * size + value
-        if binary {
-          counts[slot] = 1
-          if type == .float32 { floatCounts[slot] = 1 }
-        } else {
-          let weight = weightValues?[index] ?? 1
-          counts[slot] += weight
-          if type == .float32 { floatCounts[slot] += Float(weight) }
-        }
+    for (index, value) in values.enumerated() where value < size {
+      let slot = row(index) * size + value
+      if binary {
+        counts[slot] = 1
+        if type == .float32 { floatCounts[slot] = 1 }
+      } else {
+        let weight = weightValues?[index] ?? 1
+        counts[slot] += weight
+        if type == .float32 { floatCounts[slot] += Float(weight) }
       }
     }
-    let shape = input.rank == 2 ? [rows, size] : [size]
-    if type == .float32 { return Tensor(float32: floatCounts, shape: shape) }
-    return try context.run { try Cast.apply(Tensor(float64: counts, shape: shape), to: type) }
+    if type == .float32 { return Tensor(float32: floatCounts, shape: [rows, size]) }
+    return try context.run { try Cast.apply(Tensor(float64: counts, shape: [rows, size]), to: type) }
   }
 
   /// `Cumsum` along one axis, optionally exclusive and/or reversed, accumulating in the tensor's
