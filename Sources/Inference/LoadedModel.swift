@@ -8,7 +8,8 @@ import TensorKernels
 ///
 /// Loading follows TensorFlow's session recipe (savedmodel-format.md §5.2): pick the meta graph by
 /// tag set, restore variables by running the saver's restore op with the checkpoint prefix fed
-/// (the traced restore function in TF2, `save/restore_all` in TF1), then run the init op.
+/// (the traced restore function in TF2, `save/restore_all` in TF1), then run the init op, which
+/// fills lookup tables; both run with the asset placeholders fed their files' paths.
 public final class LoadedModel: Sendable {
   /// One input or output of a signature.
   public struct TensorSpec: Sendable, Equatable {

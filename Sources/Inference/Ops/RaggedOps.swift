@@ -84,7 +84,7 @@ enum RaggedOps {
       }
     }
     if shape[0] < 0 { shape[0] = firstDimension }
-    for dimension in 1...max(1, raggedRank) where dimension <= raggedRank && shape[dimension] < 0 {
+    for dimension in 1..<(raggedRank + 1) where shape[dimension] < 0 {
       let (type, tensor) = partition(dimension - 1)
       shape[dimension] = type == .rowSplits ? maxWidth(rowSplits: tensor) : maxWidth(valueRowIDs: tensor)
     }
@@ -111,17 +111,15 @@ enum RaggedOps {
     // Gather from the values followed by the default value broadcast to one element.
     let elementShape = Array(shape[(raggedRank + 1)...])
     let elementSize = elementShape.reduce(1, *)
-    let broadcastDefault: Tensor
-    do {
-      _ = try Broadcast.shape(defaultValue.shape, elementShape, op: "RaggedTensorToTensor")
-      guard defaultValue.rank <= elementShape.count else { throw TextError("") }
-      let indices = Broadcast.sourceIndices(from: defaultValue.shape, to: elementShape)
-      broadcastDefault = try Elements(defaultValue).gather(indices).tensor(elementShape, context)
-    } catch {
+    let broadcasts = defaultValue.rank <= elementShape.count
+      && (try? Broadcast.shape(defaultValue.shape, elementShape, op: "RaggedTensorToTensor")) == elementShape
+    guard broadcasts else {
       throw InferenceError(
         .failed,
         "\(context.where_): default_value.shape=\(Shape.format(defaultValue.shape)) and rt_input.flat_values.shape=\(Shape.format(values.shape)) are incompatible")
     }
+    let indices = Broadcast.sourceIndices(from: defaultValue.shape, to: elementShape)
+    let broadcastDefault = try Elements(defaultValue).gather(indices).tensor(elementShape, context)
     let flatValues = try context.run { try values.reshaped(to: [values.elementCount]) }
     let flatDefault = try context.run { try broadcastDefault.reshaped(to: [elementSize]) }
     let pool = try ArrayOps.concatenate([flatValues, flatDefault], axis: 0, context)
@@ -177,7 +175,6 @@ enum RaggedOps {
           current = column < width ? current + multiplier : -1
         }
       } else {
-        guard id > currentRow else { throw TextError("value_rowids must be sorted") }
         (currentRow, column) = (id, 0)
         current = width > 0 ? parents[id] : -1
       }
