@@ -11,7 +11,7 @@ enum StringOps {
         let strings = try context.strings(0)
         let encoding = context.string("encoding", default: "")
         guard encoding.isEmpty || encoding == "utf-8" else {
-          throw InferenceError(.unsupported, "\(context.where_): only utf-8 or '' (no encoding) is supported, received \(encoding)")
+          throw InferenceError(.failed, "\(context.where_): only utf-8 or '' (no encoding) is supported, received \(encoding)")
         }
         let mapped = strings.map {
           lower ? CaseMapping.lowercased($0, unicode: !encoding.isEmpty) : CaseMapping.uppercased($0, unicode: !encoding.isEmpty)
