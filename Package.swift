@@ -49,7 +49,7 @@ let package = Package(
       dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
-    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat"]),
+    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
     .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
@@ -84,7 +84,7 @@ let package = Package(
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TFProto"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]

@@ -704,6 +704,192 @@ def text_vectorization(model_dir):
                 model(next(iter(inputs.values()))))}
 
 
+def text_vectorization_bags(model_dir):
+    """Keras 3 `TextVectorization` layers exported with `model.export(dir)`:
+    string input [None, 1] -> `multi_hot` and `count` (vocabulary file) and
+    `tf_idf` (vocabulary list, IDF weights) bags of words (float32
+    [None, vocabulary + 1], index 0 = OOV), which TensorFlow computes with
+    DenseBincount on the looked-up token ids."""
+    keras = _keras3()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = _write_vocab(tmp, WORDS)
+        inp = keras.Input(shape=(1,), dtype="string", name="text")
+        outputs = [
+            keras.layers.TextVectorization(vocabulary=vocab, output_mode="multi_hot", name="multi_hot")(inp),
+            keras.layers.TextVectorization(vocabulary=vocab, output_mode="count", name="count")(inp),
+            keras.layers.TextVectorization(  # tf_idf takes its vocabulary as a list only
+                vocabulary=[w.decode() for w in WORDS], output_mode="tf_idf", name="tf_idf",
+                idf_weights=[0.5 + 0.25 * i for i in range(len(WORDS))])(inp),
+        ]
+        model = keras.Model(inp, outputs, name="text_vectorization_bags")
+        model.export(model_dir, verbose=False)
+        text = _strings([[b"The quick brown fox! The fox."], [b"a lazy dog, the DOG and the moon"]])
+        expected = {f"output_{i}": keras.ops.convert_to_numpy(out)
+                    for i, out in enumerate(model(text))}
+    return {"inputs": {"serve": {"text": text}, "serving_default": {"text": text}},
+            "expected": {"serve": expected, "serving_default": expected}}
+
+
+def string_ops(model_dir):
+    """`tf.Module` exercising every string and table op the inference core
+    implements, one signature per family, so each is checked against TensorFlow:
+    `text` (StringLower/Upper ASCII and utf-8, StringSplitV2 on whitespace and
+    on a separator with maxsplit, StaticRegexReplace global and first,
+    RegexReplace with a pattern tensor, StaticRegexFullMatch, StringJoin with a
+    scalar, Substr in bytes and characters, StringLength, StringToHashBucketFast),
+    `numbers` (AsString with precision, scientific, shortest, width and fill, on
+    float, int64 and bool), `parse` (StringToNumber to float32/float64/int32/
+    int64), `tables` (HashTableV2 from KeyValueTensorInitializer with string,
+    int64, int32 and double keys or values; from two asset files, one a tab-
+    separated CRLF file without final newline; a MutableHashTableV2 restored
+    from the checkpoint with LookupTableImportV2; sizes and an export) and
+    `ragged` (RaggedTensorToTensor from row splits with truncation,
+    DenseBincount 1-D/2-D/weighted/binary, Cumsum)."""
+    tf = _tf()
+    with tempfile.TemporaryDirectory() as tmp:
+        vocab = _write_vocab(tmp, WORDS)
+        counts = os.path.join(tmp, "counts.tsv")
+        with open(counts, "wb") as f:
+            f.write(b"the\t10\r\nfox\t3\r\ndog\t7")
+
+        class StringOps(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.words = tf.lookup.StaticHashTable(
+                    tf.lookup.KeyValueTensorInitializer(
+                        tf.constant([b"fox", b"dog", b"\xc3\xa9t\xc3\xa9"]),
+                        tf.constant([7, 8, 9], tf.int64)), default_value=-1)
+                self.names = tf.lookup.StaticHashTable(
+                    tf.lookup.KeyValueTensorInitializer(
+                        tf.constant([1, 2, 3], tf.int64), tf.constant([b"one", b"two", b"three"])),
+                    default_value=b"?")
+                self.scores = tf.lookup.StaticHashTable(
+                    tf.lookup.KeyValueTensorInitializer(
+                        tf.constant([1, 3], tf.int32), tf.constant([0.5, 0.25], tf.float64)),
+                    default_value=-1.0)
+                self.vocab = tf.lookup.StaticHashTable(
+                    tf.lookup.TextFileInitializer(
+                        vocab, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE,
+                        tf.int64, tf.lookup.TextFileIndex.LINE_NUMBER, value_index_offset=2),
+                    default_value=1)
+                self.counts = tf.lookup.StaticHashTable(
+                    tf.lookup.TextFileInitializer(counts, tf.string, 0, tf.int64, 1, delimiter="\t"),
+                    default_value=0)
+                self.seen = tf.lookup.experimental.MutableHashTable(tf.string, tf.int64, default_value=-1)
+                self.seen.insert(tf.constant([b"quick", b"lazy", b"jumps"]), tf.constant([1, 2, 3], tf.int64))
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+            def text(self, text):
+                upper = tf.strings.upper(text, encoding="utf-8")
+                split = tf.raw_ops.StringSplitV2(input=text, sep="")
+                comma = tf.raw_ops.StringSplitV2(input=text, sep=",", maxsplit=1)
+                punctuation = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
+                return {
+                    "lower": tf.strings.lower(text),
+                    "lower_utf8": tf.strings.lower(text, encoding="utf-8"),
+                    "upper_utf8": upper,
+                    "upper_ascii": tf.strings.upper(text),
+                    "split_indices": split.indices, "split_values": split.values, "split_shape": split.shape,
+                    "comma_indices": comma.indices, "comma_values": comma.values, "comma_shape": comma.shape,
+                    "swapped": tf.strings.regex_replace(text, r"(\w+)@(\w+)", r"\2 at \1"),
+                    "first_vowel": tf.strings.regex_replace(text, "[aeiouAEIOU]", "*", replace_global=False),
+                    "no_punctuation": tf.strings.regex_replace(text, punctuation, ""),
+                    "words_only": tf.strings.regex_replace(text, tf.constant(r"\P{L}+"), tf.constant(" ")),
+                    "empty_matches": tf.strings.regex_replace(text, "x*", "-"),
+                    "is_lower": tf.strings.regex_full_match(text, r"[a-z ]+(?:@[a-z]+)?"),
+                    "joined": tf.strings.join([text, "|", upper], separator="~"),
+                    "bytes_1_3": tf.strings.substr(text, 1, 3),
+                    "chars_last_2": tf.strings.substr(text, -3, 2, unit="UTF8_CHAR"),
+                    "length": tf.strings.length(text),
+                    "length_chars": tf.strings.length(text, unit="UTF8_CHAR"),
+                    "bucket": tf.strings.to_hash_bucket_fast(text, 97),
+                }
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="x"),
+                                          tf.TensorSpec([None], tf.int64, name="n")])
+            def numbers(self, x, n):
+                return {
+                    "plain": tf.strings.as_string(x),
+                    "precision": tf.strings.as_string(x, precision=2),
+                    "scientific": tf.strings.as_string(x, precision=3, scientific=True),
+                    "shortest": tf.strings.as_string(x, shortest=True),
+                    "padded": tf.strings.as_string(x, width=12, fill="0", precision=1),
+                    "signed": tf.strings.as_string(x, width=10, fill="+"),
+                    "integers": tf.strings.as_string(n, width=6, fill="-"),
+                    "zero_padded": tf.strings.as_string(n, width=6, fill="0"),
+                    "flags": tf.strings.as_string(x > 0),
+                }
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="reals"),
+                                          tf.TensorSpec([None], tf.string, name="integers")])
+            def parse(self, reals, integers):
+                return {
+                    "float32": tf.strings.to_number(reals, tf.float32),
+                    "float64": tf.strings.to_number(reals, tf.float64),
+                    "int32": tf.strings.to_number(integers, tf.int32),
+                    "int64": tf.strings.to_number(integers, tf.int64),
+                }
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="words"),
+                                          tf.TensorSpec([None], tf.int64, name="ids")])
+            def tables(self, words, ids):
+                _, exported = self.seen.export()
+                return {
+                    "word_ids": self.words.lookup(words),
+                    "names": self.names.lookup(ids),
+                    "scores": self.scores.lookup(tf.cast(ids, tf.int32)),
+                    "vocab_ids": self.vocab.lookup(words),
+                    "counts": self.counts.lookup(words),
+                    "seen": self.seen.lookup(words),
+                    "sizes": tf.stack([self.words.size(), self.vocab.size(), self.counts.size(), self.seen.size()]),
+                    "seen_total": tf.reduce_sum(exported),
+                }
+
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.int64, name="values"),
+                                          tf.TensorSpec([None], tf.int64, name="row_splits")])
+            def ragged(self, values, row_splits):
+                rt = tf.RaggedTensor.from_row_splits(values, row_splits, validate=False)
+                ids = tf.cast(values, tf.int32)
+                pairs = tf.reshape(ids[:4], [2, 2])
+                return {
+                    "dense": rt.to_tensor(default_value=-1),
+                    "truncated": rt.to_tensor(default_value=-1, shape=[None, 2]),
+                    "counts": tf.raw_ops.DenseBincount(input=ids, size=6, weights=tf.constant([], tf.int64)),
+                    "weighted": tf.raw_ops.DenseBincount(input=ids, size=6, weights=tf.cast(values, tf.float32) / 4),
+                    "binary_rows": tf.raw_ops.DenseBincount(input=pairs, size=6, weights=tf.constant([], tf.float32),
+                                                            binary_output=True),
+                    "cumsum": tf.math.cumsum(values, exclusive=True, reverse=True),
+                }
+
+        module = StringOps()
+        signatures = {name: getattr(module, name).get_concrete_function()
+                      for name in ["text", "numbers", "parse", "tables", "ragged"]}
+        signatures["serving_default"] = signatures["text"]
+        tf.saved_model.save(module, model_dir, signatures=signatures)
+        inputs = {
+            "text": {"text": _strings([b"Hello, World! user@host", b"  \xc3\x89COLE  na\xc3\xafve \xce\x9f\xce\x94\xce\x9f\xce\xa3 a,b,,c ",
+                                       b"xx lower case@words"])},
+            "numbers": {"x": np.array([3.14159, -0.5, 1e10, np.nan, -np.inf, 0.0, 1e-7], np.float32),
+                        "n": np.array([7, -42, 123456789, 0, -1, 5, 9223372036854775807], np.int64)},
+            "parse": {"reals": _strings([b" 1.5 ", b"-inf", b"1e39", b"0x1p3", b"+7"]),
+                      "integers": _strings([b"42", b" -7 ", b"+5", b"007", b"-2147483648"])},
+            "tables": {"words": _strings([b"fox", b"dog", b"the", b"\xc3\xa9t\xc3\xa9", b"unicorn", b"lazy"]),
+                       "ids": np.array([1, 3, 2, 4, 0, 2], np.int64)},
+            "ragged": {"values": np.array([1, 2, 3, 4, 5, 2, 2], np.int64),
+                       "row_splits": np.array([0, 3, 3, 7], np.int64)},
+        }
+        inputs["serving_default"] = inputs["text"]
+        expected = {}
+        for name, feeds in inputs.items():
+            function = getattr(module, "text" if name == "serving_default" else name)
+            result = function(**{k: tf.constant(v) for k, v in feeds.items()})
+            expected[name] = {k: _to_npy_array(v.numpy()) for k, v in result.items()}
+    assets = sorted(os.listdir(os.path.join(model_dir, "assets")))
+    if assets != ["counts.tsv", "vocab.txt"]:
+        raise SystemExit(f"string_ops: unexpected assets {assets}")
+    return {"inputs": inputs, "expected": expected}
+
+
 FIXTURES = {
     "keras2_mlp": keras2_mlp,
     "keras3_cnn_bn": keras3_cnn_bn,
@@ -723,6 +909,8 @@ FIXTURES = {
     "einsum_cumsum_module": einsum_cumsum_module,
     "string_lookup": string_lookup,
     "text_vectorization": text_vectorization,
+    "text_vectorization_bags": text_vectorization_bags,
+    "string_ops": string_ops,
 }
 
 

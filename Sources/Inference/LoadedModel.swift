@@ -8,7 +8,8 @@ import TensorKernels
 ///
 /// Loading follows TensorFlow's session recipe (savedmodel-format.md §5.2): pick the meta graph by
 /// tag set, restore variables by running the saver's restore op with the checkpoint prefix fed
-/// (the traced restore function in TF2, `save/restore_all` in TF1), then run the init op.
+/// (the traced restore function in TF2, `save/restore_all` in TF1), then run the init op, which
+/// fills lookup tables; both run with the asset placeholders fed their files' paths.
 public final class LoadedModel: Sendable {
   /// One input or output of a signature.
   public struct TensorSpec: Sendable, Equatable {
@@ -33,18 +34,29 @@ public final class LoadedModel: Sendable {
 
   /// Loads a SavedModel directory.
   ///
-  /// - Parameter tags: the meta graph's tag set (default `serve`; a model with one meta graph
-  ///   loads it whatever its tags).
+  /// - Parameters:
+  ///   - tags: the meta graph's tag set (default `serve`; a model with one meta graph loads it
+  ///     whatever its tags).
+  ///   - readFile: how ops read asset files (vocabularies), given the path the graph is fed
+  ///     (`<directory>/assets/<name>`); the file system by default.
   /// - Throws: `InferenceError` listing every unsupported op at once (with the function and node
-  ///   each is in), or naming what else is wrong; `FormatError`s from reading the directory are
-  ///   wrapped.
-  public convenience init(directory: URL, tags: Set<String> = ["serve"]) throws(InferenceError) {
-    try self.init(source: DirectorySource(directory), tags: tags)
+  ///   each is in), or naming what else is wrong (a missing asset file among them); `FormatError`s
+  ///   from reading the directory are wrapped.
+  public convenience init(
+    directory: URL, tags: Set<String> = ["serve"], readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem
+  ) throws(InferenceError) {
+    try self.init(source: DirectorySource(directory), tags: tags, readFile: readFile)
   }
 
   /// Loads a SavedModel from any source: a directory, or a registry's stored version
   /// (`Registry.source(of:)`), read without writing a copy.
-  public init(source: any SavedModelSource, tags: Set<String> = ["serve"]) throws(InferenceError) {
+  ///
+  /// - Parameter readFile: how ops read asset files, given the path the graph is fed
+  ///   (`<root>/assets/<name>`); by default they are read from the source itself.
+  public init(
+    source: any SavedModelSource, tags: Set<String> = ["serve"], readFile: AssetFiles.Reader? = nil
+  ) throws(InferenceError) {
+    let readFile = readFile ?? AssetFiles.reader(for: source)
     let model: SavedModelDirectory
     let bundle: TensorBundle?
     do {
@@ -79,7 +91,7 @@ public final class LoadedModel: Sendable {
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(
-      functions: functions, kernels: registry,
+      functions: functions, kernels: registry, readFile: readFile,
       checkpoint: { key throws(InferenceError) in try Self.readCheckpoint(bundle, key) })
     self.runtime = runtime
 
@@ -109,12 +121,15 @@ public final class LoadedModel: Sendable {
     if let initOp { targets.append(initOp) }
     try Self.checkSupport(graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
 
+    // Asset placeholders are fed for restoring and initializing, as TensorFlow's loader does.
+    let assets = try AssetFiles.feeds(metaGraph, graph: graph, directory: source.root)
     if let restore, let bundle {
       let prefix = Tensor(strings: [Array(bundle.prefix.path.utf8)], shape: [])
-      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: [restore.filename: [.tensor(prefix)]])
+      let feeds = assets.merging([restore.filename: [.tensor(prefix)]]) { _, prefix in prefix }
+      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: feeds)
     }
     if let initOp {
-      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: [:])
+      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: assets)
     }
   }
 

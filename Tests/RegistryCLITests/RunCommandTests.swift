@@ -50,8 +50,36 @@ struct RunCommandTests {
     #expect(missing.status == 6 && missing.stderr.contains("missing input"))
     let unknown = try CommandLineTests.run("run", model, "--signature", "nope")
     #expect(unknown.status == 6 && unknown.stderr.contains("no signature"))
-    let lookup = try CommandLineTests.run("run", Self.fixtures.appendingPathComponent("string_lookup/model").path)
-    #expect(lookup.status == 5)
-    #expect(lookup.stderr.contains("unsupported ops") && lookup.stderr.contains("HashTableV2"))
+    let unsupported = try CommandLineTests.temporaryDirectory("unsupported").appendingPathComponent("model")
+    try UnsupportedModel.write(to: unsupported)
+    let refused = try CommandLineTests.run("run", unsupported.path)
+    #expect(refused.status == 5)
+    #expect(refused.stderr.contains("unsupported ops"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("FFT (2x, e.g. graph/fft, graph/fft_1)"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("Unique (1x, e.g. inner_fn/unique)"), "\(refused.stderr)")
+  }
+
+  @Test("string inputs can be JSON arrays; string lookups run and match TensorFlow")
+  func stringInputs() throws {
+    let model = Self.fixtures.appendingPathComponent("string_lookup/model").path
+    let file = try CommandLineTests.temporaryDirectory("json-strings").appendingPathComponent("words.json")
+    try Data(#"["fox", "unicorn", "the", ""]"#.utf8).write(to: file)
+    let result = try CommandLineTests.run("run", model, "--input", "words=\(file.path)", "--json")
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let outputs = object?["outputs"] as? [[String: Any]]
+    #expect(outputs?.first?["values"] as? [String] == ["3", "-1", "0", "-1"])
+  }
+
+  @Test("string outputs are written as fixed-width bytes .npy files")
+  func stringOutputs() throws {
+    let model = Self.fixtures.appendingPathComponent("string_ops/model").path
+    let input = Self.fixtures.appendingPathComponent("string_ops/reference/inputs/text/text.npy").path
+    let out = try CommandLineTests.temporaryDirectory("string-out")
+    let result = try CommandLineTests.run("run", model, "--signature", "text", "--input", "text=\(input)", "--output-dir", out.path)
+    #expect(result.status == 0, "\(result.stderr)")
+    let written = try Data(contentsOf: out.appendingPathComponent("lower.npy"))
+    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_ops/reference/outputs/text/lower.npy"))
+    #expect(written == expected)
   }
 }

@@ -4,11 +4,13 @@ import TFProto
 import TensorKernels
 
 /// Everything a graph run needs besides its inputs: the function library, the kernels, the
-/// variables, and where `RestoreV2` reads checkpoint tensors from.
+/// variables and lookup tables, where `RestoreV2` reads checkpoint tensors from and how ops read
+/// asset files.
 final class Runtime: Sendable {
   let functions: [String: GraphFunction]
   let kernels: OpRegistry
   let variables = VariableStore()
+  let tables = TableStore()
   /// Execution plans already computed, by function and targets: planned once, reused by every
   /// call.
   private let plans = Mutex<[PlanKey: Plan]>([:])
@@ -60,13 +62,16 @@ final class Runtime: Sendable {
   }
   /// Reads a checkpoint tensor by key (RestoreV2).
   let checkpoint: @Sendable (String) throws(InferenceError) -> Tensor
+  /// Reads an asset file by path (vocabularies for `InitializeTableFromTextFileV2`).
+  let readFile: AssetFiles.Reader
 
   init(
-    functions: [String: GraphFunction], kernels: OpRegistry,
+    functions: [String: GraphFunction], kernels: OpRegistry, readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem,
     checkpoint: @escaping @Sendable (String) throws(InferenceError) -> Tensor
   ) {
     self.functions = functions
     self.kernels = kernels
+    self.readFile = readFile
     self.checkpoint = checkpoint
   }
 

@@ -8,5 +8,10 @@ enum OpCatalog {
     EinsumOp.register(into: &registry)
     ControlFlowOps.register(into: &registry)
     SequenceOps.register(into: &registry)
+    LookupTableOps.register(into: &registry)
+    StringOps.register(into: &registry)
+    StringConversionOps.register(into: &registry)
+    RegexOps.register(into: &registry)
+    RaggedOps.register(into: &registry)
   }
 }

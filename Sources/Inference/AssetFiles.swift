@@ -1,0 +1,70 @@
+import Foundation
+import SavedModelFormat
+import TFProto
+import TensorKernels
+
+/// How a model's asset files (vocabularies and the like, in `assets/`) reach its graph.
+///
+/// TensorFlow feeds each placeholder listed in `MetaGraphDef.asset_file_def` (TF1: the
+/// `saved_model_assets` collection) with the path `<model dir>/assets/<filename>` when it runs
+/// the restore and init ops; the TF2 object graph's `asset` objects point into the same list.
+/// Ops then read the files through `Runtime.readFile`, one closure, so where the bytes come from
+/// (the file system today) can change without touching a kernel.
+///
+/// Format reference: savedmodel-format.md §5.2 step 3.
+public enum AssetFiles {
+  /// Reads a file by path; throws an `InferenceError` whose message names the file and the
+  /// problem.
+  public typealias Reader = @Sendable (String) throws(InferenceError) -> [UInt8]
+
+  /// Reads from the file system.
+  public static let fileSystem: Reader = { path throws(InferenceError) in
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw InferenceError(.failed, "cannot read \"\(path)\": no such file")
+    }
+    guard !isDirectory.boolValue else { throw InferenceError(.failed, "cannot read \"\(path)\": it is a directory") }
+    do {
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+      throw InferenceError(.failed, "cannot read \"\(path)\": \(error.localizedDescription)")
+    }
+  }
+
+  /// Reads paths inside the model (`<root>/assets/...`) from `source`, so a model opened from a
+  /// registry's store reads its vocabularies from the store too; other paths from the file
+  /// system.
+  public static func reader(for source: any SavedModelSource) -> Reader {
+    let prefix = source.root.path.hasSuffix("/") ? source.root.path : source.root.path + "/"
+    return { path throws(InferenceError) in
+      guard path.hasPrefix(prefix) else { return try fileSystem(path) }
+      do {
+        return try source.read(String(path.dropFirst(prefix.count)))
+      } catch let error as FormatError {
+        throw InferenceError(.failed, "cannot read \"\(path)\": \(error.problem)")
+      } catch {
+        throw InferenceError(.failed, "cannot read \"\(path)\": \(error)")
+      }
+    }
+  }
+
+  /// The asset placeholders of a meta graph and the paths they are fed, by node index.
+  ///
+  /// - Throws: `InferenceError.invalidGraph` when an asset names a tensor the graph lacks.
+  static func feeds(
+    _ metaGraph: Tensorflow_MetaGraphDef, graph: GraphFunction, directory: URL
+  ) throws(InferenceError) -> [Int: [Value]] {
+    var definitions = metaGraph.assetFileDef
+    if definitions.isEmpty, let collection = metaGraph.collectionDef["saved_model_assets"] {
+      definitions = collection.anyList.value.compactMap { $0.unpacked(as: Tensorflow_AssetFileDef.self) }
+    }
+    var feeds: [Int: [Value]] = [:]
+    for definition in definitions {
+      let (node, _) = try LoadedModel.locate(
+        definition.tensorInfo.name, in: graph, context: "asset \"\(definition.filename)\"")
+      let path = directory.appendingPathComponent("assets").appendingPathComponent(definition.filename).path
+      feeds[node] = [.tensor(Tensor(strings: [Array(path.utf8)], shape: []))]
+    }
+    return feeds
+  }
+}

@@ -1,0 +1,47 @@
+import TensorKernels
+
+/// What the text, table and ragged kernels share: string inputs, attribute defaults, and
+/// failures reported with the node they happened at.
+extension OpContext {
+  /// Input `index` as byte strings.
+  func strings(_ index: Int) throws(InferenceError) -> [[UInt8]] {
+    let tensor = try self.tensor(index)
+    guard tensor.dtype == .string else {
+      throw InferenceError(.failed, "\(where_): input \(index) must be a string tensor, got \(tensor.dtype)")
+    }
+    return try run { try tensor.strings() }
+  }
+
+  /// A string attribute, or `value` when the node lacks it.
+  func string(_ name: String, default value: String) -> String {
+    (try? string(name)) ?? value
+  }
+
+  /// An int attribute, or `value` when the node lacks it.
+  func int(_ name: String, default value: Int) -> Int {
+    node.attribute(name).map { Int($0.i) } ?? value
+  }
+
+  /// Runs a text kernel, reporting its failure as a kernel failure at this node.
+  func text<T>(_ body: () throws(TextError) -> T) throws(InferenceError) -> T {
+    do {
+      return try body()
+    } catch {
+      throw InferenceError(.failed, "\(where_): \(error.description)")
+    }
+  }
+}
+
+extension Broadcast {
+  /// For each element of `result` (row-major), the flat index of the element of an operand of
+  /// shape `shape` that broadcasts to it.
+  static func sourceIndices(from shape: [Int], to result: [Int]) -> [Int] {
+    let padded = [Int](repeating: 1, count: result.count - shape.count) + shape
+    let strides = ArrayOps.strides(padded)
+    return ArrayOps.allIndices(result).map { position in
+      zip(position.indices, position).reduce(0) { sum, axis in
+        sum + (padded[axis.0] == 1 ? 0 : axis.1 * strides[axis.0])
+      }
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import Testing
+
+@testable import Inference
+
+/// The regular-expression engine against results known from RE2's documented semantics
+/// (`RE2::GlobalReplace`, `RE2::Replace`, `RE2::FullMatch` with default options).
+@Suite("RE2-style regular expressions")
+struct RegexPatternTests {
+  func replaceAll(_ text: String, _ pattern: String, _ rewrite: String) throws -> String {
+    let regex = try RegexPattern(pattern)
+    return String(decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: true), as: UTF8.self)
+  }
+
+  func replaceFirst(_ text: String, _ pattern: String, _ rewrite: String) throws -> String {
+    let regex = try RegexPattern(pattern)
+    return String(decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: false), as: UTF8.self)
+  }
+
+  func fullMatch(_ text: String, _ pattern: String) throws -> Bool {
+    try RegexPattern(pattern).fullMatch(Array(text.utf8))
+  }
+
+  func groups(_ text: String, _ pattern: String) throws -> [String?]? {
+    let bytes = Array(text.utf8)
+    return try RegexPattern(pattern).firstMatch(in: bytes)?.map { range in
+      range.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+  }
+
+  @Test("Keras's punctuation pattern strips every ASCII punctuation character")
+  func kerasPunctuation() throws {
+    let pattern = ##"[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']"##
+    #expect(try replaceAll("Hello, World! (it's) a-b_c [x]\\y {z} ~", pattern, "") == "Hello World its abc xy z ")
+    #expect(try replaceAll("naïve café — ok?", pattern, "") == "naïve café — ok")
+  }
+
+  @Test("global replacement skips an empty match right after the previous match")
+  func emptyMatches() throws {
+    #expect(try replaceAll("abc", "x*", "-") == "-a-b-c-")
+    #expect(try replaceAll("baaa", "a*", "-") == "-b-")
+    #expect(try replaceAll("ab", "", "-") == "-a-b-")
+    #expect(try replaceAll("", "", "-") == "-")
+    #expect(try replaceAll("", "a", "-") == "")
+    #expect(try replaceAll("héé", "x*", "-") == "-h-é-é-")
+  }
+
+  @Test("replacement rewrites groups, \\0 and \\\\, and leaves the text alone for a missing group")
+  func rewrites() throws {
+    #expect(try replaceAll("user@host", #"(\w+)@(\w+)"#, #"\2 at \1"#) == "host at user")
+    #expect(try replaceAll("ab", "b", #"[\0]\\"#) == #"a[b]\"#)
+    #expect(try replaceAll("ab", "(a)|(b)", #"<\1\2>"#) == "<a><b>")
+    #expect(try replaceAll("ab", "(a)", #"\2"#) == "ab")
+    #expect(try replaceFirst("aaa", "a", "b") == "baa")
+    #expect(try replaceFirst("xyz", "a", "b") == "xyz")
+    // An invalid escape: Replace leaves the text, GlobalReplace keeps what came before it.
+    #expect(try replaceFirst("aXa", "a", #"1\q2"#) == "aXa")
+    #expect(try replaceAll("aXa", "a", #"1\q2"#) == "1X1")
+  }
+
+  @Test("alternation is leftmost-first, repetition greedy or lazy")
+  func priorities() throws {
+    #expect(try replaceAll("ab", "a|ab", "X") == "Xb")
+    #expect(try replaceAll("ab", "ab|a", "X") == "X")
+    #expect(try replaceAll("aaa", "a+?", "-") == "---")
+    #expect(try replaceAll("aaaaa", "a{2}", "-") == "--a")
+    #expect(try replaceAll("aaaaa", "a{2,3}", "-") == "--")
+    #expect(try replaceAll("aaaaa", "a{2,3}?", "-") == "--a")
+    #expect(try replaceAll("aaaa", "(?U)a+", "-") == "----")
+    #expect(try replaceAll("aaaa", "(?U)a+?", "-") == "-")
+    #expect(try groups("abcd", "(a|ab)(c|bcd)(d*)") == ["abcd", "a", "bcd", ""])
+    #expect(try groups("xyz", "(a)|y") == ["y", nil])
+    #expect(try groups("aaa", "(a*)+") == ["aaa", "aaa"])
+  }
+
+  @Test("full match needs the whole text and may take a later alternative")
+  func fullMatches() throws {
+    #expect(try fullMatch("ab", "a|ab"))
+    #expect(try !fullMatch("abc", "a|ab"))
+    #expect(try fullMatch("", "a*"))
+    #expect(try !fullMatch("a\n", "a$"))
+    #expect(try fullMatch("2024-01-31", #"\d{4}-\d\d-\d\d"#))
+    #expect(try fullMatch("Ab", "(?i:a)b"))
+    #expect(try !fullMatch("AB", "(?i:a)b"))
+    #expect(try fullMatch("HeLLo", "(?i)hello"))
+    #expect(try fullMatch("ſ", "(?i)S"))
+    #expect(try fullMatch("\u{212A}", "(?i)k") && fullMatch("k", "(?i)\u{212A}"))
+    #expect(try fullMatch("\u{212A}", "(?i)[k]") && fullMatch("k", "(?i)[\u{212A}]"))
+    #expect(try fullMatch("a{,2}", "a{,2}"))
+    #expect(try fullMatch("a{", "a{"))
+    #expect(try fullMatch(".*+", #"\Q.*+\E"#))
+    #expect(try fullMatch("A", #"\101"#) && fullMatch("A", #"\x41"#) && fullMatch("😀", #"\x{1F600}"#))
+    #expect(try fullMatch("\0", #"\0"#))
+  }
+
+  @Test("anchors, lines and word boundaries")
+  func assertions() throws {
+    #expect(try replaceAll("aaa", "^a", "b") == "baa")
+    #expect(try replaceAll("a\na", "^a", "b") == "b\na")
+    #expect(try replaceAll("a\na", "(?m)^a", "b") == "b\nb")
+    #expect(try replaceAll("a\na", "a$", "b") == "a\nb")
+    #expect(try replaceAll("a\na", "(?m)a$", "b") == "b\nb")
+    #expect(try replaceAll("foo foobar barfoo foo", #"\bfoo\b"#, "X") == "X foobar barfoo X")
+    #expect(try replaceAll("foo foobar", #"\Bo"#, "0") == "f00 f00bar")
+    #expect(try replaceAll("ab", #"\Ab|a\z|\Aa"#, "-") == "-b")
+  }
+
+  @Test("dot and classes match one code point; newlines follow RE2's rules")
+  func classes() throws {
+    #expect(try replaceAll("héllo", "h.l", "X") == "Xlo")
+    #expect(try replaceAll("ab\ncd", ".+", "-") == "-\n-")
+    #expect(try replaceAll("ab\ncd", "(?s).+", "-") == "-")
+    #expect(try replaceAll("a\nb", "[^a]", "-") == "a--")
+    #expect(try replaceAll("a1 b_2\t", #"\w"#, "") == " \t")
+    #expect(try replaceAll("a1 b\u{0B}2", #"\s"#, "") == "a1b\u{0B}2")
+    #expect(try replaceAll("a1b2", #"\D"#, "") == "12")
+    #expect(try replaceAll("a-b]c^d", #"[]a]"#, "") == "-bc^d")
+    #expect(try replaceAll("a-b]c^d", #"[^]a]"#, "") == "a]")
+    #expect(try replaceAll("a-b", "[a-]", "") == "b")
+    #expect(try replaceAll("1-z9", #"[\d-z]"#, "") == "")
+    #expect(try replaceAll("Abc, d!", "[[:punct:][:upper:]]", "") == "bc d")
+    #expect(try replaceAll("ab12", "[[:^digit:]]", "") == "12")
+    #expect(try replaceAll("héllo wörld 42", #"\pL+"#, "X") == "X X 42")
+    #expect(try replaceAll("Héllo Wörld", #"\p{Lu}"#, "") == "éllo örld")
+    #expect(try replaceAll("a1,b", #"\P{L}"#, "") == "ab")
+    #expect(try replaceAll("ABC", "(?i)[a-b]", "") == "C")
+    #expect(try replaceAll("xAy", "(?i)[^a]", "") == "A")
+    #expect(try replaceAll("(abc)", "(a)(b)(c)", #"\3\2\1\0"#) == "(cbaabc)")
+    #expect(try replaceAll("ab", "(a)|b", #"[\1]"#) == "[a][]")
+  }
+
+  @Test("undecodable bytes match nothing but are stepped over")
+  func invalidUTF8() throws {
+    let regex = try RegexPattern(".")
+    #expect(regex.replace(in: [0x61, 0xFF, 0x62], with: RegexRewrite(Array("-".utf8)), global: true) == [0x2D, 0xFF, 0x2D])
+    #expect(try RegexPattern("b").replace(in: [0xC3, 0x62], with: RegexRewrite([0x2D]), global: true) == [0xC3, 0x2D])
+  }
+
+  @Test("nested repetition stays linear (no catastrophic backtracking)")
+  func noBlowup() throws {
+    let long = String(repeating: "a", count: 5000)
+    #expect(try !fullMatch(long + "!", "(a*)*b"))
+    #expect(try !fullMatch(long, "(a|aa)+b"))
+    #expect(try replaceAll(long, "(x+x+)+y", "") == long)
+  }
+
+  @Test("invalid RE2 and unsupported constructs fail with the pattern and the construct named")
+  func rejections() {
+    let invalid: [(String, String)] = [
+      ("a**", "bad repetition operator: **"), ("a++", "bad repetition operator: ++"), ("x{2}{3}", "bad repetition operator: {2}{3}"),
+      ("*a", "no argument for repetition operator: *"), ("(a", "missing ): (a"), ("a)", "unexpected ): a)"),
+      ("[a", "missing ]: [a"), (#"\1"#, "invalid escape sequence: \\1"), ("(?=a)", "invalid perl operator: (?= (lookahead"),
+      ("(?!a)", "(?! (negative lookahead"), ("(?<=a)", "invalid perl operator: (?< (lookbehind"), ("(?<!a)", "(?< (lookbehind"),
+      ("(?P=n)", "invalid perl operator: (?P (backreference"), ("(?<n>a)", "invalid perl operator: (?<"),
+      ("a{1001}", "invalid repetition size: {1001}"), ("(a{100}){100}", "invalid repetition size"),
+      ("[z-a]", "invalid character class range: z-a"), (#"\Z"#, "invalid escape sequence: \\Z"), ("(?x)a", "invalid perl operator: (?x"),
+      ("[[:foo:]]", "invalid character class range: [:foo:]"), (#"a\"#, "trailing \\"),
+    ]
+    for (pattern, message) in invalid {
+      do {
+        _ = try RegexPattern(pattern)
+        Issue.record("accepted \(pattern)")
+      } catch {
+        #expect(!error.isUnsupported, "\(pattern)")
+        #expect(error.description.contains("\"\(pattern)\"") && error.description.contains(message), "\(error.description)")
+      }
+    }
+    for (pattern, construct) in [(#"\p{Greek}"#, "\\p{Greek}"), (#"a\C"#, "\\C")] {
+      do {
+        _ = try RegexPattern(pattern)
+        Issue.record("accepted \(pattern)")
+      } catch {
+        #expect(error.isUnsupported)
+        #expect(error.description.contains(construct) && error.description.contains("not supported"), "\(error.description)")
+      }
+    }
+  }
+
+  @Test("named groups and flag groups parse")
+  func groupSyntax() throws {
+    #expect(try groups("in 2024!", #"(?P<year>\d{4})(?P<mark>!)"#) == ["2024!", "2024", "!"])
+    #expect(try groups("ab", "(?:a)(b)") == ["ab", "b"])
+    #expect(try fullMatch("aB", "a(?i)b"))
+    #expect(try fullMatch("A", "(?i)b|a"))
+    #expect(try !fullMatch("A", "(?i:b)|a"))
+  }
+}
