@@ -29,6 +29,34 @@ struct RunCommandTests {
     #expect((outputs?.first?["values"] as? [String])?.count == 6)
   }
 
+  @Test("a stored text model reads its vocabulary from the store, and a lost vocabulary object fails the load by name")
+  func storedAssets() throws {
+    let model = Self.fixtures.appendingPathComponent("string_lookup/model").path
+    let input = Self.fixtures.appendingPathComponent("string_lookup/reference/inputs/serving_default/words.npy").path
+    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_lookup/reference/outputs/serving_default/ids.npy"))
+    let store = try CommandLineTests.temporaryDirectory("run-assets")
+    #expect(try CommandLineTests.run("--store", store.path, "push", model, "--name", "lookup").status == 0)
+    let out = try CommandLineTests.temporaryDirectory("run-assets-out")
+    let stored = try CommandLineTests.run("--store", store.path, "run", "lookup", "--input", "words=\(input)", "--output-dir", out.path)
+    #expect(stored.status == 0, "\(stored.stderr)")
+    #expect(try Data(contentsOf: out.appendingPathComponent("ids.npy")) == expected)
+
+    // Remove the vocabulary's object: the stored version no longer loads, and says which file.
+    let files = try CommandLineTests.run("--store", store.path, "show", "lookup", "--json")
+    let vocabulary = try #require(
+      (try JSONSerialization.jsonObject(with: Data(files.stdout.utf8)) as? [String: Any]).flatMap { object in
+        (object["files"] as? [[String: Any]])?.first { ($0["path"] as? String)?.hasPrefix("assets/") == true }
+      })
+    let sha = try #require(vocabulary["sha256"] as? String)
+    let objects = store.appendingPathComponent("objects/sha256")
+    let hex = Array(sha.dropFirst("sha256:".count))
+    try FileManager.default.removeItem(
+      at: objects.appendingPathComponent(String(hex[0..<2])).appendingPathComponent(String(hex[2..<4])).appendingPathComponent(String(hex)))
+    let broken = try CommandLineTests.run("--store", store.path, "run", "lookup", "--input", "words=\(input)")
+    #expect(broken.status != 0)
+    #expect(broken.stderr.contains("assets/"), "\(broken.stderr)")
+  }
+
   @Test("small inputs can be JSON")
   func jsonInput() throws {
     let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
