@@ -76,13 +76,13 @@ final class Runtime: Sendable {
   }
 
   /// Runs a function on its arguments and returns its outputs, in signature order.
-  func call(_ name: String, _ arguments: [Value], context: String) throws(InferenceError) -> [Value] {
+  func call(_ name: String, _ arguments: [Value], context: @autoclosure () -> String) throws(InferenceError) -> [Value] {
     guard let function = functions[name] else {
-      throw InferenceError(.invalidGraph, "\(context): calls unknown function \"\(name)\"")
+      throw InferenceError(.invalidGraph, "\(context()): calls unknown function \"\(name)\"")
     }
     guard arguments.count == function.arguments.count else {
       throw InferenceError(
-        .invalidGraph, "\(context): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
+        .invalidGraph, "\(context()): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
     }
     let targets = function.outputs.compactMap { output -> Int? in
       if case .node(let node, _) = output.source { return node }

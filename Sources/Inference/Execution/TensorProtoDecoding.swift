@@ -9,13 +9,13 @@ import TensorKernels
 ///
 /// Format reference: savedmodel-format.md §2.5.
 enum TensorProtoDecoding {
-  static func tensor(_ proto: Tensorflow_TensorProto, context: String) throws(InferenceError) -> Tensor {
+  static func tensor(_ proto: Tensorflow_TensorProto, context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
     guard let dtype = DType(rawValue: proto.dtype.rawValue) else {
-      throw InferenceError(.unsupported, "\(context): dtype \(proto.dtype.rawValue) is not supported")
+      throw InferenceError(.unsupported, "\(context()): dtype \(proto.dtype.rawValue) is not supported")
     }
     let shape = proto.tensorShape.dim.map { Int($0.size) }
     guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw InferenceError(.invalidGraph, "\(context): constant has an unknown dimension")
+      throw InferenceError(.invalidGraph, "\(context()): constant has an unknown dimension")
     }
     let count = shape.reduce(1, *)
     do {
@@ -43,12 +43,12 @@ enum TensorProtoDecoding {
         bytes.reserveCapacity(2 * count)
         for value in bits { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
         return try Tensor(raw: bytes, dtype: dtype, shape: shape)
-      case .string: throw InferenceError(.unsupported, "\(context): unreachable")
+      case .string: throw InferenceError(.unsupported, "\(context()): unreachable")
       }
     } catch let error as InferenceError {
       throw error
     } catch {
-      throw InferenceError(.invalidGraph, "\(context): \(error)")
+      throw InferenceError(.invalidGraph, "\(context()): \(error)")
     }
   }
 

@@ -7,9 +7,9 @@ import TensorKernels
 final class VariableStore: Sendable {
   private let values = Mutex<[String: Tensor]>([:])
 
-  func read(_ key: String, context: String) throws(InferenceError) -> Tensor {
+  func read(_ key: String, context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
     guard let value = values.withLock({ $0[key] }) else {
-      throw InferenceError(.failed, "\(context): variable \"\(key)\" was never assigned (was the checkpoint restored?)")
+      throw InferenceError(.failed, "\(context()): variable \"\(key)\" was never assigned (was the checkpoint restored?)")
     }
     return value
   }

@@ -1,4 +1,5 @@
 import TFProto
+import TensorKernels
 
 /// A graph ready to run: the top-level GraphDef or one FunctionDef body, with every input
 /// resolved to a node index and output index (or a function argument), and attributes completed
@@ -15,6 +16,10 @@ struct GraphFunction: Sendable {
     let inputs: [Input]
     let controlInputs: [Int]
     let attributes: [String: Tensorflow_AttrValue]
+    /// A `Const` node's value, decoded once at import instead of on every call (loop bodies run
+    /// their constants once per iteration); `nil` when it does not decode, so the kernel reports
+    /// why when it runs.
+    let constant: Tensor?
 
     func attribute(_ name: String) -> Tensorflow_AttrValue? { attributes[name] }
   }
@@ -98,7 +103,10 @@ struct GraphFunction: Sendable {
           inputs.append(try resolve(endpoint, context: "node \"\(node.name)\""))
         }
       }
-      nodes.append(Node(name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position]))
+      let constant = node.op == "Const" ? attributes[position]["value"].flatMap { try? TensorProtoDecoding.tensor($0.tensor, context: "") } : nil
+      nodes.append(
+        Node(
+          name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position], constant: constant))
     }
     self.nodes = nodes
     self.nodeIndex = index

@@ -9,7 +9,8 @@ enum PlumbingOps {
     }
     registry.register("PlaceholderWithDefault") { context throws(InferenceError) in [context.inputs[0]] }
     registry.register("Const") { context throws(InferenceError) in
-      [.tensor(try TensorProtoDecoding.tensor(try context.attribute("value").tensor, context: context.where_))]
+      if let constant = context.node.constant { return [.tensor(constant)] }
+      return [.tensor(try TensorProtoDecoding.tensor(try context.attribute("value").tensor, context: context.where_))]
     }
     for op in ["Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics"] {
       registry.register(op) { context throws(InferenceError) in

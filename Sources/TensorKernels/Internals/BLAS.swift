@@ -78,6 +78,15 @@ extension Float: GEMMElement {
       // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
       let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
       let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+      if rows.count == 1 {
+        // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
+        // instead of packing it first as GEMM does.
+        cblas_sgemv(
+          CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? columns.count : k),
+          Int32(transposeB ? k : columns.count), 1, bBlock, Int32(ldb), aBlock, Int32(transposeA ? lda : 1), 0,
+          c + rows.lowerBound * ldc + columns.lowerBound, 1)
+        return
+      }
       cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
         Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
@@ -96,6 +105,15 @@ extension Double: GEMMElement {
       // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
       let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
       let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+      if rows.count == 1 {
+        // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
+        // instead of packing it first as GEMM does.
+        cblas_dgemv(
+          CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? columns.count : k),
+          Int32(transposeB ? k : columns.count), 1, bBlock, Int32(ldb), aBlock, Int32(transposeA ? lda : 1), 0,
+          c + rows.lowerBound * ldc + columns.lowerBound, 1)
+        return
+      }
       cblas_dgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
         Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
