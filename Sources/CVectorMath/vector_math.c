@@ -79,3 +79,21 @@ void cvectormath_sigmoid_f32(const float *input, float *output, size_t count) {
     }
   }
 }
+
+// tanh: Cephes's odd polynomial below |x| = 0.625, where 1 - 2/(e^2|x| + 1) would lose digits
+// to cancellation, and that formula above it; both computed, one kept, so the loop vectorises.
+CVECTORMATH_CLONES
+void cvectormath_tanh_f32(const float *input, float *output, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    float x = input[i];
+    float magnitude = fabsf(x);
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z + 1.33314422036e-1f) * z
+                   - 3.33332819422e-1f) * z * x + x;
+    float e = exp_in_range(fminf(2.0f * magnitude, 88.0f));
+    float large = 1.0f - 2.0f / (e + 1.0f);
+    large = x < 0 ? -large : large;
+    float result = magnitude < 0.625f ? copysignf(small, x) : large;  // keeps tanh(-0) = -0
+    output[i] = x != x ? x : result;
+  }
+}

@@ -53,6 +53,7 @@ public enum Elementwise {
     switch (op, x.dtype) {
     case (.exp, .float32): return VectorMath.exp(x)
     case (.sigmoid, .float32): return VectorMath.sigmoid(x)
+    case (.tanh, .float32): return VectorMath.tanh(x)
     default: break
     }
     switch x.dtype {

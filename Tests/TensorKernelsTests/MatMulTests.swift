@@ -73,8 +73,8 @@ struct MatMulTests {
 
   @Test("random products of several sizes match a naive loop within float32 tolerance")
   func randomAgainstNaive() throws {
-    // The last three are large enough to be split across cores: by rows, by columns (one or two
-    // rows), and by uneven row blocks.
+    // The last four are large enough to be split across cores: by rows, by columns (two rows;
+    // one row, as matrix-vector products), and by uneven row blocks.
     for (index, (m, k, n)) in [(1, 1, 1), (5, 7, 3), (1, 7, 5), (33, 17, 65), (3, 200, 1), (64, 128, 96), (2, 300, 701), (1, 300, 1001), (301, 129, 17)]
       .enumerated()
     {

@@ -38,4 +38,18 @@ struct VectorMathTests {
     #expect(result[values.count - 3].isNaN)
     #expect(result[values.count - 2] == 1 && result[values.count - 1] == 0)
   }
+
+  @Test("tanh is within a few ulps of tanhf near zero, at the branch point and in saturation")
+  func hyperbolicTangent() throws {
+    var generator = SeededGenerator(seed: 13)
+    var values = (0..<20_000).map { _ in Float.random(in: -12..<12, using: &generator) }
+    values += (0..<2_000).map { _ in Float.random(in: -0.7..<0.7, using: &generator) }
+    values += [0, -0.0, 1e-30, -1e-30, 0.625, -0.625, 0.6249999, 44, -44, 100, -100]
+    let result = try Elementwise.apply(.tanh, Tensor(float32: values, shape: [values.count])).floats()
+    var worst = 0
+    for (x, y) in zip(values, result) { worst = max(worst, Self.ulps(y, tanhf(x))) }
+    #expect(worst <= 4, "worst error \(worst) ulps")
+    let specials = try Elementwise.apply(.tanh, Tensor(float32: [.nan, .infinity, -.infinity], shape: [3])).floats()
+    #expect(specials[0].isNaN && specials[1] == 1 && specials[2] == -1)
+  }
 }

@@ -9,4 +9,7 @@ void cvectormath_exp_f32(const float *input, float *output, size_t count);
 // 1 / (1 + e^-x) for each of `count` floats, from e^-|x| so neither side overflows.
 void cvectormath_sigmoid_f32(const float *input, float *output, size_t count);
 
+// tanh of each of `count` floats, within a few ulps of tanhf.
+void cvectormath_tanh_f32(const float *input, float *output, size_t count);
+
 #endif

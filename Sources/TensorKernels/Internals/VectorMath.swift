@@ -1,11 +1,13 @@
 import CVectorMath
 
-/// `exp` and the logistic function on float32 tensors through `CVectorMath`'s vectorised loops
+/// `exp`, the logistic function and `tanh` on float32 tensors through `CVectorMath`'s vectorised loops
 /// (see `vector_math.c` for the method and its accuracy: within 2 ulps of `expf`).
 enum VectorMath {
   static func exp(_ x: Tensor) -> Tensor { map(x, cvectormath_exp_f32) }
 
   static func sigmoid(_ x: Tensor) -> Tensor { map(x, cvectormath_sigmoid_f32) }
+
+  static func tanh(_ x: Tensor) -> Tensor { map(x, cvectormath_tanh_f32) }
 
   /// Runs a C array function over `x`'s elements, in pieces across cores when large.
   private static func map(
