@@ -4,13 +4,17 @@ import TensorKernels
 /// A graph ready to run: the top-level GraphDef or one FunctionDef body, with every input
 /// resolved to a node index and output index (or a function argument), and attributes completed
 /// with their OpDef defaults.
-struct GraphFunction: Sendable {
+///
+/// A class, not a struct: every op's context refers to its function, and copying a struct of six
+/// arrays and dictionaries per op (a retain each) was a fifth of a small recurrent model's time.
+final class GraphFunction: Sendable {
   enum Input: Hashable, Sendable {
     case node(Int, output: Int)
     case argument(Int)
   }
 
-  struct Node: Sendable {
+  /// A class for the same reason as `GraphFunction`: each op's context holds its node.
+  final class Node: Sendable {
     let name: String
     let op: String
     let inputs: [Input]
@@ -20,6 +24,18 @@ struct GraphFunction: Sendable {
     /// their constants once per iteration); `nil` when it does not decode, so the kernel reports
     /// why when it runs.
     let constant: Tensor?
+
+    init(
+      name: String, op: String, inputs: [Input], controlInputs: [Int], attributes: [String: Tensorflow_AttrValue],
+      constant: Tensor?
+    ) {
+      self.name = name
+      self.op = op
+      self.inputs = inputs
+      self.controlInputs = controlInputs
+      self.attributes = attributes
+      self.constant = constant
+    }
 
     func attribute(_ name: String) -> Tensorflow_AttrValue? { attributes[name] }
   }
@@ -35,14 +51,14 @@ struct GraphFunction: Sendable {
   let controlOutputs: [Int]
 
   /// Resolves the top-level graph.
-  init(graph: Tensorflow_GraphDef, signatures: OpSignatures) throws(InferenceError) {
+  convenience init(graph: Tensorflow_GraphDef, signatures: OpSignatures) throws(InferenceError) {
     try self.init(
       name: "graph", nodeDefs: graph.node, arguments: [], rets: [:], outputArguments: [], controlRets: [:],
       inFunction: false, signatures: signatures)
   }
 
   /// Resolves a function body.
-  init(function: Tensorflow_FunctionDef, signatures: OpSignatures) throws(InferenceError) {
+  convenience init(function: Tensorflow_FunctionDef, signatures: OpSignatures) throws(InferenceError) {
     try self.init(
       name: function.signature.name, nodeDefs: function.nodeDef, arguments: function.signature.inputArg.map(\.name),
       rets: function.ret, outputArguments: function.signature.outputArg.map(\.name), controlRets: function.controlRet,
