@@ -8,23 +8,23 @@ enum Value: Sendable {
   /// A `DT_VARIANT` tensor list (TensorListReserve, TensorListSetItem, ...); unset items are nil.
   case list(TensorList)
 
-  func tensor(_ context: String) throws(InferenceError) -> Tensor {
+  func tensor(_ context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
     guard case .tensor(let tensor) = self else {
-      throw InferenceError(.invalidGraph, "\(context): expected a tensor, got a resource handle or a tensor list")
+      throw InferenceError(.invalidGraph, "\(context()): expected a tensor, got a resource handle or a tensor list")
     }
     return tensor
   }
 
-  func list(_ context: String) throws(InferenceError) -> TensorList {
+  func list(_ context: @autoclosure () -> String) throws(InferenceError) -> TensorList {
     guard case .list(let list) = self else {
-      throw InferenceError(.invalidGraph, "\(context): expected a tensor list")
+      throw InferenceError(.invalidGraph, "\(context()): expected a tensor list")
     }
     return list
   }
 
-  func resource(_ context: String) throws(InferenceError) -> String {
+  func resource(_ context: @autoclosure () -> String) throws(InferenceError) -> String {
     guard case .resource(let key) = self else {
-      throw InferenceError(.invalidGraph, "\(context): expected a resource handle, got a tensor")
+      throw InferenceError(.invalidGraph, "\(context()): expected a resource handle, got a tensor")
     }
     return key
   }
