@@ -82,9 +82,11 @@ let package = Package(
     .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat"]),
+    // Models built in code for the tests that need a SavedModel no fixture provides.
+    .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TFProto"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TestModels"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]

@@ -58,66 +58,89 @@ enum BLAS {
 
 /// A float type with a BLAS GEMM: `Float` (`cblas_sgemm`) and `Double` (`cblas_dgemm`).
 protocol GEMMElement: FloatElement {
-  /// `C = A·B` (after optional transposes) on row-major matrices; `C` is overwritten.
-  ///
-  /// `A` is `m×k` (`k×m` stored when `transposeA`), `B` is `k×n` (`n×k` stored when
-  /// `transposeB`), `C` is `m×n`; the leading dimensions are the stored row lengths.
-  static func gemm(
+  /// One BLAS matrix product on row-major matrices, `C = op(A)·op(B)` (`cblas_?gemm` with
+  /// alpha 1, beta 0).
+  static func blockProduct(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
     c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// One BLAS matrix-vector product, `y = op(M)·x` (`cblas_?gemv` with alpha 1, beta 0), on a
+  /// row-major `rows×columns` matrix.
+  static func matrixVector(
+    transpose: Bool, rows: Int, columns: Int, matrix: UnsafePointer<Self>, ld: Int,
+    x: UnsafePointer<Self>, incX: Int, y: UnsafeMutablePointer<Self>)
 }
 
-extension Float: GEMMElement {
+extension GEMMElement {
+  /// `C = A·B` (after optional transposes) on row-major matrices; `C` is overwritten.
+  ///
+  /// `A` is `m×k` (`k×m` stored when `transposeA`), `B` is `k×n` (`n×k` stored when
+  /// `transposeB`), `C` is `m×n`; the leading dimensions are the stored row lengths. Large
+  /// products are split across cores (`BLAS.partition`).
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+    c: UnsafeMutablePointer<Self>, ldc: Int
   ) {
     BLAS.partition(m: m, n: n, k: k) { rows, columns in
       // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
       let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
       let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+      let cBlock = c + rows.lowerBound * ldc + columns.lowerBound
       if rows.count == 1 {
         // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
-        // instead of packing it first as GEMM does.
-        cblas_sgemv(
-          CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? columns.count : k),
-          Int32(transposeB ? k : columns.count), 1, bBlock, Int32(ldb), aBlock, Int32(transposeA ? lda : 1), 0,
-          c + rows.lowerBound * ldc + columns.lowerBound, 1)
+        // instead of packing it first as GEMM does. op(B)ᵀ·a: B (k×n) transposed, or B (n×k).
+        matrixVector(
+          transpose: !transposeB, rows: transposeB ? columns.count : k, columns: transposeB ? k : columns.count,
+          matrix: bBlock, ld: ldb, x: aBlock, incX: transposeA ? lda : 1, y: cBlock)
         return
       }
-      cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
-        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
+      blockProduct(
+        transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
+        a: aBlock, lda: lda, b: bBlock, ldb: ldb, c: cBlock, ldc: ldc)
     }
   }
 }
 
+extension Float: GEMMElement {
+  static func blockProduct(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+  }
+
+  static func matrixVector(
+    transpose: Bool, rows: Int, columns: Int, matrix: UnsafePointer<Float>, ld: Int,
+    x: UnsafePointer<Float>, incX: Int, y: UnsafeMutablePointer<Float>
+  ) {
+    cblas_sgemv(
+      CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, matrix, Int32(ld), x,
+      Int32(incX), 0, y, 1)
+  }
+}
+
 extension Double: GEMMElement {
-  static func gemm(
+  static func blockProduct(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
     c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
-    BLAS.partition(m: m, n: n, k: k) { rows, columns in
-      // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
-      let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
-      let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
-      if rows.count == 1 {
-        // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
-        // instead of packing it first as GEMM does.
-        cblas_dgemv(
-          CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans, Int32(transposeB ? columns.count : k),
-          Int32(transposeB ? k : columns.count), 1, bBlock, Int32(ldb), aBlock, Int32(transposeA ? lda : 1), 0,
-          c + rows.lowerBound * ldc + columns.lowerBound, 1)
-        return
-      }
-      cblas_dgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(rows.count), Int32(columns.count), Int32(k), 1, aBlock, Int32(lda), bBlock, Int32(ldb), 0,
-        c + rows.lowerBound * ldc + columns.lowerBound, Int32(ldc))
-    }
+    cblas_dgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+  }
+
+  static func matrixVector(
+    transpose: Bool, rows: Int, columns: Int, matrix: UnsafePointer<Double>, ld: Int,
+    x: UnsafePointer<Double>, incX: Int, y: UnsafeMutablePointer<Double>
+  ) {
+    cblas_dgemv(
+      CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, matrix, Int32(ld), x,
+      Int32(incX), 0, y, 1)
   }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import TFProto
 
-/// A tiny SavedModel whose graph uses ops the core does not implement, built in the test rather
+/// A tiny SavedModel whose graph uses ops the core does not implement, shared by the inference
+/// and command-line tests (this module is test support, not a test target), built in the test rather
 /// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and `Unique`
 /// inside the function `inner_fn` that the signature calls. The ops never run: loading must
 /// refuse the model first.
-enum UnsupportedModel {
-  static func write(to directory: URL) throws {
+public enum UnsupportedModel {
+  public static func write(to directory: URL) throws {
     var graph = Tensorflow_GraphDef()
     graph.node = [
       node("x", "Placeholder", [], ["dtype": type(.dtFloat)]),
