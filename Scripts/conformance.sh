@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Random models checked against TensorFlow (Scripts/conformance.py, whose docstring lists the kinds).
-# Usage: Scripts/conformance.sh [COUNT] [SEED] [--kinds dense,conv,recurrent,transformer] [--tf-only]
+# Usage: Scripts/conformance.sh [COUNT] [SEED] [--kinds dense,conv,recurrent,transformer,text] [--tf-only]
 # Needs the TensorFlow venv (Scripts/make-fixtures.sh). --tf-only runs TensorFlow alone and skips the Swift build.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -23,11 +23,20 @@ final class Runtime: Sendable {
     /// reused while still in cache instead of every intermediate living until the call ends.
     let releases: [[Int]]
 
+    /// Nodes that run in another form than the graph's (see `PadFusion`), by node index.
+    let replacements: [Int: GraphFunction.Node]
+
+    /// The node as it runs at `index`.
+    func node(_ index: Int, in function: GraphFunction) -> GraphFunction.Node { replacements[index] ?? function.nodes[index] }
+
     init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
-      order = try function.executionOrder(for: targets)
+      let fusion = PadFusion.plan(function, targets: targets)
+      replacements = fusion.replacements
+      let order = try function.executionOrder(for: targets).filter { !fusion.folded.contains($0) }
+      self.order = order
       var lastUse = [Int](repeating: -1, count: function.nodes.count)
       for (step, index) in order.enumerated() {
-        for input in function.nodes[index].inputs {
+        for input in (fusion.replacements[index] ?? function.nodes[index]).inputs {
           if case .node(let source, _) = input { lastUse[source] = step }
         }
       }
@@ -38,7 +47,7 @@ final class Runtime: Sendable {
 
       var inPlace = [(rule: InPlaceRule, position: Int)?](repeating: nil, count: order.count)
       for (step, index) in order.enumerated() {
-        let node = function.nodes[index]
+        let node = fusion.replacements[index] ?? function.nodes[index]
         guard let rule = InPlaceRule(node) else { continue }
         for position in rule.candidates where position < node.inputs.count {
           guard case .node(let source, _) = node.inputs[position], lastUse[source] == step,
@@ -114,7 +123,7 @@ final class Runtime: Sendable {
     for (step, index) in plan.order.enumerated() {
       defer { for node in plan.releases[step] { values[node] = nil } }
       guard values[index] == nil else { continue }
-      let node = function.nodes[index]
+      let node = plan.node(index, in: function)
       let start = OpProfile.shared == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       // An operand that dies here is taken out of `values`, so that if nothing else shares its
       // buffer the op can write into it.
