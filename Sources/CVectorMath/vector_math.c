@@ -97,3 +97,30 @@ void cvectormath_tanh_f32(const float *input, float *output, size_t count) {
     output[i] = x != x ? x : result;
   }
 }
+
+// x * sigmoid(x) (swish, or SiLU) in one pass, the same arithmetic as the two ops apart: the
+// sigmoid rounded to float, then one multiplication. `output` may be `input`: each block of 256 is
+// computed into a scratch block first, so the rare far-negative lanes can still be redone from
+// their input before the block is written.
+CVECTORMATH_CLONES
+void cvectormath_swish_f32(const float *input, float *output, size_t count) {
+  float block[256];
+  for (size_t start = 0; start < count; start += 256) {
+    size_t length = count - start < 256 ? count - start : 256;
+    const float *x = input + start;
+    for (size_t i = 0; i < length; i++) {
+      float value = x[i];
+      float e = exp_in_range(fmaxf(-fabsf(value), kLowest));
+      float denominator = 1.0f + e;
+      float sigmoid = value < 0 ? e / denominator : 1.0f / denominator;
+      block[i] = value != value ? value : value * sigmoid;
+    }
+    for (size_t i = 0; i < length; i++) {
+      if (-fabsf(x[i]) < kLowest) {
+        float e = expf(-fabsf(x[i]));
+        block[i] = x[i] * (x[i] < 0 ? e / (1.0f + e) : 1.0f / (1.0f + e));
+      }
+    }
+    memcpy(output + start, block, length * sizeof(float));
+  }
+}

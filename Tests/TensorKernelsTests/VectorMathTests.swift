@@ -53,3 +53,26 @@ struct VectorMathTests {
     #expect(specials[0].isNaN && specials[1] == 1 && specials[2] == -1)
   }
 }
+
+@Suite("Swish")
+struct SwishTests {
+  @Test("x · sigmoid(x) in one pass is bit for bit the two ops apart, in place or not")
+  func matchesTwoOps() throws {
+    var generator = SeededGenerator(seed: 14)
+    let values = (0..<5_000).map { _ in Float.random(in: -120..<120, using: &generator) }
+      + [0, -0.0, -87.2, -87.4, -90, -104, -200, 88, 100, .nan, .infinity, -.infinity]
+    let x = Tensor(float32: values, shape: [values.count])
+    let expected = try Elementwise.apply(.mul, x, try Elementwise.apply(.sigmoid, x)).floats()
+    let fused = try Swish.apply(x).floats()
+    var owned = Tensor(float32: values, shape: [values.count])
+    #expect(Swish.applyInPlace(&owned))
+    let inPlace = try owned.floats()
+    for index in values.indices {
+      #expect(fused[index].bitPattern == expected[index].bitPattern || (fused[index].isNaN && expected[index].isNaN), "swish(\(values[index]))")
+      #expect(inPlace[index].bitPattern == fused[index].bitPattern || (inPlace[index].isNaN && fused[index].isNaN))
+    }
+    var shared = x
+    #expect(!Swish.applyInPlace(&shared))
+    #expect(try x.floats().elementsEqual(values) { $0.bitPattern == $1.bitPattern })
+  }
+}

@@ -12,4 +12,8 @@ void cvectormath_sigmoid_f32(const float *input, float *output, size_t count);
 // tanh of each of `count` floats, within a few ulps of tanhf.
 void cvectormath_tanh_f32(const float *input, float *output, size_t count);
 
+// x * sigmoid(x) for each of `count` floats, bit for bit the two ops apart; `output` may be
+// `input`.
+void cvectormath_swish_f32(const float *input, float *output, size_t count);
+
 #endif

@@ -11,6 +11,7 @@ enum InPlaceRule {
   case binary(BinaryOp)
   case unary(UnaryOp)
   case biasAdd
+  case swish
 
   init?(_ node: GraphFunction.Node) {
     switch node.op {
@@ -21,6 +22,7 @@ enum InPlaceRule {
     case "SquaredDifference": self = .binary(.squaredDifference)
     case "Relu": self = .unary(.relu)
     case "Relu6": self = .unary(.relu6)
+    case SwishFusion.fusedOp: self = .swish
     case "BiasAdd":
       let format = node.attribute("data_format").map { String(decoding: $0.s, as: UTF8.self) } ?? ""
       guard format.isEmpty || format == "NHWC" else { return nil }
@@ -33,7 +35,7 @@ enum InPlaceRule {
   var candidates: [Int] {
     switch self {
     case .binary: [0, 1]
-    case .unary, .biasAdd: [0]
+    case .unary, .biasAdd, .swish: [0]
     }
   }
 
@@ -45,6 +47,8 @@ enum InPlaceRule {
       return InPlace.apply(op, &owned, other, xIsLeft: position == 0)
     case .unary(let op):
       return InPlace.apply(op, &owned)
+    case .swish:
+      return Swish.applyInPlace(&owned)
     case .biasAdd:
       // BiasAdd's own checks: a vector of the channel count, on a tensor of rank 2 or more.
       guard let other, owned.rank >= 2, other.shape == [owned.shape[owned.rank - 1]] else { return false }

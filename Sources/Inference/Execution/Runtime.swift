@@ -23,14 +23,20 @@ final class Runtime: Sendable {
     /// reused while still in cache instead of every intermediate living until the call ends.
     let releases: [[Int]]
 
-    /// Nodes that run in another form than the graph's (see `PadFusion`), by node index.
+    /// Nodes that run in another form than the graph's (see `PadFusion`, `SwishFusion`), by node
+    /// index.
     let replacements: [Int: GraphFunction.Node]
 
     /// The node as it runs at `index`.
     func node(_ index: Int, in function: GraphFunction) -> GraphFunction.Node { replacements[index] ?? function.nodes[index] }
 
     init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
-      let fusion = PadFusion.plan(function, targets: targets)
+      let pads = PadFusion.plan(function, targets: targets)
+      let swishes = SwishFusion.plan(function, targets: targets)
+      let fusion = (
+        replacements: pads.replacements.merging(swishes.replacements) { first, _ in first },
+        folded: pads.folded.union(swishes.folded)
+      )
       replacements = fusion.replacements
       let order = try function.executionOrder(for: targets).filter { !fusion.folded.contains($0) }
       self.order = order

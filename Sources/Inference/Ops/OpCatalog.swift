@@ -8,6 +8,7 @@ enum OpCatalog {
     EinsumOp.register(into: &registry)
     ControlFlowOps.register(into: &registry)
     SequenceOps.register(into: &registry)
+    SwishFusion.register(into: &registry)
     LookupTableOps.register(into: &registry)
     StringOps.register(into: &registry)
     StringConversionOps.register(into: &registry)

@@ -9,6 +9,15 @@ enum VectorMath {
 
   static func tanh(_ x: Tensor) -> Tensor { map(x, cvectormath_tanh_f32) }
 
+  static func swish(_ x: Tensor) -> Tensor { map(x, cvectormath_swish_f32) }
+
+  static func swishInPlace(_ elements: UnsafeMutableBufferPointer<Float>) {
+    Parallel.forEachRange(elements.count, costPerItem: 16) { range in
+      let start = elements.baseAddress! + range.lowerBound
+      cvectormath_swish_f32(start, start, range.count)
+    }
+  }
+
   /// Runs a C array function over `x`'s elements, in pieces across cores when large.
   private static func map(
     _ x: Tensor, _ function: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
