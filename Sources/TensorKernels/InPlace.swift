@@ -23,11 +23,18 @@ public enum InPlace {
     }
   }
 
-  /// `x = op(x)` for the activations convnets use after a convolution (`relu`, `relu6`).
+  /// `x = op(x)` for the activations convnets use after a convolution (`relu`, `relu6`), and
+  /// `neg` (exact gelu negates every activation first).
   public static func apply(_ op: UnaryOp, _ x: inout Tensor) -> Bool {
     switch (op, x.dtype) {
     case (.relu, .float32): return clamp(&x, upper: nil)
     case (.relu6, .float32): return clamp(&x, upper: 6)
+    case (.neg, .float32):
+      return x.withUniqueBuffer(Float.self) { target in
+        Parallel.forEachRange(target.count) { range in
+          for index in range { target[index] = -target[index] }
+        }
+      }
     default: return false
     }
   }

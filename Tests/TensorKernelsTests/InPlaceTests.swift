@@ -29,7 +29,7 @@ struct InPlaceTests {
     values[5] = .nan
     values[1001] = .nan
     let x = Tensor(float32: values, shape: [1003])
-    for op in [UnaryOp.relu, .relu6] {
+    for op in [UnaryOp.relu, .relu6, .neg] {
       var owned = Tensor(float32: values, shape: [1003])
       #expect(InPlace.apply(op, &owned))
       let expected = try Elementwise.apply(op, x).floats()

@@ -76,3 +76,25 @@ struct SwishTests {
     #expect(try x.floats().elementsEqual(values) { $0.bitPattern == $1.bitPattern })
   }
 }
+
+@Suite("Erfc")
+struct ErfcTests {
+  @Test("erfc is within 1e-6 relative of the C library's (plus x² rounding far out), NaN kept")
+  func matchesLibrary() throws {
+    var generator = SeededGenerator(seed: 15)
+    let values = (0..<20_000).map { _ in Float.random(in: -10..<10, using: &generator) } + [0, -0.0, 1e-20, 0.5, -0.5, 9, 9.5, 20, -20]
+    let result = try Erfc.apply(Tensor(float32: values, shape: [values.count])).floats()
+    for (x, y) in zip(values, result) {
+      let expected = Foundation.erfc(Double(x))
+      guard expected > 1.2e-38 else {
+        #expect(y == 0 || abs(Double(y) - expected) < 1e-38, "erfc(\(x))")
+        continue
+      }
+      let tolerance = (1e-6 + Double(x * x) * 1.5e-7) * expected
+      #expect(abs(Double(y) - expected) <= tolerance, "erfc(\(x)) = \(y), expected \(expected)")
+    }
+    let nan = try Erfc.apply(Tensor(float32: [.nan, .infinity, -.infinity], shape: [3])).floats()
+    #expect(nan[0].isNaN && nan[1] == 0 && nan[2] == 2)
+    #expect(try Erfc.apply(Tensor(float64: [0.5], shape: [1])).doubles() == [Foundation.erfc(0.5)])
+  }
+}

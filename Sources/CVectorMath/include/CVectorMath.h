@@ -16,4 +16,7 @@ void cvectormath_tanh_f32(const float *input, float *output, size_t count);
 // `input`.
 void cvectormath_swish_f32(const float *input, float *output, size_t count);
 
+// erfc of each of `count` floats (relative error about 1e-6 where erfc is a normal float).
+void cvectormath_erfc_f32(const float *input, float *output, size_t count);
+
 #endif

@@ -22,6 +22,7 @@ enum InPlaceRule {
     case "SquaredDifference": self = .binary(.squaredDifference)
     case "Relu": self = .unary(.relu)
     case "Relu6": self = .unary(.relu6)
+    case "Neg": self = .unary(.neg)
     case SwishFusion.fusedOp: self = .swish
     case "BiasAdd":
       let format = node.attribute("data_format").map { String(decoding: $0.s, as: UTF8.self) } ?? ""

@@ -54,13 +54,8 @@ enum MathOps {
       return [.tensor(try context.run { try Select.applyV2(condition: c, x, y) })]
     }
     registry.register("Erfc") { context throws(InferenceError) in
-      // 1 - erf(x): the absolute error stays at float32's epsilon, which the exact GELU
-      // (0.5 * x * erfc(-x / sqrt 2)) needs; tails far below it round to zero as in float32.
       let x = try context.tensor(0)
-      return [.tensor(try context.run {
-        let one = try Cast.apply(Tensor(float64: [1], shape: []), to: x.dtype)
-        return try Elementwise.apply(.sub, one, try Elementwise.apply(.erf, x))
-      })]
+      return [.tensor(try context.run { try Erfc.apply(x) })]
     }
     registry.register("ClipByValue") { context throws(InferenceError) in
       let (x, low, high) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))

@@ -11,6 +11,8 @@ enum VectorMath {
 
   static func swish(_ x: Tensor) -> Tensor { map(x, cvectormath_swish_f32) }
 
+  static func erfc(_ x: Tensor) -> Tensor { map(x, cvectormath_erfc_f32) }
+
   static func swishInPlace(_ elements: UnsafeMutableBufferPointer<Float>) {
     Parallel.forEachRange(elements.count, costPerItem: 16) { range in
       let start = elements.baseAddress! + range.lowerBound
