@@ -31,11 +31,39 @@ public enum Softmax {
         op: name, shape: logits.shape, reason: "logits must have at least 1 dimension")
     }
     switch logits.dtype {
+    case .float32 where !log: return floatSoftmax(logits)
     case .float32: return rows(logits, Float.self, log: log)
     case .float64: return rows(logits, Double.self, log: log)
     case .float16, .bfloat16:
       return rows(logits.widenedToFloat32(), Float.self, log: log).narrowed(to: logits.dtype)
     default: throw .unsupportedDType(op: name, logits.dtype)
+    }
+  }
+
+  /// float32 softmax with the exponentials from `CVectorMath` (attention spends its softmax time
+  /// there): each row shifted by its maximum into a scratch row, exponentiated into the output,
+  /// summed in order and divided.
+  private static func floatSoftmax(_ logits: Tensor) -> Tensor {
+    let width = logits.shape[logits.rank - 1]
+    let rowCount = width == 0 ? 0 : logits.elementCount / width
+    return logits.withElements(Float.self) { input in
+      Tensor.make(Float.self, shape: logits.shape) { output in
+        Parallel.forEachRange(rowCount, costPerItem: width * 20) { range in
+          let shifted = UnsafeMutablePointer<Float>.allocate(capacity: width)
+          defer { shifted.deallocate() }
+          for row in range {
+            let source = input.baseAddress! + row * width
+            let destination = output.baseAddress! + row * width
+            var maximum = -Float.infinity
+            for i in 0..<width where source[i] > maximum { maximum = source[i] }
+            for i in 0..<width { shifted[i] = source[i] - maximum }
+            VectorMath.exp(shifted, destination, width)
+            var sum: Float = 0
+            for i in 0..<width { sum += destination[i] }
+            for i in 0..<width { destination[i] /= sum }
+          }
+        }
+      }
     }
   }
 

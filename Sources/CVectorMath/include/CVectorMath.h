@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 // e^x for each of `count` floats; within 2 ulps of expf (exactly expf below the normal range).
+// `output` must not overlap `input`.
 void cvectormath_exp_f32(const float *input, float *output, size_t count);
 
 // 1 / (1 + e^-x) for each of `count` floats, from e^-|x| so neither side overflows.

@@ -13,6 +13,11 @@ enum VectorMath {
 
   static func erfc(_ x: Tensor) -> Tensor { map(x, cvectormath_erfc_f32) }
 
+  /// `exp` over `count` floats from `input` into `output` (which must not overlap it).
+  static func exp(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ count: Int) {
+    cvectormath_exp_f32(input, output, count)
+  }
+
   static func swishInPlace(_ elements: UnsafeMutableBufferPointer<Float>) {
     Parallel.forEachRange(elements.count, costPerItem: 16) { range in
       let start = elements.baseAddress! + range.lowerBound
