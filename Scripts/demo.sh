@@ -36,7 +36,7 @@ echo "=== the fine-tune pair"
 "$registry" --store "$store" show mlp@candidate | sed -n '1,10p'
 "$registry" --store "$store" diff mlp:1 mlp:2
 echo "=== run stored versions without TensorFlow (the conformance tests compare these with TensorFlow)"
-for name in keras2_mlp mobilenet_v2 attention; do
+for name in keras2_mlp mobilenet_v2 attention lstm bidirectional_masked transformer_encoder text_vectorization string_lookup; do
   signature=serving_default
   inputs=()
   for file in Fixtures/$name/reference/inputs/$signature/*.npy; do
