@@ -16,7 +16,8 @@
 //   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
 //   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
-//   CVectorMath       C: exp and sigmoid over float arrays, vectorised by the C compiler.
+//   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
+//   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
 import PackageDescription
 
@@ -55,7 +56,8 @@ let package = Package(
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
-    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath"]),
+    .target(name: "CGEMM"),
+    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
@@ -87,7 +89,7 @@ let package = Package(
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
     .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TestModels"]),
-    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
+    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
   ],
   swiftLanguageModes: [.v6]
 )

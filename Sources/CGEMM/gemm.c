@@ -1,0 +1,304 @@
+// Float32 GEMM with an AVX-512 microkernel, for the convolution and dense products of inference.
+//
+// Our machines force OpenBLAS onto its Haswell (AVX2) kernels, because older OpenBLAS builds
+// misbehave on Zen 5, and that left convolutions at half the speed of TensorFlow's AVX-512 code.
+// This is the GotoBLAS / BLIS blocking with our own 512-bit kernel, about twice as fast as those
+// kernels on the shapes our im2col convolutions make. The kernel holds a 14×32 tile of C in 28 zmm
+// registers; each step of k loads two vectors of B and broadcasts 14 elements of A straight from
+// memory into 28 FMAs, enough independent chains for both FMA pipes. A row-major A (the im2col
+// patches) is read in place, 14 rows at a time that stay in L1 while the kernel sweeps a block of
+// B, and the next 14 rows are prefetched meanwhile, which keeps full speed when A is larger than
+// the caches (batched convolutions); copying A into panels, as BLIS does, would cost as much as
+// the product itself when n is 64. B is read in place too, unless its rows are a multiple of 4 KB
+// apart (they would then crowd a few cache sets), when it is copied into 32-column slivers. k is
+// taken in passes of about 384, the first writing C and the rest adding to it. Edge tiles use the
+// same kernel, exactly as many rows high as remain and with masked loads and stores of C, so
+// nothing past the matrices is read; a transposed A or B is first copied into the untransposed
+// layout (correct, not tuned).
+#include "CGEMM.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+// The plain triple loop: the fallback on CPUs without AVX-512, if memory runs out, and for k = 0.
+static void reference_sgemm(int transA, int transB, long m, long n, long k, const float *a,
+                            long lda, const float *b, long ldb, float *c, long ldc) {
+  for (long i = 0; i < m; i++) {
+    float *row = c + i * ldc;
+    for (long j = 0; j < n; j++) row[j] = 0.0f;
+    for (long p = 0; p < k; p++) {
+      float x = transA ? a[p * lda + i] : a[i * lda + p];
+      if (transB) {
+        for (long j = 0; j < n; j++) row[j] += x * b[j * ldb + p];
+      } else {
+        const float *brow = b + p * ldb;
+        for (long j = 0; j < n; j++) row[j] += x * brow[j];
+      }
+    }
+  }
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define CGEMM_TARGET __attribute__((target("avx512f,avx512vl,fma")))
+#define CGEMM_INLINE static inline __attribute__((always_inline))
+// Loops over the rows and vectors of a tile must be unrolled for the tile to live in registers.
+#if defined(__clang__)
+#define CGEMM_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define CGEMM_UNROLL _Pragma("GCC unroll 16")
+#endif
+
+// The tile: MR rows of A by NR columns of B (two zmm vectors).
+enum { MR = 14, NR = 32 };
+// Depth of one pass over k: the A sliver (MR×KC, 21 KB) stays in L1d (48 KB) while the kernel
+// sweeps B. (256 to 768 measured alike on the shapes we run; longer passes mean fewer passes
+// over C, shorter ones less for L1 to hold.)
+enum { KC = 384 };
+// The block of B (KC×NC) one pass sweeps is held to half of the 1 MB L2, leaving room for A and C.
+enum { B_BLOCK_BYTES = 512 * 1024 };
+// Rows of a transposed A copied at a time.
+enum { MC = MR * 12 };
+
+static int has_avx512(void) {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("fma");
+}
+
+int cgemm_available(void) {
+  __builtin_cpu_init();
+  return has_avx512();
+}
+
+// C[0:rows, 0:nr] = (or +=) A[0:rows, 0:kc] · B[0:kc, 0:16*nv], with A's element (i, p) at
+// a[i*lda + p] and B's (p, j) at b[p*ldb + j]; columns of C from nr on are left alone. `rows` and
+// `nv` are constants after inlining, so the accumulators live in registers. When `next` is not
+// null, the next sliver of A (`rows` rows, same lda) is prefetched into L1, a line per step of k.
+CGEMM_TARGET CGEMM_INLINE void kernel_body(const int rows, const int nv, long kc, const float *a,
+                                           long lda, const float *b, long ldb, float *c, long ldc,
+                                           int accumulate, long nr, const float *next) {
+  __m512 acc[MR][2];
+  CGEMM_UNROLL
+  for (int i = 0; i < rows; i++)
+    CGEMM_UNROLL
+    for (int j = 0; j < nv; j++) acc[i][j] = _mm512_setzero_ps();
+
+  const float *pf_col = next, *pf = next;
+  int pf_row = 0;
+  long pf_left = next ? rows * ((kc + 15) / 16) : 0;
+  for (long p = 0; p < kc; p++) {
+    if (pf_left > 0) {
+      pf_left--;
+      _mm_prefetch((const char *)pf, _MM_HINT_T0);
+      pf += lda;
+      if (++pf_row == rows) {
+        pf_row = 0;
+        pf_col += 16;
+        pf = pf_col;
+      }
+    }
+    __m512 bv[2];
+    CGEMM_UNROLL
+    for (int j = 0; j < nv; j++) bv[j] = _mm512_loadu_ps(b + p * ldb + 16 * j);
+    CGEMM_UNROLL
+    for (int i = 0; i < rows; i++) {
+      __m512 ai = _mm512_set1_ps(a[i * lda + p]);
+      CGEMM_UNROLL
+      for (int j = 0; j < nv; j++) acc[i][j] = _mm512_fmadd_ps(ai, bv[j], acc[i][j]);
+    }
+  }
+
+  if (nr == 16 * nv) {
+    CGEMM_UNROLL
+    for (int i = 0; i < rows; i++) {
+      CGEMM_UNROLL
+      for (int j = 0; j < nv; j++) {
+        float *cp = c + i * ldc + 16 * j;
+        __m512 v = acc[i][j];
+        if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(cp));
+        _mm512_storeu_ps(cp, v);
+      }
+    }
+  } else {
+    __mmask16 mask[2];
+    CGEMM_UNROLL
+    for (int j = 0; j < nv; j++) {
+      long left = nr - 16 * j;
+      mask[j] = left >= 16 ? (__mmask16)0xFFFF
+                : left <= 0 ? (__mmask16)0
+                            : (__mmask16)((1u << left) - 1);
+    }
+    CGEMM_UNROLL
+    for (int i = 0; i < rows; i++) {
+      CGEMM_UNROLL
+      for (int j = 0; j < nv; j++) {
+        float *cp = c + i * ldc + 16 * j;
+        __m512 v = acc[i][j];
+        if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask[j], cp));
+        _mm512_mask_storeu_ps(cp, mask[j], v);
+      }
+    }
+  }
+}
+
+// One tile of mr (1...MR) rows and nr (1...NR) columns; a sliver of B at most 16 wide is packed
+// 16 wide, and gets the one-vector kernel.
+CGEMM_TARGET static void kernel(long mr, long kc, const float *a, long lda, const float *b,
+                                long ldb, float *c, long ldc, int accumulate, long nr,
+                                const float *next) {
+  int nv = nr > 16 ? 2 : 1;
+  switch (mr * 2 + nv - 1) {
+#define CGEMM_ROWS(R)                                                         \
+  case R * 2: kernel_body(R, 1, kc, a, lda, b, ldb, c, ldc, accumulate, nr, next); break; \
+  case R * 2 + 1: kernel_body(R, 2, kc, a, lda, b, ldb, c, ldc, accumulate, nr, next); break;
+    CGEMM_ROWS(1) CGEMM_ROWS(2) CGEMM_ROWS(3) CGEMM_ROWS(4) CGEMM_ROWS(5) CGEMM_ROWS(6)
+    CGEMM_ROWS(7) CGEMM_ROWS(8) CGEMM_ROWS(9) CGEMM_ROWS(10) CGEMM_ROWS(11) CGEMM_ROWS(12)
+    CGEMM_ROWS(13) CGEMM_ROWS(14)
+#undef CGEMM_ROWS
+    default: break;
+  }
+}
+
+// Packs op(B)[pc:pc+kc, jc:jc+nc] as slivers of NR columns, each kc×NR row by row; the sliver
+// of column jr starts at dst + jr*kc. A last sliver of at most 16 columns is packed 16 wide, any
+// other short one NR wide; either is zero-padded. With `edges_only` (B read in place), only a
+// short last sliver is packed, at dst.
+CGEMM_TARGET static void pack_b(int transB, const float *b, long ldb, long pc, long jc, long kc,
+                                long nc, float *dst, int edges_only) {
+  for (long jr = 0; jr < nc; jr += NR) {
+    long nr = nc - jr < NR ? nc - jr : NR;
+    float *out = edges_only ? dst : dst + jr * kc;
+    if (transB) {
+      long width = nr > 16 ? NR : 16;
+      const float *src = b + (jc + jr) * ldb + pc;
+      for (long p = 0; p < kc; p++) {
+        for (long j = 0; j < nr; j++) out[p * width + j] = src[j * ldb + p];
+        for (long j = nr; j < width; j++) out[p * width + j] = 0.0f;
+      }
+      continue;
+    }
+    const float *src = b + pc * ldb + jc + jr;
+    if (nr == NR) {
+      if (edges_only) continue;
+      for (long p = 0; p < kc; p++) {
+        _mm512_store_ps(out + p * NR, _mm512_loadu_ps(src + p * ldb));
+        _mm512_store_ps(out + p * NR + 16, _mm512_loadu_ps(src + p * ldb + 16));
+      }
+    } else if (nr > 16) {
+      __mmask16 mask = (__mmask16)((1u << (nr - 16)) - 1);
+      for (long p = 0; p < kc; p++) {
+        _mm512_store_ps(out + p * NR, _mm512_loadu_ps(src + p * ldb));
+        _mm512_store_ps(out + p * NR + 16, _mm512_maskz_loadu_ps(mask, src + p * ldb + 16));
+      }
+    } else {
+      __mmask16 mask = (__mmask16)((1u << nr) - 1);
+      for (long p = 0; p < kc; p++)
+        _mm512_store_ps(out + p * 16, _mm512_maskz_loadu_ps(mask, src + p * ldb));
+    }
+  }
+}
+
+// Copies op(A)[ic:ic+mc, pc:pc+kc] of a transposed A (stored k×m) into row-major mc×kc, so the
+// kernel reads it as it reads an untransposed A.
+CGEMM_TARGET static void pack_a_transposed(const float *a, long lda, long ic, long pc, long mc,
+                                           long kc, float *dst) {
+  // 16 steps of k at a time, so each row of dst gets a whole cache line per visit.
+  for (long p0 = 0; p0 < kc; p0 += 16) {
+    long pn = kc - p0 < 16 ? kc - p0 : 16;
+    const float *src = a + (pc + p0) * lda + ic;
+    for (long i = 0; i < mc; i++)
+      for (long p = 0; p < pn; p++) dst[i * kc + p0 + p] = src[p * lda + i];
+  }
+}
+
+static long min_long(long x, long y) { return x < y ? x : y; }
+
+CGEMM_TARGET static void avx512_sgemm(int transA, int transB, long m, long n, long k,
+                                      const float *a, long lda, const float *b, long ldb, float *c,
+                                      long ldc) {
+  // The depth of a pass: k split evenly, in one pass when it is at most a quarter over KC.
+  long passes = (k + KC - 1) / KC;
+  if (passes > 1 && k <= KC * 5 / 4) passes = 1;
+  long kc_max = (k + passes - 1) / passes;
+  long nc_max = B_BLOCK_BYTES / (long)sizeof(float) / kc_max / NR * NR;
+  if (nc_max < NR) nc_max = NR;
+  long n_padded = (n + NR - 1) / NR * NR;
+  if (nc_max > n_padded) nc_max = n_padded;
+  long mc_max = transA ? MC : m;
+  // An untransposed B is read in place: copying it costs more than it saves (the kernel reads
+  // whole rows of 32 floats either way), except when its rows are a multiple of 4 KB apart, so
+  // they pile into a few sets of L1 and L2, and A has enough rows to make the copy pay.
+  int b_in_place = !transB && (m < 128 || ldb % 1024 != 0);
+
+  // One buffer: the packed B block (or only its short last sliver), then (for a transposed A)
+  // the copied A block.
+  long b_floats = kc_max * (b_in_place ? NR : nc_max);
+  size_t floats = (size_t)b_floats + (transA ? (size_t)(kc_max * MC) : 0);
+  void *block = malloc(floats * sizeof(float) + 64);
+  if (!block) {
+    reference_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  float *bbuf = (float *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
+  float *abuf = bbuf + b_floats;
+
+  for (long jc = 0; jc < n; jc += nc_max) {
+    long nc = min_long(nc_max, n - jc);
+    for (long pc = 0; pc < k; pc += kc_max) {
+      long kc = min_long(kc_max, k - pc);
+      int accumulate = pc > 0;
+      pack_b(transB, b, ldb, pc, jc, kc, nc, bbuf, b_in_place);
+      for (long ic = 0; ic < m; ic += mc_max) {
+        long mc = min_long(mc_max, m - ic);
+        const float *ablock = a + ic * lda + pc;
+        long rs = lda;
+        if (transA) {
+          pack_a_transposed(a, lda, ic, pc, mc, kc, abuf);
+          ablock = abuf;
+          rs = kc;
+        }
+        for (long ir = 0; ir < mc; ir += MR) {
+          long mr = min_long(MR, mc - ir);
+          const float *arow = ablock + ir * rs;
+          const float *next = ir + 2 * MR <= mc ? arow + MR * rs : 0;
+          float *crow = c + (ic + ir) * ldc + jc;
+          for (long jr = 0; jr < nc; jr += NR) {
+            long nr = min_long(NR, nc - jr);
+            const float *bsliver = b_in_place ? bbuf : bbuf + jr * kc;
+            long bs = nr > 16 ? NR : 16;
+            if (b_in_place && nr == NR) {
+              bsliver = b + pc * ldb + jc + jr;
+              bs = ldb;
+            }
+            kernel(mr, kc, arow, rs, bsliver, bs, crow + jr, ldc, accumulate, nr,
+                   jr == 0 ? next : 0);
+          }
+        }
+      }
+    }
+  }
+  free(block);
+}
+
+void cgemm_sgemm(int transA, int transB, long m, long n, long k, const float *a, long lda,
+                 const float *b, long ldb, float *c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || !has_avx512()) {
+    reference_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  avx512_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+#else
+
+int cgemm_available(void) { return 0; }
+
+void cgemm_sgemm(int transA, int transB, long m, long n, long k, const float *a, long lda,
+                 const float *b, long ldb, float *c, long ldc) {
+  if (m <= 0 || n <= 0) return;
+  reference_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+#endif
