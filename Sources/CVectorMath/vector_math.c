@@ -1,12 +1,12 @@
-// exp and the logistic function over float arrays, in loops the C compiler vectorises.
+// exp, sigmoid, tanh, erfc and swish over float arrays, in loops the C compiler vectorises.
 //
 // EfficientNet's swish activations (x * sigmoid(x)) made the C library's expf, one call per
 // element, most of a call's time. This is the Cephes range reduction and polynomial, the scheme
 // of Eigen's vectorised pexp that TensorFlow uses: x = n ln2 + r with |r| <= ln2/2, e^r by a
 // degree-6 polynomial, scaled by 2^n through the exponent bits. Every step is branch-free, so
-// the loops vectorise; `target_clones` builds an x86-64-v3 (AVX2, FMA) copy beside the baseline one and the
-// loader picks the one the CPU runs. Results below the smallest normal float are rare and taken
-// from expf itself in a second pass.
+// the loops vectorise; `target_clones` builds x86-64-v4 (AVX-512) and x86-64-v3 (AVX2, FMA)
+// copies beside the baseline one and the loader picks the one the CPU runs. Results below the
+// smallest normal float are rare and taken from expf itself in a second pass.
 #include "CVectorMath.h"
 
 #include <math.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
-#define CVECTORMATH_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define CVECTORMATH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CVECTORMATH_CLONES
 #endif
@@ -98,27 +98,30 @@ void cvectormath_tanh_f32(const float *input, float *output, size_t count) {
   }
 }
 
-// x * sigmoid(x) (swish, or SiLU) in one pass, the same arithmetic as the two ops apart: the
-// sigmoid rounded to float, then one multiplication. `output` may be `input`: each block of 256 is
-// computed into a scratch block first, so the rare far-negative lanes can still be redone from
-// their input before the block is written.
+// x * sigmoid(beta * x) (swish, or SiLU when beta is 1) in one pass, the same arithmetic as the
+// ops apart: beta * x rounded to float, its sigmoid rounded to float, then one multiplication.
+// `output` may be `input`: each block of 256 is computed into a scratch block first, so the rare
+// far-out lanes can still be redone from their input before the block is written.
 CVECTORMATH_CLONES
-void cvectormath_swish_f32(const float *input, float *output, size_t count) {
+void cvectormath_swish_f32(const float *input, float *output, size_t count, float beta) {
   float block[256];
   for (size_t start = 0; start < count; start += 256) {
     size_t length = count - start < 256 ? count - start : 256;
     const float *x = input + start;
     for (size_t i = 0; i < length; i++) {
       float value = x[i];
-      float e = exp_in_range(fmaxf(-fabsf(value), kLowest));
+      float scaled = beta * value;
+      float e = exp_in_range(fmaxf(-fabsf(scaled), kLowest));
       float denominator = 1.0f + e;
-      float sigmoid = value < 0 ? e / denominator : 1.0f / denominator;
-      block[i] = value != value ? value : value * sigmoid;
+      float sigmoid = scaled < 0 ? e / denominator : 1.0f / denominator;
+      sigmoid = scaled != scaled ? scaled : sigmoid;
+      block[i] = value * sigmoid;
     }
     for (size_t i = 0; i < length; i++) {
-      if (-fabsf(x[i]) < kLowest) {
-        float e = expf(-fabsf(x[i]));
-        block[i] = x[i] * (x[i] < 0 ? e / (1.0f + e) : 1.0f / (1.0f + e));
+      float scaled = beta * x[i];
+      if (-fabsf(scaled) < kLowest) {
+        float e = expf(-fabsf(scaled));
+        block[i] = x[i] * (scaled < 0 ? e / (1.0f + e) : 1.0f / (1.0f + e));
       }
     }
     memcpy(output + start, block, length * sizeof(float));

@@ -36,4 +36,29 @@ struct SwishFusionTests {
       #expect(try unfolded.run(["y"], feeds: ["x": x])[0] == [expected])
     }
   }
+
+  @Test("Keras 3's form, Sigmoid(Mul(β, x)), folds too, with β applied as the Mul would")
+  func kerasForm() throws {
+    let x = Tensor(float32: (0..<1000).map { Float($0) / 7 - 70 }, shape: [1000])
+    for beta: Float in [1, 1.5] {
+      var proto = Tensorflow_TensorProto()
+      proto.dtype = .dtFloat
+      proto.floatVal = [beta]
+      var value = Tensorflow_AttrValue()
+      value.tensor = proto
+      var graph = GraphHarness()
+      graph.add("x", "Placeholder")
+      graph.add("beta", "Const", [], ["value": value])
+      graph.add("scaled", "Mul", ["beta", "x"])
+      graph.add("s", "Sigmoid", ["scaled"])
+      graph.add("y", "Mul", ["x", "s"])
+      let (_, function) = try graph.runtime()
+      let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["y"])])
+      #expect(plan.replacements.count == 1)
+      #expect(!plan.order.contains(try #require(function.nodeIndex["scaled"])))
+      let scaled = try Elementwise.apply(.mul, Tensor(float32: [beta], shape: []), x)
+      let expected = try Elementwise.apply(.mul, x, try Elementwise.apply(.sigmoid, scaled))
+      #expect(try graph.run(["y"], feeds: ["x": x])[0] == [expected], "β \(beta)")
+    }
+  }
 }

@@ -71,6 +71,11 @@ struct SwishTests {
       #expect(fused[index].bitPattern == expected[index].bitPattern || (fused[index].isNaN && expected[index].isNaN), "swish(\(values[index]))")
       #expect(inPlace[index].bitPattern == fused[index].bitPattern || (inPlace[index].isNaN && fused[index].isNaN))
     }
+    let beta: Float = 1.7
+    let scaled = try Elementwise.apply(.mul, Tensor(float32: [beta], shape: []), x)
+    let expectedBeta = try Elementwise.apply(.mul, x, try Elementwise.apply(.sigmoid, scaled)).floats()
+    let fusedBeta = try Swish.apply(x, beta: beta).floats()
+    #expect(zip(fusedBeta, expectedBeta).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
     var shared = x
     #expect(!Swish.applyInPlace(&shared))
     #expect(try x.floats().elementsEqual(values) { $0.bitPattern == $1.bitPattern })

@@ -13,9 +13,9 @@ void cvectormath_sigmoid_f32(const float *input, float *output, size_t count);
 // tanh of each of `count` floats, within a few ulps of tanhf.
 void cvectormath_tanh_f32(const float *input, float *output, size_t count);
 
-// x * sigmoid(x) for each of `count` floats, bit for bit the two ops apart; `output` may be
+// x * sigmoid(beta * x) for each of `count` floats, bit for bit the ops apart; `output` may be
 // `input`.
-void cvectormath_swish_f32(const float *input, float *output, size_t count);
+void cvectormath_swish_f32(const float *input, float *output, size_t count, float beta);
 
 // erfc of each of `count` floats (relative error about 1e-6 where erfc is a normal float).
 void cvectormath_erfc_f32(const float *input, float *output, size_t count);

@@ -11,7 +11,7 @@ enum InPlaceRule {
   case binary(BinaryOp)
   case unary(UnaryOp)
   case biasAdd
-  case swish
+  case swish(beta: Float)
 
   init?(_ node: GraphFunction.Node) {
     switch node.op {
@@ -23,7 +23,7 @@ enum InPlaceRule {
     case "Relu": self = .unary(.relu)
     case "Relu6": self = .unary(.relu6)
     case "Neg": self = .unary(.neg)
-    case SwishFusion.fusedOp: self = .swish
+    case SwishFusion.fusedOp: self = .swish(beta: node.attribute("beta")?.f ?? 1)
     case "BiasAdd":
       let format = node.attribute("data_format").map { String(decoding: $0.s, as: UTF8.self) } ?? ""
       guard format.isEmpty || format == "NHWC" else { return nil }
@@ -48,8 +48,8 @@ enum InPlaceRule {
       return InPlace.apply(op, &owned, other, xIsLeft: position == 0)
     case .unary(let op):
       return InPlace.apply(op, &owned)
-    case .swish:
-      return Swish.applyInPlace(&owned)
+    case .swish(let beta):
+      return Swish.applyInPlace(&owned, beta: beta)
     case .biasAdd:
       // BiasAdd's own checks: a vector of the channel count, on a tensor of rank 2 or more.
       guard let other, owned.rank >= 2, other.shape == [owned.shape[owned.rank - 1]] else { return false }

@@ -9,7 +9,7 @@ enum VectorMath {
 
   static func tanh(_ x: Tensor) -> Tensor { map(x, cvectormath_tanh_f32) }
 
-  static func swish(_ x: Tensor) -> Tensor { map(x, cvectormath_swish_f32) }
+  static func swish(_ x: Tensor, beta: Float) -> Tensor { map(x) { cvectormath_swish_f32($0, $1, $2, beta) } }
 
   static func erfc(_ x: Tensor) -> Tensor { map(x, cvectormath_erfc_f32) }
 
@@ -18,10 +18,10 @@ enum VectorMath {
     cvectormath_exp_f32(input, output, count)
   }
 
-  static func swishInPlace(_ elements: UnsafeMutableBufferPointer<Float>) {
+  static func swishInPlace(_ elements: UnsafeMutableBufferPointer<Float>, beta: Float) {
     Parallel.forEachRange(elements.count, costPerItem: 16) { range in
       let start = elements.baseAddress! + range.lowerBound
-      cvectormath_swish_f32(start, start, range.count)
+      cvectormath_swish_f32(start, start, range.count, beta)
     }
   }
 
