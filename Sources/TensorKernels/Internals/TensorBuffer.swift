@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import CMalloc
 #endif
@@ -11,11 +13,12 @@
 final class TensorBuffer: @unchecked Sendable {
   /// glibc hands blocks over 128 KiB straight back to the kernel when they are freed, so every
   /// activation tensor of a convnet would cost fresh page faults on each call. Raising the mmap
-  /// and trim thresholds keeps freed buffers in the heap, where the next op of the same size
-  /// picks them up warm. Set once, on the first allocation.
+  /// threshold to its ceiling (32 MiB on 64-bit glibc) and the trim threshold keeps freed
+  /// buffers in the heap, where the next op of the same size picks them up warm; larger blocks
+  /// go through `LargeBlocks`. Set once, on the first allocation.
   private static let allocatorTuned: Void = {
     #if canImport(Glibc)
-      _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+      _ = mallopt(M_MMAP_THRESHOLD, Int32(LargeBlocks.minimumSize))
       _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
     #endif
   }()
@@ -31,12 +34,51 @@ final class TensorBuffer: @unchecked Sendable {
     precondition(!overflow, "tensor of \(count) elements is too large")
     byteCount = bytes
     _ = Self.allocatorTuned
-    base = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+    base = LargeBlocks.take(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
     base.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1))
     base.bindMemory(to: Element.self, capacity: count)
   }
 
   deinit {
-    base.deallocate()
+    if !LargeBlocks.keep(base, bytes: byteCount) { base.deallocate() }
+  }
+}
+
+/// Freed tensor buffers too large for glibc's heap (32 MiB and up: batched activations), kept
+/// for the next tensor of the same size instead of being unmapped, so a call at batch 32 does not
+/// fault in and clear hundreds of megabytes of fresh pages every time. Holds at most 1 GiB.
+enum LargeBlocks {
+  static let minimumSize = 32 << 20
+  static let capacity = 1 << 30
+
+  private struct State {
+    /// Free blocks by byte count, as addresses.
+    var free: [Int: [UInt]] = [:]
+    var total = 0
+  }
+
+  private static let state = Mutex(State())
+
+  /// A kept block of exactly `bytes` bytes (64-byte aligned), if there is one.
+  static func take(_ bytes: Int) -> UnsafeMutableRawPointer? {
+    guard bytes >= minimumSize else { return nil }
+    let address = state.withLock { state -> UInt? in
+      guard let address = state.free[bytes]?.popLast() else { return nil }
+      state.total -= bytes
+      return address
+    }
+    return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+  }
+
+  /// Keeps a freed block for reuse; `false` when it is too small or the cache is full, and the
+  /// caller frees it.
+  static func keep(_ block: UnsafeMutableRawPointer, bytes: Int) -> Bool {
+    guard bytes >= minimumSize else { return false }
+    return state.withLock { state in
+      guard state.total + bytes <= capacity else { return false }
+      state.free[bytes, default: []].append(UInt(bitPattern: block))
+      state.total += bytes
+      return true
+    }
   }
 }
