@@ -155,3 +155,35 @@ void cvectormath_erfc_f32(const float *input, float *output, size_t count) {
     output[i] = x != x ? x : result;
   }
 }
+
+// Depthwise 2-D convolution (one filter per channel, NHWC) for output rows [row_begin, row_end)
+// of `batch * out_height`. Each output pixel's channels are summed tap by tap in the output row
+// itself, which stays in L1; the channel loop is what vectorises (16 lanes with AVX-512), so the
+// kernel runs at the speed of the loads. Taps are added in (kh, kw) order starting from zero,
+// skipping those that fall in the padding.
+CVECTORMATH_CLONES
+void cvectormath_depthwise_f32(const float *input, const float *filter, float *output, long height, long width,
+                               long channels, long kernel_height, long kernel_width, long stride_height,
+                               long stride_width, long dilation_height, long dilation_width, long pad_top,
+                               long pad_left, long out_height, long out_width, long row_begin, long row_end) {
+  for (long row = row_begin; row < row_end; row++) {
+    long image = row / out_height;
+    long top = (row % out_height) * stride_height - pad_top;
+    for (long ox = 0; ox < out_width; ox++) {
+      long left = ox * stride_width - pad_left;
+      float *out = output + (row * out_width + ox) * channels;
+      for (long c = 0; c < channels; c++) out[c] = 0.0f;
+      for (long kh = 0; kh < kernel_height; kh++) {
+        long y = top + kh * dilation_height;
+        if (y < 0 || y >= height) continue;
+        for (long kw = 0; kw < kernel_width; kw++) {
+          long x = left + kw * dilation_width;
+          if (x < 0 || x >= width) continue;
+          const float *source = input + ((image * height + y) * width + x) * channels;
+          const float *weights = filter + (kh * kernel_width + kw) * channels;
+          for (long c = 0; c < channels; c++) out[c] += source[c] * weights[c];
+        }
+      }
+    }
+  }
+}

@@ -20,4 +20,11 @@ void cvectormath_swish_f32(const float *input, float *output, size_t count, floa
 // erfc of each of `count` floats (relative error about 1e-6 where erfc is a normal float).
 void cvectormath_erfc_f32(const float *input, float *output, size_t count);
 
+// Depthwise convolution with one filter per channel (NHWC input, HWC filter) for output rows
+// [row_begin, row_end) of batch * out_height; output rows of other ranges are not touched.
+void cvectormath_depthwise_f32(const float *input, const float *filter, float *output, long height, long width,
+                               long channels, long kernel_height, long kernel_width, long stride_height,
+                               long stride_width, long dilation_height, long dilation_width, long pad_top,
+                               long pad_left, long out_height, long out_width, long row_begin, long row_end);
+
 #endif
