@@ -8,8 +8,8 @@ LSTM (128 units over 32 steps of 64 features) and a transformer encoder block (s
 first use (not committed), at batch 1 and 32: the steady-state latency per call (median of 20
 after 3 warm-up calls; ours through `registry-bench inference`, which loads once and calls
 `LoadedModel.run`), and the cold start
-(process start to first output: `registry run` versus a Python process that imports TensorFlow,
-loads the model and calls it once), also from a store (`registry run REF`, read in place), and
+(process start to first output, median of 3: `registry run` versus a Python process that imports
+TensorFlow, loads the model and calls it once), also from a store (`registry run REF`, read in place), and
 how far the cold run's outputs are from TensorFlow's. Prints Markdown tables.
 """
 import json
@@ -92,10 +92,14 @@ def ours_latency(bench, model_dir, name, path, calls=20):
     return float(out.split("median ")[1].split(" ms")[0])
 
 
-def cold(command):
-    start = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=True)
-    return (time.perf_counter() - start) * 1e3
+def cold(command, runs=3):
+    """Median wall time of `runs` fresh processes (one alone can catch a disk or scheduler hiccup)."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        samples.append((time.perf_counter() - start) * 1e3)
+    return float(np.median(samples))
 
 
 def tf_outputs(model_dir, name, batch_input):
