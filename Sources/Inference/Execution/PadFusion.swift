@@ -13,12 +13,7 @@ enum PadFusion {
   /// The convolutions to run in place of the originals (by node index), and the `Pad` nodes
   /// that then no longer run.
   static func plan(_ function: GraphFunction, targets: [Int]) -> (replacements: [Int: GraphFunction.Node], folded: Set<Int>) {
-    var consumers = [Int](repeating: 0, count: function.nodes.count)
-    for node in function.nodes {
-      for input in node.inputs { if case .node(let source, _) = input { consumers[source] += 1 } }
-    }
-    for output in function.outputs { if case .node(let source, _) = output.source { consumers[source] += 1 } }
-    for target in targets { consumers[target] += 1 }
+    let consumers = function.consumerCounts(targets: targets)
 
     var replacements: [Int: GraphFunction.Node] = [:]
     var folded = Set<Int>()

@@ -145,6 +145,18 @@ final class GraphFunction: Sendable {
   /// every node comes after what it depends on.
   ///
   /// - Throws: `InferenceError.invalidGraph` on a cycle.
+  /// How many readers each node's outputs have: node inputs, function outputs and `targets`
+  /// (a fold may only absorb a node nothing else reads).
+  func consumerCounts(targets: [Int]) -> [Int] {
+    var consumers = [Int](repeating: 0, count: nodes.count)
+    for node in nodes {
+      for input in node.inputs { if case .node(let source, _) = input { consumers[source] += 1 } }
+    }
+    for output in outputs { if case .node(let source, _) = output.source { consumers[source] += 1 } }
+    for target in targets { consumers[target] += 1 }
+    return consumers
+  }
+
   func executionOrder(for targets: [Int]) throws(InferenceError) -> [Int] {
     var state = [UInt8](repeating: 0, count: nodes.count)  // 0 new, 1 on the stack, 2 done
     var order: [Int] = []
