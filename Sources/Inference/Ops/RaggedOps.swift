@@ -259,5 +259,4 @@ enum RaggedOps {
     if type == .float32 { return Tensor(float32: floatCounts, shape: [rows, size]) }
     return try context.run { try Cast.apply(Tensor(float64: counts, shape: [rows, size]), to: type) }
   }
-
 }
