@@ -36,23 +36,24 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
   ],
   targets: [
+    .target(name: "RegistryCore"),
     .target(name: "CChecksums"),
     .target(name: "Checksums", dependencies: ["CChecksums"]),
     .target(
       name: "TFProto",
       dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "SavedModelFormat", dependencies: ["Checksums", "TFProto"]),
+    .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "Checksums", "TFProto"]),
     .target(name: "CSyscalls"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "ContentStore",
-      dependencies: ["CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["RegistryCore", "CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
-    .target(name: "Inference", dependencies: ["TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
-    .target(name: "Catalog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-    .target(name: "Registry", dependencies: ["SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
+    .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
+    .target(name: "Catalog", dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
@@ -61,6 +62,7 @@ let package = Package(
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
+        "RegistryCore",
         "SavedModelFormat",
         "Registry",
         "Catalog",
@@ -74,21 +76,21 @@ let package = Package(
     .executableTarget(
       name: "registry-bench",
       dependencies: [
-        "Checksums", "Catalog", "ContentStore", "Registry", "Inference", "NumPyFormat", "TensorKernels",
+        "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorKernels",
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
-    .testTarget(name: "SavedModelFormatTests", dependencies: ["SavedModelFormat", "Checksums", "TFProto"]),
-    .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore"]),
+    .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto"]),
+    .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     // Models built in code for the tests that need a SavedModel no fixture provides.
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
-    .testTarget(name: "RegistryTests", dependencies: ["Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCLI", "ContentStore", "TestModels"]),
+    .testTarget(name: "InferenceTests", dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
+    .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
+    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCore", "RegistryCLI", "ContentStore", "TestModels"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
   ],
   swiftLanguageModes: [.v6]

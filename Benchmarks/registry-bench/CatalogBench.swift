@@ -2,6 +2,7 @@ import Catalog
 import Crypto
 import Dispatch
 import Foundation
+import RegistryCore
 
 /// A synthetic catalog shaped like a busy registry: `versions` versions spread over models of 100
 /// versions each; each version has `tensorsPerVersion` tensors (one object each), of which a

@@ -3,6 +3,7 @@ import ContentStore
 import Dispatch
 import Foundation
 import Registry
+import RegistryCore
 
 #if canImport(Glibc)
   import Glibc

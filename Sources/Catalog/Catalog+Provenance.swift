@@ -286,10 +286,11 @@ extension Catalog {
       }
     } catch let error as CatalogError {
       throw error
-    } catch let error as DatabaseError {
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
+      // An error in the caller's own SQL (a syntax error, an unknown table or column).
       throw CatalogError(.invalidArgument, error.message ?? "\(error)")
     } catch {
-      throw CatalogError(.unavailable, "\(path.path): \(error)")
+      throw CatalogError.wrap(error, file: path.path)
     }
   }
 

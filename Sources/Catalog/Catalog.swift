@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RegistryCore
 
 /// The SQLite catalog of one store: models, versions and everything queries need about them.
 ///
@@ -40,10 +41,8 @@ public final class Catalog: Sendable {
       } else {
         try Self.migrator().migrate(pool)
       }
-    } catch let error as CatalogError {
-      throw error
     } catch {
-      throw CatalogError(.unavailable, "\(path.path): cannot open the catalog: \(error)")
+      throw CatalogError.wrap(error, file: path.path)
     }
   }
 
@@ -98,23 +97,19 @@ public final class Catalog: Sendable {
           result = try body(db)
           return .commit
         }
-        guard let value = result else { throw CatalogError(.unavailable, "transaction produced no result") }
+        guard let value = result else { throw CatalogError(.internal, "transaction produced no result") }
         return value
       }
-    } catch let error as CatalogError {
-      throw error
     } catch {
-      throw CatalogError(.unavailable, "\(path.path): \(error)")
+      throw CatalogError.wrap(error, file: path.path)
     }
   }
 
   func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
     do {
       return try pool.read(body)
-    } catch let error as CatalogError {
-      throw error
     } catch {
-      throw CatalogError(.unavailable, "\(path.path): \(error)")
+      throw CatalogError.wrap(error, file: path.path)
     }
   }
 

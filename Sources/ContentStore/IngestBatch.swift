@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import Synchronization
 
 /// A set of objects written together and published together.

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// A version's complete file list: every file and directory with its mode and size, and for each
 /// file its SHA-256 and the ordered objects whose concatenation rebuilds it.

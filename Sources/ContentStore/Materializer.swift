@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RegistryCore
 import Synchronization
 
 #if canImport(Glibc)

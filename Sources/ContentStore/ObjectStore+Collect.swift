@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// The content-addressed object store: immutable blobs named by the SHA-256 of their
 /// uncompressed bytes, under `objects/sha256/<2 hex>/<2 hex>/<64 hex>`.
@@ -135,7 +136,7 @@ public struct ObjectStore: Sendable {
     let descriptor: Int32
     do {
       descriptor = try Syscalls.open(path, O_RDONLY)
-    } catch let error where error.kind == .notFound {
+    } catch let error where error.category == .notFound {
       // A collector killed mid-deletion may have parked it in trash/.
       if let digest = Digest(subject), restoreFromTrash(digest), let descriptor = try? Syscalls.open(path, O_RDONLY) {
         Syscalls.close(descriptor)

@@ -21,13 +21,13 @@ public enum AssetFiles {
   public static let fileSystem: Reader = { path throws(InferenceError) in
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw InferenceError(.failed, "cannot read \"\(path)\": no such file")
+      throw InferenceError(.invalidArgument, "cannot read \"\(path)\": no such file")
     }
-    guard !isDirectory.boolValue else { throw InferenceError(.failed, "cannot read \"\(path)\": it is a directory") }
+    guard !isDirectory.boolValue else { throw InferenceError(.invalidArgument, "cannot read \"\(path)\": it is a directory") }
     do {
       return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {
-      throw InferenceError(.failed, "cannot read \"\(path)\": \(error.localizedDescription)")
+      throw InferenceError(.invalidArgument, "cannot read \"\(path)\": \(error.localizedDescription)")
     }
   }
 
@@ -41,16 +41,16 @@ public enum AssetFiles {
       do {
         return try source.read(String(path.dropFirst(prefix.count)))
       } catch let error as FormatError {
-        throw InferenceError(.failed, "cannot read \"\(path)\": \(error.problem)")
+        throw InferenceError(.invalidArgument, "cannot read \"\(path)\": \(error.problem)")
       } catch {
-        throw InferenceError(.failed, "cannot read \"\(path)\": \(error)")
+        throw InferenceError(.invalidArgument, "cannot read \"\(path)\": \(error)")
       }
     }
   }
 
   /// The asset placeholders of a meta graph and the paths they are fed, by node index.
   ///
-  /// - Throws: `InferenceError.invalidGraph` when an asset names a tensor the graph lacks.
+  /// - Throws: `InferenceError` (`.invalidArgument`) when an asset names a tensor the graph lacks.
   static func feeds(
     _ metaGraph: Tensorflow_MetaGraphDef, graph: GraphFunction, directory: URL
   ) throws(InferenceError) -> [Int: [Value]] {

@@ -181,7 +181,7 @@ public final class LoadedModel: Sendable {
   static func locate(_ tensorName: String, in graph: GraphFunction, context: String) throws(InferenceError) -> (Int, Int) {
     let endpoint = try Endpoint.parse(tensorName, inFunction: false)
     guard case .output(let node, let output) = endpoint, let index = graph.nodeIndex[node] else {
-      throw InferenceError(.invalidGraph, "\(context): tensor \"\(tensorName)\" is not in the graph")
+      throw InferenceError(.invalidArgument, "\(context): tensor \"\(tensorName)\" is not in the graph")
     }
     return (index, output)
   }
@@ -189,7 +189,7 @@ public final class LoadedModel: Sendable {
   static func restoreTargets(_ saver: Tensorflow_SaverDef, graph: GraphFunction) throws(InferenceError) -> (op: Int, filename: Int)? {
     guard !saver.restoreOpName.isEmpty else { return nil }
     guard let op = graph.nodeIndex[saver.restoreOpName] else {
-      throw InferenceError(.invalidGraph, "saver restore op \"\(saver.restoreOpName)\" is not in the graph")
+      throw InferenceError(.invalidArgument, "saver restore op \"\(saver.restoreOpName)\" is not in the graph")
     }
     let (filename, _) = try locate(saver.filenameTensorName, in: graph, context: "saver filename")
     return (op, filename)
@@ -206,7 +206,7 @@ public final class LoadedModel: Sendable {
     }
     guard let name else { return nil }
     let node = name.split(separator: ":").first.map(String.init) ?? name
-    guard let index = graph.nodeIndex[node] else { throw InferenceError(.invalidGraph, "init op \"\(name)\" is not in the graph") }
+    guard let index = graph.nodeIndex[node] else { throw InferenceError(.invalidArgument, "init op \"\(name)\" is not in the graph") }
     return index
   }
 
@@ -247,7 +247,7 @@ public final class LoadedModel: Sendable {
 
   static func readCheckpoint(_ bundle: TensorBundle?, _ key: String) throws(InferenceError) -> Tensor {
     guard let bundle, let entry = bundle.entry(named: key) else {
-      throw InferenceError(.invalidGraph, "the checkpoint has no tensor \"\(key)\"")
+      throw InferenceError(.invalidArgument, "the checkpoint has no tensor \"\(key)\"")
     }
     guard let dtype = DType(rawValue: entry.dtype.rawValue) else {
       throw InferenceError(.unsupported, "checkpoint tensor \"\(key)\" has unsupported dtype \(entry.dtype.name)")
@@ -257,9 +257,9 @@ public final class LoadedModel: Sendable {
       if dtype == .string { return Tensor(strings: try bundle.strings(of: entry), shape: shape) }
       return try Tensor(raw: try bundle.bytes(of: entry), dtype: dtype, shape: shape)
     } catch let error as FormatError {
-      throw InferenceError(.failed, error.description)
+      throw InferenceError(.invalidArgument, error.description)
     } catch {
-      throw InferenceError(.failed, "checkpoint tensor \"\(key)\": \(error)")
+      throw InferenceError(.invalidArgument, "checkpoint tensor \"\(key)\": \(error)")
     }
   }
 }

@@ -67,7 +67,7 @@ public enum TensorFiles {
     } catch let error as InferenceError {
       throw error
     } catch {
-      throw InferenceError(.failed, "\(error)")
+      throw InferenceError(.invalidArgument, "\(error)")
     }
   }
 

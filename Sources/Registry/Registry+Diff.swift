@@ -1,6 +1,7 @@
 import Catalog
 import ContentStore
 import Foundation
+import RegistryCore
 import SavedModelFormat
 
 /// What changed from one version to another (`registry diff A B`).

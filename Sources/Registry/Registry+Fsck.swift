@@ -2,6 +2,7 @@ import Catalog
 import ContentStore
 import Dispatch
 import Foundation
+import RegistryCore
 import Synchronization
 
 /// What `fsck` found (and, with `--repair`, did).

@@ -1,6 +1,7 @@
 import Catalog
 import ContentStore
 import Foundation
+import RegistryCore
 import SavedModelFormat
 
 /// Which stored versions a directory is, or is closest to (`registry identify DIR`).

@@ -3,6 +3,7 @@ import Checksums
 import ContentStore
 import Dispatch
 import Foundation
+import RegistryCore
 import SavedModelFormat
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Catalog
 import ContentStore
 import Foundation
+import RegistryCore
 
 #if canImport(Glibc)
   import Glibc

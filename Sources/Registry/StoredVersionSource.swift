@@ -1,5 +1,6 @@
 import ContentStore
 import Foundation
+import RegistryCore
 import SavedModelFormat
 import Synchronization
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
-import SavedModelFormat
+import RegistryCore
 
 /// Writing results and diagnostics, and turning failures into exit statuses.
 enum Output {
@@ -27,45 +27,33 @@ enum Output {
 enum ExitStatus {
   static let checkFailed = ExitCode(1)
 
-  static func of(_ kind: FormatError.Kind) -> ExitCode {
-    of(RegistryError.Kind(kind))
+  static func of(_ category: ErrorCategory) -> ExitCode {
+    ExitCode(category.exitStatus)
   }
 }
 
-extension ExitStatus {
-  static func of(_ kind: RegistryError.Kind) -> ExitCode {
-    switch kind {
-    case .notFound: return ExitCode(3)
-    case .corrupted: return ExitCode(4)
-    case .unsupported: return ExitCode(5)
-    case .invalidArgument: return ExitCode(6)
-    case .unavailable: return ExitCode(7)
-    case .alreadyExists: return ExitCode(8)
-    case .failedPrecondition: return ExitCode(9)
-    }
-  }
-}
-
-/// Runs a command body, printing a failure of the libraries as one line on stderr (and as a JSON
-/// error object on stdout with `--json`) and exiting with the status for its kind.
+/// Runs a command body, printing a failure as one line on stderr (and as a JSON error object on
+/// stdout with `--json`) and exiting with the status for its category.
 func reportingErrors(json: Bool, _ body: () throws -> Void) throws {
   do {
     try body()
-  } catch let error as FormatError {
-    try fail(json: json, kind: error.kind.rawValue, message: error.description, file: error.file, status: ExitStatus.of(error.kind))
-  } catch let error as RegistryError {
-    try fail(json: json, kind: error.kind.rawValue, message: error.message, file: nil, status: ExitStatus.of(error.kind))
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as any CategorizedError {
+    try fail(json: json, error)
+  } catch {
+    try fail(json: json, UncategorizedError(error))
   }
 }
 
-private func fail(json: Bool, kind: String, message: String, file: String?, status: ExitCode) throws -> Never {
-  Output.diagnostic(message)
+private func fail(json: Bool, _ error: some CategorizedError) throws -> Never {
+  Output.diagnostic(error.message)
   if json {
-    var fields = ["kind": kind, "message": message]
-    fields["file"] = file
+    var fields = ["kind": error.category.rawValue, "message": error.message]
+    fields["file"] = error.file
     try? Output.json(["error": fields])
   }
-  throw status
+  throw ExitStatus.of(error.category)
 }
 
 /// Byte counts for people: `12.3 MB` (SI units, as `ls -h --si` and disk vendors use).

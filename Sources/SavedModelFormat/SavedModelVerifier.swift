@@ -1,11 +1,12 @@
 import Foundation
+import RegistryCore
 import TFProto
 
 /// The outcome of checking a SavedModel directory end to end.
 public struct VerificationReport: Sendable, Codable {
   /// One thing that failed, with the file it concerns.
   public struct Failure: Sendable, Codable, Equatable {
-    public let kind: FormatError.Kind
+    public let kind: ErrorCategory
     public let file: String
     public let problem: String
   }
@@ -34,7 +35,7 @@ public enum SavedModelVerifier {
   public static func verify(_ url: URL) -> VerificationReport {
     var report = VerificationReport()
     func record(_ error: FormatError) {
-      report.failures.append(.init(kind: error.kind, file: error.file, problem: error.problem))
+      report.failures.append(.init(kind: error.category, file: error.path, problem: error.problem))
     }
 
     let directory: SavedModelDirectory
@@ -83,7 +84,7 @@ public enum SavedModelVerifier {
           report.tensorsChecked += 1
           report.tensorBytesChecked += entry.size
         } catch {
-          report.failures.append(.init(kind: error.kind, file: error.file, problem: error.problem))
+          report.failures.append(.init(kind: error.category, file: error.path, problem: error.problem))
         }
       }
       report.unreferencedShardBytes += bundle.shardSizes[shard] - covered

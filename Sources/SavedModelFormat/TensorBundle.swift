@@ -228,7 +228,7 @@ extension TensorBundle {
         computed = CRC32C.checksum(bytes)
       }
     } catch let error as FormatError {
-      throw FormatError(error.kind, file: file, "tensor \"\(entry.name)\": \(error.problem)")
+      throw FormatError(error.category, file: file, "tensor \"\(entry.name)\": \(error.problem)")
     } catch let error as ByteReader.OutOfBounds {
       throw FormatError(.corrupted, file: file, "tensor \"\(entry.name)\": \(error.what)")
     } catch {

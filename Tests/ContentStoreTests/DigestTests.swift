@@ -1,4 +1,5 @@
 import ContentStore
+import RegistryCore
 import Testing
 
 @Suite("Digest")

@@ -1,5 +1,6 @@
 import ContentStore
 import Foundation
+import RegistryCore
 import Testing
 
 @Suite("Manifests and the materializer")
@@ -94,7 +95,7 @@ struct ManifestTests {
       _ = try Materializer(store: store).materialize(manifest, to: target, replacing: false)
       Issue.record("a corrupt object was written out")
     } catch {
-      #expect(error.kind == .corrupted)
+      #expect(error.category == .corrupted)
       #expect(error.subject == victim.description)
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)

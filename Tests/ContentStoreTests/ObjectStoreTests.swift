@@ -1,5 +1,6 @@
 import ContentStore
 import Foundation
+import RegistryCore
 import Testing
 
 func temporaryDirectory(_ label: String) throws -> URL {
@@ -77,7 +78,7 @@ struct ObjectStoreTests {
         _ = try store.read(digest)
         Issue.record("a flipped byte was not detected (\(encoding))")
       } catch {
-        #expect(error.kind == .corrupted)
+        #expect(error.category == .corrupted)
         #expect(error.subject == digest.description)
       }
       try Data(onDisk.prefix(10)).write(to: URL(fileURLWithPath: path))
@@ -87,7 +88,7 @@ struct ObjectStoreTests {
         _ = try store.read(digest)
         Issue.record("a missing object was not reported")
       } catch {
-        #expect(error.kind == .notFound)
+        #expect(error.category == .notFound)
       }
     }
   }

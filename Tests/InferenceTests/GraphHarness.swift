@@ -11,7 +11,7 @@ struct GraphHarness {
   private(set) var nodes: [Tensorflow_NodeDef] = []
   var functions: [Tensorflow_FunctionDef] = []
   var readFile: AssetFiles.Reader = { path throws(InferenceError) in
-    throw InferenceError(.failed, "cannot read \"\(path)\": no such file")
+    throw InferenceError(.invalidArgument, "cannot read \"\(path)\": no such file")
   }
 
   /// Adds a node; `inputs` use graph syntax (`node`, `node:1`, `^node`).
@@ -43,7 +43,7 @@ struct GraphHarness {
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(functions: library, kernels: registry, readFile: readFile) { key throws(InferenceError) in
-      throw InferenceError(.failed, "no checkpoint (\(key))")
+      throw InferenceError(.invalidArgument, "no checkpoint (\(key))")
     }
     return (runtime, function)
   }
@@ -82,7 +82,7 @@ struct GraphHarness {
     } catch let error as InferenceError {
       return error
     } catch {
-      return InferenceError(.failed, "\(error)")
+      return InferenceError(.invalidArgument, "\(error)")
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import TestModels
 import Synchronization
 import Inference
@@ -18,7 +19,7 @@ struct LoadingTests {
       _ = try LoadedModel(directory: directory)
       Issue.record("a model with FFT and Unique loaded")
     } catch {
-      #expect(error.kind == .unsupported)
+      #expect(error.category == .unsupported)
       #expect(error.message.contains("FFT (2x, e.g. graph/fft, graph/fft_1)"), "\(error.message)")
       #expect(error.message.contains("Unique (1x, e.g. inner_fn/unique)"), "\(error.message)")
     }
@@ -38,7 +39,7 @@ struct LoadingTests {
         _ = try model.run(signature: signature, inputs: inputs)
         Issue.record("accepted bad inputs (\(words))")
       } catch {
-        #expect(error.kind == .invalidArgument)
+        #expect(error.category == .invalidArgument)
         #expect(error.message.contains(words), "\(error.message)")
       }
     }

@@ -95,7 +95,7 @@ struct LookupTableTests {
     var graph = GraphHarness()
     graph.readFile = { path throws(InferenceError) in
       guard path == "/model/assets/vocab.txt", let contents else {
-        throw InferenceError(.failed, "cannot read \"\(path)\": no such file")
+        throw InferenceError(.invalidArgument, "cannot read \"\(path)\": no such file")
       }
       return Array(contents.utf8)
     }
@@ -211,7 +211,7 @@ struct LookupTableTests {
   func injectedReader() throws {
     let directory = ConformanceTests.root.appendingPathComponent("string_lookup/model")
     let model = try LoadedModel(directory: directory) { path throws(InferenceError) in
-      guard path.hasSuffix("/assets/vocab.txt") else { throw InferenceError(.failed, "unexpected \(path)") }
+      guard path.hasSuffix("/assets/vocab.txt") else { throw InferenceError(.invalidArgument, "unexpected \(path)") }
       return Array("zebra\nfox\n".utf8)
     }
     let ids = try model.run(inputs: ["words": strings(["fox", "zebra", "the"])])

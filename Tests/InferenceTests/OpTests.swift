@@ -28,7 +28,7 @@ struct OpTests {
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(functions: [:], kernels: registry) { key throws(InferenceError) in
-      throw InferenceError(.failed, "no checkpoint (\(key))")
+      throw InferenceError(.invalidArgument, "no checkpoint (\(key))")
     }
     var feeds: [Int: [Value]] = [:]
     for (index, tensor) in inputs.enumerated() { feeds[index] = [.tensor(tensor)] }

@@ -1,5 +1,6 @@
 import ContentStore
 import Foundation
+import RegistryCore
 import Testing
 
 /// End-to-end: run the built `registry` binary and check stdout, stderr and the exit status.

@@ -1,5 +1,6 @@
 import Foundation
 import Registry
+import RegistryCore
 import Testing
 
 #if canImport(Glibc)
@@ -10,7 +11,7 @@ import Testing
 @Suite("bad pushes change nothing")
 struct BadPushTests {
   func expectRefused(
-    _ registry: Registry, _ directory: URL, kind: RegistryError.Kind, mentioning words: String,
+    _ registry: Registry, _ directory: URL, kind: ErrorCategory, mentioning words: String,
     sourceLocation: SourceLocation = #_sourceLocation
   ) {
     let objectsBefore = TestSupport.objectFiles(registry)
@@ -18,7 +19,7 @@ struct BadPushTests {
       _ = try registry.push(directory, PushOptions(model: "m"))
       Issue.record("push of a bad directory succeeded", sourceLocation: sourceLocation)
     } catch {
-      #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
+      #expect(error.category == kind, "\(error)", sourceLocation: sourceLocation)
       #expect(error.message.contains(words), "\(error)", sourceLocation: sourceLocation)
     }
     #expect(TestSupport.objectFiles(registry) == objectsBefore, sourceLocation: sourceLocation)

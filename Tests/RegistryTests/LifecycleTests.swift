@@ -2,6 +2,7 @@ import Catalog
 import ContentStore
 import Foundation
 @testable import Registry
+import RegistryCore
 import Testing
 
 #if canImport(Glibc)
@@ -38,7 +39,7 @@ struct LifecycleTests {
       _ = try registry.remove(Reference(parsing: "m:1"))
       Issue.record("removed an alias target")
     } catch {
-      #expect(error.kind == .failedPrecondition && error.message.contains("m@prod"))
+      #expect(error.category == .failedPrecondition && error.message.contains("m@prod"))
     }
     _ = try registry.remove(Reference(parsing: "m:2"))
     #expect(try registry.versions(of: "m").map(\.number) == [1])
@@ -145,7 +146,7 @@ struct LifecycleTests {
       _ = try registry.collect(options())
       Issue.record("two collectors ran at once")
     } catch {
-      #expect(error.kind == .failedPrecondition)
+      #expect(error.category == .failedPrecondition)
     }
   }
 

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 @testable import Registry
+import RegistryCore
 import Testing
 
 @Suite("provenance: aliases, diff, lineage, identify, queries, events")
@@ -31,7 +32,7 @@ struct ProvenanceTests {
       _ = try registry.setAlias("prod", model: "mlp", version: 3, force: false)
       Issue.record("an incompatible alias move was allowed")
     } catch {
-      #expect(error.kind == .failedPrecondition)
+      #expect(error.category == .failedPrecondition)
       #expect(error.message.contains("input features removed"), "\(error)")
     }
     #expect(try registry.resolve(Reference(parsing: "mlp@prod")).number == 2)

@@ -1,6 +1,7 @@
 import ContentStore
 import Foundation
 import Registry
+import RegistryCore
 
 enum TestSupport {
   static let repoRoot = URL(fileURLWithPath: #filePath)

@@ -1,5 +1,6 @@
 import Checksums
 import Foundation
+import RegistryCore
 import SavedModelFormat
 import TFProto
 import Testing
@@ -12,15 +13,15 @@ struct BadInputTests {
   static let fixture = "module_two_signatures"
 
   private func expectError(
-    kind: FormatError.Kind, fileSuffix: String, mentioning words: String,
+    kind: ErrorCategory, fileSuffix: String, mentioning words: String,
     _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
   ) {
     do {
       try body()
       Issue.record("expected a \(kind) error about \(fileSuffix)", sourceLocation: sourceLocation)
     } catch let error as FormatError {
-      #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-      #expect(error.file.hasSuffix(fileSuffix), "\(error)", sourceLocation: sourceLocation)
+      #expect(error.category == kind, "\(error)", sourceLocation: sourceLocation)
+      #expect(error.path.hasSuffix(fileSuffix), "\(error)", sourceLocation: sourceLocation)
       #expect(error.problem.contains(words), "\(error)", sourceLocation: sourceLocation)
     } catch {
       Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import CSyscalls
 import Foundation
+import RegistryCore
 
 #if canImport(Glibc)
   import Glibc
@@ -14,7 +15,7 @@ import Foundation
 /// system" reach the user with the file they concern.
 enum Syscalls {
   static func error(_ path: String, _ what: String, _ code: Int32 = errno) -> StoreError {
-    let kind: StoreError.Kind = code == ENOENT ? .notFound : (code == EEXIST ? .alreadyExists : .unavailable)
+    let kind: ErrorCategory = code == ENOENT ? .notFound : (code == EEXIST ? .alreadyExists : .unavailable)
     return StoreError(kind, path, "\(what): \(String(cString: strerror(code)))")
   }
 

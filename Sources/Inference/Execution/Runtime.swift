@@ -93,11 +93,11 @@ final class Runtime: Sendable {
   /// Runs a function on its arguments and returns its outputs, in signature order.
   func call(_ name: String, _ arguments: [Value], context: @autoclosure () -> String) throws(InferenceError) -> [Value] {
     guard let function = functions[name] else {
-      throw InferenceError(.invalidGraph, "\(context()): calls unknown function \"\(name)\"")
+      throw InferenceError(.invalidArgument, "\(context()): calls unknown function \"\(name)\"")
     }
     guard arguments.count == function.arguments.count else {
       throw InferenceError(
-        .invalidGraph, "\(context()): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
+        .invalidArgument, "\(context()): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
     }
     let targets = function.outputs.compactMap { output -> Int? in
       if case .node(let node, _) = output.source { return node }
@@ -182,11 +182,11 @@ final class Runtime: Sendable {
       return arguments[position]
     case .node(let node, let output):
       guard let outputs = values[node] else {
-        throw InferenceError(.invalidGraph, "\(function.name): node \"\(function.nodes[node].name)\" did not run")
+        throw InferenceError(.invalidArgument, "\(function.name): node \"\(function.nodes[node].name)\" did not run")
       }
       guard output < outputs.count else {
         throw InferenceError(
-          .invalidGraph,
+          .invalidArgument,
           "\(function.name): reads output \(output) of \"\(function.nodes[node].name)\" (\(function.nodes[node].op)), which has \(outputs.count)")
       }
       return outputs[output]
@@ -209,19 +209,19 @@ struct OpContext {
   /// Input `index` as a tensor. A TF1 reference (from `VariableV2`) reads the variable, as
   /// TensorFlow dereferences refs for ops that take values.
   func tensor(_ index: Int) throws(InferenceError) -> Tensor {
-    guard index < inputs.count else { throw InferenceError(.invalidGraph, "\(where_): missing input \(index)") }
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
     if case .resource(let key) = inputs[index] { return try runtime.variables.read(key, context: where_) }
     return try inputs[index].tensor(where_)
   }
 
   func resource(_ index: Int) throws(InferenceError) -> String {
-    guard index < inputs.count else { throw InferenceError(.invalidGraph, "\(where_): missing input \(index)") }
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
     return try inputs[index].resource(where_)
   }
 
   func attribute(_ name: String) throws(InferenceError) -> Tensorflow_AttrValue {
     guard let value = node.attribute(name) else {
-      throw InferenceError(.invalidGraph, "\(where_): missing attribute \"\(name)\"")
+      throw InferenceError(.invalidArgument, "\(where_): missing attribute \"\(name)\"")
     }
     return value
   }
@@ -247,7 +247,7 @@ struct OpContext {
     } catch let error as InferenceError {
       throw error
     } catch {
-      throw InferenceError(.failed, "\(where_): \(error)")
+      throw InferenceError(.invalidArgument, "\(where_): \(error)")
     }
   }
 }

@@ -15,7 +15,7 @@ enum TensorProtoDecoding {
     }
     let shape = proto.tensorShape.dim.map { Int($0.size) }
     guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw InferenceError(.invalidGraph, "\(context()): constant has an unknown dimension")
+      throw InferenceError(.invalidArgument, "\(context()): constant has an unknown dimension")
     }
     let count = shape.reduce(1, *)
     do {
@@ -48,7 +48,7 @@ enum TensorProtoDecoding {
     } catch let error as InferenceError {
       throw error
     } catch {
-      throw InferenceError(.invalidGraph, "\(context()): \(error)")
+      throw InferenceError(.invalidArgument, "\(context()): \(error)")
     }
   }
 

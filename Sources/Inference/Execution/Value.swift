@@ -10,21 +10,21 @@ enum Value: Sendable {
 
   func tensor(_ context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
     guard case .tensor(let tensor) = self else {
-      throw InferenceError(.invalidGraph, "\(context()): expected a tensor, got a resource handle or a tensor list")
+      throw InferenceError(.invalidArgument, "\(context()): expected a tensor, got a resource handle or a tensor list")
     }
     return tensor
   }
 
   func list(_ context: @autoclosure () -> String) throws(InferenceError) -> TensorList {
     guard case .list(let list) = self else {
-      throw InferenceError(.invalidGraph, "\(context()): expected a tensor list")
+      throw InferenceError(.invalidArgument, "\(context()): expected a tensor list")
     }
     return list
   }
 
   func resource(_ context: @autoclosure () -> String) throws(InferenceError) -> String {
     guard case .resource(let key) = self else {
-      throw InferenceError(.invalidGraph, "\(context()): expected a resource handle, got a tensor")
+      throw InferenceError(.invalidArgument, "\(context()): expected a resource handle, got a tensor")
     }
     return key
   }

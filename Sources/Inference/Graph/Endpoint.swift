@@ -29,16 +29,16 @@ enum Endpoint: Hashable, Sendable {
       return .output(node: parts[0], index: 0)
     case (2, _):
       guard let index = Int(parts[1]), index >= 0 else {
-        throw InferenceError(.invalidGraph, "input \"\(text)\" has a bad output index")
+        throw InferenceError(.invalidArgument, "input \"\(text)\" has a bad output index")
       }
       return .output(node: parts[0], index: index)
     case (3, true):
       guard let index = Int(parts[2]), index >= 0 else {
-        throw InferenceError(.invalidGraph, "input \"\(text)\" has a bad output index")
+        throw InferenceError(.invalidArgument, "input \"\(text)\" has a bad output index")
       }
       return .argumentOutput(node: parts[0], argument: parts[1], index: index)
     default:
-      throw InferenceError(.invalidGraph, "cannot parse input \"\(text)\"")
+      throw InferenceError(.invalidArgument, "cannot parse input \"\(text)\"")
     }
   }
 

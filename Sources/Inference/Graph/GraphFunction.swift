@@ -73,7 +73,7 @@ final class GraphFunction: Sendable {
     self.arguments = arguments
     var index: [String: Int] = [:]
     for (position, node) in nodeDefs.enumerated() {
-      guard index[node.name] == nil else { throw InferenceError(.invalidGraph, "\(name): node \"\(node.name)\" appears twice") }
+      guard index[node.name] == nil else { throw InferenceError(.invalidArgument, "\(name): node \"\(node.name)\" appears twice") }
       index[node.name] = position
     }
     let argumentIndex = Dictionary(uniqueKeysWithValues: arguments.enumerated().map { ($1, $0) })
@@ -91,16 +91,16 @@ final class GraphFunction: Sendable {
         if let position = argumentIndex[argument] { return .argument(position) }
         // A bare name can also be a node's first output in some producers.
         if let node = index[argument] { return .node(node, output: 0) }
-        throw InferenceError(.invalidGraph, "\(name): \(context) reads \"\(argument)\", which is neither an argument nor a node")
+        throw InferenceError(.invalidArgument, "\(name): \(context) reads \"\(argument)\", which is neither an argument nor a node")
       case .output(let node, let output):
-        guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): \(context) reads missing node \"\(node)\"") }
+        guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"") }
         return .node(position, output: output)
       case .argumentOutput(let node, let argument, let element):
-        guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): \(context) reads missing node \"\(node)\"") }
+        guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"") }
         let flat = try signatures.flatIndex(op: nodeDefs[position].op, attributes: attributes[position], argument: argument, index: element)
         return .node(position, output: flat)
       case .control(let node):
-        throw InferenceError(.invalidGraph, "\(name): \(context) uses control input ^\(node) as data")
+        throw InferenceError(.invalidArgument, "\(name): \(context) uses control input ^\(node) as data")
       }
     }
 
@@ -112,7 +112,7 @@ final class GraphFunction: Sendable {
         let endpoint = try Endpoint.parse(text, inFunction: inFunction)
         if case .control(let source) = endpoint {
           guard let sourceIndex = index[source] else {
-            throw InferenceError(.invalidGraph, "\(name): node \"\(node.name)\" waits for missing node \"\(source)\"")
+            throw InferenceError(.invalidArgument, "\(name): node \"\(node.name)\" waits for missing node \"\(source)\"")
           }
           controls.append(sourceIndex)
         } else {
@@ -129,13 +129,13 @@ final class GraphFunction: Sendable {
 
     var outputs: [(String, Input)] = []
     for output in outputArguments {
-      guard let source = rets[output] else { throw InferenceError(.invalidGraph, "\(name): output \"\(output)\" has no ret") }
+      guard let source = rets[output] else { throw InferenceError(.invalidArgument, "\(name): output \"\(output)\" has no ret") }
       outputs.append((output, try resolve(try Endpoint.parse(source, inFunction: true), context: "output \"\(output)\"")))
     }
     self.outputs = outputs
     var controlOutputs: [Int] = []
     for (_, node) in controlRets.sorted(by: { $0.key < $1.key }) {
-      guard let position = index[node] else { throw InferenceError(.invalidGraph, "\(name): control output names missing node \"\(node)\"") }
+      guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): control output names missing node \"\(node)\"") }
       controlOutputs.append(position)
     }
     self.controlOutputs = controlOutputs
@@ -144,7 +144,7 @@ final class GraphFunction: Sendable {
   /// The nodes needed to produce `targets` (data and control dependencies), in an order where
   /// every node comes after what it depends on.
   ///
-  /// - Throws: `InferenceError.invalidGraph` on a cycle.
+  /// - Throws: `InferenceError` (`.invalidArgument`) on a cycle.
   /// How many readers each node's outputs have: node inputs, function outputs and `targets`
   /// (a fold may only absorb a node nothing else reads).
   func consumerCounts(targets: [Int]) -> [Int] {
@@ -178,7 +178,7 @@ final class GraphFunction: Sendable {
             state[dependency] = 1
             stack.append((dependency, 0))
           case 1:
-            throw InferenceError(.invalidGraph, "\(name): a cycle runs through node \"\(nodes[dependency].name)\"")
+            throw InferenceError(.invalidArgument, "\(name): a cycle runs through node \"\(nodes[dependency].name)\"")
           default:
             break
           }

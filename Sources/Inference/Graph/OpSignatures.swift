@@ -57,7 +57,7 @@ struct OpSignatures: Sendable {
         offset += 1
       }
     }
-    throw InferenceError(.invalidGraph, "op \(op) has no output argument \"\(argument)\"")
+    throw InferenceError(.invalidArgument, "op \(op) has no output argument \"\(argument)\"")
   }
 
   /// Output layouts of multi-output ops, from their OpDefs, for graphs whose stripped op list

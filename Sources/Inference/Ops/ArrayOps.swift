@@ -23,7 +23,7 @@ enum ArrayOps {
       if let unknown = shape.firstIndex(of: -1) {
         let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
         guard known > 0, x.elementCount % known == 0 else {
-          throw InferenceError(.failed, "\(context.where_): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
+          throw InferenceError(.invalidArgument, "\(context.where_): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
         }
         shape[unknown] = x.elementCount / known
       }
@@ -39,7 +39,7 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var axis = try integers(try context.tensor(1), context).first ?? 0
       if axis < 0 { axis += x.rank + 1 }
-      guard axis >= 0, axis <= x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis <= x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
       var shape = x.shape
       shape.insert(1, at: axis)
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
@@ -48,7 +48,7 @@ enum ArrayOps {
       let start = try Cast.applyChecked(try context.tensor(0), .float64, context).first ?? 0
       let limit = try Cast.applyChecked(try context.tensor(1), .float64, context).first ?? 0
       let delta = try Cast.applyChecked(try context.tensor(2), .float64, context).first ?? 1
-      guard delta != 0 else { throw InferenceError(.failed, "\(context.where_): delta is zero") }
+      guard delta != 0 else { throw InferenceError(.invalidArgument, "\(context.where_): delta is zero") }
       let count = max(0, Int(((limit - start) / delta).rounded(.up)))
       let values = (0..<count).map { start + Double($0) * delta }
       let startType = try context.tensor(0).dtype
@@ -70,7 +70,7 @@ enum ArrayOps {
     }
     registry.register("Pack") { context throws(InferenceError) in
       let tensors = try context.inputs.indices.map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to stack") }
+      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.where_): nothing to stack") }
       var axis = (try? context.int("axis")) ?? 0
       if axis < 0 { axis += first.rank + 1 }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
@@ -83,7 +83,7 @@ enum ArrayOps {
     registry.register("ConcatV2") { context throws(InferenceError) in
       let count = context.inputs.count - 1
       let tensors = try (0..<count).map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidGraph, "\(context.where_): nothing to concatenate") }
+      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.where_): nothing to concatenate") }
       var axis = try integers(try context.tensor(count), context).first ?? 0
       if axis < 0 { axis += first.rank }
       return [.tensor(try concatenate(tensors, axis: axis, context))]
@@ -120,7 +120,7 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var axis = (try? context.int("axis")) ?? 0
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
       var shape = x.shape
       shape.remove(at: axis)
       return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map { part throws(InferenceError) in
@@ -133,7 +133,7 @@ enum ArrayOps {
       if axis < 0 { axis += x.rank }
       let count = try context.int("num_split")
       guard axis >= 0, axis < x.rank, count > 0, x.shape[axis] % count == 0 else {
-        throw InferenceError(.failed, "\(context.where_): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
+        throw InferenceError(.invalidArgument, "\(context.where_): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
       }
       return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map { .tensor($0) }
     }
@@ -142,12 +142,12 @@ enum ArrayOps {
       var sizes = try integers(try context.tensor(1), context)
       var axis = try integers(try context.tensor(2), context).first ?? 0
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.failed, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
       if let unknown = sizes.firstIndex(of: -1) {
         sizes[unknown] = x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
       }
       guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
-        throw InferenceError(.failed, "\(context.where_): sizes \(sizes) do not add up to \(x.shape[axis])")
+        throw InferenceError(.invalidArgument, "\(context.where_): sizes \(sizes) do not add up to \(x.shape[axis])")
       }
       return try split(x, axis: axis, sizes: sizes, context).map { .tensor($0) }
     }
@@ -185,7 +185,7 @@ enum ArrayOps {
       let padded = try pad(x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
       let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
       guard h % block[0] == 0, w % block[1] == 0 else {
-        throw InferenceError(.failed, "\(context.where_): padded size \(h)x\(w) is not a multiple of the block \(block)")
+        throw InferenceError(.invalidArgument, "\(context.where_): padded size \(h)x\(w) is not a multiple of the block \(block)")
       }
       // [n, h/bh, bh, w/bw, bw, c] -> [bh, bw, n, h/bh, w/bw, c]
       let six = try context.run { try padded.reshaped(to: [n, h / block[0], block[0], w / block[1], block[1], c]) }
@@ -220,7 +220,7 @@ enum ArrayOps {
         let x = try context.tensor(0)
         let paddings = try integers(try context.tensor(1), context)
         guard paddings.count == 2 * x.rank, paddings.allSatisfy({ $0 >= 0 }) else {
-          throw InferenceError(.failed, "\(context.where_): paddings \(paddings) do not fit rank \(x.rank)")
+          throw InferenceError(.invalidArgument, "\(context.where_): paddings \(paddings) do not fit rank \(x.rank)")
         }
         let constant = name == "PadV2" ? try context.tensor(2) : try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
         return [.tensor(try pad(x, before: stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] },
@@ -243,7 +243,7 @@ enum ArrayOps {
     switch tensor.dtype {
     case .int32: return try context.run { try tensor.int32s().map(Int.init) }
     case .int64: return try context.run { try tensor.int64s().map(Int.init) }
-    default: throw InferenceError(.failed, "\(context.where_): expected an int32 or int64 tensor, got \(tensor.dtype)")
+    default: throw InferenceError(.invalidArgument, "\(context.where_): expected an int32 or int64 tensor, got \(tensor.dtype)")
     }
   }
 
@@ -258,7 +258,7 @@ enum ArrayOps {
   /// `x` repeated `multiples[axis]` times along each axis.
   static func tile(_ x: Tensor, _ multiples: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
     guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
-      throw InferenceError(.failed, "\(context.where_): multiples \(multiples) do not fit rank \(x.rank)")
+      throw InferenceError(.invalidArgument, "\(context.where_): multiples \(multiples) do not fit rank \(x.rank)")
     }
     let shape = zip(x.shape, multiples).map { $0 * $1 }
     let sourceStrides = strides(x.shape)
@@ -336,7 +336,7 @@ enum ArrayOps {
     let end = try integers(try context.tensor(2), context)
     let step = try integers(try context.tensor(3), context)
     guard begin.count == end.count, begin.count == step.count else {
-      throw InferenceError(.failed, "\(context.where_): begin, end and strides differ in length")
+      throw InferenceError(.invalidArgument, "\(context.where_): begin, end and strides differ in length")
     }
     func mask(_ name: String) -> Int { (try? context.int(name)) ?? 0 }
     let (beginMask, endMask, shrinkMask) = (mask("begin_mask"), mask("end_mask"), mask("shrink_axis_mask"))
@@ -350,7 +350,7 @@ enum ArrayOps {
     var sawEllipsis = false
     for index in 0..<begin.count {
       if bit(ellipsisMask, index) {
-        guard !sawEllipsis else { throw InferenceError(.failed, "\(context.where_): more than one ellipsis") }
+        guard !sawEllipsis else { throw InferenceError(.invalidArgument, "\(context.where_): more than one ellipsis") }
         sawEllipsis = true
         items += [Item](repeating: .axis(nil), count: max(0, x.rank - named))
       } else if bit(newAxisMask, index) {
@@ -361,7 +361,7 @@ enum ArrayOps {
     }
     let consumed = items.filter { if case .axis = $0 { true } else { false } }.count
     guard consumed <= x.rank else {
-      throw InferenceError(.failed, "\(context.where_): \(consumed) slice items for a tensor of rank \(x.rank)")
+      throw InferenceError(.invalidArgument, "\(context.where_): \(consumed) slice items for a tensor of rank \(x.rank)")
     }
     items += [Item](repeating: .axis(nil), count: x.rank - consumed)
 
@@ -385,12 +385,12 @@ enum ArrayOps {
         continue
       }
       let stride = step[index]
-      guard stride != 0 else { throw InferenceError(.failed, "\(context.where_): stride 0") }
+      guard stride != 0 else { throw InferenceError(.invalidArgument, "\(context.where_): stride 0") }
       func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
       var start = begin[index] < 0 ? begin[index] + size : begin[index]
       var stop = end[index] < 0 ? end[index] + size : end[index]
       if bit(shrinkMask, index) {
-        guard start >= 0, start < size else { throw InferenceError(.failed, "\(context.where_): index \(begin[index]) out of range") }
+        guard start >= 0, start < size else { throw InferenceError(.invalidArgument, "\(context.where_): index \(begin[index]) out of range") }
         starts.append(start)
         steps.append(1)
         shape.append(1)

@@ -14,11 +14,11 @@ enum ControlFlowOps {
         var state = context.inputs
         for _ in 0..<iterationLimit {
           let verdict = try context.runtime.call(condition, state, context: context.where_)
-          guard let first = verdict.first else { throw InferenceError(.invalidGraph, "\(context.where_): cond returned nothing") }
+          guard let first = verdict.first else { throw InferenceError(.invalidArgument, "\(context.where_): cond returned nothing") }
           if try !truth(try first.tensor(context.where_), context) { return state }
           state = try context.runtime.call(body, state, context: context.where_)
         }
-        throw InferenceError(.failed, "\(context.where_): loop did not end after \(iterationLimit) iterations")
+        throw InferenceError(.invalidArgument, "\(context.where_): loop did not end after \(iterationLimit) iterations")
       }
     }
     for name in ["If", "StatelessIf"] {
@@ -47,7 +47,7 @@ enum ControlFlowOps {
     }
     registry.register("TensorListFromTensor") { context throws(InferenceError) in
       let tensor = try context.tensor(0)
-      guard tensor.rank >= 1 else { throw InferenceError(.failed, "\(context.where_): needs a tensor of rank 1 or more") }
+      guard tensor.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.where_): needs a tensor of rank 1 or more") }
       let parts = try ArrayOps.split(tensor, axis: 0, sizes: [Int](repeating: 1, count: tensor.shape[0]), context)
       let itemShape = Array(tensor.shape.dropFirst())
       let items = try parts.map { part throws(InferenceError) -> Tensor? in try context.run { try part.reshaped(to: itemShape) } }
@@ -57,7 +57,7 @@ enum ControlFlowOps {
       let list = try context.inputs[0].list(context.where_)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.failed, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(.invalidArgument, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
       }
       if let item = list.items[index] { return [.tensor(item)] }
       return [.tensor(try zeros(list, requested: try elementShape(try context.tensor(2), context), context))]
@@ -66,7 +66,7 @@ enum ControlFlowOps {
       var list = try context.inputs[0].list(context.where_)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.failed, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(.invalidArgument, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
       }
       list.items[index] = try context.tensor(2)
       return [.list(list)]
@@ -103,7 +103,7 @@ enum ControlFlowOps {
   /// A condition's truth, as TensorFlow reads it: a bool scalar, or a number not equal to zero.
   static func truth(_ tensor: Tensor, _ context: OpContext) throws(InferenceError) -> Bool {
     guard tensor.elementCount == 1 else {
-      throw InferenceError(.failed, "\(context.where_): the condition has \(tensor.elementCount) elements, not one")
+      throw InferenceError(.invalidArgument, "\(context.where_): the condition has \(tensor.elementCount) elements, not one")
     }
     if tensor.dtype == .bool { return try context.run { try tensor.bools()[0] } }
     return try context.run { try Cast.apply(tensor, to: .bool).bools()[0] }
@@ -118,7 +118,7 @@ enum ControlFlowOps {
   /// An unset item reads as zeros, when its shape is fully known.
   static func zeros(_ list: TensorList, requested: [Int]?, _ context: OpContext) throws(InferenceError) -> Tensor {
     guard let shape = [requested, list.elementShape].compactMap({ $0 }).first(where: { !$0.contains(-1) }) else {
-      throw InferenceError(.failed, "\(context.where_): reads an unset item whose shape is not known")
+      throw InferenceError(.invalidArgument, "\(context.where_): reads an unset item whose shape is not known")
     }
     return try context.run { try Cast.apply(Tensor(float64: [Double](repeating: 0, count: shape.reduce(1, *)), shape: shape), to: list.dtype) }
   }

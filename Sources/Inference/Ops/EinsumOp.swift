@@ -51,7 +51,7 @@ enum EinsumOp {
     for (labels, tensor) in zip([a, b], tensors) {
       for (label, size) in zip(labels, tensor.shape) {
         if let known = sizes[label], known != size, known != 1, size != 1 {
-          throw InferenceError(.failed, "\(context.where_): label \(label) is \(known) in one operand and \(size) in the other")
+          throw InferenceError(.invalidArgument, "\(context.where_): label \(label) is \(known) in one operand and \(size) in the other")
         }
         sizes[label] = max(sizes[label] ?? size, size)
       }
@@ -85,22 +85,22 @@ enum EinsumOp {
   /// output (no `->`) made of the ellipsis axes and the labels used once, in alphabetical order.
   static func parse(_ equation: String, ranks: [Int], _ context: OpContext) throws(InferenceError) -> ([[Character]], [Character]) {
     let parts = equation.components(separatedBy: "->")
-    guard parts.count <= 2 else { throw InferenceError(.failed, "\(context.where_): einsum \"\(equation)\" has more than one ->") }
+    guard parts.count <= 2 else { throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\" has more than one ->") }
     let terms = parts[0].components(separatedBy: ",")
     guard terms.count == ranks.count else {
-      throw InferenceError(.failed, "\(context.where_): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
+      throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
     }
     func named(_ term: String) -> [Character] { Array(term.replacingOccurrences(of: "...", with: "")) }
     for term in terms + parts.dropFirst() {
       guard named(term).allSatisfy({ $0.isLetter && $0.isASCII }), term.components(separatedBy: "...").count <= 2 else {
-        throw InferenceError(.failed, "\(context.where_): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
+        throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
       }
     }
     var ellipsisRanks: [Int] = []
     for (term, rank) in zip(terms, ranks) {
       let extra = rank - named(term).count
       guard extra >= 0, extra == 0 || term.contains("...") else {
-        throw InferenceError(.failed, "\(context.where_): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
+        throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
       }
       ellipsisRanks.append(term.contains("...") ? extra : 0)
     }
@@ -129,7 +129,7 @@ enum EinsumOp {
     var sizes: [Character: Int] = [:]
     for (label, size) in zip(labels, x.shape) {
       if let known = sizes[label], known != size {
-        throw InferenceError(.failed, "\(context.where_): label \(label) is repeated with sizes \(known) and \(size)")
+        throw InferenceError(.invalidArgument, "\(context.where_): label \(label) is repeated with sizes \(known) and \(size)")
       }
       sizes[label] = size
     }

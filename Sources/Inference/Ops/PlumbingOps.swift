@@ -14,7 +14,7 @@ enum PlumbingOps {
     }
     for op in ["Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics"] {
       registry.register(op) { context throws(InferenceError) in
-        guard let first = context.inputs.first else { throw InferenceError(.invalidGraph, "\(context.where_): no input") }
+        guard let first = context.inputs.first else { throw InferenceError(.invalidArgument, "\(context.where_): no input") }
         return [first]
       }
     }

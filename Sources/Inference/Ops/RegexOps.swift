@@ -37,7 +37,7 @@ enum RegexOps {
   static func scalarString(_ context: OpContext, _ index: Int, _ name: String) throws(InferenceError) -> [UInt8] {
     let tensor = try context.tensor(index)
     guard tensor.rank == 0 else {
-      throw InferenceError(.failed, "\(context.where_): \(name) must be scalar, but received \(Shape.format(tensor.shape))")
+      throw InferenceError(.invalidArgument, "\(context.where_): \(name) must be scalar, but received \(Shape.format(tensor.shape))")
     }
     return try context.strings(index)[0]
   }
@@ -55,7 +55,7 @@ enum RegexOps {
       }
       return regex
     } catch {
-      throw InferenceError(error.isUnsupported ? .unsupported : .failed, "\(context.where_): \(error.description)")
+      throw InferenceError(error.isUnsupported ? .unsupported : .invalidArgument, "\(context.where_): \(error.description)")
     }
   }
 }

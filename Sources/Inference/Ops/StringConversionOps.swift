@@ -20,7 +20,7 @@ enum StringConversionOps {
       let type = (try? context.dtype("out_type")) ?? .float32
       func failure(_ text: [UInt8]) -> InferenceError {
         InferenceError(
-          .failed, "\(context.where_): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")
+          .invalidArgument, "\(context.where_): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")
       }
       switch type {
       case .float32:

@@ -101,8 +101,7 @@ extension RegistryCommand {
       do {
         return try body()
       } catch {
-        let kind: RegistryError.Kind = error.kind == .unsupported ? .unsupported : (error.kind == .invalidArgument ? .invalidArgument : .failedPrecondition)
-        throw RegistryError(kind, error.message)
+        throw RegistryError(error)
       }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 #if canImport(Glibc)
   import Glibc
@@ -12,7 +13,7 @@ import Foundation
 
 func posixError(_ url: URL, _ what: String, errno code: Int32) -> FormatError {
   let reason = String(cString: strerror(code))
-  let kind: FormatError.Kind = code == ENOENT ? .notFound : .unavailable
+  let kind: ErrorCategory = code == ENOENT ? .notFound : .unavailable
   return FormatError(kind, file: url.path, "\(what): \(reason)")
 }
 

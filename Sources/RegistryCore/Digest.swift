@@ -1,6 +1,3 @@
-import Crypto
-import Foundation
-
 /// The name of a stored object: the SHA-256 of its uncompressed bytes, written
 /// `sha256:<64 lowercase hex digits>`.
 ///
@@ -32,16 +29,6 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
       bytes[index] = high << 4 | low
     }
     self.bytes = bytes
-  }
-
-  /// The digest of `data`.
-  public static func of(_ data: UnsafeRawBufferPointer) -> Digest {
-    Digest(bytes: Array(SHA256.hash(data: data)))
-  }
-
-  /// The digest of `data`.
-  public static func of<Bytes: ContiguousBytes>(_ data: Bytes) -> Digest {
-    data.withUnsafeBytes { of($0) }
   }
 
   /// 64 lowercase hex digits.
@@ -83,15 +70,4 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
     default: return nil
     }
   }
-}
-
-/// A running SHA-256, for hashing a file while it is written.
-public struct StreamingDigest {
-  private var hasher = SHA256()
-  public init() {}
-  public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-  public mutating func update<Bytes: ContiguousBytes>(_ bytes: Bytes) {
-    bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-  }
-  public func finalize() -> Digest { Digest(bytes: Array(hasher.finalize())) }
 }
