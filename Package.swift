@@ -13,7 +13,8 @@
 //   NumPyFormat       NumPy .npy files, the tensor format of `registry run`'s inputs and outputs.
 //   Inference         Imports a SavedModel's graph and functions, restores variables, runs signatures.
 //   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
-//   RegistryCLI       The `registry` executable: parse arguments, call the libraries, render text or JSON.
+//   RegistryCommands  The commands, one per file: parse arguments, call the libraries, render text or JSON.
+//   RegistryCLI       The `registry` executable: a few lines that call RegistryCommands.
 //   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
@@ -28,6 +29,7 @@ let package = Package(
     .executable(name: "registry", targets: ["RegistryCLI"]),
     .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
     .library(name: "Registry", targets: ["Registry"]),
+    .library(name: "RegistryCommands", targets: ["RegistryCommands"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
@@ -59,20 +61,18 @@ let package = Package(
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),
     .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
-    .executableTarget(
-      name: "RegistryCLI",
+    .target(
+      name: "RegistryCommands",
       dependencies: [
-        "RegistryCore",
-        "SavedModelFormat",
         "Registry",
-        "Catalog",
-        "ContentStore",
+        "SavedModelFormat",
         "Inference",
         "NumPyFormat",
         "TensorKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(name: "RegistryCLI", dependencies: ["RegistryCommands"]),
     .executableTarget(
       name: "registry-bench",
       dependencies: [
@@ -90,7 +90,11 @@ let package = Package(
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
     .testTarget(name: "InferenceTests", dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
-    .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCore", "RegistryCLI", "ContentStore", "TestModels"]),
+    .testTarget(
+      name: "RegistryCommandsTests",
+      dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels"],
+      exclude: ["Snapshots"]
+    ),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
   ],
   swiftLanguageModes: [.v6]

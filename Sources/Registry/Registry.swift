@@ -1,6 +1,8 @@
 import Catalog
 import ContentStore
 import Foundation
+// What the façade's signatures use (errors, their categories, digests) comes with `import Registry`.
+@_exported import RegistryCore
 import RegistryCore
 
 #if canImport(Glibc)

@@ -3,30 +3,8 @@ import Foundation
 import Registry
 
 extension RegistryCommand {
-  /// `registry rm REF`.
-  struct Remove: ParsableCommand {
-    static let configuration = CommandConfiguration(
-      commandName: "rm",
-      abstract: "Remove a version: it leaves list and pull; gc later frees the bytes no other version uses.",
-      discussion: "Refused while an alias points at the version; move or remove the alias first.")
-    @Argument(help: "NAME:VERSION or NAME@ALIAS (NAME alone removes the latest version).") var reference: String
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-      try reportingErrors(json: output.json) {
-        let removed = try store.open().remove(try Reference(parsing: reference))
-        if output.json {
-          try Output.json(["removed": removed.reference])
-        } else {
-          Output.line("removed \(removed.reference); run `registry gc` to free its unshared bytes")
-        }
-      }
-    }
-  }
-
   /// `registry gc`.
-  struct Collect: ParsableCommand {
+  struct GC: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "gc",
       abstract: "Apply the retention policy and delete objects no live version needs.",
@@ -87,44 +65,6 @@ extension RegistryCommand {
       }
     }
   }
-
-  /// `registry fsck`.
-  struct Fsck: ParsableCommand {
-    static let configuration = CommandConfiguration(
-      abstract: "Re-hash every object and check every version against the store and the catalog.",
-      discussion: "Exits 1 when an object is corrupt or missing or the catalog disagrees with a manifest.")
-    @Flag(name: .long, help: "Move corrupt objects to quarantine/ and rebuild catalog rows from manifests.") var repair = false
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-      var clean = true
-      try reportingErrors(json: output.json) {
-        let report = try store.open().fsck(repair: repair)
-        clean = report.isClean
-        if output.json {
-          try Output.json(report)
-        } else {
-          Output.line("checked \(report.objectsChecked) objects (\(humanBytes(report.bytesChecked))) and \(report.versionsChecked) versions")
-          for object in report.corrupt {
-            Output.line("CORRUPT \(object.digest): \(object.problem); needed by \(object.versions.isEmpty ? "no live version" : object.versions.joined(separator: ", "))")
-          }
-          for object in report.missing {
-            Output.line("MISSING \(object.digest): \(object.problem); needed by \(object.versions.joined(separator: ", "))")
-          }
-          for version in report.catalogMismatches {
-            Output.line("CATALOG \(version): file rows disagree with the manifest\(report.rebuilt.contains(version) ? " (rebuilt)" : "")")
-          }
-          for path in report.quarantined { Output.line("quarantined \(path)") }
-          Output.line("orphans (collectable by gc): \(report.orphans)")
-          Output.line(report.isClean ? "clean" : "PROBLEMS FOUND")
-        }
-        for object in report.corrupt { Output.diagnostic("\(object.digest): corrupt: \(object.problem)") }
-        for object in report.missing { Output.diagnostic("\(object.digest): missing") }
-      }
-      if !clean { throw ExitStatus.checkFailed }
-    }
-  }
 }
 
 /// The `gc --json` object without the digest list (which `--verbose` adds).
@@ -157,23 +97,5 @@ struct GCSummaryJSON: Encodable {
     leasesExpired = report.leasesExpired.count
     leasesActive = report.leasesActive
     durationSeconds = report.durationSeconds
-  }
-}
-
-/// Durations on the command line: a number and a unit (s, m, h, d, w).
-enum Duration {
-  static func parse(_ text: String) -> TimeInterval? {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-    guard let unit = text.last, let scale = units[unit], let value = Double(text.dropLast()), value >= 0, value.isFinite else {
-      return nil
-    }
-    return value * scale
-  }
-
-  static func describe(_ seconds: Double) -> String {
-    for (unit, scale) in [("w", 604_800.0), ("d", 86_400), ("h", 3600), ("m", 60)] where seconds >= scale && seconds.truncatingRemainder(dividingBy: scale) == 0 {
-      return "\(Int(seconds / scale))\(unit)"
-    }
-    return "\(Int(seconds))s"
   }
 }

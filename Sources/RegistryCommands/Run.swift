@@ -85,15 +85,33 @@ extension RegistryCommand {
     static func readInput(_ url: URL, dtype: DType?) throws -> Tensor {
       if url.pathExtension == "json" {
         guard let dtype else { throw RegistryError(.invalidArgument, "\(url.path): the signature has no such input to take a dtype from") }
-        let data = try Data(contentsOf: url)
-        let value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let data = try readInputFile(url)
+        let value: Any
+        do {
+          value = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+          throw RegistryError(.invalidArgument, "\(url.path): not valid JSON", file: url.path)
+        }
         return try wrap { () throws(InferenceError) in try JSONTensor.tensor(from: value, dtype: dtype, file: url.path) }
       }
+      let bytes = try readInputFile(url)
       do {
-        let array = try NPYArray(contentsOf: url)
+        let array = try NPYArray(npy: [UInt8](bytes))
         return try wrap { () throws(InferenceError) in try TensorFiles.tensor(from: array) }
       } catch let error as NPYError {
-        throw RegistryError(.invalidArgument, error.message)
+        throw RegistryError(.invalidArgument, "\(url.path): \(error.message)", file: url.path)
+      }
+    }
+
+    /// The bytes of an input file, with a missing or unreadable file reported by name.
+    static func readInputFile(_ url: URL) throws -> Data {
+      guard FileManager.default.fileExists(atPath: url.path) else {
+        throw RegistryError(.notFound, "\(url.path): no such input file", file: url.path)
+      }
+      do {
+        return try Data(contentsOf: url)
+      } catch {
+        throw RegistryError(.unavailable, "\(url.path): cannot read the input file", file: url.path)
       }
     }
 
