@@ -81,9 +81,9 @@ enum CatalogBench {
     let model = "model-\(middle)"
     let latest = try catalog.resolve(model: model, .latest)
     let tensors = try catalog.tensors(of: latest.id)
-    let someDigest = tensors[0].digest ?? ""  // layer_0/bias: inherited by every fine-tune
+    let someDigest = tensors[0].digest?.description ?? ""  // layer_0/bias: inherited by every fine-tune
     var sizes: [String: Int64] = [:]
-    for tensor in tensors { sizes[tensor.digest ?? ""] = tensor.size }
+    for tensor in tensors { sizes[tensor.digest?.description ?? ""] = tensor.size }
 
     func time(_ name: String, _ body: () throws -> Int) rethrows {
       _ = try body()

@@ -1,59 +1,18 @@
 import Foundation
 import GRDB
-
-/// Everything `show` reports about one version.
-public struct VersionDetail: Sendable, Codable {
-  public struct File: Sendable, Codable, Equatable {
-    public let path: String
-    public let kind: String
-    public let mode: Int
-    public let size: Int64?
-    public let sha256: String?
-  }
-
-  public struct SignatureTensor: Sendable, Codable, Equatable {
-    public let name: String
-    public let tensorName: String
-    public let dtype: String
-    /// `nil` for unknown rank.
-    public let shape: [Int64]?
-  }
-
-  public struct Signature: Sendable, Codable, Equatable {
-    public let metaGraph: Int
-    public let key: String
-    public let methodName: String
-    public let inputs: [SignatureTensor]
-    public let outputs: [SignatureTensor]
-  }
-
-  public struct MetaGraph: Sendable, Codable, Equatable {
-    public let tags: [String]
-    public let tensorflowVersion: String
-  }
-
-  public typealias Fingerprint = NewVersion.Fingerprint
-
-  public let version: VersionSummary
-  public let files: [File]
-  public let metaGraphs: [MetaGraph]
-  public let signatures: [Signature]
-  public let tensorCount: Int
-  public let tensorBytes: Int64
-  public let metadata: [String: String]
-  public let fingerprint: Fingerprint?
-  public let sharing: Sharing
-}
+import RegistryCore
 
 extension Catalog {
   /// The full description of a version for `show`.
-  public func detail(_ id: VersionID) throws(CatalogError) -> VersionDetail {
+  package func detail(_ id: VersionID) throws(CatalogError) -> VersionDetail {
     try read { db in
       let version = try summary(db, id)
       let files = try Row.fetchAll(
         db, sql: "SELECT * FROM files WHERE version_id = ? ORDER BY path", arguments: [id.rawValue]
       ).map { row in
-        VersionDetail.File(path: row["path"], kind: row["kind"], mode: row["mode"], size: row["size"], sha256: row["sha256"])
+        try VersionDetail.File(
+          path: row["path"], kind: row.fileKind("kind"), mode: row["mode"], size: row["size"],
+          sha256: row.optionalDigest("sha256"))
       }
       let metaGraphs = try Row.fetchAll(
         db, sql: "SELECT * FROM meta_graphs WHERE version_id = ? ORDER BY position", arguments: [id.rawValue]
@@ -132,28 +91,15 @@ extension Catalog {
   }
 }
 
-/// One tensor of a version's variables bundle, as the catalog records it.
-public struct TensorRow: Sendable, Codable, Equatable {
-  public let name: String
-  public let dtype: String
-  public let shape: [Int64]
-  public let crc32c: UInt32
-  public let shard: Int
-  public let offset: Int64
-  public let size: Int64
-  /// The object holding the whole tensor, when it is one object.
-  public let digest: String?
-}
-
 extension Catalog {
   /// A version's tensors, by name.
-  public func tensors(of id: VersionID) throws(CatalogError) -> [TensorRow] {
+  package func tensors(of id: VersionID) throws(CatalogError) -> [TensorRow] {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM tensors WHERE version_id = ? ORDER BY name", arguments: [id.rawValue]).map { row in
         TensorRow(
           name: row["name"], dtype: row["dtype"], shape: Self.decodeJSON(row["shape"]) ?? [],
           crc32c: UInt32(truncatingIfNeeded: row["crc32c"] as Int64), shard: row["shard"], offset: row["offset"],
-          size: row["size"], digest: row["digest"])
+          size: row["size"], digest: try row.optionalDigest("digest"))
       }
     }
   }
@@ -161,7 +107,7 @@ extension Catalog {
 
 extension Catalog {
   /// The op types a version's graphs use, sorted.
-  public func ops(of id: VersionID) throws(CatalogError) -> [String] {
+  package func ops(of id: VersionID) throws(CatalogError) -> [String] {
     try read { db in
       try String.fetchAll(db, sql: "SELECT op FROM ops WHERE version_id = ? ORDER BY op", arguments: [id.rawValue])
     }

@@ -1,20 +1,21 @@
 import Foundation
 import GRDB
+import RegistryCore
 
 /// A push in flight, as the garbage collector sees it.
-public struct Lease: Sendable, Codable, Equatable {
-  public let id: String
-  public let purpose: String
-  public let holder: String
-  public let createdAt: Date
-  public let expiresAt: Date
+package struct Lease: Sendable, Codable, Equatable {
+  package let id: String
+  package let purpose: String
+  package let holder: String
+  package let createdAt: Date
+  package let expiresAt: Date
 }
 
 /// What the collector's mark phase found, read in one transaction.
-public struct MarkResult: Sendable {
+package struct MarkResult: Sendable {
   /// Digests of every object a live version references (file pieces and manifests).
-  public let referenced: Set<String>
-  public let leases: [Lease]
+  package let referenced: Set<String>
+  package let leases: [Lease]
 }
 
 extension Catalog {
@@ -24,7 +25,7 @@ extension Catalog {
   /// collectable once no other live version references them.
   ///
   /// - Throws: `CatalogError.failedPrecondition` naming the aliases that still point at it.
-  public func removeVersion(_ id: VersionID, actor: String, reason: String = "rm") throws(CatalogError) {
+  package func removeVersion(_ id: VersionID, actor: String, reason: String = "rm") throws(CatalogError) {
     try write { db in
       let version = try summary(db, id)
       let aliases = try String.fetchAll(db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
@@ -42,7 +43,7 @@ extension Catalog {
   /// Live versions that a retention policy would remove: those that are neither among the
   /// `keepLast` newest of their model, nor younger than `keepNewerThan`, nor an alias target.
   /// A policy with neither limit removes nothing.
-  public func retentionCandidates(keepLast: Int?, keepNewerThan: Date?) throws(CatalogError) -> [VersionSummary] {
+  package func retentionCandidates(keepLast: Int?, keepNewerThan: Date?) throws(CatalogError) -> [VersionSummary] {
     guard keepLast != nil || keepNewerThan != nil else { return [] }
     let cutoff = keepNewerThan.map(Self.format)
     return try read { db in
@@ -67,7 +68,7 @@ extension Catalog {
   /// Everything live versions reference, and the leases, in one read transaction.
   ///
   /// - Parameter excluding: versions to treat as removed (a dry run's retention candidates).
-  public func mark(excluding: Set<VersionID> = []) throws(CatalogError) -> MarkResult {
+  package func mark(excluding: Set<VersionID> = []) throws(CatalogError) -> MarkResult {
     let excluded = "[" + excluding.map { String($0.rawValue) }.joined(separator: ",") + "]"
     return try read { db in
       let live = "SELECT id FROM versions WHERE removed_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))"
@@ -84,7 +85,7 @@ extension Catalog {
   }
 
   /// Removes leases (expired, or held by processes that are gone).
-  public func deleteLeases(_ ids: [String]) throws(CatalogError) {
+  package func deleteLeases(_ ids: [String]) throws(CatalogError) {
     guard !ids.isEmpty else { return }
     try write { db in
       for id in ids { try db.execute(sql: "DELETE FROM leases WHERE id = ?", arguments: [id]) }
@@ -95,7 +96,7 @@ extension Catalog {
   /// targets since they were chosen are kept.
   ///
   /// - Returns: the versions actually removed.
-  public func retire(_ versions: [VersionID], actor: String) throws(CatalogError) -> [VersionID] {
+  package func retire(_ versions: [VersionID], actor: String) throws(CatalogError) -> [VersionID] {
     try write { db in
       let now = Self.now()
       var retired: [VersionID] = []
@@ -113,7 +114,7 @@ extension Catalog {
   }
 
   /// Forgets deleted objects and logs the collection.
-  public func recordCollection(deletedObjects: [String], actor: String, detail: [String: String]) throws(CatalogError) {
+  package func recordCollection(deletedObjects: [String], actor: String, detail: [String: String]) throws(CatalogError) {
     try write { db in
       for digest in deletedObjects {
         try db.execute(sql: "DELETE FROM objects WHERE digest = ?", arguments: [digest])
@@ -124,7 +125,7 @@ extension Catalog {
 
   // MARK: - Settings
 
-  public func settings(prefix: String) throws(CatalogError) -> [String: String] {
+  package func settings(prefix: String) throws(CatalogError) -> [String: String] {
     try read { db in
       let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
       return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["value"] as String) })
@@ -132,7 +133,7 @@ extension Catalog {
   }
 
   /// Replaces every setting under `prefix` with `values`.
-  public func replaceSettings(prefix: String, with values: [String: String], actor: String) throws(CatalogError) {
+  package func replaceSettings(prefix: String, with values: [String: String], actor: String) throws(CatalogError) {
     try write { db in
       try db.execute(sql: "DELETE FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
       for (key, value) in values {
@@ -145,7 +146,7 @@ extension Catalog {
   // MARK: - fsck support
 
   /// The catalog's file-object rows of a version, by path, in order.
-  public func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: String, size: Int64)]] {
+  package func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: String, size: Int64)]] {
     try read { db in
       var result: [String: [(digest: String, size: Int64)]] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT path, digest, size FROM file_objects WHERE version_id = ? ORDER BY path, seq", arguments: [id.rawValue]) {
@@ -156,7 +157,7 @@ extension Catalog {
   }
 
   /// Replaces a version's `files` and `file_objects` rows with what its manifest says.
-  public func rebuildFileRows(_ id: VersionID, files: [NewVersion.File], actor: String) throws(CatalogError) {
+  package func rebuildFileRows(_ id: VersionID, files: [NewVersion.File], actor: String) throws(CatalogError) {
     try write { db in
       let version = try summary(db, id)
       try db.execute(sql: "DELETE FROM file_objects WHERE version_id = ?", arguments: [id.rawValue])
@@ -176,13 +177,13 @@ extension Catalog {
   }
 
   /// Every live version, oldest first.
-  public func liveVersions() throws(CatalogError) -> [VersionSummary] {
+  package func liveVersions() throws(CatalogError) -> [VersionSummary] {
     try read { db in
       try summaries(db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE removed_at IS NULL ORDER BY id"))
     }
   }
 
-  public static func format(_ date: Date) -> String {
+  package static func format(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
 

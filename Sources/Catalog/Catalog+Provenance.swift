@@ -1,47 +1,6 @@
 import Foundation
 import GRDB
-
-/// One entry of the event log.
-public struct Event: Sendable, Codable, Equatable {
-  public let id: Int64
-  public let at: String
-  public let actor: String
-  public let action: String
-  public let model: String?
-  public let version: Int?
-  /// The action's details as a JSON object.
-  public let detail: String
-}
-
-/// What `registry query` can ask; each non-empty list is one criterion, and criteria combine
-/// with AND (`matchAll`) or OR. Values within one list always combine with OR (SQL `IN`).
-public struct VersionQuery: Sendable {
-  public var models: [String] = []
-  public var tensorNames: [String] = []
-  /// Tensor or object digests (`sha256:…`): a version matches if any file object or tensor has it.
-  public var digests: [String] = []
-  public var ops: [String] = []
-  /// Signature input dtypes (`DT_STRING`); `inputDtypes` match any signature's inputs.
-  public var inputDtypes: [String] = []
-  public var outputDtypes: [String] = []
-  /// `KEY` (has the key) or `KEY=VALUE`.
-  public var metadata: [String] = []
-  public var matchAll = true
-  public var includeRemoved = false
-
-  public init() {}
-
-  public var isEmpty: Bool {
-    models.isEmpty && tensorNames.isEmpty && digests.isEmpty && ops.isEmpty && inputDtypes.isEmpty
-      && outputDtypes.isEmpty && metadata.isEmpty
-  }
-}
-
-/// The result of read-only SQL: column names and rows of text (NULL as `nil`).
-public struct SQLResult: Sendable, Codable {
-  public let columns: [String]
-  public let rows: [[String?]]
-}
+import RegistryCore
 
 extension Catalog {
   // MARK: - Aliases
@@ -50,7 +9,7 @@ extension Catalog {
   ///
   /// - Returns: the version number it pointed at before, if any.
   @discardableResult
-  public func setAlias(_ alias: String, model: String, to version: VersionID, actor: String) throws(CatalogError) -> Int? {
+  package func setAlias(_ alias: String, model: String, to version: VersionID, actor: String) throws(CatalogError) -> Int? {
     try write { db in
       let modelID = try Self.modelID(db, model)
       let previous = try Int.fetchOne(
@@ -69,7 +28,7 @@ extension Catalog {
   }
 
   /// Removes `model@alias`, logging it.
-  public func removeAlias(_ alias: String, model: String, actor: String) throws(CatalogError) {
+  package func removeAlias(_ alias: String, model: String, actor: String) throws(CatalogError) {
     try write { db in
       let modelID = try Self.modelID(db, model)
       guard
@@ -84,7 +43,7 @@ extension Catalog {
 
   // MARK: - Metadata
 
-  public func setMetadata(_ version: VersionID, key: String, value: String, actor: String) throws(CatalogError) {
+  package func setMetadata(_ version: VersionID, key: String, value: String, actor: String) throws(CatalogError) {
     try write { db in
       let summary = try summary(db, version)
       try db.execute(
@@ -94,7 +53,7 @@ extension Catalog {
     }
   }
 
-  public func removeMetadata(_ version: VersionID, key: String, actor: String) throws(CatalogError) {
+  package func removeMetadata(_ version: VersionID, key: String, actor: String) throws(CatalogError) {
     try write { db in
       let summary = try summary(db, version)
       try db.execute(sql: "DELETE FROM metadata WHERE version_id = ? AND key = ?", arguments: [version.rawValue, key])
@@ -106,7 +65,7 @@ extension Catalog {
   // MARK: - Lineage
 
   /// The chain of parents, nearest first (removed versions included, since lineage is history).
-  public func ancestors(of version: VersionID) throws(CatalogError) -> [VersionSummary] {
+  package func ancestors(of version: VersionID) throws(CatalogError) -> [VersionSummary] {
     try read { db in
       let ids = try Int64.fetchAll(
         db,
@@ -123,7 +82,7 @@ extension Catalog {
   }
 
   /// Every version derived from this one, directly or not, with its depth (1 = child).
-  public func descendants(of version: VersionID) throws(CatalogError) -> [(depth: Int, version: VersionSummary)] {
+  package func descendants(of version: VersionID) throws(CatalogError) -> [(depth: Int, version: VersionSummary)] {
     try read { db in
       let rows = try Row.fetchAll(
         db,
@@ -140,7 +99,7 @@ extension Catalog {
   }
 
   /// Every version of a model, removed ones included, oldest first.
-  public func history(of model: String) throws(CatalogError) -> [(version: VersionSummary, removedAt: String?)] {
+  package func history(of model: String) throws(CatalogError) -> [(version: VersionSummary, removedAt: String?)] {
     try read { db in
       let modelID = try Self.modelID(db, model)
       let rows = try Row.fetchAll(
@@ -153,7 +112,7 @@ extension Catalog {
   // MARK: - Finding versions
 
   /// Versions whose manifest is this digest.
-  public func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
+  package func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
     try read { db in
       try summaries(
         db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id", arguments: [manifest]))
@@ -161,7 +120,7 @@ extension Catalog {
   }
 
   /// Live versions ranked by how many bytes of the given objects they reference.
-  public func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(version: VersionSummary, sharedBytes: Int64, sharedObjects: Int)] {
+  package func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(version: VersionSummary, sharedBytes: Int64, sharedObjects: Int)] {
     guard !digests.isEmpty else { return [] }
     let probe = String(decoding: (try? JSONSerialization.data(withJSONObject: digests)) ?? Data("{}".utf8), as: UTF8.self)
     return try read { db in
@@ -179,7 +138,7 @@ extension Catalog {
   }
 
   /// Versions matching a `VersionQuery`, oldest first.
-  public func query(_ query: VersionQuery) throws(CatalogError) -> [VersionSummary] {
+  package func query(_ query: VersionQuery) throws(CatalogError) -> [VersionSummary] {
     var clauses: [String] = []
     var arguments: [any DatabaseValueConvertible] = []
     func list(_ values: [String]) -> String {
@@ -235,7 +194,7 @@ extension Catalog {
   // MARK: - Events
 
   /// The most recent events, newest first, optionally for one model.
-  public func events(model: String? = nil, limit: Int = 100) throws(CatalogError) -> [Event] {
+  package func events(model: String? = nil, limit: Int = 100) throws(CatalogError) -> [Event] {
     try read { db in
       let rows: [Row]
       if let model {
@@ -255,7 +214,7 @@ extension Catalog {
   ///
   /// - Throws: `CatalogError.invalidArgument` with SQLite's message for bad SQL or any attempt
   ///   to write.
-  public func readOnlySQL(_ sql: String, limit: Int = 10_000) throws(CatalogError) -> SQLResult {
+  package func readOnlySQL(_ sql: String, limit: Int = 10_000) throws(CatalogError) -> SQLResult {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(Self.busyTimeout)
@@ -313,7 +272,7 @@ extension Catalog {
 extension Catalog {
   /// Live versions whose stored fingerprint has this singleprint
   /// (`graph_def_program_hash/signature_def_hash/saved_object_graph_hash/checkpoint_hash`).
-  public func versions(withSingleprint singleprint: String) throws(CatalogError) -> [VersionSummary] {
+  package func versions(withSingleprint singleprint: String) throws(CatalogError) -> [VersionSummary] {
     let parts = singleprint.split(separator: "/").map(String.init)
     guard parts.count == 4 else { return [] }
     return try read { db in

@@ -1,12 +1,6 @@
 import Foundation
 import GRDB
-
-/// Which version of a model a reference names.
-public enum VersionSelector: Sendable, Equatable {
-  case latest
-  case number(Int)
-  case alias(String)
-}
+import RegistryCore
 
 extension Catalog {
   // MARK: - Writing
@@ -19,7 +13,7 @@ extension Catalog {
   ///   - lease: the push's lease, released in the same transaction.
   /// - Returns: `.unchanged` without inserting when the model's latest live version has the
   ///   same manifest (a re-push of identical content); aliases are still applied then.
-  public func insert(_ version: NewVersion, releasing lease: String?) throws(CatalogError) -> InsertOutcome {
+  package func insert(_ version: NewVersion, releasing lease: String?) throws(CatalogError) -> InsertOutcome {
     try write { db in
       let now = Self.now()
       let modelID: Int64
@@ -157,7 +151,7 @@ extension Catalog {
   // MARK: - Leases
 
   /// Records a push in flight; the garbage collector keeps what unexpired leases may need.
-  public func beginLease(purpose: String, holder: String, duration: TimeInterval) throws(CatalogError) -> String {
+  package func beginLease(purpose: String, holder: String, duration: TimeInterval) throws(CatalogError) -> String {
     let id = UUID().uuidString.lowercased()
     let expires = Date().addingTimeInterval(duration).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     try write { db in
@@ -169,7 +163,7 @@ extension Catalog {
   }
 
   /// Releases a lease (a push that failed or finished without inserting).
-  public func endLease(_ id: String) {
+  package func endLease(_ id: String) {
     _ = try? write { db in try db.execute(sql: "DELETE FROM leases WHERE id = ?", arguments: [id]) }
   }
 
@@ -178,7 +172,7 @@ extension Catalog {
   /// Resolves `NAME`, `NAME:N` or `NAME@ALIAS` to a live version.
   ///
   /// - Throws: `CatalogError.notFound` saying which part did not match.
-  public func resolve(model: String, _ selector: VersionSelector) throws(CatalogError) -> VersionSummary {
+  package func resolve(model: String, _ selector: VersionSelector) throws(CatalogError) -> VersionSummary {
     try read { db in
       guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model]) else {
         throw CatalogError(.notFound, "no model named \"\(model)\"")
@@ -205,7 +199,7 @@ extension Catalog {
   }
 
   /// Every model with its version count and aliases, by name.
-  public func models() throws(CatalogError) -> [ModelSummary] {
+  package func models() throws(CatalogError) -> [ModelSummary] {
     try read { db in
       let rows = try Row.fetchAll(
         db,
@@ -229,7 +223,7 @@ extension Catalog {
   }
 
   /// The live versions of a model, oldest first.
-  public func versions(of model: String) throws(CatalogError) -> [VersionSummary] {
+  package func versions(of model: String) throws(CatalogError) -> [VersionSummary] {
     try read { db in
       guard let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model]) else {
         throw CatalogError(.notFound, "no model named \"\(model)\"")
@@ -253,13 +247,13 @@ extension Catalog {
         LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id
         ORDER BY w.key
         """, arguments: [list])
-    return rows.map { row in
+    return try rows.map { row in
       let parentModel: String? = row["parent_model"]
       let parentNumber: Int? = row["parent_number"]
       let aliasNames: String? = row["alias_names"]
       return VersionSummary(
         id: VersionID(row["id"]), model: row["model"], number: row["number"], createdAt: row["created_at"],
-        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"], manifest: row["manifest"],
+        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"], manifest: try row.digest("manifest"),
         fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
         newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
         parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } },
@@ -284,7 +278,7 @@ extension Catalog {
     let parentNumber: Int? = row["parent_number"]
     return VersionSummary(
       id: id, model: row["model"], number: row["number"], createdAt: row["created_at"], createdBy: row["created_by"],
-      sourcePath: row["source_path"], message: row["message"], manifest: row["manifest"],
+      sourcePath: row["source_path"], message: row["message"], manifest: try row.digest("manifest"),
       fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
       newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
       parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } }, aliases: aliases)

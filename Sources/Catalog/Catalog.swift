@@ -8,19 +8,19 @@ import RegistryCore
 /// writer and concurrent writers queue instead of failing. The schema comes from the numbered
 /// files in `migrations/` (embedded at build time), applied in order and recorded by GRDB.
 /// This is the only module that imports GRDB.
-public final class Catalog: Sendable {
+package final class Catalog: Sendable {
   /// How long a writer waits for another process's write transaction before giving up.
-  public static let busyTimeout: TimeInterval = 30
+  package static let busyTimeout: TimeInterval = 30
 
   let pool: DatabasePool
-  public let path: URL
+  package let path: URL
 
   /// Opens (creating and migrating if needed) the catalog at `path`.
   ///
   /// - Parameter readOnly: open without writing anything (for reading a store on read-only
   ///   media); the database must already exist and be migrated.
   /// - Throws: `CatalogError.unavailable` naming the file when SQLite cannot open or migrate it.
-  public init(path: URL, readOnly: Bool = false) throws(CatalogError) {
+  package init(path: URL, readOnly: Bool = false) throws(CatalogError) {
     self.path = path
     var configuration = Configuration()
     configuration.busyMode = .timeout(Self.busyTimeout)
@@ -69,16 +69,16 @@ public final class Catalog: Sendable {
   }
 
   /// The identifiers of the migrations this build knows, in order.
-  public static var migrationIdentifiers: [String] { embeddedMigrations.map(\.identifier) }
+  package static var migrationIdentifiers: [String] { embeddedMigrations.map(\.identifier) }
 
   /// The SQL of each embedded migration, by identifier (for the test that compares them with
   /// the files in `migrations/`).
-  public static var embeddedMigrationSQL: [String: String] {
+  package static var embeddedMigrationSQL: [String: String] {
     Dictionary(uniqueKeysWithValues: embeddedMigrations.map { ($0.identifier, $0.sql) })
   }
 
   /// Applies migrations up to and including `identifier` to the database at `path` (tests).
-  public static func migrate(_ path: URL, upTo identifier: String) throws -> [String] {
+  package static func migrate(_ path: URL, upTo identifier: String) throws -> [String] {
     let queue = try DatabaseQueue(path: path.path)
     try migrator(upTo: identifier).migrate(queue)
     let applied: Set<String> = try queue.read { (db: Database) throws -> Set<String> in

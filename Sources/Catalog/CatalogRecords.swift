@@ -1,16 +1,18 @@
+import RegistryCore
+
 /// Plain values the catalog reads and writes, so that no other module sees GRDB.
 
 /// What a push records: one version and every row derived from it.
-public struct NewVersion: Sendable {
-  public struct File: Sendable {
-    public let path: String
-    public let kind: String
-    public let mode: Int
-    public let size: Int64?
-    public let sha256: String?
+package struct NewVersion: Sendable {
+  package struct File: Sendable {
+    package let path: String
+    package let kind: String
+    package let mode: Int
+    package let size: Int64?
+    package let sha256: String?
     /// (offset in file, digest, size), in order.
-    public let objects: [(offset: Int64, digest: String, size: Int64)]
-    public init(path: String, kind: String, mode: Int, size: Int64?, sha256: String?, objects: [(offset: Int64, digest: String, size: Int64)]) {
+    package let objects: [(offset: Int64, digest: String, size: Int64)]
+    package init(path: String, kind: String, mode: Int, size: Int64?, sha256: String?, objects: [(offset: Int64, digest: String, size: Int64)]) {
       self.path = path
       self.kind = kind
       self.mode = mode
@@ -20,12 +22,12 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct Object: Sendable {
-    public let digest: String
-    public let size: Int64
-    public let storedSize: Int64
-    public let encoding: String
-    public init(digest: String, size: Int64, storedSize: Int64, encoding: String) {
+  package struct Object: Sendable {
+    package let digest: String
+    package let size: Int64
+    package let storedSize: Int64
+    package let encoding: String
+    package init(digest: String, size: Int64, storedSize: Int64, encoding: String) {
       self.digest = digest
       self.size = size
       self.storedSize = storedSize
@@ -33,16 +35,16 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct Tensor: Sendable {
-    public let name: String
-    public let dtype: String
-    public let shapeJSON: String
-    public let crc32c: UInt32
-    public let shard: Int
-    public let offset: Int64
-    public let size: Int64
-    public let digest: String?
-    public init(name: String, dtype: String, shapeJSON: String, crc32c: UInt32, shard: Int, offset: Int64, size: Int64, digest: String?) {
+  package struct Tensor: Sendable {
+    package let name: String
+    package let dtype: String
+    package let shapeJSON: String
+    package let crc32c: UInt32
+    package let shard: Int
+    package let offset: Int64
+    package let size: Int64
+    package let digest: String?
+    package init(name: String, dtype: String, shapeJSON: String, crc32c: UInt32, shard: Int, offset: Int64, size: Int64, digest: String?) {
       self.name = name
       self.dtype = dtype
       self.shapeJSON = shapeJSON
@@ -54,13 +56,13 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct SignatureTensor: Sendable {
-    public let direction: String
-    public let name: String
-    public let tensorName: String
-    public let dtype: String
-    public let shapeJSON: String?
-    public init(direction: String, name: String, tensorName: String, dtype: String, shapeJSON: String?) {
+  package struct SignatureTensor: Sendable {
+    package let direction: String
+    package let name: String
+    package let tensorName: String
+    package let dtype: String
+    package let shapeJSON: String?
+    package init(direction: String, name: String, tensorName: String, dtype: String, shapeJSON: String?) {
       self.direction = direction
       self.name = name
       self.tensorName = tensorName
@@ -69,12 +71,12 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct Signature: Sendable {
-    public let metaGraph: Int
-    public let key: String
-    public let methodName: String
-    public let tensors: [SignatureTensor]
-    public init(metaGraph: Int, key: String, methodName: String, tensors: [SignatureTensor]) {
+  package struct Signature: Sendable {
+    package let metaGraph: Int
+    package let key: String
+    package let methodName: String
+    package let tensors: [SignatureTensor]
+    package init(metaGraph: Int, key: String, methodName: String, tensors: [SignatureTensor]) {
       self.metaGraph = metaGraph
       self.key = key
       self.methodName = methodName
@@ -82,55 +84,35 @@ public struct NewVersion: Sendable {
     }
   }
 
-  public struct MetaGraph: Sendable {
-    public let tagsJSON: String
-    public let tensorflowVersion: String
-    public init(tagsJSON: String, tensorflowVersion: String) {
+  package struct MetaGraph: Sendable {
+    package let tagsJSON: String
+    package let tensorflowVersion: String
+    package init(tagsJSON: String, tensorflowVersion: String) {
       self.tagsJSON = tagsJSON
       self.tensorflowVersion = tensorflowVersion
     }
   }
 
-  /// `fingerprint.pb` as stored, and whether it agreed with the files at push time.
-  public struct Fingerprint: Sendable, Codable, Equatable {
-    public let producer: Int
-    public let savedModelChecksum: String
-    public let graphDefProgramHash: String
-    public let signatureDefHash: String
-    public let savedObjectGraphHash: String
-    public let checkpointHash: String
-    public let uuid: String
-    public let status: String
-    public init(producer: Int, savedModelChecksum: String, graphDefProgramHash: String, signatureDefHash: String, savedObjectGraphHash: String, checkpointHash: String, uuid: String, status: String) {
-      self.producer = producer
-      self.savedModelChecksum = savedModelChecksum
-      self.graphDefProgramHash = graphDefProgramHash
-      self.signatureDefHash = signatureDefHash
-      self.savedObjectGraphHash = savedObjectGraphHash
-      self.checkpointHash = checkpointHash
-      self.uuid = uuid
-      self.status = status
-    }
-  }
+  package typealias Fingerprint = StoredFingerprint
 
-  public var model: String
-  public var createdBy: String
-  public var sourcePath: String?
-  public var message: String?
-  public var manifest: String
-  public var logicalBytes: Int64
-  public var parent: VersionID?
-  public var files: [File] = []
-  public var objects: [Object] = []
-  public var tensors: [Tensor] = []
-  public var metaGraphs: [MetaGraph] = []
-  public var signatures: [Signature] = []
-  public var ops: [String] = []
-  public var fingerprint: Fingerprint?
-  public var metadata: [String: String] = [:]
-  public var aliases: [String] = []
+  package var model: String
+  package var createdBy: String
+  package var sourcePath: String?
+  package var message: String?
+  package var manifest: String
+  package var logicalBytes: Int64
+  package var parent: VersionID?
+  package var files: [File] = []
+  package var objects: [Object] = []
+  package var tensors: [Tensor] = []
+  package var metaGraphs: [MetaGraph] = []
+  package var signatures: [Signature] = []
+  package var ops: [String] = []
+  package var fingerprint: Fingerprint?
+  package var metadata: [String: String] = [:]
+  package var aliases: [String] = []
 
-  public init(model: String, createdBy: String, manifest: String, logicalBytes: Int64) {
+  package init(model: String, createdBy: String, manifest: String, logicalBytes: Int64) {
     self.model = model
     self.createdBy = createdBy
     self.manifest = manifest
@@ -138,59 +120,11 @@ public struct NewVersion: Sendable {
   }
 }
 
-/// A version's row id.
-public struct VersionID: Hashable, Sendable, Codable {
-  public let rawValue: Int64
-  public init(_ rawValue: Int64) { self.rawValue = rawValue }
-}
-
-/// One version as `list` and `show` describe it.
-public struct VersionSummary: Sendable, Codable, Equatable {
-  public let id: VersionID
-  public let model: String
-  public let number: Int
-  public let createdAt: String
-  public let createdBy: String
-  public let sourcePath: String?
-  public let message: String?
-  public let manifest: String
-  public let fileCount: Int
-  public let logicalBytes: Int64
-  public let newObjects: Int
-  public let newBytes: Int64
-  public let storedBytes: Int64
-  public let parent: String?
-  public let aliases: [String]
-
-  /// `NAME:NUMBER`.
-  public var reference: String { "\(model):\(number)" }
-}
-
-/// One model as `list` describes it.
-public struct ModelSummary: Sendable, Codable, Equatable {
-  public let name: String
-  public let createdAt: String
-  public let versionCount: Int
-  public let latestVersion: Int?
-  public let latestAt: String?
-  public let logicalBytes: Int64
-  public let aliases: [String: Int]
-}
-
 /// What inserting a version did.
-public enum InsertOutcome: Sendable, Equatable {
+package enum InsertOutcome: Sendable, Equatable {
   /// A new version was made with this number.
   case created(VersionSummary)
   /// The latest version already has the same manifest; nothing was inserted.
   case unchanged(VersionSummary)
 }
 
-/// The bytes of a version's objects that no other live version references, and the rest.
-public struct Sharing: Sendable, Codable, Equatable {
-  public let objects: Int
-  public let bytes: Int64
-  public let uniqueObjects: Int
-  public let uniqueBytes: Int64
-  public let sharedObjects: Int
-  public let sharedBytes: Int64
-}

@@ -195,7 +195,7 @@ extension Registry {
     var content: [String: [Digest]] = [:]
     let shards = shardEntries(manifest)
     for tensor in tensors {
-      if let digest = tensor.digest.flatMap({ Digest($0) }) {
+      if let digest = tensor.digest {
         content[tensor.name] = [digest]
       } else if let entry = shards[tensor.shard] {
         var digests: [Digest] = []

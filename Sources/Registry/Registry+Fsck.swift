@@ -65,7 +65,7 @@ extension Registry {
       var referenced = Set<Digest>()
       let versions = try catalog.liveVersions()
       for version in versions {
-        guard let manifestDigest = Digest(version.manifest) else { continue }
+        let manifestDigest = version.manifest
         referenced.insert(manifestDigest)
         needers[manifestDigest, default: []].append(version.reference)
         guard onDisk.contains(manifestDigest), corrupt[manifestDigest] == nil else {

@@ -13,8 +13,8 @@ import RegistryCore
 /// catalog (`catalog.sqlite`). The command line and, later, the server talk only to this type.
 public final class Registry: Sendable {
   public let root: URL
-  public let objects: ObjectStore
-  public let catalog: Catalog
+  package let objects: ObjectStore
+  package let catalog: Catalog
 
   /// How a command uses the store.
   public enum Access: Sendable {
@@ -102,10 +102,8 @@ public final class Registry: Sendable {
   }
 
   /// Reads and validates a version's manifest from the store.
-  public func manifest(of version: VersionSummary) throws(RegistryError) -> Manifest {
-    guard let digest = Digest(version.manifest) else {
-      throw RegistryError(.corrupted, "\(version.reference): catalog holds an invalid manifest digest \"\(version.manifest)\"")
-    }
+  package func manifest(of version: VersionSummary) throws(RegistryError) -> Manifest {
+    let digest = version.manifest
     do {
       let bytes = try objects.read(digest)
       return try Manifest(decoding: bytes, subject: "\(version.reference) manifest \(digest)")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalog
 import Foundation
 import Registry
 import SavedModelFormat
@@ -75,11 +74,11 @@ extension RegistryCommand {
       Output.line("Files:")
       Table.print(
         header: ["path", "bytes", "mode", "sha256"],
-        rows: detail.files.map { file in
-          [
-            file.kind == "directory" ? file.path + "/" : file.path, file.size.map(String.init) ?? "-",
-            String(file.mode, radix: 8), file.sha256.map { String($0.dropFirst(7).prefix(16)) } ?? "",
-          ]
+        rows: detail.files.map { file -> [String] in
+          let path = file.kind == .directory ? file.path + "/" : file.path
+          let size = file.size.map(String.init) ?? "-"
+          let digest = file.sha256.map { String($0.hex.prefix(16)) } ?? ""
+          return [path, size, String(file.mode, radix: 8), digest]
         }, indent: 2)
     }
   }

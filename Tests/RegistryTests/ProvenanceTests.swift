@@ -129,7 +129,7 @@ struct ProvenanceTests {
     let tensors = try registry.catalog.tensors(of: try registry.resolve(Reference(parsing: "mlp:1")).id)
     let frozen = try #require(tensors.first { $0.name.hasPrefix("layer_with_weights-0/kernel") }?.digest)
     query = VersionQuery()
-    query.digests = [frozen]
+    query.digests = [frozen.description]
     #expect(try registry.query(query).map(\.reference) == ["mlp:1", "mlp:2"])
   }
 

@@ -98,7 +98,7 @@ struct VersionDetailTensor {
   static func load(_ registry: Registry, _ reference: String) throws -> [String: VersionDetailTensor] {
     let version = try registry.resolve(Reference(parsing: reference))
     return try registry.catalog.tensors(of: version.id).reduce(into: [:]) { result, tensor in
-      result[tensor.name] = VersionDetailTensor(size: tensor.size, digest: tensor.digest)
+      result[tensor.name] = VersionDetailTensor(size: tensor.size, digest: tensor.digest?.description)
     }
   }
 }
