@@ -86,13 +86,15 @@ let package = Package(
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+    // What every test target shares: seeded generators, temporary directories, fixture paths.
+    .target(name: "RegistryTestSupport", path: "Tests/TestSupport"),
     // Models built in code for the tests that need a SavedModel no fixture provides.
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
     .testTarget(name: "InferenceTests", dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(
       name: "RegistryCommandsTests",
-      dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels"],
+      dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport"],
       exclude: ["Snapshots"]
     ),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),

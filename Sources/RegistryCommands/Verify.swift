@@ -17,6 +17,13 @@ extension RegistryCommand {
     func run() throws {
       let url = URL(fileURLWithPath: directory)
       let report = SavedModelVerifier.verify(url)
+      // A directory that cannot even be opened is a failure of the command, not a check that
+      // failed: one error line (and the JSON error object), with its own category's status.
+      if !report.passed, report.tensorsChecked == 0, report.indexBlocksChecked == 0, report.failures.count == 1,
+        let first = report.failures.first
+      {
+        throw RegistryCommands.report(FormatError(first.kind, file: first.file, first.problem), json: output.json)
+      }
       if output.json {
         try Output.json(VerifyJSON(path: url.path, passed: report.passed, report: report))
       } else {
@@ -32,13 +39,7 @@ extension RegistryCommand {
           )
         }
       }
-      if !report.passed {
-        // A directory that cannot even be opened exits with its own kind's status.
-        if report.tensorsChecked == 0, report.indexBlocksChecked == 0, let first = report.failures.first {
-          throw ExitStatus.of(first.kind)
-        }
-        throw ExitStatus.checkFailed
-      }
+      if !report.passed { throw ExitStatus.checkFailed }
     }
 
     private func render(_ report: VerificationReport, path: String) {
