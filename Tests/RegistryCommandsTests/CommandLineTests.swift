@@ -1,14 +1,13 @@
 import ContentStore
 import Foundation
 import RegistryCore
+import RegistryTestSupport
 import Testing
 
 /// End-to-end: run the built `registry` binary and check stdout, stderr and the exit status.
 @Suite("registry command line")
 struct CommandLineTests {
-  static let repoRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  static let fixture = repoRoot.appendingPathComponent("Fixtures/module_two_signatures/model")
+  static let fixture = Repository.root.appendingPathComponent("Fixtures/module_two_signatures/model")
 
   struct Result {
     let status: Int32
@@ -27,7 +26,7 @@ struct CommandLineTests {
       if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
       directory = directory.deletingLastPathComponent()
     }
-    return repoRoot.appendingPathComponent(".build/debug/registry")
+    return Repository.root.appendingPathComponent(".build/debug/registry")
   }()
 
   static func run(_ arguments: String...) throws -> Result {
@@ -66,22 +65,12 @@ struct CommandLineTests {
     return Running(process: process, out: out, err: err)
   }
 
-  static func temporaryDirectory(_ label: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
-
   static func sha256(_ data: Data) -> String {
     Digest.of(data).hex
   }
 
   static func scratchCopy() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let copy = directory.appendingPathComponent("model")
-    try FileManager.default.copyItem(at: fixture, to: copy)
-    return copy
+    try Repository.Fixtures.scratchCopy("module_two_signatures")
   }
 
   @Test("inspect prints signatures in saved_model_cli's layout and exits 0")
@@ -143,8 +132,7 @@ struct CommandLineTests {
     #expect(missing.stderr.hasPrefix("registry: /tmp/definitely-not-here-"))
     #expect(missing.stderr.split(separator: "\n").count == 1)
 
-    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID())")
-    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    let empty = try makeTemporaryDirectory("empty")
     let result = try Self.run("verify", empty.path)
     #expect(result.status == 6)
     #expect(result.stderr.contains("not a SavedModel directory"))
@@ -162,13 +150,11 @@ struct CommandLineTests {
 /// fixture TensorFlow recorded in `reference/saved_model_cli.txt`.
 @Suite("inspect agrees with saved_model_cli")
 struct SavedModelCLIAgreementTests {
-  static let fixtures: [String] = {
-    let root = CommandLineTests.repoRoot.appendingPathComponent("Fixtures")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-    return names.filter {
-      FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/reference/saved_model_cli.txt").path)
-    }.sorted()
-  }()
+  /// Throws (failing the suite) when `Fixtures/` is missing or none has a reference, rather than
+  /// running zero cases.
+  static func fixtures() throws -> [String] {
+    try Repository.Fixtures.names(having: "reference/saved_model_cli.txt")
+  }
 
   /// The tag-set, signature, tensor and method lines, whitespace-trimmed.
   static func signatureLines(_ text: Substring) -> [String] {
@@ -178,9 +164,9 @@ struct SavedModelCLIAgreementTests {
     }
   }
 
-  @Test("signature sections are identical", arguments: fixtures)
+  @Test("signature sections are identical", arguments: try fixtures())
   func agreement(name: String) throws {
-    let root = CommandLineTests.repoRoot.appendingPathComponent("Fixtures/\(name)")
+    let root = Repository.root.appendingPathComponent("Fixtures/\(name)")
     let reference = try String(
       contentsOf: root.appendingPathComponent("reference/saved_model_cli.txt"), encoding: .utf8)
     // saved_model_cli lists concrete functions after the signatures; only signatures compare.

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,12 +10,12 @@ import Testing
 /// driven through the real `registry` binary in separate processes.
 @Suite("store reliability", .serialized)
 struct ReliabilityTests {
-  static let fixtures = CommandLineTests.repoRoot.appendingPathComponent("Fixtures")
+  static let fixtures = Repository.root.appendingPathComponent("Fixtures")
 
   static func model(_ name: String) -> String { fixtures.appendingPathComponent("\(name)/model").path }
 
   static func newStore() throws -> String {
-    try CommandLineTests.temporaryDirectory("store").path
+    try makeTemporaryDirectory("store").path
   }
 
   /// Path -> sha256 of every file below `root` (the same check as `diff -r` plus hashes).
@@ -41,7 +42,7 @@ struct ReliabilityTests {
 
   /// Pulls `model:number` and checks it against the fixture it was pushed from.
   static func expectPullsExactly(store: String, model: String, number: Int, fixture: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let target = try CommandLineTests.temporaryDirectory("pull").appendingPathComponent("model").path
+    let target = try makeTemporaryDirectory("pull").appendingPathComponent("model").path
     let pulled = try CommandLineTests.run("--store", store, "pull", "\(model):\(number)", "--to", target)
     #expect(pulled.status == 0, "\(pulled.stderr)", sourceLocation: sourceLocation)
     #expect(try hashes(target) == hashes(Self.model(fixture)), "\(model):\(number) from \(fixture)", sourceLocation: sourceLocation)
@@ -72,7 +73,7 @@ struct ReliabilityTests {
     let store = try Self.newStore()
     let rounds = Int(ProcessInfo.processInfo.environment["REGISTRY_KILL_ROUNDS"] ?? "") ?? 16
     let sources = ["mobilenet_v2", "keras3_cnn_bn"]
-    var generator = SystemRandomNumberGenerator()
+    var generator = TestSeed.generator(for: "killedPushes")
     var verified = Set<Int>()
     for round in 0..<rounds {
       let fixture = sources[round % 2]
@@ -95,14 +96,14 @@ struct ReliabilityTests {
   }
 
   static let canMount: Bool = {
-    guard getuid() == 0, let directory = try? CommandLineTests.temporaryDirectory("mount-probe") else { return false }
+    guard getuid() == 0, let directory = try? makeTemporaryDirectory("mount-probe") else { return false }
     defer { _ = Glibc.umount(directory.path) }
     return mount("tmpfs", directory.path, "tmpfs", 0, "size=64k") == 0
   }()
 
   /// Mounts a small tmpfs, runs `body` with its path, unmounts.
   static func withTmpfs(size: String, _ body: (String) throws -> Void) throws {
-    let directory = try CommandLineTests.temporaryDirectory("tmpfs").path
+    let directory = try makeTemporaryDirectory("tmpfs").path
     guard mount("tmpfs", directory, "tmpfs", 0, "size=\(size)") == 0 else {
       Issue.record("mount failed: \(String(cString: strerror(errno)))")
       return

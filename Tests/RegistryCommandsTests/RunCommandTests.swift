@@ -1,17 +1,18 @@
 import Foundation
+import RegistryTestSupport
 import TestModels
 import Testing
 
 @Suite("registry run")
 struct RunCommandTests {
-  static let fixtures = CommandLineTests.repoRoot.appendingPathComponent("Fixtures")
+  static let fixtures = Repository.root.appendingPathComponent("Fixtures")
 
   @Test("runs a directory and a stored version, writing outputs that match TensorFlow's")
   func runsAndWrites() throws {
     let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
     let input = Self.fixtures.appendingPathComponent("keras2_mlp/reference/inputs/serving_default/features.npy").path
     let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("keras2_mlp/reference/outputs/serving_default/probs.npy"))
-    let out = try CommandLineTests.temporaryDirectory("run-out")
+    let out = try makeTemporaryDirectory("run-out")
     let direct = try CommandLineTests.run("run", model, "--input", "features=\(input)", "--output-dir", out.path)
     #expect(direct.status == 0, "\(direct.stderr)")
     #expect(direct.stdout.hasPrefix("probs: DT_FLOAT [2, 3]"))
@@ -20,7 +21,7 @@ struct RunCommandTests {
     #expect(written.count == expected.count)
     #expect(written.prefix(80) == expected.prefix(80))
 
-    let store = try CommandLineTests.temporaryDirectory("run-store").path
+    let store = try makeTemporaryDirectory("run-store").path
     #expect(try CommandLineTests.run("--store", store, "push", model, "--name", "mlp").status == 0)
     let stored = try CommandLineTests.run("--store", store, "run", "mlp", "--input", "features=\(input)", "--json")
     #expect(stored.status == 0, "\(stored.stderr)")
@@ -35,9 +36,9 @@ struct RunCommandTests {
     let model = Self.fixtures.appendingPathComponent("string_lookup/model").path
     let input = Self.fixtures.appendingPathComponent("string_lookup/reference/inputs/serving_default/words.npy").path
     let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_lookup/reference/outputs/serving_default/ids.npy"))
-    let store = try CommandLineTests.temporaryDirectory("run-assets")
+    let store = try makeTemporaryDirectory("run-assets")
     #expect(try CommandLineTests.run("--store", store.path, "push", model, "--name", "lookup").status == 0)
-    let out = try CommandLineTests.temporaryDirectory("run-assets-out")
+    let out = try makeTemporaryDirectory("run-assets-out")
     let stored = try CommandLineTests.run("--store", store.path, "run", "lookup", "--input", "words=\(input)", "--output-dir", out.path)
     #expect(stored.status == 0, "\(stored.stderr)")
     #expect(try Data(contentsOf: out.appendingPathComponent("ids.npy")) == expected)
@@ -61,7 +62,7 @@ struct RunCommandTests {
   @Test("small inputs can be JSON")
   func jsonInput() throws {
     let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
-    let file = try CommandLineTests.temporaryDirectory("json").appendingPathComponent("x.json")
+    let file = try makeTemporaryDirectory("json").appendingPathComponent("x.json")
     try Data("[[0.1, 0.2, 0.3, 0.4]]".utf8).write(to: file)
     let result = try CommandLineTests.run("run", model, "--input", "features=\(file.path)")
     #expect(result.status == 0, "\(result.stderr)")
@@ -79,7 +80,7 @@ struct RunCommandTests {
     #expect(missing.status == 6 && missing.stderr.contains("missing input"))
     let unknown = try CommandLineTests.run("run", model, "--signature", "nope")
     #expect(unknown.status == 6 && unknown.stderr.contains("no signature"))
-    let unsupported = try CommandLineTests.temporaryDirectory("unsupported").appendingPathComponent("model")
+    let unsupported = try makeTemporaryDirectory("unsupported").appendingPathComponent("model")
     try UnsupportedModel.write(to: unsupported)
     let refused = try CommandLineTests.run("run", unsupported.path)
     #expect(refused.status == 5)
@@ -91,7 +92,7 @@ struct RunCommandTests {
   @Test("string inputs can be JSON arrays; string lookups run and match TensorFlow")
   func stringInputs() throws {
     let model = Self.fixtures.appendingPathComponent("string_lookup/model").path
-    let file = try CommandLineTests.temporaryDirectory("json-strings").appendingPathComponent("words.json")
+    let file = try makeTemporaryDirectory("json-strings").appendingPathComponent("words.json")
     try Data(#"["fox", "unicorn", "the", ""]"#.utf8).write(to: file)
     let result = try CommandLineTests.run("run", model, "--input", "words=\(file.path)", "--json")
     #expect(result.status == 0, "\(result.stderr)")
@@ -104,7 +105,7 @@ struct RunCommandTests {
   func stringOutputs() throws {
     let model = Self.fixtures.appendingPathComponent("string_ops/model").path
     let input = Self.fixtures.appendingPathComponent("string_ops/reference/inputs/text/text.npy").path
-    let out = try CommandLineTests.temporaryDirectory("string-out")
+    let out = try makeTemporaryDirectory("string-out")
     let result = try CommandLineTests.run("run", model, "--signature", "text", "--input", "text=\(input)", "--output-dir", out.path)
     #expect(result.status == 0, "\(result.stderr)")
     let written = try Data(contentsOf: out.appendingPathComponent("lower.npy"))

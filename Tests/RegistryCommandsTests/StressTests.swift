@@ -1,4 +1,5 @@
 import Foundation
+import RegistryTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 
 /// Pushes, pulls and collections in several processes at once, with SIGKILL at random moments.
 /// `REGISTRY_STRESS_ROUNDS` sets the number of rounds (default 30, about 15 seconds; raise it for a
-/// longer run).
+/// longer run); `REGISTRY_TEST_SEED` replays a run (each run prints its seed).
 @Suite("concurrent push, pull and gc with SIGKILL", .serialized)
 struct StressTests {
   static let fixtures = ["keras2_mlp", "lstm", "finetune_base", "finetune_head", "keras3_cnn_bn", "attention"]
@@ -16,7 +17,7 @@ struct StressTests {
   func stress() throws {
     let store = try ReliabilityTests.newStore()
     let rounds = Int(ProcessInfo.processInfo.environment["REGISTRY_STRESS_ROUNDS"] ?? "") ?? 30
-    var generator = SystemRandomNumberGenerator()
+    var generator = TestSeed.generator(for: "stress")
     var pulledOK = 0
     var killed = 0
     for round in 0..<rounds {
@@ -30,7 +31,7 @@ struct StressTests {
       }
       let visible = try Self.visible(store)
       if let target = visible.randomElement(using: &generator) {
-        let destination = try CommandLineTests.temporaryDirectory("stress-pull").appendingPathComponent("model").path
+        let destination = try makeTemporaryDirectory("stress-pull").appendingPathComponent("model").path
         jobs.append(("pull \(destination)", target.fixture, try CommandLineTests.start("--store", store, "pull", target.reference, "--to", destination)))
       }
       var gcArguments = ["--store", store, "gc", "--grace", "0s"]
@@ -64,7 +65,7 @@ struct StressTests {
     let visible = try Self.visible(store)
     #expect(!visible.isEmpty)
     for version in visible {
-      let destination = try CommandLineTests.temporaryDirectory("final-pull").appendingPathComponent("model").path
+      let destination = try makeTemporaryDirectory("final-pull").appendingPathComponent("model").path
       let result = try CommandLineTests.run("--store", store, "pull", version.reference, "--to", destination)
       #expect(result.status == 0, "\(version.reference): \(result.stderr)")
       #expect(try ReliabilityTests.hashes(destination) == ReliabilityTests.hashes(ReliabilityTests.model(version.fixture)))
