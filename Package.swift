@@ -8,6 +8,7 @@
 //   SavedModelFormat  Reads SavedModel directories, tensor bundles and fingerprints; knows nothing of the store.
 //   CZlib             Debian's zlib, for compressing objects that compress.
 //   CSyscalls         C shims for system calls Swift's Glibc module does not expose (syncfs).
+//   FileSystem        Every libc file call (exact reads, fsync, rename, flock, …); one error type for errno.
 //   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
 //   Catalog           The SQLite catalog (GRDB); schema from migrations/*.sql. The only GRDB user.
 //   NumPyFormat       NumPy .npy files, the tensor format of `registry run`'s inputs and outputs.
@@ -45,6 +46,7 @@ let package = Package(
     ),
     .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "Checksums", "TFProto"]),
     .target(name: "CSyscalls"),
+    .target(name: "FileSystem", dependencies: ["RegistryCore", "CSyscalls"]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "ContentStore",
@@ -82,6 +84,7 @@ let package = Package(
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
+    .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
