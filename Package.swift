@@ -44,7 +44,7 @@ let package = Package(
       name: "TFProto",
       dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "Checksums", "TFProto"]),
+    .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "FileSystem", "Checksums", "TFProto"]),
     .target(name: "CSyscalls"),
     .target(name: "FileSystem", dependencies: ["RegistryCore", "CSyscalls"]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
