@@ -54,7 +54,10 @@ let package = Package(
     ),
     .target(name: "NumPyFormat"),
     .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
-    .target(name: "Catalog", dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(
+      name: "Catalog",
+      dependencies: ["RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
