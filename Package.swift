@@ -50,7 +50,7 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "ContentStore",
-      dependencies: ["RegistryCore", "CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
     .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),

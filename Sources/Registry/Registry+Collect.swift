@@ -103,7 +103,7 @@ extension Registry {
   /// nothing; run right after it, a real run deletes exactly what it listed.
   public func collect(_ options: CollectionOptions) throws(RegistryError) -> CollectionReport {
     let started = Date()
-    let lock = try CollectorLock(root.appendingPathComponent("gc.lock"))
+    let lock = try CollectorLock(objects.layout.gcLock)
     defer { lock.release() }
     do {
       if !options.dryRun { objects.restoreTrash() }

@@ -28,10 +28,11 @@ public final class Registry: Sendable {
   ///   not writable, rather than SQLite's "unable to open database file".
   public init(root: URL, access: Access = .readWrite) throws(RegistryError) {
     self.root = root
+    let layout = StoreLayout(root: root)
     let readOnly = access == .readOnly
     if readOnly {
-      guard FileManager.default.fileExists(atPath: root.appendingPathComponent("catalog.sqlite").path) else {
-        throw RegistryError(.notFound, "\(root.path): no store here (no catalog.sqlite)")
+      guard FileManager.default.fileExists(atPath: layout.catalogDatabase.path) else {
+        throw RegistryError(.notFound, "\(root.path): no store here (no \(layout.catalogDatabase.lastPathComponent))")
       }
     } else {
       do {
@@ -42,13 +43,13 @@ public final class Registry: Sendable {
       try Self.checkWritable(root)
     }
     do {
-      objects = try ObjectStore(storeRoot: root, readOnly: readOnly)
+      objects = try ObjectStore(layout: layout, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
     // Processes opening a new store at once would race to create and migrate the catalog
     // (switching to WAL mode needs the database to themselves), so opening is serialised.
-    let lock = readOnly ? -1 : open(root.appendingPathComponent("catalog.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    let lock = readOnly ? -1 : open(layout.catalogLock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     if lock >= 0 { flock(lock, LOCK_EX) }
     defer {
       if lock >= 0 {
@@ -57,7 +58,7 @@ public final class Registry: Sendable {
       }
     }
     do {
-      catalog = try Catalog(path: root.appendingPathComponent("catalog.sqlite"), readOnly: readOnly)
+      catalog = try Catalog(path: layout.catalogDatabase, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
