@@ -58,7 +58,10 @@ let package = Package(
       name: "Catalog",
       dependencies: ["RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]
     ),
-    .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
+    .target(
+      name: "Registry",
+      dependencies: ["RegistryCore", "FileSystem", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]
+    ),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),

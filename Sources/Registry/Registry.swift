@@ -1,11 +1,8 @@
 import Catalog
 import ContentStore
+import FileSystem
 import Foundation
 import RegistryCore
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The registry: a store directory holding the object store (`objects/`, `ingest/`) and the
 /// catalog (`catalog.sqlite`). The command line and, later, the server talk only to this type.
@@ -49,14 +46,8 @@ public final class Registry: Sendable {
     }
     // Processes opening a new store at once would race to create and migrate the catalog
     // (switching to WAL mode needs the database to themselves), so opening is serialised.
-    let lock = readOnly ? -1 : open(layout.catalogLock.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    if lock >= 0 { flock(lock, LOCK_EX) }
-    defer {
-      if lock >= 0 {
-        flock(lock, LOCK_UN)
-        close(lock)
-      }
-    }
+    let lock = readOnly ? nil : try? FileLock(layout.catalogLock.path)
+    defer { lock?.unlock() }
     do {
       catalog = try Catalog(path: layout.catalogDatabase, readOnly: readOnly)
     } catch {
@@ -65,12 +56,13 @@ public final class Registry: Sendable {
   }
 
   private static func checkWritable(_ root: URL) throws(RegistryError) {
-    var info = statvfs()
-    if statvfs(root.path, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+    if FileSystem.isOnReadOnlyFileSystem(root.path) {
       throw RegistryError(.unavailable, "\(root.path): the store is on a read-only file system; this command needs to write to it")
     }
-    if access(root.path, W_OK) != 0 {
-      throw RegistryError(.unavailable, "\(root.path): the store is not writable: \(String(cString: strerror(errno)))")
+    do {
+      try FileSystem.checkAccess(root.path, .write)
+    } catch {
+      throw RegistryError(error.relabelled("the store is not writable"))
     }
   }
 
