@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 // The `registry` package: a content-addressed registry and inference core for TensorFlow SavedModels.
+// Linux only: the code calls Glibc directly (st_mtim, syncfs, flock); there is no macOS build.
 //
 // Module layout (see docs/architecture.md):
 //   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) behind a runtime CPU check.
@@ -24,7 +25,6 @@ import PackageDescription
 
 let package = Package(
   name: "registry",
-  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "registry", targets: ["RegistryCLI"]),
     .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
