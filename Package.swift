@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
 // The `registry` package: a content-addressed registry and inference core for TensorFlow SavedModels.
+// Linux only: the code calls Glibc directly (st_mtim, syncfs, flock); there is no macOS build.
 //
 // Module layout (see docs/architecture.md):
 //   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) behind a runtime CPU check.
@@ -8,6 +9,7 @@
 //   SavedModelFormat  Reads SavedModel directories, tensor bundles and fingerprints; knows nothing of the store.
 //   CZlib             Debian's zlib, for compressing objects that compress.
 //   CSyscalls         C shims for system calls Swift's Glibc module does not expose (syncfs).
+//   FileSystem        Every libc file call (exact reads, fsync, rename, flock, …); one error type for errno.
 //   ContentStore      Objects named by SHA-256, ingest batches, manifests, the materializer.
 //   Catalog           The SQLite catalog (GRDB); schema from migrations/*.sql. The only GRDB user.
 //   NumPyFormat       NumPy .npy files, the tensor format of `registry run`'s inputs and outputs.
@@ -24,7 +26,6 @@ import PackageDescription
 
 let package = Package(
   name: "registry",
-  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "registry", targets: ["RegistryCLI"]),
     .library(name: "SavedModelFormat", targets: ["SavedModelFormat"]),
@@ -45,17 +46,24 @@ let package = Package(
       name: "TFProto",
       dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
     ),
-    .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "Checksums", "TFProto"]),
+    .target(name: "SavedModelFormat", dependencies: ["RegistryCore", "FileSystem", "Checksums", "TFProto"]),
     .target(name: "CSyscalls"),
+    .target(name: "FileSystem", dependencies: ["RegistryCore", "CSyscalls"]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "ContentStore",
-      dependencies: ["RegistryCore", "CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
     .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
-    .target(name: "Catalog", dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]),
-    .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
+    .target(
+      name: "Catalog",
+      dependencies: ["RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    .target(
+      name: "Registry",
+      dependencies: ["RegistryCore", "FileSystem", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]
+    ),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
@@ -82,6 +90,7 @@ let package = Package(
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
+    .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),

@@ -218,7 +218,7 @@ extension Catalog {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(Self.busyTimeout)
-    let location = Self.isOnReadOnlyFileSystem(path) ? Self.immutableURI(path) : path.path
+    let location = Self.readOnlyLocation(path)
     do {
       let queue = try DatabaseQueue(path: location, configuration: configuration)
       return try queue.read { (db: Database) throws -> SQLResult in

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import GRDB
 import RegistryCore
@@ -28,7 +29,7 @@ package final class Catalog: Sendable {
     configuration.readonly = readOnly
     // SQLite cannot open a WAL database read-only without creating its -shm file unless told
     // the file is immutable, which it is on read-only media.
-    let location = readOnly && Self.isOnReadOnlyFileSystem(path) ? Self.immutableURI(path) : path.path
+    let location = readOnly ? Self.readOnlyLocation(path) : path.path
     do {
       pool = try DatabasePool(path: location, configuration: configuration)
       if readOnly {
@@ -46,12 +47,10 @@ package final class Catalog: Sendable {
     }
   }
 
-  static func isOnReadOnlyFileSystem(_ path: URL) -> Bool {
-    var info = statvfs()
-    return statvfs(path.deletingLastPathComponent().path, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
-  }
-
-  static func immutableURI(_ path: URL) -> String {
+  /// What to open for reading the database at `path`: on a read-only file system, a URI that
+  /// marks it immutable; elsewhere the path itself.
+  static func readOnlyLocation(_ path: URL) -> String {
+    guard FileSystem.isOnReadOnlyFileSystem(path.deletingLastPathComponent().path) else { return path.path }
     let escaped = path.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path.path
     return "file:\(escaped)?immutable=1"
   }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import RegistryCore
 import Synchronization
@@ -44,8 +45,12 @@ public final class IngestBatch: Sendable {
 
   init(store: ObjectStore) throws(StoreError) {
     self.store = store
-    directory = store.ingestRoot.appendingPathComponent(UUID().uuidString.lowercased()).path
-    try Syscalls.makeDirectories(directory)
+    directory = store.layout.ingest.appendingPathComponent(UUID().uuidString.lowercased()).path
+    do {
+      try FileSystem.makeDirectories(directory)
+    } catch {
+      throw StoreError(error)
+    }
   }
 
   /// Hashes and, when new, compresses and writes one object's bytes.
@@ -64,7 +69,7 @@ public final class IngestBatch: Sendable {
     let size = Int64(bytes.count)
     let temp = directory + "/" + digest.hex
     let notNew = Staged(digest: digest, size: size, isNew: false, storedSize: 0, encoding: .identity)
-    if Syscalls.touch(store.path(for: digest)) { return notNew }
+    if FileSystem.touch(store.path(for: digest)) { return notNew }
     // Claim the digest first, so two threads staging the same bytes never write one temp file.
     let claimed = state.withLock { state in
       if state.staged[digest] != nil { return false }
@@ -75,19 +80,19 @@ public final class IngestBatch: Sendable {
 
     let (encoding, payload) = Self.encode(bytes)
     let header = ObjectStore.Header(encoding: encoding, uncompressedLength: UInt64(bytes.count))
-    do throws(StoreError) {
-      let descriptor = try Syscalls.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o444)
-      defer { Syscalls.close(descriptor) }
-      try Syscalls.writeAll(descriptor, header.bytes, path: temp)
+    do throws(FileSystemError) {
+      let descriptor = try FileSystem.open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o444)
+      defer { FileSystem.close(descriptor) }
+      try FileSystem.write(descriptor, header.bytes, path: temp)
       if let payload {
-        try Syscalls.writeAll(descriptor, payload, path: temp)
+        try FileSystem.write(descriptor, payload, path: temp)
       } else {
-        try Syscalls.writeAll(descriptor, bytes, path: temp)
+        try FileSystem.write(descriptor, bytes, path: temp)
       }
     } catch {
-      Syscalls.unlink(temp)
+      try? FileSystem.unlink(temp)
       _ = state.withLock { $0.staged.removeValue(forKey: digest) }
-      throw error
+      throw StoreError(error)
     }
     let storedSize = Int64(ObjectStore.Header.length + (payload?.count ?? bytes.count))
     return Staged(digest: digest, size: size, isNew: true, storedSize: storedSize, encoding: encoding)
@@ -98,13 +103,17 @@ public final class IngestBatch: Sendable {
     let staged = state.withLock { $0.staged }
     defer { removeDirectory() }
     if staged.isEmpty { return }
-    try Syscalls.syncFileSystem(containing: directory)
-    for (digest, temp) in staged.sorted(by: { $0.key < $1.key }) {
-      let final = store.path(for: digest)
-      try Syscalls.makeDirectories((final as NSString).deletingLastPathComponent)
-      try Syscalls.rename(temp, final)
+    do {
+      try FileSystem.syncFileSystem(containing: directory)
+      for (digest, temp) in staged.sorted(by: { $0.key < $1.key }) {
+        let final = store.path(for: digest)
+        try FileSystem.makeDirectories((final as NSString).deletingLastPathComponent)
+        try FileSystem.rename(temp, to: final)
+      }
+      try FileSystem.syncFileSystem(containing: store.layout.objects.path)
+    } catch {
+      throw StoreError(error)
     }
-    try Syscalls.syncFileSystem(containing: store.root.path)
   }
 
   /// Drops every staged object that was not committed.

@@ -1,11 +1,8 @@
 import Dispatch
+import FileSystem
 import Foundation
 import RegistryCore
 import Synchronization
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Writes a version's files out of the store as a directory, atomically and verified.
 ///
@@ -40,30 +37,26 @@ public struct Materializer: Sendable {
     guard !name.isEmpty, name != "/", name != ".", name != ".." else {
       throw StoreError(.invalidArgument, targetPath, "not a usable target directory name")
     }
-    let targetExists = Syscalls.exists(targetPath)
+    let targetExists = FileSystem.exists(targetPath)
     if targetExists && !replacing {
       throw StoreError(.alreadyExists, targetPath, "already exists; pass --force to replace it")
     }
-    try Syscalls.makeDirectories(parent)
     let temp = parent + "/." + name + ".pull-" + UUID().uuidString.lowercased()
-    guard mkdir(temp, 0o700) == 0 else { throw Syscalls.error(temp, "cannot create directory") }
+    do {
+      try FileSystem.makeDirectories(parent)
+      try FileSystem.makeDirectory(temp, mode: 0o700)
+    } catch {
+      throw StoreError(error)
+    }
 
     do throws(StoreError) {
       let result = try write(manifest, into: temp)
-      if targetExists {
-        let old = parent + "/." + name + ".old-" + UUID().uuidString.lowercased()
-        try Syscalls.rename(targetPath, old)
-        do throws(StoreError) {
-          try Syscalls.rename(temp, targetPath)
-        } catch {
-          try? Syscalls.rename(old, targetPath)
-          throw error
-        }
-        try? FileManager.default.removeItem(atPath: old)
-      } else {
-        try Syscalls.rename(temp, targetPath)
+      let old = targetExists ? parent + "/." + name + ".old-" + UUID().uuidString.lowercased() : nil
+      do {
+        try publish(temp, to: targetPath, movingAsideTo: old, in: parent)
+      } catch {
+        throw StoreError(error)
       }
-      try Syscalls.fsyncDirectory(parent)
       return result
     } catch {
       makeWritable(temp)
@@ -72,35 +65,63 @@ public struct Materializer: Sendable {
     }
   }
 
+  /// Renames the finished temporary directory to the target, first moving an existing target to
+  /// `old` (and back if the rename fails), then makes the renames in `parent` durable.
+  private func publish(
+    _ temp: String, to targetPath: String, movingAsideTo old: String?, in parent: String
+  ) throws(FileSystemError) {
+    if let old {
+      try FileSystem.rename(targetPath, to: old)
+      do {
+        try FileSystem.rename(temp, to: targetPath)
+      } catch {
+        try? FileSystem.rename(old, to: targetPath)
+        throw error
+      }
+      try? FileManager.default.removeItem(atPath: old)
+    } else {
+      try FileSystem.rename(temp, to: targetPath)
+    }
+    try FileSystem.syncDirectory(parent)
+  }
+
   /// Creates the tree, then fills the files on every core: worker threads take objects from a
   /// shared counter, verify each against its digest and write it at its offset, while thread 0
   /// reads the written bytes back in file order and checks each file's SHA-256 and size.
   private func write(_ manifest: Manifest, into root: String) throws(StoreError) -> Result {
     var directories: [(path: String, mode: UInt16)] = [(root, 0o755)]
     var files: [(entry: Manifest.Entry, path: String)] = []
-    for entry in manifest.entries {
-      let path = root + "/" + entry.path
-      switch entry.kind {
-      case .directory:
-        try Syscalls.makeDirectories(path, mode: 0o700)
-        directories.append((path, entry.mode))
-      case .file:
-        try Syscalls.makeDirectories((path as NSString).deletingLastPathComponent, mode: 0o700)
-        Syscalls.close(try Syscalls.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600))
-        files.append((entry, path))
+    do {
+      for entry in manifest.entries {
+        let path = root + "/" + entry.path
+        switch entry.kind {
+        case .directory:
+          try FileSystem.makeDirectories(path, mode: 0o700)
+          directories.append((path, entry.mode))
+        case .file:
+          try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent, mode: 0o700)
+          FileSystem.close(try FileSystem.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600))
+          files.append((entry, path))
+        }
       }
+    } catch {
+      throw StoreError(error)
     }
     try fill(files)
-    for file in files {
-      let descriptor = try Syscalls.open(file.path, O_RDONLY)
-      defer { Syscalls.close(descriptor) }
-      try Syscalls.fsync(descriptor, path: file.path)
-      guard fchmod(descriptor, mode_t(file.entry.mode)) == 0 else { throw Syscalls.error(file.path, "chmod failed") }
-    }
-    // Modes last, deepest first, so a read-only directory does not stop its own contents.
-    for directory in directories.reversed() {
-      try Syscalls.chmod(directory.path, mode_t(directory.mode))
-      try Syscalls.fsyncDirectory(directory.path)
+    do {
+      for file in files {
+        let descriptor = try FileSystem.open(file.path, O_RDONLY)
+        defer { FileSystem.close(descriptor) }
+        try FileSystem.sync(descriptor, path: file.path)
+        try FileSystem.setPermissions(descriptor, mode_t(file.entry.mode), path: file.path)
+      }
+      // Modes last, deepest first, so a read-only directory does not stop its own contents.
+      for directory in directories.reversed() {
+        try FileSystem.setPermissions(directory.path, mode_t(directory.mode))
+        try FileSystem.syncDirectory(directory.path)
+      }
+    } catch {
+      throw StoreError(error)
     }
     return Result(files: files.count, bytes: files.reduce(0) { $0 + ($1.entry.size ?? 0) })
   }
@@ -142,9 +163,13 @@ public struct Materializer: Sendable {
           .corrupted, piece.object.digest.description,
           "holds \(content.count) bytes but the manifest of \(entries[piece.file].path) expects \(piece.object.size)")
       }
-      let descriptor = try Syscalls.open(paths[piece.file], O_WRONLY)
-      defer { Syscalls.close(descriptor) }
-      try Syscalls.pwriteAll(descriptor, content, offset: piece.offset, path: paths[piece.file])
+      do {
+        let descriptor = try FileSystem.open(paths[piece.file], O_WRONLY)
+        defer { FileSystem.close(descriptor) }
+        try FileSystem.write(descriptor, content, at: piece.offset, path: paths[piece.file])
+      } catch {
+        throw StoreError(error)
+      }
     }
 
     @Sendable func writePieces() {
@@ -165,23 +190,27 @@ public struct Materializer: Sendable {
       let entry = entries[index]
       var digest = StreamingDigest()
       var size: Int64 = 0
-      let descriptor = try Syscalls.open(paths[index], O_RDONLY)
-      defer { Syscalls.close(descriptor) }
-      for pieceIndex in bounds[index]..<bounds[index + 1] {
-        written[pieceIndex].wait()
-        if failed() { return }
-        let piece = allPieces[pieceIndex]
-        var offset = piece.offset
-        let end = piece.offset + piece.object.size
-        while offset < end {
-          let length = Int(min(Int64(buffer.count), end - offset))
-          let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
-          let count = try Syscalls.pread(descriptor, into: chunk, offset: offset, path: paths[index])
-          digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-          size += Int64(count)
-          offset += Int64(length)
-          if count < length { break }
+      do {
+        let descriptor = try FileSystem.open(paths[index], O_RDONLY)
+        defer { FileSystem.close(descriptor) }
+        for pieceIndex in bounds[index]..<bounds[index + 1] {
+          written[pieceIndex].wait()
+          if failed() { return }
+          let piece = allPieces[pieceIndex]
+          var offset = piece.offset
+          let end = piece.offset + piece.object.size
+          while offset < end {
+            let length = Int(min(Int64(buffer.count), end - offset))
+            let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            let count = try FileSystem.read(descriptor, into: chunk, at: offset, path: paths[index])
+            digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            size += Int64(count)
+            offset += Int64(length)
+            if count < length { break }
+          }
         }
+      } catch {
+        throw StoreError(error)
       }
       let actual = digest.finalize()
       guard size == entry.size, actual == entry.sha256 else {
@@ -216,9 +245,9 @@ public struct Materializer: Sendable {
 
   private func makeWritable(_ root: String) {
     let enumerator = FileManager.default.enumerator(atPath: root)
-    _ = chmod(root, 0o700)
+    try? FileSystem.setPermissions(root, 0o700)
     while let relative = enumerator?.nextObject() as? String {
-      _ = chmod(root + "/" + relative, 0o700)
+      try? FileSystem.setPermissions(root + "/" + relative, 0o700)
     }
   }
 }

@@ -1,9 +1,6 @@
+import FileSystem
 import Foundation
 import RegistryCore
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// What the garbage collector needs from the object store: a walk with modification times, and a
 /// deletion that cannot race with a push that has just decided to reuse the object.
@@ -20,18 +17,17 @@ extension ObjectStore {
   /// Every object file under `objects/`; files whose names are not digests are skipped.
   public func walk() throws(StoreError) -> [StoredObject] {
     var found: [StoredObject] = []
-    let base = root.path + "/sha256"
+    let base = layout.sha256Objects.path
     for first in try listDirectory(base) {
       for second in try listDirectory(base + "/" + first) {
         let directory = base + "/" + first + "/" + second
         for name in try listDirectory(directory) {
-          guard let digest = Digest(hex: name) else { continue }
-          var info = stat()
-          guard lstat(directory + "/" + name, &info) == 0 else { continue }
+          guard let digest = Digest(hex: name),
+            let status = try? FileSystem.status(directory + "/" + name, followingLinks: false)
+          else { continue }
           found.append(
             StoredObject(
-              digest: digest, storedSize: Int64(info.st_size),
-              modified: Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)))
+              digest: digest, storedSize: status.size, modified: Date(timeIntervalSince1970: status.modificationTime)))
         }
       }
     }
@@ -48,25 +44,32 @@ extension ObjectStore {
   /// - Returns: whether the object was deleted.
   public func collect(_ digest: Digest, unlessModifiedSince cutoff: Date) throws(StoreError) -> Bool {
     let path = path(for: digest)
-    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
-    try Syscalls.makeDirectories(trash)
-    let parked = trash + "/" + digest.hex + "." + UUID().uuidString.lowercased()
-    if Glibc.rename(path, parked) != 0 {
-      if errno == ENOENT { return false }
-      throw Syscalls.error(path, "cannot move to trash")
+    let parked = layout.trash.path + "/" + digest.hex + "." + UUID().uuidString.lowercased()
+    do throws(FileSystemError) {
+      try FileSystem.makeDirectories(layout.trash.path)
+      do {
+        try FileSystem.rename(path, to: parked)
+      } catch where error.code == ENOENT {
+        return false
+      } catch {
+        throw error.relabelled("cannot move to trash", path: path)
+      }
+      let refreshed = (try? FileSystem.status(parked, followingLinks: false))
+        .map { Date(timeIntervalSince1970: $0.modificationTime) >= cutoff } ?? false
+      if refreshed {
+        // A push refreshed it before the rename, and so relies on it: put it back.
+        do {
+          try putBack(parked, to: path)
+        } catch {
+          throw error.relabelled("cannot restore from trash")
+        }
+        return false
+      }
+      try? FileSystem.unlink(parked)
+      return true
+    } catch {
+      throw StoreError(error)
     }
-    var info = stat()
-    let refreshed =
-      lstat(parked, &info) == 0
-      && Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9) >= cutoff
-    if refreshed {
-      // Put it back unless a push already wrote a new copy (same bytes) in the meantime.
-      if link(parked, path) != 0 && errno != EEXIST { throw Syscalls.error(path, "cannot restore from trash") }
-      Syscalls.unlink(parked)
-      return false
-    }
-    Syscalls.unlink(parked)
-    return true
   }
 
   /// Puts back an object a collector parked in `trash/` and then died before deciding on
@@ -76,21 +79,30 @@ extension ObjectStore {
   /// - Returns: whether the object is in `objects/` afterwards.
   @discardableResult
   public func restoreFromTrash(_ digest: Digest) -> Bool {
-    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
+    let trash = layout.trash.path
     let prefix = digest.hex + "."
     for name in (try? listDirectory(trash)) ?? [] where name.hasPrefix(prefix) {
       let parked = trash + "/" + name
       let path = path(for: digest)
-      try? Syscalls.makeDirectories((path as NSString).deletingLastPathComponent)
-      if link(parked, path) == 0 || errno == EEXIST { Syscalls.unlink(parked) }
+      try? FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+      try? putBack(parked, to: path)
     }
-    return Syscalls.exists(path(for: digest))
+    return FileSystem.exists(path(for: digest))
+  }
+
+  /// Links a parked object back into `objects/` and drops its trash name.
+  private func putBack(_ parked: String, to path: String) throws(FileSystemError) {
+    do {
+      try FileSystem.link(parked, to: path)
+    } catch where error.code == EEXIST {
+      // A push wrote the same bytes anew meanwhile, which is as good.
+    }
+    try? FileSystem.unlink(parked)
   }
 
   /// Puts back everything in `trash/` (see `restoreFromTrash`); a collection starts with this.
   public func restoreTrash() {
-    let trash = root.deletingLastPathComponent().appendingPathComponent("trash").path
-    for name in (try? listDirectory(trash)) ?? [] {
+    for name in (try? listDirectory(layout.trash.path)) ?? [] {
       guard let digest = Digest(hex: String(name.prefix(64))) else { continue }
       restoreFromTrash(digest)
     }
@@ -101,12 +113,11 @@ extension ObjectStore {
   /// - Returns: the ingest directories removed (or that would be, with `dryRun`).
   public func cleanLeftovers(olderThan cutoff: Date, dryRun: Bool) throws(StoreError) -> [String] {
     var removed: [String] = []
-    for name in try listDirectory(ingestRoot.path) {
-      let path = ingestRoot.path + "/" + name
-      var info = stat()
-      guard lstat(path, &info) == 0 else { continue }
-      let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
-      guard modified < cutoff else { continue }
+    for name in try listDirectory(layout.ingest.path) {
+      let path = layout.ingest.path + "/" + name
+      guard let status = try? FileSystem.status(path, followingLinks: false),
+        Date(timeIntervalSince1970: status.modificationTime) < cutoff
+      else { continue }
       removed.append(name)
       if !dryRun { try? FileManager.default.removeItem(atPath: path) }
     }
@@ -116,26 +127,25 @@ extension ObjectStore {
   /// Moves a damaged object out of `objects/` into `quarantine/`, so that a later push of the
   /// same content stores it again, and the damaged bytes stay available for inspection.
   public func quarantine(_ digest: Digest) throws(StoreError) -> String {
-    let directory = root.deletingLastPathComponent().appendingPathComponent("quarantine").path
-    try Syscalls.makeDirectories(directory)
+    let directory = layout.quarantine.path
     let target = directory + "/" + digest.hex + "." + UUID().uuidString.lowercased()
-    try Syscalls.rename(path(for: digest), target)
+    do {
+      try FileSystem.makeDirectories(directory)
+      try FileSystem.rename(path(for: digest), to: target)
+    } catch {
+      throw StoreError(error)
+    }
     return target
   }
 
+  /// The names in a directory; none when it does not exist.
   func listDirectory(_ path: String) throws(StoreError) -> [String] {
-    guard let stream = opendir(path) else {
-      if errno == ENOENT { return [] }
-      throw Syscalls.error(path, "cannot list")
+    do {
+      return try FileSystem.listDirectory(path)
+    } catch where error.code == ENOENT {
+      return []
+    } catch {
+      throw StoreError(error)
     }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names
   }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import RegistryCore
 
@@ -52,34 +53,35 @@ public struct ObjectStore: Sendable {
     }
   }
 
+  /// The store's paths.
+  public let layout: StoreLayout
   /// The store's `objects/` directory.
-  public let root: URL
+  public var root: URL { layout.objects }
   /// Where batches stage their files before they are published (`ingest/`).
-  public let ingestRoot: URL
+  public var ingestRoot: URL { layout.ingest }
 
   /// - Parameters:
-  ///   - storeRoot: the store directory; `objects/` and `ingest/` are created inside.
+  ///   - layout: the store's paths; `objects/` and `ingest/` are created.
   ///   - readOnly: create nothing (for reading a store on read-only media).
-  public init(storeRoot: URL, readOnly: Bool = false) throws(StoreError) {
-    root = storeRoot.appendingPathComponent("objects")
-    ingestRoot = storeRoot.appendingPathComponent("ingest")
+  public init(layout: StoreLayout, readOnly: Bool = false) throws(StoreError) {
+    self.layout = layout
     if !readOnly {
-      try Syscalls.makeDirectories(root.appendingPathComponent("sha256").path)
-      try Syscalls.makeDirectories(ingestRoot.path)
+      do {
+        try FileSystem.makeDirectories(layout.sha256Objects.path)
+        try FileSystem.makeDirectories(layout.ingest.path)
+      } catch {
+        throw StoreError(error)
+      }
     }
   }
 
   /// The file that holds (or would hold) an object.
   public func path(for digest: Digest) -> String {
-    let hex = digest.hex
-    let utf8 = Array(hex.utf8)
-    let first = String(decoding: utf8[0..<2], as: UTF8.self)
-    let second = String(decoding: utf8[2..<4], as: UTF8.self)
-    return root.path + "/sha256/" + first + "/" + second + "/" + hex
+    layout.objectPath(for: digest)
   }
 
   public func contains(_ digest: Digest) -> Bool {
-    Syscalls.exists(path(for: digest)) || restoreFromTrash(digest)
+    FileSystem.exists(path(for: digest)) || restoreFromTrash(digest)
   }
 
   /// Reads an object, decodes it and checks that its content still hashes to its name.
@@ -118,13 +120,18 @@ public struct ObjectStore: Sendable {
   /// The encoding and on-disk size of a stored object, from its header alone.
   public func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
     let file = path(for: digest)
-    let descriptor = try Syscalls.open(file, O_RDONLY)
-    defer { Syscalls.close(descriptor) }
-    let header = try Syscalls.read(descriptor, count: Header.length, offset: 0, path: file)
+    let header: [UInt8]
+    let storedSize: Int64
+    do {
+      header = try FileSystem.read(file, upTo: Header.length, at: 0)
+      storedSize = try FileSystem.status(file).size
+    } catch {
+      throw StoreError(error)
+    }
     guard let parsed = Header(header[...]) else {
       throw StoreError(.corrupted, digest.description, "not an object file (bad header) (file \(file))")
     }
-    return (parsed.encoding, try Syscalls.fileSize(file), Int64(parsed.uncompressedLength))
+    return (parsed.encoding, storedSize, Int64(parsed.uncompressedLength))
   }
 
   /// Starts a batch of objects that become visible together.
@@ -133,21 +140,18 @@ public struct ObjectStore: Sendable {
   }
 
   func readFile(_ path: String, subject: String) throws(StoreError) -> [UInt8] {
-    let descriptor: Int32
     do {
-      descriptor = try Syscalls.open(path, O_RDONLY)
-    } catch let error where error.category == .notFound {
+      return try FileSystem.readFile(path)
+    } catch where error.category == .notFound {
       // A collector killed mid-deletion may have parked it in trash/.
-      if let digest = Digest(subject), restoreFromTrash(digest), let descriptor = try? Syscalls.open(path, O_RDONLY) {
-        Syscalls.close(descriptor)
+      if let digest = Digest(subject), restoreFromTrash(digest), FileSystem.exists(path) {
         return try readFile(path, subject: subject)
       }
       throw StoreError(.notFound, subject, "object is missing from the store (file \(path))")
+    } catch where error.endedEarly {
+      throw StoreError(.corrupted, subject, "file shrank while being read (\(path))")
+    } catch {
+      throw StoreError(error)
     }
-    defer { Syscalls.close(descriptor) }
-    let size = Int(try Syscalls.fileSize(path))
-    let bytes = try Syscalls.read(descriptor, count: size, offset: 0, path: path)
-    guard bytes.count == size else { throw StoreError(.corrupted, subject, "file shrank while being read (\(path))") }
-    return bytes
   }
 }

@@ -1,3 +1,4 @@
+import FileSystem
 import RegistryCore
 
 /// A failure of the content store, naming the object (`sha256:…`) or path concerned.
@@ -11,6 +12,13 @@ public struct StoreError: CategorizedError {
     self.category = category
     self.subject = subject
     self.problem = problem
+  }
+
+  /// A failed file-system call, as the store reports it: the path as the subject, the operation
+  /// and the system's reason as the problem, the category unchanged. The store's only conversion
+  /// of `FileSystemError`.
+  init(_ error: FileSystemError) {
+    self.init(error.category, error.path, error.problem)
   }
 
   public var message: String { "\(subject): \(problem)" }

@@ -1,10 +1,7 @@
 import Catalog
 import ContentStore
+import FileSystem
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Which versions to keep; a version is kept if any rule keeps it. Alias targets are always kept.
 public struct RetentionPolicy: Sendable, Codable, Equatable {
@@ -103,8 +100,8 @@ extension Registry {
   /// nothing; run right after it, a real run deletes exactly what it listed.
   public func collect(_ options: CollectionOptions) throws(RegistryError) -> CollectionReport {
     let started = Date()
-    let lock = try CollectorLock(root.appendingPathComponent("gc.lock"))
-    defer { lock.release() }
+    let lock = try collectorLock()
+    defer { lock.unlock() }
     do {
       if !options.dryRun { objects.restoreTrash() }
       let candidates = try catalog.retentionCandidates(
@@ -168,7 +165,7 @@ extension Registry {
     for lease in leases {
       if lease.expiresAt <= now {
         expired.append(lease)
-      } else if let pid = Self.holderPID(lease.holder, host: host), kill(pid, 0) != 0, errno == ESRCH {
+      } else if let pid = Self.holderPID(lease.holder, host: host), !FileSystem.processExists(pid) {
         expired.append(lease)
       } else {
         active.append(lease)
@@ -177,32 +174,26 @@ extension Registry {
     return (active, expired)
   }
 
+  /// The exclusive lock on `gc.lock`, so one collection runs at a time; the system releases it
+  /// even if the collector is killed.
+  func collectorLock() throws(RegistryError) -> FileLock {
+    let path = objects.layout.gcLock.path
+    let lock: FileLock?
+    do {
+      lock = try FileLock.attempt(path)
+    } catch {
+      throw RegistryError(error.relabelled("cannot open the collector lock"))
+    }
+    guard let lock else {
+      throw RegistryError(.failedPrecondition, "\(path): another garbage collection is running in this store")
+    }
+    return lock
+  }
+
   /// The pid in a holder `user@host pid N`, when the host is this one.
   static func holderPID(_ holder: String, host: String) -> pid_t? {
     let parts = holder.split(separator: " ")
     guard parts.count == 3, parts[1] == "pid", parts[0].hasSuffix("@" + host), let pid = pid_t(parts[2]) else { return nil }
     return pid
-  }
-}
-
-/// An exclusive `flock` on `gc.lock`, so one collection runs at a time; released on exit even
-/// if the collector is killed.
-final class CollectorLock: Sendable {
-  private let descriptor: Int32
-
-  init(_ url: URL) throws(RegistryError) {
-    descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-      throw RegistryError(.unavailable, "\(url.path): cannot open the collector lock: \(String(cString: strerror(errno)))")
-    }
-    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-      close(descriptor)
-      throw RegistryError(.failedPrecondition, "\(url.path): another garbage collection is running in this store")
-    }
-  }
-
-  func release() {
-    flock(descriptor, LOCK_UN)
-    close(descriptor)
   }
 }

@@ -2,6 +2,7 @@ import Catalog
 import Checksums
 import ContentStore
 import Dispatch
+import FileSystem
 import Foundation
 import RegistryCore
 import SavedModelFormat
@@ -234,7 +235,7 @@ extension Registry {
   /// - Parameter batch: where to stage objects; `nil` only computes digests (for `identify`).
   func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
     let plan = ChunkPlan(directory: directory, bundle: bundle)
-    let before = try plan.files.map { try FileIdentity(of: $0.url) }
+    let before = try plan.files.map { try FileIdentity(of: $0.url.path) }
     let numericTensors = Set((bundle?.entries ?? []).indices.filter { bundle?.entries[$0].dtype.elementSize != nil })
 
     struct PieceResult: Sendable {
@@ -258,7 +259,8 @@ extension Registry {
         let file = plan.files[piece.file]
         do {
           let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(piece.length)])
-          try readExactly(file.url, offset: piece.offset, into: UnsafeMutableRawBufferPointer(mutating: bytes))
+          try FileSystem.readExactly(
+            file.url.path, into: UnsafeMutableRawBufferPointer(mutating: bytes), at: piece.offset)
           let digest = Digest.of(bytes)
           let staged =
             try batch?.stage(bytes, digest: digest)
@@ -277,7 +279,7 @@ extension Registry {
       while offset < file.entry.size {
         let length = Int(min(Int64(bufferSize), file.entry.size - offset))
         let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
-        try readExactly(file.url, offset: offset, into: chunk)
+        try FileSystem.readExactly(file.url.path, into: chunk, at: offset)
         hasher.update(UnsafeRawBufferPointer(chunk))
         offset += Int64(length)
       }
@@ -304,7 +306,7 @@ extension Registry {
     }
     if let error = firstError.withLock({ $0 }) { throw error }
 
-    for (file, identity) in zip(plan.files, before) where try FileIdentity(of: file.url) != identity {
+    for (file, identity) in zip(plan.files, before) where try FileIdentity(of: file.url.path) != identity {
       throw RegistryError(.corrupted, "\(file.url.path): the file changed while it was being pushed; push again")
     }
     let pieceResults = results.withLock { $0 }.compactMap { $0 }

@@ -1,13 +1,10 @@
 import Catalog
 import ContentStore
+import FileSystem
 import Foundation
 // What the façade's signatures use (errors, their categories, digests) comes with `import Registry`.
 @_exported import RegistryCore
 import RegistryCore
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// The registry: a store directory holding the object store (`objects/`, `ingest/`) and the
 /// catalog (`catalog.sqlite`). The command line and, later, the server talk only to this type.
@@ -30,10 +27,11 @@ public final class Registry: Sendable {
   ///   not writable, rather than SQLite's "unable to open database file".
   public init(root: URL, access: Access = .readWrite) throws(RegistryError) {
     self.root = root
+    let layout = StoreLayout(root: root)
     let readOnly = access == .readOnly
     if readOnly {
-      guard FileManager.default.fileExists(atPath: root.appendingPathComponent("catalog.sqlite").path) else {
-        throw RegistryError(.notFound, "\(root.path): no store here (no catalog.sqlite)")
+      guard FileManager.default.fileExists(atPath: layout.catalogDatabase.path) else {
+        throw RegistryError(.notFound, "\(root.path): no store here (no \(layout.catalogDatabase.lastPathComponent))")
       }
     } else {
       do {
@@ -44,34 +42,29 @@ public final class Registry: Sendable {
       try Self.checkWritable(root)
     }
     do {
-      objects = try ObjectStore(storeRoot: root, readOnly: readOnly)
+      objects = try ObjectStore(layout: layout, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
     // Processes opening a new store at once would race to create and migrate the catalog
     // (switching to WAL mode needs the database to themselves), so opening is serialised.
-    let lock = readOnly ? -1 : open(root.appendingPathComponent("catalog.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    if lock >= 0 { flock(lock, LOCK_EX) }
-    defer {
-      if lock >= 0 {
-        flock(lock, LOCK_UN)
-        close(lock)
-      }
-    }
+    let lock = readOnly ? nil : try? FileLock(layout.catalogLock.path)
+    defer { lock?.unlock() }
     do {
-      catalog = try Catalog(path: root.appendingPathComponent("catalog.sqlite"), readOnly: readOnly)
+      catalog = try Catalog(path: layout.catalogDatabase, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
   }
 
   private static func checkWritable(_ root: URL) throws(RegistryError) {
-    var info = statvfs()
-    if statvfs(root.path, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+    if FileSystem.isOnReadOnlyFileSystem(root.path) {
       throw RegistryError(.unavailable, "\(root.path): the store is on a read-only file system; this command needs to write to it")
     }
-    if access(root.path, W_OK) != 0 {
-      throw RegistryError(.unavailable, "\(root.path): the store is not writable: \(String(cString: strerror(errno)))")
+    do {
+      try FileSystem.checkAccess(root.path, .write)
+    } catch {
+      throw RegistryError(error.relabelled("the store is not writable"))
     }
   }
 

@@ -1,3 +1,4 @@
+import FileSystem
 import RegistryCore
 
 /// The one error type the registry façade throws: a category, a one-line message that names the
@@ -20,11 +21,24 @@ public struct RegistryError: CategorizedError {
     self.init(error.category, error.message, file: error.file, underlying: error)
   }
 
+  /// A failed file-system call, keeping its category, message and file. A file that ends early
+  /// changed after the push listed it. The façade's only conversion of `FileSystemError`.
+  init(_ error: FileSystemError) {
+    if error.endedEarly {
+      self.init(
+        .corrupted, "\(error.path): the file changed while it was being pushed (it ended early)", file: error.path,
+        underlying: error)
+    } else {
+      self.init(error.category, error.message, file: error.file, underlying: error)
+    }
+  }
+
   /// Wraps whatever a lower layer threw; an error without a category is a defect (`internal`),
   /// never passed off as another category.
   static func wrap(_ error: any Error) -> RegistryError {
     switch error {
     case let error as RegistryError: error
+    case let error as FileSystemError: RegistryError(error)
     case let error as any CategorizedError: RegistryError(error)
     default: RegistryError(UncategorizedError(error))
     }

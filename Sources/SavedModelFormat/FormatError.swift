@@ -1,3 +1,4 @@
+import FileSystem
 import RegistryCore
 
 /// A problem with a file that the format layer reads, naming the file and what is wrong with it.
@@ -15,6 +16,18 @@ public struct FormatError: CategorizedError, Equatable {
     self.category = category
     self.path = file
     self.problem = problem
+  }
+
+  /// A failed file-system call, keeping its category, path and problem; a file that ends early
+  /// is shorter than the index that describes it. The format layer's only conversion of
+  /// `FileSystemError`.
+  init(_ error: FileSystemError) {
+    if case .endedEarly(let end, let missing) = error.failure {
+      self.init(
+        .corrupted, file: error.path, "file ends at \(end) bytes, \(missing) bytes short of what the index expects")
+    } else {
+      self.init(error.category, file: error.path, error.problem)
+    }
   }
 
   public var file: String? { path }

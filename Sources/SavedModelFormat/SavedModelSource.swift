@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// Where a SavedModel's bytes come from.
@@ -34,9 +35,24 @@ public struct DirectorySource: SavedModelSource {
 
   public func listing() throws(FormatError) -> [SavedModelDirectory.FileEntry] { try DirectoryWalker.walk(root) }
 
-  public func size(of path: String) throws(FormatError) -> Int64 { try fileSize(location(of: path)) }
+  /// Refuses directories, devices and the like.
+  public func size(of path: String) throws(FormatError) -> Int64 {
+    let file = location(of: path).path
+    let status: FileStatus
+    do {
+      status = try FileSystem.status(file)
+    } catch {
+      throw FormatError(error.relabelled("cannot read"))
+    }
+    guard status.kind == .regularFile else { throw FormatError(.invalidArgument, file: file, "not a regular file") }
+    return status.size
+  }
 
   public func read(_ path: String, offset: Int64, count: Int) throws(FormatError) -> [UInt8] {
-    try readRange(location(of: path), offset: offset, count: count)
+    do {
+      return try FileSystem.readExactly(location(of: path).path, count: count, at: offset)
+    } catch {
+      throw FormatError(error)
+    }
   }
 }

@@ -26,7 +26,7 @@ struct ManifestTests {
 
   @Test("the canonical encoding is stable, sorted and decodes to the same manifest")
   func canonical() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let (manifest, _) = try sample(store)
     let bytes = manifest.canonicalBytes()
     #expect(try Manifest(decoding: bytes, subject: "m") == manifest)
@@ -46,7 +46,7 @@ struct ManifestTests {
 
   @Test("a tampered manifest with an escaping path is refused before anything is written")
   func tamperedManifest() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let digest = Digest.of([UInt8]())
     let evil = Manifest(entries: [.file("../outside", mode: 0o644, size: 0, sha256: digest, objects: [])])
     let bytes = evil.canonicalBytes()
@@ -61,7 +61,7 @@ struct ManifestTests {
 
   @Test("materializing writes every file, directory and mode, and refuses an existing target")
   func materialize() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let (manifest, contents) = try sample(store)
     let target = try temporaryDirectory("pull").appendingPathComponent("model")
     let result = try Materializer(store: store).materialize(manifest, to: target, replacing: false)
@@ -81,7 +81,7 @@ struct ManifestTests {
 
   @Test("a corrupt object stops the pull, leaves no target and no temporary directory")
   func corruptObject() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let (manifest, _) = try sample(store)
     let victim = try #require(manifest.entries.first { $0.path.hasPrefix("variables/") }?.objects?.last?.digest)
     let path = store.path(for: victim)

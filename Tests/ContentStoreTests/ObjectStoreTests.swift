@@ -28,7 +28,7 @@ struct ObjectStoreTests {
 
   @Test("a committed object reads back, is read-only, and a second stage of it is not new")
   func roundTrip() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let bytes = randomBytes(100_000, seed: 1)
     let staged = try stage(store, bytes)
     #expect(staged.isNew)
@@ -42,7 +42,7 @@ struct ObjectStoreTests {
 
   @Test("compressible objects are stored zlib-encoded and smaller, random ones raw")
   func encoding() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let text = Array(String(repeating: "node { name: \"dense/MatMul\" op: \"MatMul\" }\n", count: 2000).utf8)
     let compressed = try stage(store, text)
     #expect(compressed.encoding == .zlib)
@@ -55,7 +55,7 @@ struct ObjectStoreTests {
 
   @Test("an aborted batch publishes nothing")
   func abort() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     let batch = try store.makeBatch()
     let staged = try randomBytes(1000, seed: 3).withUnsafeBytes { try batch.stage($0) }
     batch.abort()
@@ -65,7 +65,7 @@ struct ObjectStoreTests {
 
   @Test("a damaged, truncated or missing object is reported by name, never returned")
   func damage() throws {
-    let store = try ObjectStore(storeRoot: try temporaryDirectory("store"))
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
     for encoding in ["raw", "zlib"] {
       let bytes = encoding == "raw" ? randomBytes(5000, seed: 4) : [UInt8](repeating: 7, count: 5000)
       let digest = try stage(store, bytes).digest
@@ -96,7 +96,7 @@ struct ObjectStoreTests {
   @Test("objects fan out two directory levels deep")
   func layout() throws {
     let root = try temporaryDirectory("store")
-    let store = try ObjectStore(storeRoot: root)
+    let store = try ObjectStore(layout: StoreLayout(root: root))
     let digest = try stage(store, [1, 2, 3]).digest
     let hex = digest.hex
     let prefix1 = String(hex.prefix(2))

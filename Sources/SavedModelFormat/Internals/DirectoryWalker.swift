@@ -1,23 +1,18 @@
+import FileSystem
 import Foundation
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// Lists a SavedModel directory tree with `lstat`, refusing anything but regular files and
 /// directories: a symlink could point outside the model, and a device or FIFO has no bytes to
 /// store.
 enum DirectoryWalker {
   static func walk(_ root: URL) throws(FormatError) -> [SavedModelDirectory.FileEntry] {
-    var info = stat()
-    guard lstat(root.path, &info) == 0 else {
-      throw posixError(root, "cannot open the SavedModel directory", errno: errno)
+    let status: FileStatus
+    do {
+      status = try FileSystem.status(root.path, followingLinks: false)
+    } catch {
+      throw FormatError(error.relabelled("cannot open the SavedModel directory"))
     }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+    guard status.kind == .directory else {
       throw FormatError(.invalidArgument, file: root.path, "not a directory")
     }
     var entries: [SavedModelDirectory.FileEntry] = []
@@ -29,37 +24,35 @@ enum DirectoryWalker {
   private static func walk(
     _ directory: URL, relative: String, into entries: inout [SavedModelDirectory.FileEntry]
   ) throws(FormatError) {
-    guard let stream = opendir(directory.path) else {
-      throw posixError(directory, "cannot list the directory", errno: errno)
-    }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
+    let names: [String]
+    do {
+      names = try FileSystem.listDirectory(directory.path)
+    } catch {
+      throw FormatError(error.relabelled("cannot list the directory"))
     }
     for name in names {
       let url = directory.appendingPathComponent(name)
       let path = relative.isEmpty ? name : relative + "/" + name
-      var info = stat()
-      guard lstat(url.path, &info) == 0 else { throw posixError(url, "cannot stat", errno: errno) }
-      let mode = UInt16(info.st_mode & 0o7777)
-      switch info.st_mode & S_IFMT {
-      case S_IFREG:
-        guard access(url.path, R_OK) == 0 else {
+      let status: FileStatus
+      do {
+        status = try FileSystem.status(url.path, followingLinks: false)
+      } catch {
+        throw FormatError(error)
+      }
+      switch status.kind {
+      case .regularFile:
+        guard (try? FileSystem.checkAccess(url.path, .read)) != nil else {
           throw FormatError(.unavailable, file: url.path, "not readable")
         }
-        entries.append(.init(path: path, kind: .file, size: Int64(info.st_size), mode: mode))
-      case S_IFDIR:
-        entries.append(.init(path: path, kind: .directory, size: 0, mode: mode))
+        entries.append(.init(path: path, kind: .file, size: status.size, mode: status.permissions))
+      case .directory:
+        entries.append(.init(path: path, kind: .directory, size: 0, mode: status.permissions))
         try walk(url, relative: path, into: &entries)
-      case S_IFLNK:
+      case .symbolicLink:
         throw FormatError(
           .invalidArgument, file: url.path,
           "is a symbolic link; a SavedModel may hold only regular files and directories")
-      default:
+      case .other:
         throw FormatError(
           .invalidArgument, file: url.path,
           "is a device, socket or FIFO; a SavedModel may hold only regular files and directories")
