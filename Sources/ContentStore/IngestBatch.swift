@@ -13,19 +13,19 @@ import Synchronization
 /// `ingest/` directory for the collector.
 ///
 /// `stage` may be called from several threads at once.
-public final class IngestBatch: Sendable {
+package final class IngestBatch: Sendable {
   /// What staging one object did.
-  public struct Staged: Sendable {
-    public let digest: Digest
+  package struct Staged: Sendable {
+    package let digest: Digest
     /// Uncompressed size.
-    public let size: Int64
+    package let size: Int64
     /// Whether this batch writes it (false: the store or this batch already had it).
-    public let isNew: Bool
+    package let isNew: Bool
     /// Size on disk including the header; 0 when not new.
-    public let storedSize: Int64
-    public let encoding: ObjectStore.Encoding
+    package let storedSize: Int64
+    package let encoding: ObjectStore.Encoding
 
-    public init(digest: Digest, size: Int64, isNew: Bool, storedSize: Int64, encoding: ObjectStore.Encoding) {
+    package init(digest: Digest, size: Int64, isNew: Bool, storedSize: Int64, encoding: ObjectStore.Encoding) {
       self.digest = digest
       self.size = size
       self.isNew = isNew
@@ -39,7 +39,7 @@ public final class IngestBatch: Sendable {
     var staged: [Digest: String] = [:]
   }
 
-  public let store: ObjectStore
+  package let store: ObjectStore
   private let directory: String
   private let state = Mutex(State())
 
@@ -56,7 +56,7 @@ public final class IngestBatch: Sendable {
   /// Hashes and, when new, compresses and writes one object's bytes.
   ///
   /// - Parameter expected: when given, the bytes must hash to it.
-  public func stage(_ bytes: UnsafeRawBufferPointer, expected: Digest? = nil) throws(StoreError) -> Staged {
+  package func stage(_ bytes: UnsafeRawBufferPointer, expected: Digest? = nil) throws(StoreError) -> Staged {
     let digest = Digest.of(bytes)
     if let expected, expected != digest {
       throw StoreError(.corrupted, expected.description, "content hashes to \(digest)")
@@ -65,7 +65,7 @@ public final class IngestBatch: Sendable {
   }
 
   /// Stages bytes whose digest the caller has already computed.
-  public func stage(_ bytes: UnsafeRawBufferPointer, digest: Digest) throws(StoreError) -> Staged {
+  package func stage(_ bytes: UnsafeRawBufferPointer, digest: Digest) throws(StoreError) -> Staged {
     let size = Int64(bytes.count)
     let temp = directory + "/" + digest.hex
     let notNew = Staged(digest: digest, size: size, isNew: false, storedSize: 0, encoding: .identity)
@@ -99,7 +99,7 @@ public final class IngestBatch: Sendable {
   }
 
   /// Makes every staged object durable, then visible.
-  public func commit() throws(StoreError) {
+  package func commit() throws(StoreError) {
     let staged = state.withLock { $0.staged }
     defer { removeDirectory() }
     if staged.isEmpty { return }
@@ -117,7 +117,7 @@ public final class IngestBatch: Sendable {
   }
 
   /// Drops every staged object that was not committed.
-  public func abort() {
+  package func abort() {
     removeDirectory()
   }
 

@@ -7,64 +7,64 @@ import RegistryCore
 /// Stored as an object itself, in a canonical JSON encoding (keys sorted, no spaces, entries
 /// sorted by path bytes), so the same tree always gives the same manifest digest, and pull and
 /// verify can work from the store alone.
-public struct Manifest: Sendable, Equatable, Codable {
-  public static let formatName = "registry.manifest.v1"
+package struct Manifest: Sendable, Equatable, Codable {
+  package static let formatName = "registry.manifest.v1"
 
-  public enum Kind: String, Sendable, Codable { case file, directory }
+  package enum Kind: String, Sendable, Codable { case file, directory }
 
   /// One object of a file, in order.
-  public struct Piece: Sendable, Equatable, Codable {
-    public let digest: Digest
-    public let size: Int64
-    public init(digest: Digest, size: Int64) {
+  package struct Piece: Sendable, Equatable, Codable {
+    package let digest: Digest
+    package let size: Int64
+    package init(digest: Digest, size: Int64) {
       self.digest = digest
       self.size = size
     }
   }
 
-  public struct Entry: Sendable, Equatable, Codable {
+  package struct Entry: Sendable, Equatable, Codable {
     /// Relative path with `/` separators; never absolute, never `.` or `..` components.
-    public let path: String
-    public let kind: Kind
+    package let path: String
+    package let kind: Kind
     /// Permission bits (e.g. 0o644), as the source directory had them.
-    public let mode: UInt16
+    package let mode: UInt16
     /// File size in bytes; absent for directories.
-    public let size: Int64?
+    package let size: Int64?
     /// SHA-256 of the whole file; absent for directories.
-    public let sha256: Digest?
+    package let sha256: Digest?
     /// The objects that make up the file, in order; absent for directories.
-    public let objects: [Piece]?
+    package let objects: [Piece]?
 
-    public static func directory(_ path: String, mode: UInt16) -> Entry {
+    package static func directory(_ path: String, mode: UInt16) -> Entry {
       Entry(path: path, kind: .directory, mode: mode, size: nil, sha256: nil, objects: nil)
     }
 
-    public static func file(_ path: String, mode: UInt16, size: Int64, sha256: Digest, objects: [Piece]) -> Entry {
+    package static func file(_ path: String, mode: UInt16, size: Int64, sha256: Digest, objects: [Piece]) -> Entry {
       Entry(path: path, kind: .file, mode: mode, size: size, sha256: sha256, objects: objects)
     }
   }
 
-  public let format: String
-  public let entries: [Entry]
+  package let format: String
+  package let entries: [Entry]
 
   /// Builds a manifest; entries are sorted by path bytes.
-  public init(entries: [Entry]) {
+  package init(entries: [Entry]) {
     format = Self.formatName
     self.entries = entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
   }
 
   /// Every distinct object the manifest references.
-  public var objectDigests: Set<Digest> {
+  package var objectDigests: Set<Digest> {
     Set(entries.flatMap { $0.objects ?? [] }.map(\.digest))
   }
 
   /// The sum of file sizes.
-  public var logicalSize: Int64 { entries.reduce(0) { $0 + ($1.size ?? 0) } }
+  package var logicalSize: Int64 { entries.reduce(0) { $0 + ($1.size ?? 0) } }
 
   // MARK: - Canonical encoding
 
   /// The canonical bytes that are stored and hashed.
-  public func canonicalBytes() -> [UInt8] {
+  package func canonicalBytes() -> [UInt8] {
     var out = "{\"entries\":["
     for (index, entry) in entries.enumerated() {
       if index > 0 { out += "," }
@@ -105,7 +105,7 @@ public struct Manifest: Sendable, Equatable, Codable {
   ///
   /// - Throws: `StoreError.corrupted` naming `subject` when it does not parse, has an unknown
   ///   format, or breaks a rule of `validate()`.
-  public init(decoding bytes: [UInt8], subject: String) throws(StoreError) {
+  package init(decoding bytes: [UInt8], subject: String) throws(StoreError) {
     let decoded: Manifest
     do {
       decoded = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
@@ -126,7 +126,7 @@ public struct Manifest: Sendable, Equatable, Codable {
   /// Checks that every path is safe to create below a target directory and every file's pieces
   /// add up to its size. Run before anything is written, even for manifests we wrote ourselves:
   /// the store may have been tampered with.
-  public func validate() throws(StoreError) {
+  package func validate() throws(StoreError) {
     var seen = Set<String>()
     for entry in entries {
       try Self.validatePath(entry.path)
@@ -154,7 +154,7 @@ public struct Manifest: Sendable, Equatable, Codable {
 
   /// A path may only name something inside the target: relative, `/`-separated, with no empty,
   /// `.` or `..` component and no NUL.
-  public static func validatePath(_ path: String) throws(StoreError) {
+  package static func validatePath(_ path: String) throws(StoreError) {
     guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else {
       throw StoreError(.invalidArgument, path, "not a safe relative path")
     }

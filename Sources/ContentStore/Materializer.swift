@@ -11,15 +11,15 @@ import Synchronization
 /// written; files and directories are fsynced; only then is the temporary directory renamed to
 /// the target. A reader never sees a half-written version, and a failure leaves the target as
 /// it was.
-public struct Materializer: Sendable {
-  public struct Result: Sendable {
-    public let files: Int
-    public let bytes: Int64
+package struct Materializer: Sendable {
+  package struct Result: Sendable {
+    package let files: Int
+    package let bytes: Int64
   }
 
-  public let store: ObjectStore
+  package let store: ObjectStore
 
-  public init(store: ObjectStore) {
+  package init(store: ObjectStore) {
     self.store = store
   }
 
@@ -29,7 +29,7 @@ public struct Materializer: Sendable {
   ///   - replacing: replace an existing target (`pull --force`); otherwise an existing target is
   ///     refused.
   /// - Throws: `StoreError` naming the object, file or target that failed.
-  public func materialize(_ manifest: Manifest, to target: URL, replacing: Bool) throws(StoreError) -> Result {
+  package func materialize(_ manifest: Manifest, to target: URL, replacing: Bool) throws(StoreError) -> Result {
     try manifest.validate()
     let targetPath = target.standardizedFileURL.path
     let parent = (targetPath as NSString).deletingLastPathComponent

@@ -6,16 +6,16 @@ import RegistryCore
 /// deletion that cannot race with a push that has just decided to reuse the object.
 extension ObjectStore {
   /// One object file found on disk.
-  public struct StoredObject: Sendable {
-    public let digest: Digest
+  package struct StoredObject: Sendable {
+    package let digest: Digest
     /// On-disk size (header included).
-    public let storedSize: Int64
+    package let storedSize: Int64
     /// Last write or refresh (a push reusing an object refreshes it).
-    public let modified: Date
+    package let modified: Date
   }
 
   /// Every object file under `objects/`; files whose names are not digests are skipped.
-  public func walk() throws(StoreError) -> [StoredObject] {
+  package func walk() throws(StoreError) -> [StoredObject] {
     var found: [StoredObject] = []
     let base = layout.sha256Objects.path
     for first in try listDirectory(base) {
@@ -42,7 +42,7 @@ extension ObjectStore {
   /// never relies on an object the collector deletes.
   ///
   /// - Returns: whether the object was deleted.
-  public func collect(_ digest: Digest, unlessModifiedSince cutoff: Date) throws(StoreError) -> Bool {
+  package func collect(_ digest: Digest, unlessModifiedSince cutoff: Date) throws(StoreError) -> Bool {
     let path = path(for: digest)
     let parked = layout.trash.path + "/" + digest.hex + "." + UUID().uuidString.lowercased()
     do throws(FileSystemError) {
@@ -78,7 +78,7 @@ extension ObjectStore {
   ///
   /// - Returns: whether the object is in `objects/` afterwards.
   @discardableResult
-  public func restoreFromTrash(_ digest: Digest) -> Bool {
+  package func restoreFromTrash(_ digest: Digest) -> Bool {
     let trash = layout.trash.path
     let prefix = digest.hex + "."
     for name in (try? listDirectory(trash)) ?? [] where name.hasPrefix(prefix) {
@@ -101,7 +101,7 @@ extension ObjectStore {
   }
 
   /// Puts back everything in `trash/` (see `restoreFromTrash`); a collection starts with this.
-  public func restoreTrash() {
+  package func restoreTrash() {
     for name in (try? listDirectory(layout.trash.path)) ?? [] {
       guard let digest = Digest(hex: String(name.prefix(64))) else { continue }
       restoreFromTrash(digest)
@@ -111,7 +111,7 @@ extension ObjectStore {
   /// Removes ingest directories of pushes that ended (or died) before `cutoff`.
   ///
   /// - Returns: the ingest directories removed (or that would be, with `dryRun`).
-  public func cleanLeftovers(olderThan cutoff: Date, dryRun: Bool) throws(StoreError) -> [String] {
+  package func cleanLeftovers(olderThan cutoff: Date, dryRun: Bool) throws(StoreError) -> [String] {
     var removed: [String] = []
     for name in try listDirectory(layout.ingest.path) {
       let path = layout.ingest.path + "/" + name
@@ -126,7 +126,7 @@ extension ObjectStore {
 
   /// Moves a damaged object out of `objects/` into `quarantine/`, so that a later push of the
   /// same content stores it again, and the damaged bytes stay available for inspection.
-  public func quarantine(_ digest: Digest) throws(StoreError) -> String {
+  package func quarantine(_ digest: Digest) throws(StoreError) -> String {
     let directory = layout.quarantine.path
     let target = directory + "/" + digest.hex + "." + UUID().uuidString.lowercased()
     do {

@@ -10,13 +10,13 @@ import RegistryCore
 /// zlib), the hash algorithm and the uncompressed length, so a stored object says by itself how to
 /// read it and what its name means. Objects are read-only once written; every read re-hashes the
 /// content and fails loudly on a mismatch.
-public struct ObjectStore: Sendable {
+package struct ObjectStore: Sendable {
   /// How an object's bytes are stored.
-  public enum Encoding: UInt8, Sendable, Codable {
+  package enum Encoding: UInt8, Sendable, Codable {
     case identity = 0
     case zlib = 1
 
-    public var name: String { self == .identity ? "identity" : "zlib" }
+    package var name: String { self == .identity ? "identity" : "zlib" }
   }
 
   /// The header every object file starts with.
@@ -54,16 +54,16 @@ public struct ObjectStore: Sendable {
   }
 
   /// The store's paths.
-  public let layout: StoreLayout
+  package let layout: StoreLayout
   /// The store's `objects/` directory.
-  public var root: URL { layout.objects }
+  package var root: URL { layout.objects }
   /// Where batches stage their files before they are published (`ingest/`).
-  public var ingestRoot: URL { layout.ingest }
+  package var ingestRoot: URL { layout.ingest }
 
   /// - Parameters:
   ///   - layout: the store's paths; `objects/` and `ingest/` are created.
   ///   - readOnly: create nothing (for reading a store on read-only media).
-  public init(layout: StoreLayout, readOnly: Bool = false) throws(StoreError) {
+  package init(layout: StoreLayout, readOnly: Bool = false) throws(StoreError) {
     self.layout = layout
     if !readOnly {
       do {
@@ -76,11 +76,11 @@ public struct ObjectStore: Sendable {
   }
 
   /// The file that holds (or would hold) an object.
-  public func path(for digest: Digest) -> String {
+  package func path(for digest: Digest) -> String {
     layout.objectPath(for: digest)
   }
 
-  public func contains(_ digest: Digest) -> Bool {
+  package func contains(_ digest: Digest) -> Bool {
     FileSystem.exists(path(for: digest)) || restoreFromTrash(digest)
   }
 
@@ -88,7 +88,7 @@ public struct ObjectStore: Sendable {
   ///
   /// - Throws: `StoreError` `.notFound` when absent, `.corrupted` naming the object and its file
   ///   when the header, the zlib stream, the length or the hash is wrong.
-  public func read(_ digest: Digest) throws(StoreError) -> [UInt8] {
+  package func read(_ digest: Digest) throws(StoreError) -> [UInt8] {
     let file = path(for: digest)
     let raw = try readFile(file, subject: digest.description)
     func corrupt(_ problem: String) -> StoreError {
@@ -118,7 +118,7 @@ public struct ObjectStore: Sendable {
   }
 
   /// The encoding and on-disk size of a stored object, from its header alone.
-  public func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
+  package func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
     let file = path(for: digest)
     let header: [UInt8]
     let storedSize: Int64
@@ -135,7 +135,7 @@ public struct ObjectStore: Sendable {
   }
 
   /// Starts a batch of objects that become visible together.
-  public func makeBatch() throws(StoreError) -> IngestBatch {
+  package func makeBatch() throws(StoreError) -> IngestBatch {
     try IngestBatch(store: self)
   }
 

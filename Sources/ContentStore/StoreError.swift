@@ -2,13 +2,13 @@ import FileSystem
 import RegistryCore
 
 /// A failure of the content store, naming the object (`sha256:…`) or path concerned.
-public struct StoreError: CategorizedError {
-  public let category: ErrorCategory
+package struct StoreError: CategorizedError {
+  package let category: ErrorCategory
   /// The object (`sha256:…`) or path concerned.
-  public let subject: String
-  public let problem: String
+  package let subject: String
+  package let problem: String
 
-  public init(_ category: ErrorCategory, _ subject: String, _ problem: String) {
+  package init(_ category: ErrorCategory, _ subject: String, _ problem: String) {
     self.category = category
     self.subject = subject
     self.problem = problem
@@ -21,5 +21,5 @@ public struct StoreError: CategorizedError {
     self.init(error.category, error.path, error.problem)
   }
 
-  public var message: String { "\(subject): \(problem)" }
+  package var message: String { "\(subject): \(problem)" }
 }

@@ -6,9 +6,9 @@ import Synchronization
 /// The system releases it when the process exits, even when it is killed, so a crashed holder
 /// never leaves a store locked. Locks are per open file: another descriptor, in this process or
 /// another, conflicts. The corresponding C function is `flock`.
-public final class FileLock: Sendable {
+package final class FileLock: Sendable {
   /// Shared locks coexist; an exclusive lock excludes every other lock.
-  public enum Mode: Sendable {
+  package enum Mode: Sendable {
     case exclusive, shared
   }
 
@@ -20,7 +20,7 @@ public final class FileLock: Sendable {
   }
 
   /// Opens (creating) the file at `path` and waits until the lock is granted.
-  public convenience init(_ path: String, _ mode: Mode = .exclusive) throws(FileSystemError) {
+  package convenience init(_ path: String, _ mode: Mode = .exclusive) throws(FileSystemError) {
     // A waiting lock is never refused for being held.
     self.init(descriptor: try Self.lock(path, mode, waiting: true)!)
   }
@@ -28,7 +28,7 @@ public final class FileLock: Sendable {
   /// Takes the lock if no one holds a conflicting one.
   ///
   /// - Returns: `nil` when another descriptor holds a conflicting lock.
-  public static func attempt(_ path: String, _ mode: Mode = .exclusive) throws(FileSystemError) -> FileLock? {
+  package static func attempt(_ path: String, _ mode: Mode = .exclusive) throws(FileSystemError) -> FileLock? {
     try lock(path, mode, waiting: false).map { FileLock(descriptor: $0) }
   }
 
@@ -47,7 +47,7 @@ public final class FileLock: Sendable {
   }
 
   /// Releases the lock; later calls do nothing.
-  public func unlock() {
+  package func unlock() {
     let locked = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
     if locked >= 0 {
       _ = flock(locked, LOCK_UN)

@@ -2,18 +2,18 @@ import Glibc
 
 /// What identifies a file's content cheaply: if none of these changed, the bytes read were the
 /// bytes of one unchanged file (the rule git and rsync rely on).
-public struct FileIdentity: Equatable, Sendable {
-  public let device: UInt64
-  public let inode: UInt64
-  public let size: Int64
+package struct FileIdentity: Equatable, Sendable {
+  package let device: UInt64
+  package let inode: UInt64
+  package let size: Int64
   /// Last change of the content.
-  public let modified: timespec
+  package let modified: timespec
   /// Last change of the content or the metadata (a rename or `touch` included).
-  public let changed: timespec
+  package let changed: timespec
 
   /// The identity of the file at `path`, following symbolic links. The corresponding C function
   /// is `stat`.
-  public init(of path: String) throws(FileSystemError) {
+  package init(of path: String) throws(FileSystemError) {
     self = try FileSystem.status(path).identity
   }
 
@@ -25,7 +25,7 @@ public struct FileIdentity: Equatable, Sendable {
     changed = info.st_ctim
   }
 
-  public static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+  package static func == (a: FileIdentity, b: FileIdentity) -> Bool {
     a.device == b.device && a.inode == b.inode && a.size == b.size
       && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
       && a.changed.tv_sec == b.changed.tv_sec && a.changed.tv_nsec == b.changed.tv_nsec
@@ -33,17 +33,17 @@ public struct FileIdentity: Equatable, Sendable {
 }
 
 /// What `stat` says about a file: its kind, permissions, size and times.
-public struct FileStatus: Equatable, Sendable {
-  public enum Kind: Sendable {
+package struct FileStatus: Equatable, Sendable {
+  package enum Kind: Sendable {
     case regularFile, directory, symbolicLink
     /// A device, socket or FIFO.
     case other
   }
 
-  public let kind: Kind
+  package let kind: Kind
   /// The permission bits (`st_mode & 0o7777`).
-  public let permissions: UInt16
-  public let identity: FileIdentity
+  package let permissions: UInt16
+  package let identity: FileIdentity
 
   init(_ info: stat) {
     switch info.st_mode & S_IFMT {
@@ -56,10 +56,10 @@ public struct FileStatus: Equatable, Sendable {
     identity = FileIdentity(info)
   }
 
-  public var size: Int64 { identity.size }
+  package var size: Int64 { identity.size }
 
   /// The last modification, in seconds since 1970.
-  public var modificationTime: Double {
+  package var modificationTime: Double {
     Double(identity.modified.tv_sec) + Double(identity.modified.tv_nsec) / 1e9
   }
 }

@@ -6,31 +6,31 @@ extension FileSystem {
 
   /// Moves `source` to `destination` atomically, replacing a file there. The error names the
   /// destination. The corresponding C function is `rename`.
-  public static func rename(_ source: String, to destination: String) throws(FileSystemError) {
+  package static func rename(_ source: String, to destination: String) throws(FileSystemError) {
     try check("cannot rename \(source) into place", destination) { Glibc.rename(source, destination) }
   }
 
   /// Gives the file at `source` a second name, `destination`, which must not exist (`EEXIST`,
   /// `alreadyExists`). The corresponding C function is `link`.
-  public static func link(_ source: String, to destination: String) throws(FileSystemError) {
+  package static func link(_ source: String, to destination: String) throws(FileSystemError) {
     try check("cannot link \(source)", destination) { Glibc.link(source, destination) }
   }
 
   /// Removes a name. The corresponding C function is `unlink`.
-  public static func unlink(_ path: String) throws(FileSystemError) {
+  package static func unlink(_ path: String) throws(FileSystemError) {
     try check("cannot remove", path) { Glibc.unlink(path) }
   }
 
   // MARK: - Directories
 
   /// Creates one directory, which must not exist. The corresponding C function is `mkdir`.
-  public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
+  package static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
     try check("cannot create directory", path) { Glibc.mkdir(path, mode) }
   }
 
   /// Creates a directory and its missing parents (`mkdir -p`); existing directories are fine, an
   /// existing file in the way is not (`ENOTDIR`).
-  public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
+  package static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
     do {
       try makeDirectory(path, mode: mode)
     } catch where error.code == EEXIST {
@@ -51,7 +51,7 @@ extension FileSystem {
 
   /// The names in a directory, without `.` and `..`, in no particular order.
   /// The corresponding C functions are `opendir` and `readdir`.
-  public static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+  package static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
     var opened = opendir(path)
     while opened == nil && errno == EINTR { opened = opendir(path) }
     guard let stream = opened else { throw FileSystemError("cannot list", path: path, .system(errno: errno)) }
@@ -79,12 +79,12 @@ extension FileSystem {
   // MARK: - Permissions and times
 
   /// Sets the permission bits of `path`. The corresponding C function is `chmod`.
-  public static func setPermissions(_ path: String, _ mode: mode_t) throws(FileSystemError) {
+  package static func setPermissions(_ path: String, _ mode: mode_t) throws(FileSystemError) {
     try check("chmod failed", path) { Glibc.chmod(path, mode) }
   }
 
   /// Sets the permission bits of an open file. The corresponding C function is `fchmod`.
-  public static func setPermissions(_ descriptor: Int32, _ mode: mode_t, path: String) throws(FileSystemError) {
+  package static func setPermissions(_ descriptor: Int32, _ mode: mode_t, path: String) throws(FileSystemError) {
     try check("chmod failed", path) { Glibc.fchmod(descriptor, mode) }
   }
 
@@ -93,7 +93,7 @@ extension FileSystem {
   /// The corresponding C function is `utimensat`.
   ///
   /// - Returns: whether the file exists and was touched.
-  public static func touch(_ path: String) -> Bool {
+  package static func touch(_ path: String) -> Bool {
     (try? check("cannot touch", path) { utimensat(AT_FDCWD, path, nil, 0) }) != nil
   }
 
@@ -101,21 +101,21 @@ extension FileSystem {
 
   /// Whether anything, even a dangling symbolic link, has this name.
   /// The corresponding C function is `lstat`.
-  public static func exists(_ path: String) -> Bool {
+  package static func exists(_ path: String) -> Bool {
     var info = stat()
     return (try? check("cannot stat", path) { lstat(path, &info) }) != nil
   }
 
   /// The status of `path`, or of the link itself with `followingLinks: false`.
   /// The corresponding C functions are `stat` and `lstat`.
-  public static func status(_ path: String, followingLinks: Bool = true) throws(FileSystemError) -> FileStatus {
+  package static func status(_ path: String, followingLinks: Bool = true) throws(FileSystemError) -> FileStatus {
     var info = stat()
     try check("cannot stat", path) { followingLinks ? stat(path, &info) : lstat(path, &info) }
     return FileStatus(info)
   }
 
   /// The status of an open file. The corresponding C function is `fstat`.
-  public static func status(_ descriptor: Int32, path: String) throws(FileSystemError) -> FileStatus {
+  package static func status(_ descriptor: Int32, path: String) throws(FileSystemError) -> FileStatus {
     var info = stat()
     try check("cannot stat", path) { fstat(descriptor, &info) }
     return FileStatus(info)
@@ -124,7 +124,7 @@ extension FileSystem {
   // MARK: - What the system allows
 
   /// What `checkAccess` asks for.
-  public enum Access: Sendable {
+  package enum Access: Sendable {
     case read, write
   }
 
@@ -133,7 +133,7 @@ extension FileSystem {
   /// The corresponding C function is `access` (`R_OK`, `W_OK`).
   ///
   /// - Throws: `FileSystemError` "not readable" or "not writable" with the system's reason.
-  public static func checkAccess(_ path: String, _ access: Access) throws(FileSystemError) {
+  package static func checkAccess(_ path: String, _ access: Access) throws(FileSystemError) {
     let (mode, operation) = access == .read ? (R_OK, "not readable") : (W_OK, "not writable")
     try check(operation, path) { Glibc.access(path, mode) }
   }
@@ -141,7 +141,7 @@ extension FileSystem {
   /// Whether `path` is on a file system mounted read-only (false when that cannot be told).
   /// SQLite must be told a database there is immutable, and a command that writes can say so
   /// rather than fail on its first write. The corresponding C function is `statvfs` (`ST_RDONLY`).
-  public static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
+  package static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
     var info = statvfs()
     guard (try? check("cannot statvfs", path) { statvfs(path, &info) }) != nil else { return false }
     return info.f_flag & UInt(ST_RDONLY) != 0
@@ -150,7 +150,7 @@ extension FileSystem {
   /// Whether a process with this id exists on this host: false only when the system says there
   /// is none (`ESRCH`); a process we may not signal (`EPERM`) exists. A lease held by a process
   /// that is gone protects nothing. The corresponding C function is `kill` with signal 0.
-  public static func processExists(_ pid: pid_t) -> Bool {
+  package static func processExists(_ pid: pid_t) -> Bool {
     do {
       try check("cannot signal", "pid \(pid)") { kill(pid, 0) }
       return true

@@ -6,7 +6,7 @@ import Glibc
 /// Each call retries `EINTR` and reports failure as a `FileSystemError` naming the path and the
 /// operation, so no caller handles `errno` itself. Descriptors are plain `Int32`s, opened
 /// close-on-exec so a child process never inherits them. Linux only (Glibc, `syncfs`).
-public enum FileSystem {
+package enum FileSystem {
   // MARK: - The errno funnel
 
   /// Runs `call` until it does not fail with `EINTR`; any other failure (a result of -1) becomes a
@@ -47,14 +47,14 @@ public enum FileSystem {
   /// Opens `path` close-on-exec. The corresponding C function is `open`.
   ///
   /// - Parameter mode: the permissions of a file `O_CREAT` creates.
-  public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(FileSystemError) -> Int32 {
+  package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(FileSystemError) -> Int32 {
     try check("cannot open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
   }
 
   /// Closes a descriptor. Not retried: on Linux the descriptor is gone even when `close` reports
   /// `EINTR`, and retrying could close one another thread just opened. The corresponding C
   /// function is `close`.
-  public static func close(_ descriptor: Int32) {
+  package static func close(_ descriptor: Int32) {
     _ = Glibc.close(descriptor)
   }
 
@@ -64,7 +64,7 @@ public enum FileSystem {
   /// The corresponding C function is `pread`.
   ///
   /// - Returns: the bytes read.
-  public static func read(
+  package static func read(
     _ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String
   ) throws(FileSystemError) -> Int {
     let (done, failure) = repeatUntilDone(buffer.count) { done in
@@ -78,7 +78,7 @@ public enum FileSystem {
   ///
   /// - Throws: `FileSystemError` `.endedEarly` when the file is shorter, so the caller can say
   ///   what that means (a truncated shard, a file that changed while it was read).
-  public static func readExactly(
+  package static func readExactly(
     _ path: String, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64
   ) throws(FileSystemError) {
     guard buffer.count > 0 else { return }
@@ -88,7 +88,7 @@ public enum FileSystem {
   }
 
   /// Reads up to `count` bytes of `path` at `offset`; fewer only at the end of the file.
-  public static func read(_ path: String, upTo count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
+  package static func read(_ path: String, upTo count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
     let descriptor = try open(path, O_RDONLY)
     defer { close(descriptor) }
     return try read(descriptor, upTo: count, at: offset, path: path)
@@ -97,7 +97,7 @@ public enum FileSystem {
   /// Reads exactly `count` bytes of `path` at `offset`.
   ///
   /// - Throws: `FileSystemError` `.endedEarly` when the file is shorter.
-  public static func readExactly(_ path: String, count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
+  package static func readExactly(_ path: String, count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
     let bytes = try read(path, upTo: count, at: offset)
     try requireAll(bytes.count, of: count, at: offset, path: path)
     return bytes
@@ -106,7 +106,7 @@ public enum FileSystem {
   /// Reads a whole (small) file, as long as `fstat` says it is.
   ///
   /// - Throws: `FileSystemError` `.endedEarly` when the file shrank while it was read.
-  public static func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+  package static func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
     let descriptor = try open(path, O_RDONLY)
     defer { close(descriptor) }
     let size = Int(try status(descriptor, path: path).size)
@@ -137,7 +137,7 @@ public enum FileSystem {
 
   /// Writes all of `bytes`, at `offset` when given, else at the descriptor's position.
   /// The corresponding C functions are `pwrite` and `write`.
-  public static func write(
+  package static func write(
     _ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64? = nil, path: String
   ) throws(FileSystemError) {
     let (done, failure) = repeatUntilDone(bytes.count) { done in
@@ -152,7 +152,7 @@ public enum FileSystem {
   }
 
   /// Writes a whole array; see `write(_:_:at:path:)` for a buffer.
-  public static func write(
+  package static func write(
     _ descriptor: Int32, _ bytes: [UInt8], at offset: Int64? = nil, path: String
   ) throws(FileSystemError) {
     try bytes.withUnsafeBytes { buffer in
@@ -163,12 +163,12 @@ public enum FileSystem {
   // MARK: - Durability
 
   /// Flushes a file's data and metadata to the disk. The corresponding C function is `fsync`.
-  public static func sync(_ descriptor: Int32, path: String) throws(FileSystemError) {
+  package static func sync(_ descriptor: Int32, path: String) throws(FileSystemError) {
     try check("fsync failed", path) { Glibc.fsync(descriptor) }
   }
 
   /// Flushes the directory entry changes (renames, creations) in `directory`.
-  public static func syncDirectory(_ directory: String) throws(FileSystemError) {
+  package static func syncDirectory(_ directory: String) throws(FileSystemError) {
     let descriptor = try open(directory, O_RDONLY | O_DIRECTORY)
     defer { close(descriptor) }
     try sync(descriptor, path: directory)
@@ -177,7 +177,7 @@ public enum FileSystem {
   /// Flushes every dirty page of the file system that holds the directory `path`: one call makes
   /// a whole batch of files durable, where one `fsync` per file would dominate the cost of many
   /// small ones. The corresponding C function is `syncfs` (through CSyscalls, since Glibc hides it).
-  public static func syncFileSystem(containing path: String) throws(FileSystemError) {
+  package static func syncFileSystem(containing path: String) throws(FileSystemError) {
     let descriptor = try open(path, O_RDONLY | O_DIRECTORY)
     defer { close(descriptor) }
     try check("syncfs failed", path) { csyscalls_syncfs(descriptor) }

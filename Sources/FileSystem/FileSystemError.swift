@@ -6,9 +6,9 @@ import RegistryCore
 /// Every call in `FileSystem` throws this one type, so each module turns file-system failures into
 /// its own error in one place, and "No space left on device" or "Read-only file system" reach the
 /// user with the file they concern.
-public struct FileSystemError: CategorizedError, Equatable {
+package struct FileSystemError: CategorizedError, Equatable {
   /// Why the call failed.
-  public enum Failure: Equatable, Sendable {
+  package enum Failure: Equatable, Sendable {
     /// The system refused with this `errno`.
     case system(errno: Int32)
     /// An exact read reached the end of the file at byte `end`, `missing` bytes short: the file
@@ -17,12 +17,12 @@ public struct FileSystemError: CategorizedError, Equatable {
   }
 
   /// The file or directory concerned.
-  public let path: String
+  package let path: String
   /// What was being done, in a few words ("cannot open", "read failed", …).
-  public let operation: String
-  public let failure: Failure
+  package let operation: String
+  package let failure: Failure
 
-  public init(_ operation: String, path: String, _ failure: Failure) {
+  package init(_ operation: String, path: String, _ failure: Failure) {
     self.operation = operation
     self.path = path
     self.failure = failure
@@ -31,7 +31,7 @@ public struct FileSystemError: CategorizedError, Equatable {
   /// `ENOENT` is `notFound` and `EEXIST` `alreadyExists`; every other refusal (permissions, a
   /// full disk, a read-only file system, an I/O error) is `unavailable`, as docs/cli.md documents.
   /// A file that ends early is `corrupted`.
-  public var category: ErrorCategory {
+  package var category: ErrorCategory {
     switch failure {
     case .system(errno: ENOENT): .notFound
     case .system(errno: EEXIST): .alreadyExists
@@ -41,17 +41,17 @@ public struct FileSystemError: CategorizedError, Equatable {
   }
 
   /// The `errno` of a refused call; `nil` for a file that ended early.
-  public var code: Int32? {
+  package var code: Int32? {
     if case .system(let code) = failure { code } else { nil }
   }
 
   /// Whether an exact read found the file shorter than asked.
-  public var endedEarly: Bool {
+  package var endedEarly: Bool {
     if case .endedEarly = failure { true } else { false }
   }
 
   /// The system's words for the failure (`strerror`), or where the file ended.
-  public var reason: String {
+  package var reason: String {
     switch failure {
     case .system(let code): String(cString: strerror(code))
     case .endedEarly(let end, let missing): "the file ends at \(end) bytes, \(missing) bytes short"
@@ -59,13 +59,13 @@ public struct FileSystemError: CategorizedError, Equatable {
   }
 
   /// The operation and the reason: "cannot open: No such file or directory".
-  public var problem: String { "\(operation): \(reason)" }
-  public var message: String { "\(path): \(problem)" }
-  public var file: String? { path }
+  package var problem: String { "\(operation): \(reason)" }
+  package var message: String { "\(path): \(problem)" }
+  package var file: String? { path }
 
   /// The same failure told as `operation` (and about `path`), for a caller that can say better
   /// what it was doing ("cannot open the collector lock" rather than "cannot open").
-  public func relabelled(_ operation: String, path: String? = nil) -> FileSystemError {
+  package func relabelled(_ operation: String, path: String? = nil) -> FileSystemError {
     FileSystemError(operation, path: path ?? self.path, failure)
   }
 }
