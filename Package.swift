@@ -19,6 +19,7 @@
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
+//   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 import PackageDescription
 
 let package = Package(
@@ -51,7 +52,10 @@ let package = Package(
       dependencies: ["RegistryCore", "CZlib", "CSyscalls", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
-    .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
+    .target(
+      name: "Inference",
+      dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "NumPyFormat", "Checksums"]
+    ),
     .target(name: "Catalog", dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
     .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
@@ -59,6 +63,7 @@ let package = Package(
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),
     .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
+    .target(name: "TextKernels", dependencies: ["TensorKernels"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
@@ -92,6 +97,7 @@ let package = Package(
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCore", "RegistryCLI", "ContentStore", "TestModels"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
+    .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TensorKernels
+import TextKernels
 
 /// Everything a graph run needs besides its inputs: the function library, the kernels, the
 /// variables and lookup tables, where `RestoreV2` reads checkpoint tensors from and how ops read

@@ -1,5 +1,6 @@
 import RegistryCore
 import TensorKernels
+import TextKernels
 
 /// Lookup tables as resources: `HashTableV2` and `MutableHashTableV2` create (or find) a table
 /// and yield its handle; the `LookupTable*V2` and `InitializeTable*V2` ops act on the table a

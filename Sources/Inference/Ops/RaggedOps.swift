@@ -1,4 +1,5 @@
 import TensorKernels
+import TextKernels
 
 /// Ragged tensors made dense (`RaggedTensorToTensor`) and the counting ops TensorFlow builds row
 /// partitions and bag-of-words outputs with (`DenseBincount`, `RaggedBincount`; `Cumsum` is in

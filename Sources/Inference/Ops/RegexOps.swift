@@ -1,5 +1,6 @@
 import Synchronization
 import TensorKernels
+import TextKernels
 
 /// Regular-expression ops on RE2 semantics (`RegexPattern`): replace (first or every match) and
 /// full match, with the pattern an attribute (`Static*`) or a scalar input.

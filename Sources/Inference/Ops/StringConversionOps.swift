@@ -1,4 +1,5 @@
 import TensorKernels
+import TextKernels
 
 /// Numbers to strings (`AsString`, printf formatting) and strings to numbers (`StringToNumber`,
 /// which fails on the first string that is not a number, as TensorFlow does).

@@ -1,5 +1,6 @@
 import Checksums
 import TensorKernels
+import TextKernels
 
 /// String ops: case mapping, joining, lengths, substrings, splitting, hashing to buckets. Strings
 /// are byte strings; ops that count characters read them as UTF-8.

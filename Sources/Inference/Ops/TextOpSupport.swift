@@ -1,4 +1,5 @@
 import TensorKernels
+import TextKernels
 
 /// What the text, table and ragged kernels share: string inputs, attribute defaults, and
 /// failures reported with the node they happened at.
