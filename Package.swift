@@ -20,6 +20,7 @@
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
+//   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
 import PackageDescription
 
 let package = Package(
@@ -54,7 +55,7 @@ let package = Package(
     .target(name: "NumPyFormat"),
     .target(
       name: "Inference",
-      dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "NumPyFormat", "Checksums"]
+      dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "Checksums"]
     ),
     .target(name: "Catalog", dependencies: ["RegistryCore", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Registry", dependencies: ["RegistryCore", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]),
@@ -64,6 +65,7 @@ let package = Package(
     .target(name: "CGEMM"),
     .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
     .target(name: "TextKernels", dependencies: ["TensorKernels"]),
+    .target(name: "TensorIO", dependencies: ["RegistryCore", "TensorKernels", "NumPyFormat"]),
     .executableTarget(
       name: "RegistryCLI",
       dependencies: [
@@ -74,6 +76,7 @@ let package = Package(
         "ContentStore",
         "Inference",
         "NumPyFormat",
+        "TensorIO",
         "TensorKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -81,8 +84,8 @@ let package = Package(
     .executableTarget(
       name: "registry-bench",
       dependencies: [
-        "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorKernels",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorIO",
+        "TensorKernels", .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/registry-bench"
     ),
@@ -93,11 +96,15 @@ let package = Package(
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     // Models built in code for the tests that need a SavedModel no fixture provides.
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
-    .testTarget(name: "InferenceTests", dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
+    .testTarget(
+      name: "InferenceTests",
+      dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels"]
+    ),
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(name: "RegistryCLITests", dependencies: ["RegistryCore", "RegistryCLI", "ContentStore", "TestModels"]),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
+    .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]
 )
