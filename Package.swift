@@ -22,6 +22,8 @@
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
+//   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
+//   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
 import PackageDescription
 
 let package = Package(
@@ -55,7 +57,10 @@ let package = Package(
       dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "NumPyFormat"),
-    .target(name: "Inference", dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "NumPyFormat", "Checksums"]),
+    .target(
+      name: "Inference",
+      dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "Checksums"]
+    ),
     .target(
       name: "Catalog",
       dependencies: ["RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]
@@ -69,6 +74,8 @@ let package = Package(
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),
     .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
+    .target(name: "TextKernels", dependencies: ["TensorKernels"]),
+    .target(name: "TensorIO", dependencies: ["RegistryCore", "TensorKernels", "NumPyFormat"]),
     .target(
       name: "RegistryCommands",
       dependencies: [
@@ -76,6 +83,7 @@ let package = Package(
         "SavedModelFormat",
         "Inference",
         "NumPyFormat",
+        "TensorIO",
         "TensorKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -84,8 +92,8 @@ let package = Package(
     .executableTarget(
       name: "registry-bench",
       dependencies: [
-        "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorKernels",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorIO",
+        "TensorKernels", .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/registry-bench"
     ),
@@ -99,7 +107,10 @@ let package = Package(
     .target(name: "RegistryTestSupport", path: "Tests/TestSupport"),
     // Models built in code for the tests that need a SavedModel no fixture provides.
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
-    .testTarget(name: "InferenceTests", dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TestModels"]),
+    .testTarget(
+      name: "InferenceTests",
+      dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels"]
+    ),
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
     .testTarget(
       name: "RegistryCommandsTests",
@@ -107,6 +118,8 @@ let package = Package(
       exclude: ["Snapshots"]
     ),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
+    .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
+    .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
   ],
   swiftLanguageModes: [.v6]
 )

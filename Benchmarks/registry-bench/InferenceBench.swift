@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Inference
 import NumPyFormat
+import TensorIO
 import TensorKernels
 
 /// Steady-state latency of one signature: loads the model once, runs it on the given inputs a few

@@ -3,6 +3,7 @@ import Foundation
 import Inference
 import NumPyFormat
 import Registry
+import TensorIO
 import TensorKernels
 
 extension RegistryCommand {
@@ -53,7 +54,7 @@ extension RegistryCommand {
           if let outputDirectory {
             let url = URL(fileURLWithPath: outputDirectory).appendingPathComponent("\(name).npy")
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-            let array = try Self.wrap { () throws(InferenceError) in try TensorFiles.npy(from: tensor) }
+            let array = try TensorFiles.npy(from: tensor, file: url.path)
             try Data(array.npyBytes()).write(to: url)
             file = url.path
           }
@@ -92,12 +93,12 @@ extension RegistryCommand {
         } catch {
           throw RegistryError(.invalidArgument, "\(url.path): not valid JSON", file: url.path)
         }
-        return try wrap { () throws(InferenceError) in try JSONTensor.tensor(from: value, dtype: dtype, file: url.path) }
+        return try JSONTensor.tensor(from: value, dtype: dtype, file: url.path)
       }
       let bytes = try readInputFile(url)
       do {
         let array = try NPYArray(npy: [UInt8](bytes))
-        return try wrap { () throws(InferenceError) in try TensorFiles.tensor(from: array) }
+        return try TensorFiles.tensor(from: array, file: url.path)
       } catch let error as NPYError {
         throw RegistryError(.invalidArgument, "\(url.path): \(error.message)", file: url.path)
       }
@@ -151,56 +152,6 @@ struct OutputSummary: Encodable {
       }
     } else {
       values = nil
-    }
-  }
-}
-
-/// Small inputs as JSON: a number, string or bool, or nested arrays of them (rectangular).
-enum JSONTensor {
-  static func tensor(from value: Any, dtype: DType, file: String) throws(InferenceError) -> Tensor {
-    var shape: [Int] = []
-    var probe: Any = value
-    while let array = probe as? [Any] {
-      shape.append(array.count)
-      guard let first = array.first else { break }
-      probe = first
-    }
-    var leaves: [Any] = []
-    func flatten(_ value: Any, depth: Int) throws(InferenceError) {
-      if depth == shape.count {
-        leaves.append(value)
-        return
-      }
-      guard let array = value as? [Any], array.count == shape[depth] else {
-        throw InferenceError(.invalidArgument, "\(file): the JSON array is not rectangular")
-      }
-      for element in array { try flatten(element, depth: depth + 1) }
-    }
-    try flatten(value, depth: 0)
-    func number(_ leaf: Any) throws(InferenceError) -> Double {
-      if let value = leaf as? NSNumber { return value.doubleValue }
-      throw InferenceError(.invalidArgument, "\(file): expected numbers for a \(dtype) input")
-    }
-    do {
-      switch dtype {
-      case .string:
-        return Tensor(strings: try leaves.map { leaf throws(InferenceError) in
-          guard let text = leaf as? String else { throw InferenceError(.invalidArgument, "\(file): expected strings") }
-          return Array(text.utf8)
-        }, shape: shape)
-      case .bool:
-        return Tensor(bool: try leaves.map { leaf throws(InferenceError) in
-          guard let flag = leaf as? Bool else { throw InferenceError(.invalidArgument, "\(file): expected booleans") }
-          return flag
-        }, shape: shape)
-      default:
-        let values = try leaves.map { leaf throws(InferenceError) in try number(leaf) }
-        return try Cast.apply(Tensor(float64: values, shape: shape), to: dtype)
-      }
-    } catch let error as InferenceError {
-      throw error
-    } catch {
-      throw InferenceError(.invalidArgument, "\(file): \(error)")
     }
   }
 }

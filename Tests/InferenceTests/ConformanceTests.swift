@@ -1,6 +1,7 @@
 import Foundation
 import NumPyFormat
 import Inference
+import TensorIO
 import TensorKernels
 import Testing
 

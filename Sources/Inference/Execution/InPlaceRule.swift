@@ -23,10 +23,12 @@ enum InPlaceRule {
     case "Relu": self = .unary(.relu)
     case "Relu6": self = .unary(.relu6)
     case "Neg": self = .unary(.neg)
-    case SwishFusion.fusedOp: self = .swish(beta: node.attribute("beta")?.f ?? 1)
+    case SwishFusion.fusedOp:
+      guard let beta = node.attribute("beta", \.floatValue, absent: 1) else { return nil }
+      self = .swish(beta: beta)
     case "BiasAdd":
-      let format = node.attribute("data_format").map { String(decoding: $0.s, as: UTF8.self) } ?? ""
-      guard format.isEmpty || format == "NHWC" else { return nil }
+      guard let format = node.attribute("data_format", \.stringValue, absent: ""), format.isEmpty || format == "NHWC"
+      else { return nil }
       self = .biasAdd
     default: return nil
     }

@@ -18,8 +18,8 @@ enum PadFusion {
     var replacements: [Int: GraphFunction.Node] = [:]
     var folded = Set<Int>()
     for (index, convolution) in function.nodes.enumerated() where ["Conv2D", "DepthwiseConv2dNative"].contains(convolution.op) {
-      guard text(convolution, "padding") == "VALID", ["", "NHWC"].contains(text(convolution, "data_format")),
-        case .node(let padIndex, 0) = convolution.inputs.first, consumers[padIndex] == 1
+      guard text(convolution, "padding") == "VALID", let format = text(convolution, "data_format"),
+        ["", "NHWC"].contains(format), case .node(let padIndex, 0) = convolution.inputs.first, consumers[padIndex] == 1
       else { continue }
       let pad = function.nodes[padIndex]
       guard pad.op == "Pad", pad.inputs.count == 2, case .node(let paddingsIndex, 0) = pad.inputs[1],
@@ -42,8 +42,9 @@ enum PadFusion {
     return (replacements, folded)
   }
 
-  private static func text(_ node: GraphFunction.Node, _ name: String) -> String {
-    node.attribute(name).map { String(decoding: $0.s, as: UTF8.self) } ?? ""
+  /// A string attribute, "" when absent, nil when malformed (no fold; the kernel reports it).
+  private static func text(_ node: GraphFunction.Node, _ name: String) -> String? {
+    node.attribute(name, \.stringValue, absent: "")
   }
 
   private static func integers(_ tensor: Tensor) -> [Int]? {

@@ -63,7 +63,7 @@ enum SwishFusion {
   static func register(into registry: inout OpRegistry) {
     registry.register(fusedOp) { context throws(InferenceError) in
       let x = try context.tensor(0)
-      let beta = context.node.attribute("beta")?.f ?? 1
+      let beta = try context.float("beta", default: 1)
       return [.tensor(try context.run { try Swish.apply(x, beta: beta) })]
     }
   }

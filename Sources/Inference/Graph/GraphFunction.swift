@@ -97,7 +97,9 @@ final class GraphFunction: Sendable {
         return .node(position, output: output)
       case .argumentOutput(let node, let argument, let element):
         guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"") }
-        let flat = try signatures.flatIndex(op: nodeDefs[position].op, attributes: attributes[position], argument: argument, index: element)
+        let flat = try signatures.flatIndex(
+          op: nodeDefs[position].op, attributes: attributes[position], argument: argument, index: element,
+          node: "\(name): node \"\(node)\"")
         return .node(position, output: flat)
       case .control(let node):
         throw InferenceError(.invalidArgument, "\(name): \(context) uses control input ^\(node) as data")
@@ -119,7 +121,10 @@ final class GraphFunction: Sendable {
           inputs.append(try resolve(endpoint, context: "node \"\(node.name)\""))
         }
       }
-      let constant = node.op == "Const" ? attributes[position]["value"].flatMap { try? TensorProtoDecoding.tensor($0.tensor, context: "") } : nil
+      // Optional by design: a value that is not a tensor or does not decode is left for the
+      // kernel to report when it runs.
+      let constant = node.op == "Const"
+        ? attributes[position]["value"]?.tensorValue.flatMap { try? TensorProtoDecoding.tensor($0, context: "") } : nil
       nodes.append(
         Node(
           name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position], constant: constant))

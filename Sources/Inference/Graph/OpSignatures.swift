@@ -41,7 +41,13 @@ struct OpSignatures: Sendable {
   }
 
   /// The flat output index of element `index` of output argument `argument` of a node.
-  func flatIndex(op: String, attributes: [String: Tensorflow_AttrValue], argument: String, index: Int) throws(InferenceError) -> Int {
+  ///
+  /// - Parameter node: the node, for messages.
+  /// - Throws: `invalidArgument` when the op has no such argument, or when the attribute giving an
+  ///   argument's length holds another kind of value than an int or a list of dtypes.
+  func flatIndex(
+    op: String, attributes: [String: Tensorflow_AttrValue], argument: String, index: Int, node: String
+  ) throws(InferenceError) -> Int {
     guard let arguments = outputs[op] else {
       // Unknown op: a single output argument is by far the common case.
       return index
@@ -50,14 +56,27 @@ struct OpSignatures: Sendable {
     for output in arguments {
       if output.name == argument { return offset + index }
       if let number = output.numberAttribute {
-        offset += Int(attributes[number]?.i ?? 1)
+        offset += try length(attributes, number, "an int", \.intValue, node: node) ?? 1
       } else if let list = output.typeListAttribute {
-        offset += attributes[list]?.list.type.count ?? 0
+        offset += try length(attributes, list, "a list of dtypes", { $0.typeList?.count }, node: node) ?? 0
       } else {
         offset += 1
       }
     }
     throw InferenceError(.invalidArgument, "op \(op) has no output argument \"\(argument)\"")
+  }
+
+  /// The length an attribute gives an output argument, nil when the node lacks the attribute.
+  private func length(
+    _ attributes: [String: Tensorflow_AttrValue], _ name: String, _ kind: String,
+    _ read: (Tensorflow_AttrValue) -> Int?, node: String
+  ) throws(InferenceError) -> Int? {
+    guard let attribute = attributes[name] else { return nil }
+    guard let length = read(attribute) else {
+      throw InferenceError(
+        .invalidArgument, "\(node): attribute \"\(name)\" must be \(kind), but it is \(attribute.kindDescription)")
+    }
+    return length
   }
 
   /// Output layouts of multi-output ops, from their OpDefs, for graphs whose stripped op list

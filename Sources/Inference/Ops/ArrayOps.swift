@@ -8,11 +8,12 @@ enum ArrayOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("Shape") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      return [.tensor(try integerTensor(x.shape, type: (try? context.dtype("out_type")) ?? .int32, context))]
+      return [.tensor(try integerTensor(x.shape, type: try context.dtype("out_type", default: .int32), context))]
     }
     registry.register("Size") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      return [.tensor(try integerTensor([x.elementCount], type: (try? context.dtype("out_type")) ?? .int32, context, scalar: true))]
+      let type = try context.dtype("out_type", default: .int32)
+      return [.tensor(try integerTensor([x.elementCount], type: type, context, scalar: true))]
     }
     registry.register("Rank") { context throws(InferenceError) in
       [.tensor(Tensor(int32: [Int32(try context.tensor(0).rank)], shape: []))]
@@ -31,7 +32,7 @@ enum ArrayOps {
     }
     registry.register("Squeeze") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      let axes = Set(((try? context.ints("squeeze_dims")) ?? []).map { $0 < 0 ? $0 + x.rank : $0 })
+      let axes = Set(try context.ints("squeeze_dims", default: []).map { $0 < 0 ? $0 + x.rank : $0 })
       let shape = x.shape.enumerated().filter { index, size in size != 1 || (!axes.isEmpty && !axes.contains(index)) }.map(\.element)
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
     }
@@ -52,7 +53,7 @@ enum ArrayOps {
       let count = max(0, Int(((limit - start) / delta).rounded(.up)))
       let values = (0..<count).map { start + Double($0) * delta }
       let startType = try context.tensor(0).dtype
-      let type = (try? context.dtype("Tidx")) ?? startType
+      let type = try context.dtype("Tidx", default: startType)
       return [.tensor(try context.run { try Cast.apply(Tensor(float64: values, shape: [count]), to: type) })]
     }
     registry.register("Fill") { context throws(InferenceError) in
@@ -71,7 +72,7 @@ enum ArrayOps {
     registry.register("Pack") { context throws(InferenceError) in
       let tensors = try context.inputs.indices.map { index throws(InferenceError) in try context.tensor(index) }
       guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.where_): nothing to stack") }
-      var axis = (try? context.int("axis")) ?? 0
+      var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += first.rank + 1 }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
         var shape = tensor.shape
@@ -104,7 +105,7 @@ enum ArrayOps {
         let indices = try integers(indexTensor, context)
         var axis = name == "GatherV2" ? (try integers(try context.tensor(2), context).first ?? 0) : 0
         if axis < 0 { axis += params.rank }
-        let batchDims = (try? context.int("batch_dims")) ?? 0
+        let batchDims = try context.int("batch_dims", default: 0)
         guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.where_): batch_dims \(batchDims)") }
         return [.tensor(try context.run { try Rearrange.gather(params, indices: indices, indexShape: indexTensor.shape, axis: axis) })]
       }
@@ -118,7 +119,7 @@ enum ArrayOps {
     }
     registry.register("Unpack") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      var axis = (try? context.int("axis")) ?? 0
+      var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += x.rank }
       guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
       var shape = x.shape
@@ -157,7 +158,7 @@ enum ArrayOps {
       let depth = try integers(try context.tensor(1), context).first ?? 0
       let on = try context.tensor(2)
       let off = try context.tensor(3)
-      var axis = (try? context.int("axis")) ?? -1
+      var axis = try context.int("axis", default: -1)
       if axis < 0 { axis = shapeOfIndices.count }
       var shape = shapeOfIndices
       shape.insert(depth, at: axis)
@@ -338,9 +339,9 @@ enum ArrayOps {
     guard begin.count == end.count, begin.count == step.count else {
       throw InferenceError(.invalidArgument, "\(context.where_): begin, end and strides differ in length")
     }
-    func mask(_ name: String) -> Int { (try? context.int(name)) ?? 0 }
-    let (beginMask, endMask, shrinkMask) = (mask("begin_mask"), mask("end_mask"), mask("shrink_axis_mask"))
-    let (ellipsisMask, newAxisMask) = (mask("ellipsis_mask"), mask("new_axis_mask"))
+    func mask(_ name: String) throws(InferenceError) -> Int { try context.int(name, default: 0) }
+    let (beginMask, endMask, shrinkMask) = (try mask("begin_mask"), try mask("end_mask"), try mask("shrink_axis_mask"))
+    let (ellipsisMask, newAxisMask) = (try mask("ellipsis_mask"), try mask("new_axis_mask"))
     func bit(_ mask: Int, _ index: Int) -> Bool { mask & (1 << index) != 0 }
 
     // One item per input axis: (sparse index or nil for a whole axis), plus where new axes go.
@@ -424,6 +425,7 @@ struct Elements {
   init(_ tensor: Tensor) {
     dtype = tensor.dtype
     size = tensor.dtype.elementSize ?? 0
+    // Optional by design: a string tensor has no raw bytes, any other no strings.
     bytes = (try? tensor.rawBytes()) ?? []
     strings = tensor.dtype == .string ? ((try? tensor.strings()) ?? []) : []
   }

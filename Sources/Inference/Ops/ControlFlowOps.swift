@@ -9,8 +9,8 @@ enum ControlFlowOps {
   static func register(into registry: inout OpRegistry) {
     for name in ["While", "StatelessWhile"] {
       registry.register(name) { context throws(InferenceError) in
-        let condition = try context.attribute("cond").func.name
-        let body = try context.attribute("body").func.name
+        let condition = try context.function("cond")
+        let body = try context.function("body")
         var state = context.inputs
         for _ in 0..<iterationLimit {
           let verdict = try context.runtime.call(condition, state, context: context.where_)
@@ -24,13 +24,13 @@ enum ControlFlowOps {
     for name in ["If", "StatelessIf"] {
       registry.register(name) { context throws(InferenceError) in
         let branch = try truth(try context.tensor(0), context) ? "then_branch" : "else_branch"
-        let function = try context.attribute(branch).func.name
+        let function = try context.function(branch)
         return try context.runtime.call(function, Array(context.inputs.dropFirst()), context: context.where_)
       }
     }
     for name in ["Case", "StatelessCase"] {
       registry.register(name) { context throws(InferenceError) in
-        let branches = try context.attribute("branches").list.func.map(\.name)
+        let branches = try context.functions("branches")
         var index = try ArrayOps.integers(try context.tensor(0), context).first ?? -1
         if index < 0 || index >= branches.count { index = branches.count - 1 }  // TF: out of range runs the last
         return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), context: context.where_)
@@ -82,7 +82,8 @@ enum ControlFlowOps {
     registry.register("TensorListElementShape") { context throws(InferenceError) in
       let list = try context.inputs[0].list(context.where_)
       let shape = list.elementShape ?? []
-      return [.tensor(try ArrayOps.integerTensor(shape, type: (try? context.dtype("shape_type")) ?? .int32, context))]
+      let type = try context.dtype("shape_type", default: .int32)
+      return [.tensor(try ArrayOps.integerTensor(shape, type: type, context))]
     }
     registry.register("TensorListStack") { context throws(InferenceError) in
       let list = try context.inputs[0].list(context.where_)

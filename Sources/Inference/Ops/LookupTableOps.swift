@@ -1,5 +1,6 @@
 import RegistryCore
 import TensorKernels
+import TextKernels
 
 /// Lookup tables as resources: `HashTableV2` and `MutableHashTableV2` create (or find) a table
 /// and yield its handle; the `LookupTable*V2` and `InitializeTable*V2` ops act on the table a
@@ -12,7 +13,7 @@ enum LookupTableOps {
       registry.register(op) { context throws(InferenceError) in
         let keyType = try context.dtype("key_dtype")
         let valueType = try context.dtype("value_dtype")
-        let key = resourceKey(context)
+        let key = try resourceKey(context)
         let table = context.runtime.tables.table(key) {
           LookupTable(kind: kind, keyType: keyType, valueType: valueType, name: key)
         }
@@ -75,11 +76,11 @@ enum LookupTableOps {
       guard filename.dtype == .string, filename.elementCount == 1, let path = try context.run({ try filename.strings() }).first else {
         throw InferenceError(.invalidArgument, "\(context.where_): the filename must be a single string, got \(filename.dtype)\(Shape.format(filename.shape))")
       }
-      let delimiter = Array(((try? context.string("delimiter")) ?? "").utf8)
+      let delimiter = Array(try context.string("delimiter", default: "").utf8)
       let initializer = TextFileInitializer(
         keyIndex: try context.int("key_index"), valueIndex: try context.int("value_index"),
-        delimiter: delimiter.first ?? UInt8(ascii: "\t"), vocabSize: (try? context.int("vocab_size")) ?? -1,
-        offset: Int64((try? context.int("offset")) ?? 0))
+        delimiter: delimiter.first ?? UInt8(ascii: "\t"), vocabSize: try context.int("vocab_size", default: -1),
+        offset: Int64(try context.int("offset", default: 0)))
       guard table.kind == .initializable else {
         throw InferenceError(.invalidArgument, "\(context.where_): table \(table.name) is not initializable")
       }
@@ -102,11 +103,12 @@ enum LookupTableOps {
 
   /// The key a table-creating node's resource has: `container/shared_name`, the node name when
   /// there is no shared name and `use_node_name_sharing`, else the node itself.
-  static func resourceKey(_ context: OpContext) -> String {
-    let container = (try? context.string("container")) ?? ""
-    var name = (try? context.string("shared_name")) ?? ""
+  static func resourceKey(_ context: OpContext) throws(InferenceError) -> String {
+    let container = try context.string("container", default: "")
+    var name = try context.string("shared_name", default: "")
     if name.isEmpty {
-      name = context.bool("use_node_name_sharing") ? context.node.name : "\(context.graph.name)/\(context.node.name) (private)"
+      let sharing = try context.bool("use_node_name_sharing")
+      name = sharing ? context.node.name : "\(context.graph.name)/\(context.node.name) (private)"
     }
     return "\(container)/\(name)"
   }

@@ -18,7 +18,7 @@ enum MathOps {
       "Round", "Erf", "Tanh", "Sigmoid", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus",
     ] {
       registry.register(name) { context throws(InferenceError) in
-        let alpha = context.node.attribute("alpha")?.f ?? 0.2
+        let alpha = try context.float("alpha", default: 0.2)
         guard let op = UnaryOp(tensorFlowName: name, alpha: alpha) else {
           throw InferenceError(.unsupported, "\(context.where_): no kernel")
         }
@@ -68,19 +68,20 @@ enum MathOps {
     }
     registry.register("MatMul") { context throws(InferenceError) in
       let (a, b) = (try context.tensor(0), try context.tensor(1))
-      let (ta, tb) = (context.bool("transpose_a"), context.bool("transpose_b"))
+      let (ta, tb) = (try context.bool("transpose_a"), try context.bool("transpose_b"))
       return [.tensor(try context.run { try MatMul.apply(a, b, transposeA: ta, transposeB: tb) })]
     }
     for name in ["BatchMatMulV2", "BatchMatMulV3", "BatchMatMul"] {
       registry.register(name) { context throws(InferenceError) in
         let (x, y) = (try context.tensor(0), try context.tensor(1))
-        let (ax, ay) = (context.bool("adj_x"), context.bool("adj_y"))
+        let (ax, ay) = (try context.bool("adj_x"), try context.bool("adj_y"))
         return [.tensor(try context.run { try BatchMatMul.apply(x, y, adjointX: ax, adjointY: ay) })]
       }
     }
     registry.register("BiasAdd") { context throws(InferenceError) in
       let (value, bias) = (try context.tensor(0), try context.tensor(1))
-      if let format = try? context.string("data_format"), format != "NHWC" && format != "" {
+      let format = try context.string("data_format", default: "")
+      if format != "NHWC" && format != "" {
         throw InferenceError(.unsupported, "\(context.where_): data_format \(format) is not supported (NHWC only)")
       }
       return [.tensor(try context.run { try BiasAdd.apply(value, bias: bias) })]
@@ -97,20 +98,20 @@ enum MathOps {
       registry.register(op.tensorFlowName) { context throws(InferenceError) in
         let x = try context.tensor(0)
         let axes = try ArrayOps.integers(try context.tensor(1), context)
-        let keepDims = context.bool("keep_dims")
+        let keepDims = try context.bool("keep_dims")
         return [.tensor(try context.run { try Reduction.apply(op, x, axes: axes, keepDims: keepDims) })]
       }
     }
     registry.register("ArgMax") { context throws(InferenceError) in
       let x = try context.tensor(0)
       let axis = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
-      let type = (try? context.dtype("output_type")) ?? .int64
+      let type = try context.dtype("output_type", default: .int64)
       return [.tensor(try context.run { try Reduction.argMax(x, axis: axis, outputType: type) })]
     }
     registry.register("ArgMin") { context throws(InferenceError) in
       let x = try context.tensor(0)
       let axis = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
-      let type = (try? context.dtype("output_type")) ?? .int64
+      let type = try context.dtype("output_type", default: .int64)
       return [.tensor(try context.run { try Reduction.argMin(x, axis: axis, outputType: type) })]
     }
   }

@@ -8,7 +8,7 @@ enum NeuralNetworkOps {
       let (input, filter) = (try context.tensor(0), try context.tensor(1))
       let padding = try self.padding(context)
       let strides = try context.ints("strides")
-      let dilations = (try? context.ints("dilations")).flatMap { $0.isEmpty ? nil : $0 } ?? [1, 1, 1, 1]
+      let dilations = try self.dilations(context)
       return [.tensor(try context.run { try Conv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
     }
     registry.register("DepthwiseConv2dNative") { context throws(InferenceError) in
@@ -16,7 +16,7 @@ enum NeuralNetworkOps {
       let (input, filter) = (try context.tensor(0), try context.tensor(1))
       let padding = try self.padding(context)
       let strides = try context.ints("strides")
-      let dilations = (try? context.ints("dilations")).flatMap { $0.isEmpty ? nil : $0 } ?? [1, 1, 1, 1]
+      let dilations = try self.dilations(context)
       return [.tensor(try context.run { try DepthwiseConv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
     }
     for name in ["MaxPool", "AvgPool"] {
@@ -35,13 +35,13 @@ enum NeuralNetworkOps {
     for name in ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"] {
       registry.register(name) { context throws(InferenceError) in
         try requireNHWC(context)
-        guard !context.bool("is_training", default: true) else {
+        guard try !context.bool("is_training", default: true) else {
           throw InferenceError(.unsupported, "\(context.where_): training-mode batch normalisation")
         }
         let (x, scale, offset, mean, variance) = (
           try context.tensor(0), try context.tensor(1), try context.tensor(2), try context.tensor(3), try context.tensor(4)
         )
-        let epsilon = context.node.attribute("epsilon")?.f ?? 0.0001
+        let epsilon = try context.float("epsilon", default: 0.0001)
         let y = try context.run {
           try BatchNorm.fusedInference(x, scale: scale, offset: offset, mean: mean, variance: variance, epsilon: epsilon)
         }
@@ -53,12 +53,19 @@ enum NeuralNetworkOps {
 
   static func padding(_ context: OpContext) throws(InferenceError) -> Padding {
     let name = try context.string("padding")
-    let explicit = (try? context.ints("explicit_paddings")) ?? []
+    let explicit = try context.ints("explicit_paddings", default: [])
     return try context.run { try Padding(tensorFlowName: name, explicitPaddings: explicit) }
   }
 
+  /// `dilations`, all ones when absent or empty (TensorFlow's default).
+  static func dilations(_ context: OpContext) throws(InferenceError) -> [Int] {
+    let dilations = try context.ints("dilations", default: [])
+    return dilations.isEmpty ? [1, 1, 1, 1] : dilations
+  }
+
   static func requireNHWC(_ context: OpContext) throws(InferenceError) {
-    if let format = try? context.string("data_format"), !format.isEmpty, format != "NHWC" {
+    let format = try context.string("data_format", default: "")
+    if !format.isEmpty, format != "NHWC" {
       throw InferenceError(.unsupported, "\(context.where_): data_format \(format) (only NHWC is supported)")
     }
   }

@@ -10,7 +10,7 @@ enum PlumbingOps {
     registry.register("PlaceholderWithDefault") { context throws(InferenceError) in [context.inputs[0]] }
     registry.register("Const") { context throws(InferenceError) in
       if let constant = context.node.constant { return [.tensor(constant)] }
-      return [.tensor(try TensorProtoDecoding.tensor(try context.attribute("value").tensor, context: context.where_))]
+      return [.tensor(try TensorProtoDecoding.tensor(try context.tensorProto("value"), context: context.where_))]
     }
     for op in ["Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics"] {
       registry.register(op) { context throws(InferenceError) in
@@ -23,7 +23,7 @@ enum PlumbingOps {
 
     // Resource variables: the handle is the variable's shared name.
     registry.register("VarHandleOp") { context throws(InferenceError) in
-      let shared = (try? context.string("shared_name")) ?? ""
+      let shared = try context.string("shared_name", default: "")
       return [.resource(shared.isEmpty ? context.node.name : shared)]
     }
     registry.register("ReadVariableOp") { context throws(InferenceError) in
@@ -61,7 +61,7 @@ enum PlumbingOps {
     // Function calls: inputs bind positionally to the callee's arguments.
     for op in ["StatefulPartitionedCall", "PartitionedCall"] {
       registry.register(op) { context throws(InferenceError) in
-        let function = try context.attribute("f").func.name
+        let function = try context.function("f")
         return try context.runtime.call(function, context.inputs, context: context.where_)
       }
     }

@@ -1,4 +1,5 @@
 import TensorKernels
+import TextKernels
 
 /// Ragged tensors made dense (`RaggedTensorToTensor`) and the counting ops TensorFlow builds row
 /// partitions and bag-of-words outputs with (`DenseBincount`, `RaggedBincount`; `Cumsum` is in
@@ -26,7 +27,7 @@ enum RaggedOps {
   /// `values` and its row partitions, padded with `default_value` to `shape` (`-1` dimensions
   /// take the ragged tensor's own size; smaller sizes truncate).
   static func raggedToDense(_ context: OpContext) throws(InferenceError) -> Tensor {
-    let names = try context.attribute("row_partition_types").list.s.map { String(decoding: $0, as: UTF8.self) }
+    let names = try context.stringList("row_partition_types")
     let types = try names.map { name throws(InferenceError) -> PartitionType in
       guard let type = PartitionType(rawValue: name) else {
         throw InferenceError(.unsupported, "\(context.where_): row partition type \(name)")
@@ -109,6 +110,7 @@ enum RaggedOps {
     // Gather from the values followed by the default value broadcast to one element.
     let elementShape = Array(shape[(raggedRank + 1)...])
     let elementSize = elementShape.reduce(1, *)
+    // A test, not a failure to hide: shapes that do not broadcast get TensorFlow's message below.
     let broadcasts = defaultValue.rank <= elementShape.count
       && (try? Broadcast.shape(defaultValue.shape, elementShape, op: "RaggedTensorToTensor")) == elementShape
     guard broadcasts else {

@@ -1,5 +1,6 @@
 import Synchronization
 import TensorKernels
+import TextKernels
 
 /// Regular-expression ops on RE2 semantics (`RegexPattern`): replace (first or every match) and
 /// full match, with the pattern an attribute (`Static*`) or a scalar input.
@@ -23,7 +24,7 @@ enum RegexOps {
 
   static func replace(_ context: OpContext, _ regex: RegexPattern, rewrite: [UInt8]) throws(InferenceError) -> [Value] {
     let input = try context.tensor(0)
-    let global = context.bool("replace_global", default: true)
+    let global = try context.bool("replace_global", default: true)
     let parsed = RegexRewrite(rewrite)
     let output = try context.strings(0).map { regex.replace(in: $0, with: parsed, global: global) }
     return [.tensor(Tensor(strings: output, shape: input.shape))]

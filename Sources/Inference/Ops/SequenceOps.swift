@@ -29,7 +29,8 @@ enum SequenceOps {
           throw InferenceError(.invalidArgument, "\(context.where_): axis \(raw) is out of range for rank \(x.rank)")
         }
         let scan = Scan(
-          shape: x.rank == 0 ? [1] : x.shape, axis: axis, exclusive: context.bool("exclusive"), reverse: context.bool("reverse"))
+          shape: x.rank == 0 ? [1] : x.shape, axis: axis, exclusive: try context.bool("exclusive"),
+          reverse: try context.bool("reverse"))
         let product = name == "Cumprod"
         let result: Tensor
         switch x.dtype {

@@ -1,4 +1,5 @@
 import TensorKernels
+import TextKernels
 
 /// Numbers to strings (`AsString`, printf formatting) and strings to numbers (`StringToNumber`,
 /// which fails on the first string that is not a number, as TensorFlow does).
@@ -6,18 +7,20 @@ enum StringConversionOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("AsString") { context throws(InferenceError) in
       let input = try context.tensor(0)
+      let (precision, scientific) = (try context.int("precision", default: -1), try context.bool("scientific"))
+      let (shortest, width) = (try context.bool("shortest"), try context.int("width", default: -1))
+      let fill = Array(try context.string("fill", default: "").utf8)
       let format = try context.text { () throws(TextError) in
         try PrintfFormat(
-          dtype: input.dtype, precision: context.int("precision", default: -1), scientific: context.bool("scientific"),
-          shortest: context.bool("shortest"), width: context.int("width", default: -1),
-          fill: Array(context.string("fill", default: "").utf8))
+          dtype: input.dtype, precision: precision, scientific: scientific, shortest: shortest, width: width,
+          fill: fill)
       }
       return [.tensor(Tensor(strings: try context.run { try format.strings(input) }, shape: input.shape))]
     }
     registry.register("StringToNumber") { context throws(InferenceError) in
       let input = try context.tensor(0)
       let strings = try context.strings(0)
-      let type = (try? context.dtype("out_type")) ?? .float32
+      let type = try context.dtype("out_type", default: .float32)
       func failure(_ text: [UInt8]) -> InferenceError {
         InferenceError(
           .invalidArgument, "\(context.where_): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")

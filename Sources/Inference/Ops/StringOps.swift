@@ -1,5 +1,6 @@
 import Checksums
 import TensorKernels
+import TextKernels
 
 /// String ops: case mapping, joining, lengths, substrings, splitting, hashing to buckets. Strings
 /// are byte strings; ops that count characters read them as UTF-8.
@@ -9,7 +10,7 @@ enum StringOps {
       registry.register(name) { context throws(InferenceError) in
         let input = try context.tensor(0)
         let strings = try context.strings(0)
-        let encoding = context.string("encoding", default: "")
+        let encoding = try context.string("encoding", default: "")
         guard encoding.isEmpty || encoding == "utf-8" else {
           throw InferenceError(.invalidArgument, "\(context.where_): only utf-8 or '' (no encoding) is supported, received \(encoding)")
         }
@@ -24,7 +25,7 @@ enum StringOps {
     }
     registry.register("StringLength") { context throws(InferenceError) in
       let input = try context.tensor(0)
-      let characters = context.string("unit", default: "BYTE") == "UTF8_CHAR"
+      let characters = try context.string("unit", default: "BYTE") == "UTF8_CHAR"
       let lengths = try context.strings(0).map { Int32(characters ? UTF8Substring.characterCount($0) : $0.count) }
       return [.tensor(Tensor(int32: lengths, shape: input.shape))]
     }
@@ -46,7 +47,7 @@ enum StringOps {
   /// `StringJoin`: elementwise concatenation with a separator; scalar inputs repeat, every other
   /// input must have one same shape.
   static func stringJoin(_ context: OpContext) throws(InferenceError) -> [Value] {
-    let separator = Array(context.string("separator", default: "").utf8)
+    let separator = Array(try context.string("separator", default: "").utf8)
     var shape: [Int] = []
     var inputs: [(strings: [[UInt8]], isScalar: Bool)] = []
     for index in context.inputs.indices {
@@ -90,7 +91,7 @@ enum StringOps {
     guard positionTensor.elementCount > 0 else { throw InferenceError(.invalidArgument, "\(context.where_): received empty tensor pos") }
     let positions = try ArrayOps.integers(positionTensor, context)
     let lengths = try ArrayOps.integers(lengthTensor, context)
-    let characters = context.string("unit", default: "BYTE") == "UTF8_CHAR"
+    let characters = try context.string("unit", default: "BYTE") == "UTF8_CHAR"
     let shape: [Int]
     let stringIndex: [Int]
     let argumentIndex: [Int]
@@ -133,7 +134,7 @@ enum StringOps {
       throw InferenceError(.invalidArgument, "\(context.where_): sep must be a scalar, got shape: \(Shape.format(separatorTensor.shape))")
     }
     let separator = try context.strings(1)[0]
-    let maxSplit = context.int("maxsplit", default: -1)
+    let maxSplit = try context.int("maxsplit", default: -1)
     var indices: [Int64] = []
     var values: [[UInt8]] = []
     var longest = 0

@@ -1,7 +1,8 @@
 import TensorKernels
+import TextKernels
 
-/// What the text, table and ragged kernels share: string inputs, attribute defaults, and
-/// failures reported with the node they happened at.
+/// What the text, table and ragged kernels share: string inputs and failures reported with the
+/// node they happened at.
 extension OpContext {
   /// Input `index` as byte strings.
   func strings(_ index: Int) throws(InferenceError) -> [[UInt8]] {
@@ -10,16 +11,6 @@ extension OpContext {
       throw InferenceError(.invalidArgument, "\(where_): input \(index) must be a string tensor, got \(tensor.dtype)")
     }
     return try run { try tensor.strings() }
-  }
-
-  /// A string attribute, or `value` when the node lacks it.
-  func string(_ name: String, default value: String) -> String {
-    (try? string(name)) ?? value
-  }
-
-  /// An int attribute, or `value` when the node lacks it.
-  func int(_ name: String, default value: Int) -> Int {
-    node.attribute(name).map { Int($0.i) } ?? value
   }
 
   /// Runs a text kernel, reporting its failure as a kernel failure at this node.

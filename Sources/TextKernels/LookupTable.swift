@@ -4,13 +4,13 @@ import TensorKernels
 /// One key or value of a lookup table, whatever its dtype: integers widen to `Int64`, floats to
 /// `Double` (exactly), so that `0.0` and `-0.0` are one key and NaN matches nothing, as in
 /// TensorFlow's hash maps.
-enum TableScalar: Hashable, Sendable, Comparable {
+package enum TableScalar: Hashable, Sendable, Comparable {
   case bytes([UInt8])
   case integer(Int64)
   case real(Double)
   case bool(Bool)
 
-  static func < (lhs: TableScalar, rhs: TableScalar) -> Bool {
+  package static func < (lhs: TableScalar, rhs: TableScalar) -> Bool {
     switch (lhs, rhs) {
     case (.bytes(let a), .bytes(let b)): return a.lexicographicallyPrecedes(b)
     case (.integer(let a), .integer(let b)): return a < b
@@ -20,7 +20,7 @@ enum TableScalar: Hashable, Sendable, Comparable {
     }
   }
 
-  var text: String {
+  package var text: String {
     switch self {
     case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
     case .integer(let value): return String(value)
@@ -30,7 +30,7 @@ enum TableScalar: Hashable, Sendable, Comparable {
   }
 
   /// A tensor's elements as table scalars.
-  static func elements(of tensor: Tensor) throws(TensorError) -> [TableScalar] {
+  package static func elements(of tensor: Tensor) throws(TensorError) -> [TableScalar] {
     switch tensor.dtype {
     case .string: return try tensor.strings().map { .bytes($0) }
     case .bool: return try tensor.bools().map { .bool($0) }
@@ -40,7 +40,7 @@ enum TableScalar: Hashable, Sendable, Comparable {
   }
 
   /// A tensor of `dtype` holding these scalars.
-  static func tensor(_ scalars: [TableScalar], dtype: DType, shape: [Int]) throws(TensorError) -> Tensor {
+  package static func tensor(_ scalars: [TableScalar], dtype: DType, shape: [Int]) throws(TensorError) -> Tensor {
     switch dtype {
     case .string: return Tensor(strings: scalars.map(\.bytesValue), shape: shape)
     case .bool: return Tensor(bool: scalars.map(\.boolValue), shape: shape)
@@ -74,19 +74,19 @@ enum TableScalar: Hashable, Sendable, Comparable {
 /// A TensorFlow lookup table resource: `HashTableV2` (filled once by an initializer, then
 /// read-only) or `MutableHashTableV2` (insert, remove, import at any time). Scalar keys and
 /// values; safe to use from several threads.
-final class LookupTable: Sendable {
-  enum Kind: Sendable {
+package final class LookupTable: Sendable {
+  package enum Kind: Sendable {
     /// `HashTableV2`: initializable once; lookups before initialization fail.
     case initializable
     /// `MutableHashTableV2`.
     case mutable
   }
 
-  let kind: Kind
-  let keyType: DType
-  let valueType: DType
+  package let kind: Kind
+  package let keyType: DType
+  package let valueType: DType
   /// The resource key, for messages.
-  let name: String
+  package let name: String
   private let state = Mutex<State>(State())
 
   private struct State {
@@ -94,23 +94,23 @@ final class LookupTable: Sendable {
     var isInitialized = false
   }
 
-  init(kind: Kind, keyType: DType, valueType: DType, name: String) {
+  package init(kind: Kind, keyType: DType, valueType: DType, name: String) {
     self.kind = kind
     self.keyType = keyType
     self.valueType = valueType
     self.name = name
   }
 
-  var isInitialized: Bool { state.withLock { $0.isInitialized } }
+  package var isInitialized: Bool { state.withLock { $0.isInitialized } }
 
-  var count: Int {
+  package var count: Int {
     state.withLock { kind == .initializable && !$0.isInitialized ? 0 : $0.entries.count }
   }
 
   /// `LookupTableFindV2`: each key's value, or the default. A default with one element per key
   /// gives each key its own default in a mutable table; an initializable table uses its first
   /// element, as TensorFlow's `HashTable` does.
-  func find(_ keys: Tensor, default defaults: Tensor) throws(TextError) -> Tensor {
+  package func find(_ keys: Tensor, default defaults: Tensor) throws(TextError) -> Tensor {
     try checkTypes(keys: keys.dtype, values: defaults.dtype, valuesRole: "default value")
     guard defaults.shape == [] || defaults.shape == keys.shape else {
       throw TextError("expected shape [] or \(Shape.format(keys.shape)) for default value, got \(Shape.format(defaults.shape))")
@@ -130,7 +130,7 @@ final class LookupTable: Sendable {
   /// Initializes an initializable table from key/value pairs (`InitializeTableV2`, text files,
   /// `LookupTableImportV2`). Initializing again is accepted when the size would be the same, and
   /// always when `ignoringRepeat` (text files), as TensorFlow does.
-  func initialize(_ pairs: [(TableScalar, TableScalar)], ignoringRepeat: Bool = false) throws(TextError) {
+  package func initialize(_ pairs: [(TableScalar, TableScalar)], ignoringRepeat: Bool = false) throws(TextError) {
     try state.withLock { state throws(TextError) in
       if state.isInitialized {
         if ignoringRepeat || pairs.count == state.entries.count { return }
@@ -150,7 +150,7 @@ final class LookupTable: Sendable {
   }
 
   /// `LookupTableInsertV2` (mutable tables only); `replacing` clears first (`LookupTableImportV2`).
-  func insert(_ pairs: [(TableScalar, TableScalar)], replacing: Bool) throws(TextError) {
+  package func insert(_ pairs: [(TableScalar, TableScalar)], replacing: Bool) throws(TextError) {
     guard kind == .mutable else { throw TextError("insert is not supported by initializable tables (HashTable)") }
     state.withLock { state in
       if replacing { state.entries.removeAll() }
@@ -159,7 +159,7 @@ final class LookupTable: Sendable {
   }
 
   /// `LookupTableRemoveV2` (mutable tables only).
-  func remove(_ keys: [TableScalar]) throws(TextError) {
+  package func remove(_ keys: [TableScalar]) throws(TextError) {
     guard kind == .mutable else { throw TextError("remove is not supported by initializable tables (HashTable)") }
     state.withLock { state in
       for key in keys { state.entries[key] = nil }
@@ -168,7 +168,7 @@ final class LookupTable: Sendable {
 
   /// `LookupTableExportV2`: every key and value, in key order (TensorFlow's order is its hash
   /// map's, which no caller can rely on).
-  func export() throws(TextError) -> (keys: Tensor, values: Tensor) {
+  package func export() throws(TextError) -> (keys: Tensor, values: Tensor) {
     let entries = try state.withLock { state throws(TextError) in
       if kind == .initializable && !state.isInitialized { throw TextError("HashTable is not initialized") }
       return state.entries.sorted { $0.key < $1.key }
@@ -182,7 +182,7 @@ final class LookupTable: Sendable {
   }
 
   /// Keys and values as pairs, after checking their dtypes and sizes against the table's.
-  func pairs(keys: Tensor, values: Tensor) throws(TextError) -> [(TableScalar, TableScalar)] {
+  package func pairs(keys: Tensor, values: Tensor) throws(TextError) -> [(TableScalar, TableScalar)] {
     try checkTypes(keys: keys.dtype, values: values.dtype, valuesRole: "value")
     guard keys.elementCount == values.elementCount else {
       throw TextError("keys and values must have the same size: \(keys.elementCount) vs \(values.elementCount)")
@@ -204,11 +204,13 @@ final class LookupTable: Sendable {
 /// creating node for a table private to its node). `HashTableV2` in the top-level graph and in a
 /// function with the same shared name resolve to the same table, as in TensorFlow's resource
 /// manager.
-final class TableStore: Sendable {
+package final class TableStore: Sendable {
   private let tables = Mutex<[String: LookupTable]>([:])
 
+  package init() {}
+
   /// The table under `key`, created by `make` if there is none yet.
-  func table(_ key: String, orCreate make: () -> LookupTable) -> LookupTable {
+  package func table(_ key: String, orCreate make: () -> LookupTable) -> LookupTable {
     tables.withLock { tables in
       if let table = tables[key] { return table }
       let table = make()
@@ -217,7 +219,7 @@ final class TableStore: Sendable {
     }
   }
 
-  func table(_ key: String) -> LookupTable? {
+  package func table(_ key: String) -> LookupTable? {
     tables.withLock { $0[key] }
   }
 }

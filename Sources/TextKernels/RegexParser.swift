@@ -1,11 +1,11 @@
 /// Why a regular expression was rejected: invalid RE2 syntax, or RE2 syntax this engine does not
 /// implement (`isUnsupported`).
-struct RegexError: Error, Sendable, CustomStringConvertible {
-  let pattern: String
-  let reason: String
-  let isUnsupported: Bool
+package struct RegexError: Error, Sendable, CustomStringConvertible {
+  package let pattern: String
+  package let reason: String
+  package let isUnsupported: Bool
 
-  var description: String {
+  package var description: String {
     isUnsupported
       ? "regular expression \"\(pattern)\" uses \(reason), which is not supported"
       : "invalid regular expression \"\(pattern)\": \(reason)"

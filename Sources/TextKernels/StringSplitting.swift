@@ -6,8 +6,8 @@
 /// `a`, ``, `b`; `""` gives one empty piece). `maxSplit > 0` stops after that many splits, the
 /// rest (leading whitespace removed, when splitting on whitespace) becoming the last piece, even
 /// if empty; `maxSplit == 0` returns the string whole.
-enum StringSplitting {
-  static func split(_ text: [UInt8], separator: [UInt8], maxSplit: Int) -> [ArraySlice<UInt8>] {
+package enum StringSplitting {
+  package static func split(_ text: [UInt8], separator: [UInt8], maxSplit: Int) -> [ArraySlice<UInt8>] {
     var rest = text[...]
     if maxSplit == 0 { return [rest] }
     var pieces: [ArraySlice<UInt8>] = []

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Inference
+@testable import TextKernels
 
 /// The regular-expression engine against results known from RE2's documented semantics
 /// (`RE2::GlobalReplace`, `RE2::Replace`, `RE2::FullMatch` with default options).

@@ -4,15 +4,15 @@
 /// `length` means "to the end". Characters: TensorFlow walks lead bytes forwards or backwards
 /// (`ForwardNUTF8CharPositions`/`BackNUTF8CharPositions`); a negative length gives an empty
 /// string for a non-negative position. Positions outside the string return nil (an error).
-enum UTF8Substring {
-  static func bytes(_ text: [UInt8], position: Int, length: Int) -> ArraySlice<UInt8>? {
+package enum UTF8Substring {
+  package static func bytes(_ text: [UInt8], position: Int, length: Int) -> ArraySlice<UInt8>? {
     let start = position < 0 ? text.count + position : position
     guard start >= 0, start <= text.count else { return nil }
     let end = length < 0 ? text.count : min(text.count, start + min(length, text.count))
     return text[start..<end]
   }
 
-  static func characters(_ text: [UInt8], position: Int, length: Int) -> ArraySlice<UInt8>? {
+  package static func characters(_ text: [UInt8], position: Int, length: Int) -> ArraySlice<UInt8>? {
     if position >= 0 {
       var start = 0
       guard forward(text, count: position, from: &start) else { return nil }
@@ -29,7 +29,7 @@ enum UTF8Substring {
   }
 
   /// The number of UTF-8 characters: bytes that are not continuation bytes.
-  static func characterCount(_ text: [UInt8]) -> Int {
+  package static func characterCount(_ text: [UInt8]) -> Int {
     text.reduce(0) { $0 + (isTrail($1) ? 0 : 1) }
   }
 

@@ -9,18 +9,28 @@ import TensorKernels
 /// field split on `delimiter`. `vocabSize` (`-1` for all) truncates the file, or fails when the
 /// file is shorter. Integer fields parse like `StringToNumber`; an `int32` field also gets
 /// `offset` added (TensorFlow does so).
-struct TextFileInitializer {
-  static let wholeLine = -2
-  static let lineNumber = -1
+package struct TextFileInitializer {
+  package static let wholeLine = -2
+  package static let lineNumber = -1
 
-  let keyIndex: Int
-  let valueIndex: Int
-  let delimiter: UInt8
-  let vocabSize: Int
-  let offset: Int64
+  package let keyIndex: Int
+  package let valueIndex: Int
+  package let delimiter: UInt8
+  package let vocabSize: Int
+  package let offset: Int64
+
+  /// The node's column choices: key and value index (`wholeLine`, `lineNumber` or a field), the
+  /// field delimiter, `vocab_size` (`-1` for all lines) and the line-number offset.
+  package init(keyIndex: Int, valueIndex: Int, delimiter: UInt8, vocabSize: Int, offset: Int64) {
+    self.keyIndex = keyIndex
+    self.valueIndex = valueIndex
+    self.delimiter = delimiter
+    self.vocabSize = vocabSize
+    self.offset = offset
+  }
 
   /// Checks the column choices against the table's dtypes, before the file is read.
-  func validate(keyType: DType, valueType: DType) throws(TextError) {
+  package func validate(keyType: DType, valueType: DType) throws(TextError) {
     if keyIndex == Self.lineNumber && keyType != .int64 {
       throw TextError("key index for line number requires table key dtype of int64, got \(keyType)")
     }
@@ -38,7 +48,7 @@ struct TextFileInitializer {
   /// The entries of a vocabulary file's contents.
   ///
   /// - Parameter file: the file's path, for messages.
-  func entries(_ contents: [UInt8], file: String, keyType: DType, valueType: DType) throws(TextError) -> [(TableScalar, TableScalar)] {
+  package func entries(_ contents: [UInt8], file: String, keyType: DType, valueType: DType) throws(TextError) -> [(TableScalar, TableScalar)] {
     var entries: [(TableScalar, TableScalar)] = []
     var start = 0
     var lineNumber = 0

@@ -8,7 +8,7 @@ import TensorKernels
 /// `AsString`'s formatting: TensorFlow builds one printf conversion from the attributes
 /// (`%` fill width `.`precision conversion) and applies it to every element, so C's `vsnprintf`
 /// gives exactly its digits, rounding, `nan`/`inf` spellings and padding.
-struct PrintfFormat {
+package struct PrintfFormat {
   private enum Argument {
     case signed, signed64, unsigned, unsigned64, floating, string, bool
   }
@@ -21,7 +21,7 @@ struct PrintfFormat {
   /// - Throws: the message TensorFlow gives for a combination it refuses (precision or
   ///   scientific/shortest on a non-float type, both scientific and shortest, a fill other than
   ///   one of ` +-0#`, an unsupported dtype).
-  init(dtype: DType, precision: Int, scientific: Bool, shortest: Bool, width: Int, fill: [UInt8]) throws(TextError) {
+  package init(dtype: DType, precision: Int, scientific: Bool, shortest: Bool, width: Int, fill: [UInt8]) throws(TextError) {
     if !dtype.isFloatingPoint {
       if scientific || shortest { throw TextError("scientific and shortest format not supported for datatype \(dtype)") }
       if precision > -1 { throw TextError("precision not supported for datatype \(dtype)") }
@@ -52,7 +52,7 @@ struct PrintfFormat {
   }
 
   /// Every element of `tensor` formatted.
-  func strings(_ tensor: Tensor) throws(TensorError) -> [[UInt8]] {
+  package func strings(_ tensor: Tensor) throws(TensorError) -> [[UInt8]] {
     switch argument {
     case .bool: return try tensor.bools().map { Array(($0 ? "true" : "false").utf8) }
     case .floating:

@@ -4,8 +4,8 @@
 /// through. With `utf-8`, ICU's full Unicode mappings apply (`ß` uppercases to `SS`, `İ`
 /// lowercases to `i̇`, a final capital sigma lowercases to `ς`), and undecodable bytes become
 /// U+FFFD, one per maximal invalid subsequence, as ICU's converter does.
-enum CaseMapping {
-  static func lowercased(_ bytes: [UInt8], unicode: Bool) -> [UInt8] {
+package enum CaseMapping {
+  package static func lowercased(_ bytes: [UInt8], unicode: Bool) -> [UInt8] {
     guard unicode else { return bytes.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 } }
     let scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
     var output = String.UnicodeScalarView()
@@ -19,7 +19,7 @@ enum CaseMapping {
     return Array(String(output).utf8)
   }
 
-  static func uppercased(_ bytes: [UInt8], unicode: Bool) -> [UInt8] {
+  package static func uppercased(_ bytes: [UInt8], unicode: Bool) -> [UInt8] {
     guard unicode else { return bytes.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 } }
     var output = String.UnicodeScalarView()
     for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {

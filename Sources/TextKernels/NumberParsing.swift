@@ -11,8 +11,8 @@
 /// digits, in range. Floating-point numbers are decimal (with fraction and exponent), hex
 /// (`0x1A`, `0x1p3`), `inf`/`infinity` or `nan` in any case, with an optional sign; too large
 /// rounds to infinity, too small to zero. Anything else, the empty string included, is refused.
-enum NumberParsing {
-  static func int64(_ bytes: [UInt8]) -> Int64? {
+package enum NumberParsing {
+  package static func int64(_ bytes: [UInt8]) -> Int64? {
     let text = trimmed(bytes)
     guard !text.isEmpty else { return nil }
     var index = text.startIndex
@@ -37,16 +37,16 @@ enum NumberParsing {
     return value
   }
 
-  static func int32(_ bytes: [UInt8]) -> Int32? {
+  package static func int32(_ bytes: [UInt8]) -> Int32? {
     int64(bytes).flatMap { Int32(exactly: $0) }
   }
 
-  static func double(_ bytes: [UInt8]) -> Double? {
+  package static func double(_ bytes: [UInt8]) -> Double? {
     guard let text = floatingText(bytes) else { return nil }
     return wholly(text) { strtod($0, $1) }
   }
 
-  static func float(_ bytes: [UInt8]) -> Float? {
+  package static func float(_ bytes: [UInt8]) -> Float? {
     guard let text = floatingText(bytes) else { return nil }
     return wholly(text) { strtof($0, $1) }
   }

@@ -4,10 +4,10 @@
 ///
 /// Texts are byte strings; matching works on their code points (undecodable bytes match nothing
 /// but can be skipped over), and results are byte ranges.
-struct RegexPattern: Sendable {
-  let source: String
+package struct RegexPattern: Sendable {
+  package let source: String
   /// Capturing groups, not counting the whole match.
-  let captureCount: Int
+  package let captureCount: Int
   private let searchProgram: RegexProgram
   private let fullMatchProgram: RegexProgram
 
@@ -16,7 +16,7 @@ struct RegexPattern: Sendable {
   /// - Throws: `RegexError` naming the pattern and the construct: invalid RE2 syntax
   ///   (backreferences and lookaround included, which RE2 rejects), or RE2 syntax outside the
   ///   subset implemented here (`isUnsupported`).
-  init(_ pattern: [UInt8]) throws(RegexError) {
+  package init(_ pattern: [UInt8]) throws(RegexError) {
     let (node, captures) = try RegexParser.parse(pattern)
     source = String(decoding: pattern, as: UTF8.self)
     captureCount = captures
@@ -28,19 +28,19 @@ struct RegexPattern: Sendable {
     }
   }
 
-  init(_ pattern: String) throws(RegexError) { try self.init(Array(pattern.utf8)) }
+  package init(_ pattern: String) throws(RegexError) { try self.init(Array(pattern.utf8)) }
 
   /// Whether the whole text matches (`RE2::FullMatch`).
   ///
   /// - Complexity: O(n × m) for n code points and a program of m instructions.
-  func fullMatch(_ bytes: [UInt8]) -> Bool {
+  package func fullMatch(_ bytes: [UInt8]) -> Bool {
     var matcher = RegexMatcher(fullMatchProgram, groups: 0)
     return matcher.match(UTF8Text(bytes), from: 0, anchored: true) != nil
   }
 
   /// The leftmost-first match at or after byte offset 0, as byte ranges of the whole match and
   /// each group (`nil` for a group that did not take part).
-  func firstMatch(in bytes: [UInt8]) -> [Range<Int>?]? {
+  package func firstMatch(in bytes: [UInt8]) -> [Range<Int>?]? {
     let text = UTF8Text(bytes)
     var matcher = RegexMatcher(searchProgram, groups: captureCount)
     guard let slots = matcher.match(text, from: 0, anchored: false) else { return nil }
@@ -55,7 +55,7 @@ struct RegexPattern: Sendable {
   /// that match's replacement short for `GlobalReplace`.
   ///
   /// - Complexity: O(n × m) per match found, for n code points and m instructions.
-  func replace(in bytes: [UInt8], with rewrite: RegexRewrite, global: Bool) -> [UInt8] {
+  package func replace(in bytes: [UInt8], with rewrite: RegexRewrite, global: Bool) -> [UInt8] {
     guard rewrite.maximumGroup <= captureCount else { return bytes }
     let text = UTF8Text(bytes)
     var matcher = RegexMatcher(searchProgram, groups: rewrite.maximumGroup)
@@ -103,7 +103,7 @@ struct RegexPattern: Sendable {
 
 /// A replacement string in RE2's rewrite syntax: `\0` is the whole match, `\1`–`\9` the groups,
 /// `\\` a backslash; any other escape is invalid.
-struct RegexRewrite: Sendable {
+package struct RegexRewrite: Sendable {
   private enum Piece: Sendable {
     case bytes([UInt8])
     case group(Int)
@@ -113,9 +113,9 @@ struct RegexRewrite: Sendable {
 
   private let pieces: [Piece]
   /// The highest group named (`RE2::MaxSubmatch`).
-  let maximumGroup: Int
+  package let maximumGroup: Int
 
-  init(_ bytes: [UInt8]) {
+  package init(_ bytes: [UInt8]) {
     var pieces: [Piece] = []
     var literal: [UInt8] = []
     var maximum = 0

@@ -1,4 +1,3 @@
-import Foundation
 import NumPyFormat
 import TensorKernels
 
@@ -6,47 +5,50 @@ import TensorKernels
 public enum TensorFiles {
   /// A tensor from a `.npy` array: numeric and bool dtypes map one to one; fixed-width bytes
   /// (`S`) and unicode (`U`) arrays become string tensors with trailing NULs removed.
-  public static func tensor(from array: NPYArray) throws(InferenceError) -> Tensor {
+  ///
+  /// - Parameter file: the file the array came from, carried by the error (messages do not
+  ///   repeat it).
+  public static func tensor(from array: NPYArray, file: String? = nil) throws(TensorIOError) -> Tensor {
     let descr = array.descr
     let kind = descr.dropFirst().first
     let size = Int(descr.dropFirst(2)) ?? 0
-    do {
-      switch kind {
-      case "S":
-        let strings = (0..<array.count).map { index -> [UInt8] in
-          let item = array.data[(index * size)..<((index + 1) * size)]
-          return Array(item.reversed().drop { $0 == 0 }.reversed())
-        }
-        return Tensor(strings: strings, shape: array.shape)
-      case "U":
-        let strings = (0..<array.count).map { index -> [UInt8] in
-          var scalars = String.UnicodeScalarView()
-          for position in 0..<size {
-            let offset = (index * size + position) * 4
-            let value = UInt32(array.data[offset]) | UInt32(array.data[offset + 1]) << 8 | UInt32(array.data[offset + 2]) << 16
-              | UInt32(array.data[offset + 3]) << 24
-            if value == 0 { break }
-            if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
-          }
-          return Array(String(scalars).utf8)
-        }
-        return Tensor(strings: strings, shape: array.shape)
-      default:
-        guard let dtype = dtype(for: descr) else {
-          throw InferenceError(.invalidArgument, "unsupported .npy dtype '\(descr)'")
-        }
-        return try Tensor(raw: array.data, dtype: dtype, shape: array.shape)
+    switch kind {
+    case "S":
+      let strings = (0..<array.count).map { index -> [UInt8] in
+        let item = array.data[(index * size)..<((index + 1) * size)]
+        return Array(item.reversed().drop { $0 == 0 }.reversed())
       }
-    } catch let error as InferenceError {
-      throw error
-    } catch {
-      throw InferenceError(.invalidArgument, "\(error)")
+      return Tensor(strings: strings, shape: array.shape)
+    case "U":
+      let strings = (0..<array.count).map { index -> [UInt8] in
+        var scalars = String.UnicodeScalarView()
+        for position in 0..<size {
+          let offset = (index * size + position) * 4
+          let value = UInt32(array.data[offset]) | UInt32(array.data[offset + 1]) << 8 | UInt32(array.data[offset + 2]) << 16
+            | UInt32(array.data[offset + 3]) << 24
+          if value == 0 { break }
+          if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+        }
+        return Array(String(scalars).utf8)
+      }
+      return Tensor(strings: strings, shape: array.shape)
+    default:
+      guard let dtype = dtype(for: descr) else {
+        throw TensorIOError.invalid("unsupported .npy dtype '\(descr)'", file: file)
+      }
+      do {
+        return try Tensor(raw: array.data, dtype: dtype, shape: array.shape)
+      } catch {
+        throw TensorIOError.invalid("\(error)", file: file, underlying: error)
+      }
     }
   }
 
   /// A `.npy` array for a tensor. Strings become fixed-width bytes (`|S<longest>`); bfloat16,
   /// which NumPy has no dtype for, is written as float32.
-  public static func npy(from tensor: Tensor) throws(InferenceError) -> NPYArray {
+  ///
+  /// - Parameter file: the file the array is for, carried by the error.
+  public static func npy(from tensor: Tensor, file: String? = nil) throws(TensorIOError) -> NPYArray {
     do {
       switch tensor.dtype {
       case .string:
@@ -57,17 +59,17 @@ public enum TensorFiles {
         for string in strings { data += string + [UInt8](repeating: 0, count: width - string.count) }
         return try NPYArray(descr: "|S\(width)", shape: tensor.shape, data: data)
       case .bfloat16:
-        return try npy(from: Tensor(float32: try tensor.floats(), shape: tensor.shape))
+        return try npy(from: Tensor(float32: try tensor.floats(), shape: tensor.shape), file: file)
       default:
         guard let descr = descr(for: tensor.dtype) else {
-          throw InferenceError(.unsupported, "cannot write \(tensor.dtype) as .npy")
+          throw TensorIOError.unsupported("cannot write \(tensor.dtype) as .npy", file: file)
         }
         return try NPYArray(descr: descr, shape: tensor.shape, data: try tensor.rawBytes())
       }
-    } catch let error as InferenceError {
+    } catch let error as TensorIOError {
       throw error
     } catch {
-      throw InferenceError(.invalidArgument, "\(error)")
+      throw TensorIOError.invalid("\(error)", file: file, underlying: error)
     }
   }
 

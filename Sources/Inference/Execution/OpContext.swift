@@ -1,0 +1,129 @@
+import TFProto
+import TensorKernels
+
+/// What a kernel sees: its node (attributes completed with defaults), its input values, and the
+/// runtime (variables, functions, checkpoint).
+struct OpContext {
+  let node: GraphFunction.Node
+  let inputs: [Value]
+  let runtime: Runtime
+  /// The function (or top-level graph) the node belongs to.
+  let graph: GraphFunction
+
+  /// "function: Op \"node\"", the prefix of every error a kernel reports.
+  var where_: String { "\(graph.name): \(node.op) \"\(node.name)\"" }
+
+  /// Input `index` as a tensor. A TF1 reference (from `VariableV2`) reads the variable, as
+  /// TensorFlow dereferences refs for ops that take values.
+  func tensor(_ index: Int) throws(InferenceError) -> Tensor {
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
+    if case .resource(let key) = inputs[index] { return try runtime.variables.read(key, context: where_) }
+    return try inputs[index].tensor(where_)
+  }
+
+  func resource(_ index: Int) throws(InferenceError) -> String {
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
+    return try inputs[index].resource(where_)
+  }
+
+  // MARK: - Attributes
+  //
+  // Each getter reads one kind of value. An attribute the node lacks is an error, or the
+  // default where the getter takes one (TensorFlow's OpDef default, or the kernel's when a
+  // stripped graph has no OpDef to complete it from); an attribute holding another kind of value
+  // is always an error naming the node and the attribute, never a zero or the default.
+
+  func int(_ name: String) throws(InferenceError) -> Int { try required(name, "an int", \.intValue) }
+  func int(_ name: String, default value: Int) throws(InferenceError) -> Int {
+    try optional(name, "an int", \.intValue) ?? value
+  }
+
+  func float(_ name: String) throws(InferenceError) -> Float { try required(name, "a float", \.floatValue) }
+  func float(_ name: String, default value: Float) throws(InferenceError) -> Float {
+    try optional(name, "a float", \.floatValue) ?? value
+  }
+
+  func bool(_ name: String, default value: Bool = false) throws(InferenceError) -> Bool {
+    try optional(name, "a bool", \.boolValue) ?? value
+  }
+
+  func string(_ name: String) throws(InferenceError) -> String { try required(name, "a string", \.stringValue) }
+  func string(_ name: String, default value: String) throws(InferenceError) -> String {
+    try optional(name, "a string", \.stringValue) ?? value
+  }
+
+  func ints(_ name: String) throws(InferenceError) -> [Int] { try required(name, "a list of ints", \.intList) }
+  func ints(_ name: String, default value: [Int]) throws(InferenceError) -> [Int] {
+    try optional(name, "a list of ints", \.intList) ?? value
+  }
+
+  /// A `list(string)` attribute.
+  func stringList(_ name: String) throws(InferenceError) -> [String] {
+    try required(name, "a list of strings", \.stringList)
+  }
+
+  /// A `func` attribute: the name of the function it binds.
+  func function(_ name: String) throws(InferenceError) -> String { try required(name, "a function", \.functionName) }
+
+  /// A `list(func)` attribute: the names of the functions.
+  func functions(_ name: String) throws(InferenceError) -> [String] {
+    try required(name, "a list of functions", \.functionList)
+  }
+
+  /// A `tensor` attribute, undecoded.
+  func tensorProto(_ name: String) throws(InferenceError) -> Tensorflow_TensorProto {
+    try required(name, "a tensor", \.tensorValue)
+  }
+
+  /// A `type` attribute. Reference dtypes (TF1's `DT_FLOAT_REF`, …) read as their value dtype.
+  func dtype(_ name: String) throws(InferenceError) -> DType {
+    try dtype(name, try required(name, "a dtype", \.typeValue))
+  }
+
+  func dtype(_ name: String, default value: DType) throws(InferenceError) -> DType {
+    guard let type = try optional(name, "a dtype", \.typeValue) else { return value }
+    return try dtype(name, type)
+  }
+
+  private func dtype(_ name: String, _ type: Tensorflow_DataType) throws(InferenceError) -> DType {
+    let raw = type.rawValue
+    guard let dtype = DType(rawValue: raw > 100 ? raw - 100 : raw) else {
+      throw InferenceError(.unsupported, "\(where_): attribute \"\(name)\" has unsupported dtype \(raw)")
+    }
+    return dtype
+  }
+
+  /// The attribute as the kind `read` extracts, nil when the node lacks it.
+  ///
+  /// - Throws: `invalidArgument` when the node has it with another kind of value.
+  private func optional<T>(
+    _ name: String, _ kind: String, _ read: (Tensorflow_AttrValue) -> T?
+  ) throws(InferenceError) -> T? {
+    guard let attribute = node.attribute(name) else { return nil }
+    guard let value = read(attribute) else {
+      throw InferenceError(
+        .invalidArgument, "\(where_): attribute \"\(name)\" must be \(kind), but it is \(attribute.kindDescription)")
+    }
+    return value
+  }
+
+  private func required<T>(
+    _ name: String, _ kind: String, _ read: (Tensorflow_AttrValue) -> T?
+  ) throws(InferenceError) -> T {
+    guard let value = try optional(name, kind, read) else {
+      throw InferenceError(.invalidArgument, "\(where_): missing attribute \"\(name)\"")
+    }
+    return value
+  }
+
+  /// Wraps a kernel error with the node it happened at.
+  func run<T>(_ body: () throws -> T) throws(InferenceError) -> T {
+    do {
+      return try body()
+    } catch let error as InferenceError {
+      throw error
+    } catch {
+      throw InferenceError(.invalidArgument, "\(where_): \(error)")
+    }
+  }
+}
