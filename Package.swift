@@ -97,10 +97,10 @@ let package = Package(
       ],
       path: "Benchmarks/registry-bench"
     ),
-    .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Vectors"]),
+    .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "RegistryTestSupport"], exclude: ["Vectors"]),
     .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem"]),
-    .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto"]),
-    .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore"]),
+    .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
+    .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
     // What every test target shares: seeded generators, temporary directories, fixture paths.
@@ -109,15 +109,15 @@ let package = Package(
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
     .testTarget(
       name: "InferenceTests",
-      dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels"]
+      dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels", "RegistryTestSupport"]
     ),
-    .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat"]),
+    .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]),
     .testTarget(
       name: "RegistryCommandsTests",
       dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport"],
       exclude: ["Snapshots"]
     ),
-    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM"]),
+    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
     .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
   ],

@@ -1,5 +1,6 @@
 import Checksums
 import Foundation
+import RegistryTestSupport
 import Testing
 
 @Suite("CRC32C")
@@ -23,7 +24,7 @@ struct CRC32CTests {
 
   @Test("hardware and table paths agree on every length and alignment")
   func hardwareMatchesSoftware() {
-    var generator = SplitMix64(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     // Lengths around the 3 x 4096-byte interleaved block and the 8-byte word.
     let bytes = (0..<40_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
     let lengths = Array(0..<70) + [4095, 4096, 12_287, 12_288, 12_289, 12_295, 24_577, 39_990]
@@ -51,25 +52,12 @@ struct CRC32CTests {
 extension CRC32CTests {
   @Test("combining the CRCs of two pieces equals the CRC of the whole")
   func combine() {
-    var generator = SplitMix64(seed: 11)
+    var generator = SeededGenerator(seed: 11)
     let bytes = (0..<50_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
     for split in [0, 1, 7, 4096, 12_288, 33_333, 50_000] {
       let a = CRC32C.checksum(Array(bytes[..<split]))
       let b = CRC32C.checksum(Array(bytes[split...]))
       #expect(CRC32C.combine(a, b, lengthOfB: bytes.count - split) == CRC32C.checksum(bytes), "split \(split)")
     }
-  }
-}
-
-/// A small deterministic generator, so failing cases repeat.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -1,13 +1,10 @@
 import ContentStore
 import Foundation
 import RegistryCore
+import RegistryTestSupport
 import Testing
 
-func temporaryDirectory(_ label: String) throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
+func temporaryDirectory(_ label: String) throws -> URL { try makeTemporaryDirectory(label) }
 
 func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
   var state = seed

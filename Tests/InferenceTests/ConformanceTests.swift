@@ -1,6 +1,7 @@
 import Foundation
 import NumPyFormat
 import Inference
+import RegistryTestSupport
 import TensorIO
 import TensorKernels
 import Testing
@@ -9,8 +10,7 @@ import Testing
 /// (`Fixtures/<name>/reference/`). Tolerance for float32: relative 1e-4 and absolute 1e-5.
 @Suite("inference matches TensorFlow on the fixtures")
 struct ConformanceTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures")
+  static let root = Repository.Fixtures.root
 
   /// The fixtures whose every op the core supports today.
   static let supported = ConformanceSupport.supportedFixtures

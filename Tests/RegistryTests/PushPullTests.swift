@@ -7,7 +7,7 @@ import Testing
 
 @Suite("push and pull")
 struct PushPullTests {
-  @Test("every fixture pushes, pulls back byte-identical, and verifies", arguments: TestSupport.fixtureNames)
+  @Test("every fixture pushes, pulls back byte-identical, and verifies", arguments: try TestSupport.fixtureNames())
   func roundTrip(name: String) throws {
     let registry = try TestSupport.newRegistry()
     let source = try TestSupport.copy(name)

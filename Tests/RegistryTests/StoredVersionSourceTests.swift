@@ -1,6 +1,7 @@
 import ContentStore
 import Foundation
 import Registry
+import RegistryTestSupport
 import SavedModelFormat
 import Testing
 
@@ -18,7 +19,7 @@ struct StoredVersionSourceTests {
     #expect(manifest.entries.contains { ($0.objects?.count ?? 0) > 1 }, "some file spans several objects")
     let listing = try source.listing()
     #expect(listing == (try DirectorySource(directory).listing()))
-    var generator = SystemRandomNumberGenerator()
+    var generator = TestSeed.generator(for: "random ranges of stored files")
     for entry in listing where entry.kind == .file {
       let expected = [UInt8](try Data(contentsOf: directory.appendingPathComponent(entry.path)))
       #expect(try source.read(entry.path) == expected, "\(entry.path)")

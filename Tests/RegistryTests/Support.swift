@@ -2,24 +2,18 @@ import ContentStore
 import Foundation
 import Registry
 import RegistryCore
+import RegistryTestSupport
 
 enum TestSupport {
-  static let repoRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  static let fixtures = repoRoot.appendingPathComponent("Fixtures")
+  static let repoRoot = Repository.root
+  static let fixtures = Repository.Fixtures.root
 
-  static let fixtureNames: [String] = {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
-    return names.filter { FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("\($0)/model").path) }.sorted()
-  }()
+  /// Every fixture; throws (failing the test) when `Fixtures/` is missing or empty.
+  static func fixtureNames() throws -> [String] { try Repository.Fixtures.names() }
 
   static func model(_ name: String) -> URL { fixtures.appendingPathComponent("\(name)/model") }
 
-  static func temporaryDirectory(_ label: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func temporaryDirectory(_ label: String) throws -> URL { try makeTemporaryDirectory(label) }
 
   static func newRegistry() throws -> Registry {
     try Registry(root: try temporaryDirectory("registry-store"))

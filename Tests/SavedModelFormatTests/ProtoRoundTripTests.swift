@@ -16,7 +16,7 @@ struct ProtoRoundTripTests {
 
   @Test("every fixture's saved_model.pb parses and re-encodes canonically to the bytes it hashes")
   func fixtureGraphsParse() throws {
-    for name in Fixtures.names {
+    for name in try Fixtures.names() {
       let data = try Data(contentsOf: Fixtures.model(name).appendingPathComponent("saved_model.pb"))
       let model = try Tensorflow_SavedModel(decoding: [UInt8](data))
       // Re-decoding the canonical encoding gives the same message (nothing is lost).

@@ -1,4 +1,5 @@
 import CGEMM
+import RegistryTestSupport
 import Testing
 
 /// `CGEMM`'s AVX-512 product against a double-precision loop: every transpose combination, tile

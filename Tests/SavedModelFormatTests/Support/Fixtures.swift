@@ -1,19 +1,13 @@
 import Foundation
+import RegistryTestSupport
 
 /// The SavedModels under `Fixtures/`, written by real TensorFlow (Scripts/make-fixtures.py), and
 /// the facts TensorFlow reported about each (`reference/facts.json`).
 enum Fixtures {
-  static let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures")
+  static let root = Repository.Fixtures.root
 
-  /// Every fixture's name, sorted.
-  static let names: [String] = {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-    return entries.filter {
-      FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/model").path)
-    }.sorted()
-  }()
+  /// Every fixture's name, sorted; throws when `Fixtures/` is missing or empty.
+  static func names() throws -> [String] { try Repository.Fixtures.names() }
 
   static func model(_ name: String) -> URL { root.appendingPathComponent("\(name)/model") }
 
@@ -25,14 +19,7 @@ enum Fixtures {
   }
 
   /// Copies a fixture's model into a fresh temporary directory that the caller may damage.
-  static func scratchCopy(_ name: String) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("registry-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let copy = directory.appendingPathComponent("model")
-    try FileManager.default.copyItem(at: model(name), to: copy)
-    return copy
-  }
+  static func scratchCopy(_ name: String) throws -> URL { try Repository.Fixtures.scratchCopy(name) }
 }
 
 /// The parts of `reference/facts.json` the tests compare against.
