@@ -98,7 +98,7 @@ let package = Package(
       path: "Benchmarks/registry-bench"
     ),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "RegistryTestSupport"], exclude: ["Vectors"]),
-    .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem"]),
+    .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem", "RegistryTestSupport"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),

@@ -1,16 +1,13 @@
 import FileSystem
 import Foundation
 import RegistryCore
+import RegistryTestSupport
 import Testing
 
 /// The syscall seam: exact reads, the errno funnel, locks and what the system allows.
 @Suite("FileSystem")
 struct FileSystemTests {
-  static func temporaryDirectory(_ label: String) throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
-  }
+  static func temporaryDirectory(_ label: String) throws -> String { try makeTemporaryDirectory(label).path }
 
   static func file(_ label: String, _ bytes: [UInt8]) throws -> String {
     let path = try temporaryDirectory(label) + "/file"

@@ -11,19 +11,19 @@ struct OpContext {
   let graph: GraphFunction
 
   /// "function: Op \"node\"", the prefix of every error a kernel reports.
-  var where_: String { "\(graph.name): \(node.op) \"\(node.name)\"" }
+  var location: String { "\(graph.name): \(node.op) \"\(node.name)\"" }
 
   /// Input `index` as a tensor. A TF1 reference (from `VariableV2`) reads the variable, as
   /// TensorFlow dereferences refs for ops that take values.
   func tensor(_ index: Int) throws(InferenceError) -> Tensor {
-    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
-    if case .resource(let key) = inputs[index] { return try runtime.variables.read(key, context: where_) }
-    return try inputs[index].tensor(where_)
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(location): missing input \(index)") }
+    if case .resource(let key) = inputs[index] { return try runtime.variables.read(key, context: location) }
+    return try inputs[index].tensor(location)
   }
 
   func resource(_ index: Int) throws(InferenceError) -> String {
-    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(where_): missing input \(index)") }
-    return try inputs[index].resource(where_)
+    guard index < inputs.count else { throw InferenceError(.invalidArgument, "\(location): missing input \(index)") }
+    return try inputs[index].resource(location)
   }
 
   // MARK: - Attributes
@@ -88,7 +88,7 @@ struct OpContext {
   private func dtype(_ name: String, _ type: Tensorflow_DataType) throws(InferenceError) -> DType {
     let raw = type.rawValue
     guard let dtype = DType(rawValue: raw > 100 ? raw - 100 : raw) else {
-      throw InferenceError(.unsupported, "\(where_): attribute \"\(name)\" has unsupported dtype \(raw)")
+      throw InferenceError(.unsupported, "\(location): attribute \"\(name)\" has unsupported dtype \(raw)")
     }
     return dtype
   }
@@ -102,7 +102,7 @@ struct OpContext {
     guard let attribute = node.attribute(name) else { return nil }
     guard let value = read(attribute) else {
       throw InferenceError(
-        .invalidArgument, "\(where_): attribute \"\(name)\" must be \(kind), but it is \(attribute.kindDescription)")
+        .invalidArgument, "\(location): attribute \"\(name)\" must be \(kind), but it is \(attribute.kindDescription)")
     }
     return value
   }
@@ -111,7 +111,7 @@ struct OpContext {
     _ name: String, _ kind: String, _ read: (Tensorflow_AttrValue) -> T?
   ) throws(InferenceError) -> T {
     guard let value = try optional(name, kind, read) else {
-      throw InferenceError(.invalidArgument, "\(where_): missing attribute \"\(name)\"")
+      throw InferenceError(.invalidArgument, "\(location): missing attribute \"\(name)\"")
     }
     return value
   }
@@ -123,7 +123,7 @@ struct OpContext {
     } catch let error as InferenceError {
       throw error
     } catch {
-      throw InferenceError(.invalidArgument, "\(where_): \(error)")
+      throw InferenceError(.invalidArgument, "\(location): \(error)")
     }
   }
 }

@@ -24,7 +24,7 @@ enum ArrayOps {
       if let unknown = shape.firstIndex(of: -1) {
         let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
         guard known > 0, x.elementCount % known == 0 else {
-          throw InferenceError(.invalidArgument, "\(context.where_): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
+          throw InferenceError(.invalidArgument, "\(context.location): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
         }
         shape[unknown] = x.elementCount / known
       }
@@ -40,7 +40,7 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var axis = try integers(try context.tensor(1), context).first ?? 0
       if axis < 0 { axis += x.rank + 1 }
-      guard axis >= 0, axis <= x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis <= x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
       var shape = x.shape
       shape.insert(1, at: axis)
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
@@ -49,7 +49,7 @@ enum ArrayOps {
       let start = try Cast.applyChecked(try context.tensor(0), .float64, context).first ?? 0
       let limit = try Cast.applyChecked(try context.tensor(1), .float64, context).first ?? 0
       let delta = try Cast.applyChecked(try context.tensor(2), .float64, context).first ?? 1
-      guard delta != 0 else { throw InferenceError(.invalidArgument, "\(context.where_): delta is zero") }
+      guard delta != 0 else { throw InferenceError(.invalidArgument, "\(context.location): delta is zero") }
       let count = max(0, Int(((limit - start) / delta).rounded(.up)))
       let values = (0..<count).map { start + Double($0) * delta }
       let startType = try context.tensor(0).dtype
@@ -71,7 +71,7 @@ enum ArrayOps {
     }
     registry.register("Pack") { context throws(InferenceError) in
       let tensors = try context.inputs.indices.map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.where_): nothing to stack") }
+      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.location): nothing to stack") }
       var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += first.rank + 1 }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
@@ -84,7 +84,7 @@ enum ArrayOps {
     registry.register("ConcatV2") { context throws(InferenceError) in
       let count = context.inputs.count - 1
       let tensors = try (0..<count).map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.where_): nothing to concatenate") }
+      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.location): nothing to concatenate") }
       var axis = try integers(try context.tensor(count), context).first ?? 0
       if axis < 0 { axis += first.rank }
       return [.tensor(try concatenate(tensors, axis: axis, context))]
@@ -97,7 +97,7 @@ enum ArrayOps {
       registry.register(name) { context throws(InferenceError) in
         let params: Tensor
         if name == "ResourceGather" {
-          params = try context.runtime.variables.read(try context.resource(0), context: context.where_)
+          params = try context.runtime.variables.read(try context.resource(0), context: context.location)
         } else {
           params = try context.tensor(0)
         }
@@ -106,7 +106,7 @@ enum ArrayOps {
         var axis = name == "GatherV2" ? (try integers(try context.tensor(2), context).first ?? 0) : 0
         if axis < 0 { axis += params.rank }
         let batchDims = try context.int("batch_dims", default: 0)
-        guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.where_): batch_dims \(batchDims)") }
+        guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.location): batch_dims \(batchDims)") }
         return [.tensor(try context.run { try Rearrange.gather(params, indices: indices, indexShape: indexTensor.shape, axis: axis) })]
       }
     }
@@ -121,7 +121,7 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
       var shape = x.shape
       shape.remove(at: axis)
       return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map { part throws(InferenceError) in
@@ -134,7 +134,7 @@ enum ArrayOps {
       if axis < 0 { axis += x.rank }
       let count = try context.int("num_split")
       guard axis >= 0, axis < x.rank, count > 0, x.shape[axis] % count == 0 else {
-        throw InferenceError(.invalidArgument, "\(context.where_): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
+        throw InferenceError(.invalidArgument, "\(context.location): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
       }
       return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map { .tensor($0) }
     }
@@ -143,12 +143,12 @@ enum ArrayOps {
       var sizes = try integers(try context.tensor(1), context)
       var axis = try integers(try context.tensor(2), context).first ?? 0
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.where_): axis out of range") }
+      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
       if let unknown = sizes.firstIndex(of: -1) {
         sizes[unknown] = x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
       }
       guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
-        throw InferenceError(.invalidArgument, "\(context.where_): sizes \(sizes) do not add up to \(x.shape[axis])")
+        throw InferenceError(.invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
       }
       return try split(x, axis: axis, sizes: sizes, context).map { .tensor($0) }
     }
@@ -180,13 +180,13 @@ enum ArrayOps {
       let block = try integers(try context.tensor(1), context)
       let paddings = try integers(try context.tensor(2), context)
       guard x.rank == 4, block.count == 2, paddings.count == 4 else {
-        throw InferenceError(.unsupported, "\(context.where_): only 4-D inputs with 2 spatial block dimensions")
+        throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
       }
       let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
       let padded = try pad(x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
       let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
       guard h % block[0] == 0, w % block[1] == 0 else {
-        throw InferenceError(.invalidArgument, "\(context.where_): padded size \(h)x\(w) is not a multiple of the block \(block)")
+        throw InferenceError(.invalidArgument, "\(context.location): padded size \(h)x\(w) is not a multiple of the block \(block)")
       }
       // [n, h/bh, bh, w/bw, bw, c] -> [bh, bw, n, h/bh, w/bw, c]
       let six = try context.run { try padded.reshaped(to: [n, h / block[0], block[0], w / block[1], block[1], c]) }
@@ -198,7 +198,7 @@ enum ArrayOps {
       let block = try integers(try context.tensor(1), context)
       let crops = try integers(try context.tensor(2), context)
       guard x.rank == 4, block.count == 2, crops.count == 4 else {
-        throw InferenceError(.unsupported, "\(context.where_): only 4-D inputs with 2 spatial block dimensions")
+        throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
       }
       let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
       let n = b / (block[0] * block[1])
@@ -217,11 +217,11 @@ enum ArrayOps {
     }
     for name in ["Pad", "PadV2", "MirrorPad"] {
       registry.register(name) { context throws(InferenceError) in
-        guard name != "MirrorPad" else { throw InferenceError(.unsupported, "\(context.where_): MirrorPad") }
+        guard name != "MirrorPad" else { throw InferenceError(.unsupported, "\(context.location): MirrorPad") }
         let x = try context.tensor(0)
         let paddings = try integers(try context.tensor(1), context)
         guard paddings.count == 2 * x.rank, paddings.allSatisfy({ $0 >= 0 }) else {
-          throw InferenceError(.invalidArgument, "\(context.where_): paddings \(paddings) do not fit rank \(x.rank)")
+          throw InferenceError(.invalidArgument, "\(context.location): paddings \(paddings) do not fit rank \(x.rank)")
         }
         let constant = name == "PadV2" ? try context.tensor(2) : try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
         return [.tensor(try pad(x, before: stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] },
@@ -244,7 +244,7 @@ enum ArrayOps {
     switch tensor.dtype {
     case .int32: return try context.run { try tensor.int32s().map(Int.init) }
     case .int64: return try context.run { try tensor.int64s().map(Int.init) }
-    default: throw InferenceError(.invalidArgument, "\(context.where_): expected an int32 or int64 tensor, got \(tensor.dtype)")
+    default: throw InferenceError(.invalidArgument, "\(context.location): expected an int32 or int64 tensor, got \(tensor.dtype)")
     }
   }
 
@@ -259,7 +259,7 @@ enum ArrayOps {
   /// `x` repeated `multiples[axis]` times along each axis.
   static func tile(_ x: Tensor, _ multiples: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
     guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
-      throw InferenceError(.invalidArgument, "\(context.where_): multiples \(multiples) do not fit rank \(x.rank)")
+      throw InferenceError(.invalidArgument, "\(context.location): multiples \(multiples) do not fit rank \(x.rank)")
     }
     let shape = zip(x.shape, multiples).map { $0 * $1 }
     let sourceStrides = strides(x.shape)
@@ -337,7 +337,7 @@ enum ArrayOps {
     let end = try integers(try context.tensor(2), context)
     let step = try integers(try context.tensor(3), context)
     guard begin.count == end.count, begin.count == step.count else {
-      throw InferenceError(.invalidArgument, "\(context.where_): begin, end and strides differ in length")
+      throw InferenceError(.invalidArgument, "\(context.location): begin, end and strides differ in length")
     }
     func mask(_ name: String) throws(InferenceError) -> Int { try context.int(name, default: 0) }
     let (beginMask, endMask, shrinkMask) = (try mask("begin_mask"), try mask("end_mask"), try mask("shrink_axis_mask"))
@@ -345,13 +345,16 @@ enum ArrayOps {
     func bit(_ mask: Int, _ index: Int) -> Bool { mask & (1 << index) != 0 }
 
     // One item per input axis: (sparse index or nil for a whole axis), plus where new axes go.
-    enum Item { case axis(Int?), newAxis }
+    enum Item {
+      case axis(Int?)
+      case newAxis
+    }
     var items: [Item] = []
     let named = (0..<begin.count).filter { !bit(ellipsisMask, $0) && !bit(newAxisMask, $0) }.count
     var sawEllipsis = false
     for index in 0..<begin.count {
       if bit(ellipsisMask, index) {
-        guard !sawEllipsis else { throw InferenceError(.invalidArgument, "\(context.where_): more than one ellipsis") }
+        guard !sawEllipsis else { throw InferenceError(.invalidArgument, "\(context.location): more than one ellipsis") }
         sawEllipsis = true
         items += [Item](repeating: .axis(nil), count: max(0, x.rank - named))
       } else if bit(newAxisMask, index) {
@@ -362,7 +365,7 @@ enum ArrayOps {
     }
     let consumed = items.filter { if case .axis = $0 { true } else { false } }.count
     guard consumed <= x.rank else {
-      throw InferenceError(.invalidArgument, "\(context.where_): \(consumed) slice items for a tensor of rank \(x.rank)")
+      throw InferenceError(.invalidArgument, "\(context.location): \(consumed) slice items for a tensor of rank \(x.rank)")
     }
     items += [Item](repeating: .axis(nil), count: x.rank - consumed)
 
@@ -386,12 +389,12 @@ enum ArrayOps {
         continue
       }
       let stride = step[index]
-      guard stride != 0 else { throw InferenceError(.invalidArgument, "\(context.where_): stride 0") }
+      guard stride != 0 else { throw InferenceError(.invalidArgument, "\(context.location): stride 0") }
       func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value, low), high) }
       var start = begin[index] < 0 ? begin[index] + size : begin[index]
       var stop = end[index] < 0 ? end[index] + size : end[index]
       if bit(shrinkMask, index) {
-        guard start >= 0, start < size else { throw InferenceError(.invalidArgument, "\(context.where_): index \(begin[index]) out of range") }
+        guard start >= 0, start < size else { throw InferenceError(.invalidArgument, "\(context.location): index \(begin[index]) out of range") }
         starts.append(start)
         steps.append(1)
         shape.append(1)

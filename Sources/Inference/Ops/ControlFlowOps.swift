@@ -13,19 +13,19 @@ enum ControlFlowOps {
         let body = try context.function("body")
         var state = context.inputs
         for _ in 0..<iterationLimit {
-          let verdict = try context.runtime.call(condition, state, context: context.where_)
-          guard let first = verdict.first else { throw InferenceError(.invalidArgument, "\(context.where_): cond returned nothing") }
-          if try !truth(try first.tensor(context.where_), context) { return state }
-          state = try context.runtime.call(body, state, context: context.where_)
+          let verdict = try context.runtime.call(condition, state, context: context.location)
+          guard let first = verdict.first else { throw InferenceError(.invalidArgument, "\(context.location): cond returned nothing") }
+          if try !truth(try first.tensor(context.location), context) { return state }
+          state = try context.runtime.call(body, state, context: context.location)
         }
-        throw InferenceError(.invalidArgument, "\(context.where_): loop did not end after \(iterationLimit) iterations")
+        throw InferenceError(.invalidArgument, "\(context.location): loop did not end after \(iterationLimit) iterations")
       }
     }
     for name in ["If", "StatelessIf"] {
       registry.register(name) { context throws(InferenceError) in
         let branch = try truth(try context.tensor(0), context) ? "then_branch" : "else_branch"
         let function = try context.function(branch)
-        return try context.runtime.call(function, Array(context.inputs.dropFirst()), context: context.where_)
+        return try context.runtime.call(function, Array(context.inputs.dropFirst()), context: context.location)
       }
     }
     for name in ["Case", "StatelessCase"] {
@@ -33,7 +33,7 @@ enum ControlFlowOps {
         let branches = try context.functions("branches")
         var index = try ArrayOps.integers(try context.tensor(0), context).first ?? -1
         if index < 0 || index >= branches.count { index = branches.count - 1 }  // TF: out of range runs the last
-        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), context: context.where_)
+        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), context: context.location)
       }
     }
 
@@ -47,46 +47,46 @@ enum ControlFlowOps {
     }
     registry.register("TensorListFromTensor") { context throws(InferenceError) in
       let tensor = try context.tensor(0)
-      guard tensor.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.where_): needs a tensor of rank 1 or more") }
+      guard tensor.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.location): needs a tensor of rank 1 or more") }
       let parts = try ArrayOps.split(tensor, axis: 0, sizes: [Int](repeating: 1, count: tensor.shape[0]), context)
       let itemShape = Array(tensor.shape.dropFirst())
       let items = try parts.map { part throws(InferenceError) -> Tensor? in try context.run { try part.reshaped(to: itemShape) } }
       return [.list(TensorList(items: items, dtype: tensor.dtype, elementShape: itemShape))]
     }
     registry.register("TensorListGetItem") { context throws(InferenceError) in
-      let list = try context.inputs[0].list(context.where_)
+      let list = try context.inputs[0].list(context.location)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.invalidArgument, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(.invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
       }
       if let item = list.items[index] { return [.tensor(item)] }
       return [.tensor(try zeros(list, requested: try elementShape(try context.tensor(2), context), context))]
     }
     registry.register("TensorListSetItem") { context throws(InferenceError) in
-      var list = try context.inputs[0].list(context.where_)
+      var list = try context.inputs[0].list(context.location)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.invalidArgument, "\(context.where_): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(.invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
       }
       list.items[index] = try context.tensor(2)
       return [.list(list)]
     }
     registry.register("TensorListPushBack") { context throws(InferenceError) in
-      var list = try context.inputs[0].list(context.where_)
+      var list = try context.inputs[0].list(context.location)
       list.items.append(try context.tensor(1))
       return [.list(list)]
     }
     registry.register("TensorListLength") { context throws(InferenceError) in
-      [.tensor(Tensor(int32: [Int32(try context.inputs[0].list(context.where_).items.count)], shape: []))]
+      [.tensor(Tensor(int32: [Int32(try context.inputs[0].list(context.location).items.count)], shape: []))]
     }
     registry.register("TensorListElementShape") { context throws(InferenceError) in
-      let list = try context.inputs[0].list(context.where_)
+      let list = try context.inputs[0].list(context.location)
       let shape = list.elementShape ?? []
       let type = try context.dtype("shape_type", default: .int32)
       return [.tensor(try ArrayOps.integerTensor(shape, type: type, context))]
     }
     registry.register("TensorListStack") { context throws(InferenceError) in
-      let list = try context.inputs[0].list(context.where_)
+      let list = try context.inputs[0].list(context.location)
       let requested = try elementShape(try context.tensor(1), context)
       let items = try list.items.map { item throws(InferenceError) -> Tensor in
         if let item { return item }
@@ -104,7 +104,7 @@ enum ControlFlowOps {
   /// A condition's truth, as TensorFlow reads it: a bool scalar, or a number not equal to zero.
   static func truth(_ tensor: Tensor, _ context: OpContext) throws(InferenceError) -> Bool {
     guard tensor.elementCount == 1 else {
-      throw InferenceError(.invalidArgument, "\(context.where_): the condition has \(tensor.elementCount) elements, not one")
+      throw InferenceError(.invalidArgument, "\(context.location): the condition has \(tensor.elementCount) elements, not one")
     }
     if tensor.dtype == .bool { return try context.run { try tensor.bools()[0] } }
     return try context.run { try Cast.apply(tensor, to: .bool).bools()[0] }
@@ -119,7 +119,7 @@ enum ControlFlowOps {
   /// An unset item reads as zeros, when its shape is fully known.
   static func zeros(_ list: TensorList, requested: [Int]?, _ context: OpContext) throws(InferenceError) -> Tensor {
     guard let shape = [requested, list.elementShape].compactMap({ $0 }).first(where: { !$0.contains(-1) }) else {
-      throw InferenceError(.invalidArgument, "\(context.where_): reads an unset item whose shape is not known")
+      throw InferenceError(.invalidArgument, "\(context.location): reads an unset item whose shape is not known")
     }
     return try context.run { try Cast.apply(Tensor(float64: [Double](repeating: 0, count: shape.reduce(1, *)), shape: shape), to: list.dtype) }
   }

@@ -21,7 +21,7 @@ enum EinsumOp {
 
   static func evaluate(_ equation: String, _ operands: [Tensor], _ context: OpContext) throws(InferenceError) -> Tensor {
     guard (1...2).contains(operands.count) else {
-      throw InferenceError(.unsupported, "\(context.where_): einsum with \(operands.count) operands")
+      throw InferenceError(.unsupported, "\(context.location): einsum with \(operands.count) operands")
     }
     let (inputs, output) = try parse(equation, ranks: operands.map(\.rank), context)
     // A label repeated within one operand takes that operand's diagonal (`ii->i`).
@@ -42,7 +42,7 @@ enum EinsumOp {
     }
     if tensors.count == 1 {
       guard Set(labelsList[0]) == Set(output) else {
-        throw InferenceError(.unsupported, "\(context.where_): einsum \"\(equation)\"")
+        throw InferenceError(.unsupported, "\(context.location): einsum \"\(equation)\"")
       }
       return try ArrayOps.permute(tensors[0], output.compactMap { labelsList[0].firstIndex(of: $0) }, context)
     }
@@ -51,7 +51,7 @@ enum EinsumOp {
     for (labels, tensor) in zip([a, b], tensors) {
       for (label, size) in zip(labels, tensor.shape) {
         if let known = sizes[label], known != size, known != 1, size != 1 {
-          throw InferenceError(.invalidArgument, "\(context.where_): label \(label) is \(known) in one operand and \(size) in the other")
+          throw InferenceError(.invalidArgument, "\(context.location): label \(label) is \(known) in one operand and \(size) in the other")
         }
         sizes[label] = max(sizes[label] ?? size, size)
       }
@@ -66,7 +66,7 @@ enum EinsumOp {
     let freeA = a.filter { !b.contains($0) }
     let freeB = b.filter { !a.contains($0) }
     guard Set(output) == Set(batch + freeA + freeB) else {
-      throw InferenceError(.unsupported, "\(context.where_): einsum \"\(equation)\"")
+      throw InferenceError(.unsupported, "\(context.location): einsum \"\(equation)\"")
     }
     func product(_ labels: [Character]) -> Int { labels.reduce(1) { $0 * (sizes[$1] ?? 1) } }
     let left = try ArrayOps.permute(tensors[0], (batch + freeA + contracted).compactMap { a.firstIndex(of: $0) }, context)
@@ -85,22 +85,22 @@ enum EinsumOp {
   /// output (no `->`) made of the ellipsis axes and the labels used once, in alphabetical order.
   static func parse(_ equation: String, ranks: [Int], _ context: OpContext) throws(InferenceError) -> ([[Character]], [Character]) {
     let parts = equation.components(separatedBy: "->")
-    guard parts.count <= 2 else { throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\" has more than one ->") }
+    guard parts.count <= 2 else { throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\" has more than one ->") }
     let terms = parts[0].components(separatedBy: ",")
     guard terms.count == ranks.count else {
-      throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
+      throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
     }
     func named(_ term: String) -> [Character] { Array(term.replacingOccurrences(of: "...", with: "")) }
     for term in terms + parts.dropFirst() {
       guard named(term).allSatisfy({ $0.isLetter && $0.isASCII }), term.components(separatedBy: "...").count <= 2 else {
-        throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
+        throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
       }
     }
     var ellipsisRanks: [Int] = []
     for (term, rank) in zip(terms, ranks) {
       let extra = rank - named(term).count
       guard extra >= 0, extra == 0 || term.contains("...") else {
-        throw InferenceError(.invalidArgument, "\(context.where_): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
+        throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
       }
       ellipsisRanks.append(term.contains("...") ? extra : 0)
     }
@@ -129,7 +129,7 @@ enum EinsumOp {
     var sizes: [Character: Int] = [:]
     for (label, size) in zip(labels, x.shape) {
       if let known = sizes[label], known != size {
-        throw InferenceError(.invalidArgument, "\(context.where_): label \(label) is repeated with sizes \(known) and \(size)")
+        throw InferenceError(.invalidArgument, "\(context.location): label \(label) is repeated with sizes \(known) and \(size)")
       }
       sizes[label] = size
     }

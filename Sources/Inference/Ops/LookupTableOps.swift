@@ -20,7 +20,7 @@ enum LookupTableOps {
         guard table.kind == kind, table.keyType == keyType, table.valueType == valueType else {
           throw InferenceError(
             .invalidArgument,
-            "\(context.where_): conflicting key/value dtypes \(keyType)->\(valueType) with \(table.keyType)-\(table.valueType) for table \(key)")
+            "\(context.location): conflicting key/value dtypes \(keyType)->\(valueType) with \(table.keyType)-\(table.valueType) for table \(key)")
         }
         return [.resource(key)]
       }
@@ -74,7 +74,7 @@ enum LookupTableOps {
       let table = try self.table(context)
       let filename = try context.tensor(1)
       guard filename.dtype == .string, filename.elementCount == 1, let path = try context.run({ try filename.strings() }).first else {
-        throw InferenceError(.invalidArgument, "\(context.where_): the filename must be a single string, got \(filename.dtype)\(Shape.format(filename.shape))")
+        throw InferenceError(.invalidArgument, "\(context.location): the filename must be a single string, got \(filename.dtype)\(Shape.format(filename.shape))")
       }
       let delimiter = Array(try context.string("delimiter", default: "").utf8)
       let initializer = TextFileInitializer(
@@ -82,7 +82,7 @@ enum LookupTableOps {
         delimiter: delimiter.first ?? UInt8(ascii: "\t"), vocabSize: try context.int("vocab_size", default: -1),
         offset: Int64(try context.int("offset", default: 0)))
       guard table.kind == .initializable else {
-        throw InferenceError(.invalidArgument, "\(context.where_): table \(table.name) is not initializable")
+        throw InferenceError(.invalidArgument, "\(context.location): table \(table.name) is not initializable")
       }
       try run(context) { () throws(TextError) in try initializer.validate(keyType: table.keyType, valueType: table.valueType) }
       let file = String(decoding: path, as: UTF8.self)
@@ -90,7 +90,7 @@ enum LookupTableOps {
       do throws(InferenceError) {
         contents = try context.runtime.readFile(file)
       } catch {
-        throw InferenceError(error.category, "\(context.where_): \(error.message)")
+        throw InferenceError(error.category, "\(context.location): \(error.message)")
       }
       if table.isInitialized { return [] }  // TensorFlow ignores a repeat from a file (after opening it)
       try run(context) { () throws(TextError) in
@@ -116,7 +116,7 @@ enum LookupTableOps {
   static func table(_ context: OpContext) throws(InferenceError) -> LookupTable {
     let key = try context.resource(0)
     guard let table = context.runtime.tables.table(key) else {
-      throw InferenceError(.invalidArgument, "\(context.where_): no lookup table \"\(key)\" (its HashTableV2 did not run)")
+      throw InferenceError(.invalidArgument, "\(context.location): no lookup table \"\(key)\" (its HashTableV2 did not run)")
     }
     return table
   }
@@ -125,7 +125,7 @@ enum LookupTableOps {
     do {
       return try body()
     } catch {
-      throw InferenceError(.invalidArgument, "\(context.where_): \(error.description)")
+      throw InferenceError(.invalidArgument, "\(context.location): \(error.description)")
     }
   }
 }

@@ -20,7 +20,7 @@ enum MathOps {
       registry.register(name) { context throws(InferenceError) in
         let alpha = try context.float("alpha", default: 0.2)
         guard let op = UnaryOp(tensorFlowName: name, alpha: alpha) else {
-          throw InferenceError(.unsupported, "\(context.where_): no kernel")
+          throw InferenceError(.unsupported, "\(context.location): no kernel")
         }
         let x = try context.tensor(0)
         return [.tensor(try context.run { try Elementwise.apply(op, x) })]
@@ -82,7 +82,7 @@ enum MathOps {
       let (value, bias) = (try context.tensor(0), try context.tensor(1))
       let format = try context.string("data_format", default: "")
       if format != "NHWC" && format != "" {
-        throw InferenceError(.unsupported, "\(context.where_): data_format \(format) is not supported (NHWC only)")
+        throw InferenceError(.unsupported, "\(context.location): data_format \(format) is not supported (NHWC only)")
       }
       return [.tensor(try context.run { try BiasAdd.apply(value, bias: bias) })]
     }

@@ -36,7 +36,7 @@ enum NeuralNetworkOps {
       registry.register(name) { context throws(InferenceError) in
         try requireNHWC(context)
         guard try !context.bool("is_training", default: true) else {
-          throw InferenceError(.unsupported, "\(context.where_): training-mode batch normalisation")
+          throw InferenceError(.unsupported, "\(context.location): training-mode batch normalisation")
         }
         let (x, scale, offset, mean, variance) = (
           try context.tensor(0), try context.tensor(1), try context.tensor(2), try context.tensor(3), try context.tensor(4)
@@ -66,7 +66,7 @@ enum NeuralNetworkOps {
   static func requireNHWC(_ context: OpContext) throws(InferenceError) {
     let format = try context.string("data_format", default: "")
     if !format.isEmpty, format != "NHWC" {
-      throw InferenceError(.unsupported, "\(context.where_): data_format \(format) (only NHWC is supported)")
+      throw InferenceError(.unsupported, "\(context.location): data_format \(format) (only NHWC is supported)")
     }
   }
 }

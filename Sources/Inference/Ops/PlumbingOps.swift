@@ -5,16 +5,16 @@ import TensorKernels
 enum PlumbingOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("Placeholder") { context throws(InferenceError) in
-      throw InferenceError(.invalidArgument, "\(context.where_): no value was fed for this placeholder")
+      throw InferenceError(.invalidArgument, "\(context.location): no value was fed for this placeholder")
     }
     registry.register("PlaceholderWithDefault") { context throws(InferenceError) in [context.inputs[0]] }
     registry.register("Const") { context throws(InferenceError) in
       if let constant = context.node.constant { return [.tensor(constant)] }
-      return [.tensor(try TensorProtoDecoding.tensor(try context.tensorProto("value"), context: context.where_))]
+      return [.tensor(try TensorProtoDecoding.tensor(try context.tensorProto("value"), context: context.location))]
     }
     for op in ["Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics"] {
       registry.register(op) { context throws(InferenceError) in
-        guard let first = context.inputs.first else { throw InferenceError(.invalidArgument, "\(context.where_): no input") }
+        guard let first = context.inputs.first else { throw InferenceError(.invalidArgument, "\(context.location): no input") }
         return [first]
       }
     }
@@ -27,7 +27,7 @@ enum PlumbingOps {
       return [.resource(shared.isEmpty ? context.node.name : shared)]
     }
     registry.register("ReadVariableOp") { context throws(InferenceError) in
-      [.tensor(try context.runtime.variables.read(try context.resource(0), context: context.where_))]
+      [.tensor(try context.runtime.variables.read(try context.resource(0), context: context.location))]
     }
     registry.register("AssignVariableOp") { context throws(InferenceError) in
       context.runtime.variables.assign(try context.resource(0), try context.tensor(1))
@@ -62,7 +62,7 @@ enum PlumbingOps {
     for op in ["StatefulPartitionedCall", "PartitionedCall"] {
       registry.register(op) { context throws(InferenceError) in
         let function = try context.function("f")
-        return try context.runtime.call(function, context.inputs, context: context.where_)
+        return try context.runtime.call(function, context.inputs, context: context.location)
       }
     }
   }

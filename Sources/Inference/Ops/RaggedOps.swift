@@ -30,18 +30,18 @@ enum RaggedOps {
     let names = try context.stringList("row_partition_types")
     let types = try names.map { name throws(InferenceError) -> PartitionType in
       guard let type = PartitionType(rawValue: name) else {
-        throw InferenceError(.unsupported, "\(context.where_): row partition type \(name)")
+        throw InferenceError(.unsupported, "\(context.location): row partition type \(name)")
       }
       return type
     }
-    guard let firstType = types.first else { throw InferenceError(.invalidArgument, "\(context.where_): no row_partition_types given") }
+    guard let firstType = types.first else { throw InferenceError(.invalidArgument, "\(context.location): no row_partition_types given") }
     let (shapeTensor, values, defaultValue) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
-    guard values.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.where_): values must have rank 1 or more") }
+    guard values.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.location): values must have rank 1 or more") }
     let partitions = try (3..<context.inputs.count).map { index throws(InferenceError) in
       try ArrayOps.integers(try context.tensor(index), context)
     }
     guard partitions.count == types.count, let first = partitions.first, !first.isEmpty else {
-      throw InferenceError(.invalidArgument, "\(context.where_): invalid first partition input: it needs at least one element")
+      throw InferenceError(.invalidArgument, "\(context.location): invalid first partition input: it needs at least one element")
     }
     let raggedRank = firstType == .firstDimensionSize ? types.count - 1 : types.count
     // The partition between dimension d and d + 1.
@@ -53,7 +53,7 @@ enum RaggedOps {
     switch firstType {
     case .firstDimensionSize: firstDimension = first[0]
     case .rowSplits: firstDimension = first.count - 1
-    case .valueRowIDs: throw InferenceError(.invalidArgument, "\(context.where_): cannot handle VALUE_ROWIDS in first dimension")
+    case .valueRowIDs: throw InferenceError(.invalidArgument, "\(context.location): cannot handle VALUE_ROWIDS in first dimension")
     }
 
     // Output shape: the requested one, unknown sizes from the values and the partitions.
@@ -64,14 +64,14 @@ enum RaggedOps {
       shape = [Int](repeating: -1, count: raggedRank + 1) + innerShape
     } else {
       guard shapeTensor.rank == 1 else {
-        throw InferenceError(.invalidArgument, "\(context.where_): shape must be a vector or -1, got \(Shape.format(shapeTensor.shape))")
+        throw InferenceError(.invalidArgument, "\(context.location): shape must be a vector or -1, got \(Shape.format(shapeTensor.shape))")
       }
       shape = requested
     }
     guard shape.count == raggedRank + values.rank else {
       throw InferenceError(
         .invalidArgument,
-        "\(context.where_): rt_input.shape and shape=\(Shape.format(requested)) are incompatible: rt_input.rank = \(raggedRank + values.rank) but shape.rank = \(shape.count)")
+        "\(context.location): rt_input.shape and shape=\(Shape.format(requested)) are incompatible: rt_input.rank = \(raggedRank + values.rank) but shape.rank = \(shape.count)")
     }
     for (offset, size) in innerShape.enumerated() {
       let axis = raggedRank + 1 + offset
@@ -79,7 +79,7 @@ enum RaggedOps {
         shape[axis] = size
       } else if shape[axis] != size {
         throw InferenceError(
-          .invalidArgument, "\(context.where_): rt_input.shape[\(axis)] = \(size) but shape[\(axis)] = \(shape[axis])")
+          .invalidArgument, "\(context.location): rt_input.shape[\(axis)] = \(size) but shape[\(axis)] = \(shape[axis])")
       }
     }
     if shape[0] < 0 { shape[0] = firstDimension }
@@ -88,7 +88,7 @@ enum RaggedOps {
       shape[dimension] = type == .rowSplits ? maxWidth(rowSplits: tensor) : maxWidth(valueRowIDs: tensor)
     }
     guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw InferenceError(.invalidArgument, "\(context.where_): invalid output shape \(Shape.format(shape))")
+      throw InferenceError(.invalidArgument, "\(context.location): invalid output shape \(Shape.format(shape))")
     }
 
     // Where each value row lands in the output (-1: cut off), one partition level at a time.
@@ -104,7 +104,7 @@ enum RaggedOps {
       }
     }
     guard outputIndex.count == values.shape[0] else {
-      throw InferenceError(.invalidArgument, "\(context.where_): the partitions describe \(outputIndex.count) values, got \(values.shape[0])")
+      throw InferenceError(.invalidArgument, "\(context.location): the partitions describe \(outputIndex.count) values, got \(values.shape[0])")
     }
 
     // Gather from the values followed by the default value broadcast to one element.
@@ -116,7 +116,7 @@ enum RaggedOps {
     guard broadcasts else {
       throw InferenceError(
         .invalidArgument,
-        "\(context.where_): default_value.shape=\(Shape.format(defaultValue.shape)) and rt_input.flat_values.shape=\(Shape.format(values.shape)) are incompatible")
+        "\(context.location): default_value.shape=\(Shape.format(defaultValue.shape)) and rt_input.flat_values.shape=\(Shape.format(values.shape)) are incompatible")
     }
     let indices = Broadcast.sourceIndices(from: defaultValue.shape, to: elementShape)
     let broadcastDefault = try Elements(defaultValue).gather(indices).tensor(elementShape, context)
@@ -187,17 +187,17 @@ enum RaggedOps {
   /// the sum of its weights, or 1 when `binary_output`; values at or past `size` are ignored.
   static func denseBincount(_ context: OpContext) throws(InferenceError) -> Tensor {
     let (input, sizeTensor, weights) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
-    guard input.rank <= 2 else { throw InferenceError(.invalidArgument, "\(context.where_): shape must be at most rank 2 but is rank \(input.rank)") }
-    guard sizeTensor.rank == 0 else { throw InferenceError(.invalidArgument, "\(context.where_): size must be rank 0 but is rank \(sizeTensor.rank)") }
+    guard input.rank <= 2 else { throw InferenceError(.invalidArgument, "\(context.location): shape must be at most rank 2 but is rank \(input.rank)") }
+    guard sizeTensor.rank == 0 else { throw InferenceError(.invalidArgument, "\(context.location): size must be rank 0 but is rank \(sizeTensor.rank)") }
     guard weights.shape == input.shape || weights.elementCount == 0 else {
       throw InferenceError(
-        .invalidArgument, "\(context.where_): `weights` must be the same shape as `arr` or a length-0 `Tensor`, got \(Shape.format(weights.shape))")
+        .invalidArgument, "\(context.location): `weights` must be the same shape as `arr` or a length-0 `Tensor`, got \(Shape.format(weights.shape))")
     }
     let size = try ArrayOps.integers(sizeTensor, context)[0]
-    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.where_): size (\(size)) must be non-negative") }
+    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative") }
     let values = try ArrayOps.integers(input, context)
     if let negative = values.first(where: { $0 < 0 }) {
-      throw InferenceError(.invalidArgument, "\(context.where_): input must be non-negative, found \(negative)")
+      throw InferenceError(.invalidArgument, "\(context.location): input must be non-negative, found \(negative)")
     }
     let rows = input.rank == 2 ? input.shape[0] : 1
     let columns = input.rank == 2 ? input.shape[1] : values.count
@@ -214,17 +214,17 @@ enum RaggedOps {
       try context.tensor(2), try context.tensor(3)
     )
     let size = try ArrayOps.integers(sizeTensor, context).first ?? 0
-    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.where_): size (\(size)) must be non-negative") }
-    guard let first = splits.first, let last = splits.last else { throw InferenceError(.invalidArgument, "\(context.where_): splits must be non-empty") }
-    guard first == 0 else { throw InferenceError(.invalidArgument, "\(context.where_): splits must start with 0, not with \(first)") }
+    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative") }
+    guard let first = splits.first, let last = splits.last else { throw InferenceError(.invalidArgument, "\(context.location): splits must be non-empty") }
+    guard first == 0 else { throw InferenceError(.invalidArgument, "\(context.location): splits must start with 0, not with \(first)") }
     guard last == values.count else {
-      throw InferenceError(.invalidArgument, "\(context.where_): splits must end with the number of values, got \(last) instead of \(values.count)")
+      throw InferenceError(.invalidArgument, "\(context.location): splits must end with the number of values, got \(last) instead of \(values.count)")
     }
     guard weights.elementCount == 0 || weights.elementCount == values.count else {
-      throw InferenceError(.invalidArgument, "\(context.where_): weights must be empty or have one weight per value")
+      throw InferenceError(.invalidArgument, "\(context.location): weights must be empty or have one weight per value")
     }
     if let negative = values.first(where: { $0 < 0 }) {
-      throw InferenceError(.invalidArgument, "\(context.where_): input must be non-negative, found \(negative)")
+      throw InferenceError(.invalidArgument, "\(context.location): input must be non-negative, found \(negative)")
     }
     var rowOfValue = [Int](repeating: 0, count: values.count)
     var row = 0

@@ -11,7 +11,7 @@ enum SequenceOps {
       for axis in try ArrayOps.integers(try context.tensor(1), context) {
         let resolved = axis < 0 ? axis + x.rank : axis
         guard resolved >= 0, resolved < x.rank, reversed.insert(resolved).inserted else {
-          throw InferenceError(.invalidArgument, "\(context.where_): axis \(axis) is out of range or repeated for rank \(x.rank)")
+          throw InferenceError(.invalidArgument, "\(context.location): axis \(axis) is out of range or repeated for rank \(x.rank)")
         }
       }
       let begin = x.shape.indices.map { reversed.contains($0) ? x.shape[$0] - 1 : 0 }
@@ -22,11 +22,11 @@ enum SequenceOps {
       registry.register(name) { context throws(InferenceError) in
         let x = try context.tensor(0)
         guard let raw = try ArrayOps.integers(try context.tensor(1), context).first else {
-          throw InferenceError(.invalidArgument, "\(context.where_): axis is empty")
+          throw InferenceError(.invalidArgument, "\(context.location): axis is empty")
         }
         let axis = raw < 0 ? raw + x.rank : raw
         guard axis >= 0, axis < max(x.rank, 1) else {
-          throw InferenceError(.invalidArgument, "\(context.where_): axis \(raw) is out of range for rank \(x.rank)")
+          throw InferenceError(.invalidArgument, "\(context.location): axis \(raw) is out of range for rank \(x.rank)")
         }
         let scan = Scan(
           shape: x.rank == 0 ? [1] : x.shape, axis: axis, exclusive: try context.bool("exclusive"),
@@ -46,7 +46,7 @@ enum SequenceOps {
         case .int64:
           let values = try context.run { try x.int64s() }
           result = Tensor(int64: product ? scan.run(values, 1, &*) : scan.run(values, 0, &+), shape: x.shape)
-        default: throw InferenceError(.unsupported, "\(context.where_): \(x.dtype) is not supported")
+        default: throw InferenceError(.unsupported, "\(context.location): \(x.dtype) is not supported")
         }
         return [.tensor(result)]
       }
@@ -65,12 +65,12 @@ enum SequenceOps {
     }
     registry.register("MatrixBandPart") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      guard x.rank >= 2 else { throw InferenceError(.invalidArgument, "\(context.where_): input must be at least 2-D") }
+      guard x.rank >= 2 else { throw InferenceError(.invalidArgument, "\(context.location): input must be at least 2-D") }
       let lower = try ArrayOps.integers(try context.tensor(1), context).first ?? -1
       let upper = try ArrayOps.integers(try context.tensor(2), context).first ?? -1
       let (rows, columns) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
       guard lower <= rows, upper <= columns else {
-        throw InferenceError(.invalidArgument, "\(context.where_): num_lower \(lower) or num_upper \(upper) exceeds the matrix size")
+        throw InferenceError(.invalidArgument, "\(context.location): num_lower \(lower) or num_upper \(upper) exceeds the matrix size")
       }
       var keep = [Bool](repeating: false, count: rows * columns)
       for i in 0..<rows {

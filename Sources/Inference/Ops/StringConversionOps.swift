@@ -23,7 +23,7 @@ enum StringConversionOps {
       let type = try context.dtype("out_type", default: .float32)
       func failure(_ text: [UInt8]) -> InferenceError {
         InferenceError(
-          .invalidArgument, "\(context.where_): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")
+          .invalidArgument, "\(context.location): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")
       }
       switch type {
       case .float32:
@@ -47,7 +47,7 @@ enum StringConversionOps {
           return value
         }, shape: input.shape))]
       default:
-        throw InferenceError(.unsupported, "\(context.where_): out_type \(type) (float32, float64, int32 and int64 are supported)")
+        throw InferenceError(.unsupported, "\(context.location): out_type \(type) (float32, float64, int32 and int64 are supported)")
       }
     }
   }

@@ -8,7 +8,7 @@ extension OpContext {
   func strings(_ index: Int) throws(InferenceError) -> [[UInt8]] {
     let tensor = try self.tensor(index)
     guard tensor.dtype == .string else {
-      throw InferenceError(.invalidArgument, "\(where_): input \(index) must be a string tensor, got \(tensor.dtype)")
+      throw InferenceError(.invalidArgument, "\(location): input \(index) must be a string tensor, got \(tensor.dtype)")
     }
     return try run { try tensor.strings() }
   }
@@ -18,7 +18,7 @@ extension OpContext {
     do {
       return try body()
     } catch {
-      throw InferenceError(.invalidArgument, "\(where_): \(error.description)")
+      throw InferenceError(.invalidArgument, "\(location): \(error.description)")
     }
   }
 }
