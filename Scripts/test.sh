@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs missing system packages, builds, and runs `swift test`.
+# Runs the whole test suite: installs missing system packages, checks formatting, builds, and runs `swift test`.
 # Usage: Scripts/test.sh [extra swift test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-deps.sh
+Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"

@@ -43,10 +43,20 @@ enum CollectionBench {
     let catalogStart = Date()
     for number in 0..<versionCount {
       let first = min(number * stride, objectCount - perVersion)
-      let pieces = (first..<(first + perVersion)).map { (offset: Int64($0 - first) * 1024, digest: digests[$0].description, size: Int64(1024)) }
-      var version = NewVersion(model: "model-\(number % 10)", createdBy: "bench@host", manifest: digests[first].description, logicalBytes: Int64(perVersion * 1024))
-      version.files = [NewVersion.File(path: "variables/variables.data-00000-of-00001", kind: "file", mode: 0o644, size: Int64(perVersion * 1024), sha256: digests[first].description, objects: pieces)]
-      version.objects = pieces.map { NewVersion.Object(digest: $0.digest, size: 1024, storedSize: 1040, encoding: "identity") }
+      let pieces = (first..<(first + perVersion)).map {
+        (offset: Int64($0 - first) * 1024, digest: digests[$0].description, size: Int64(1024))
+      }
+      var version = NewVersion(
+        model: "model-\(number % 10)", createdBy: "bench@host", manifest: digests[first].description,
+        logicalBytes: Int64(perVersion * 1024))
+      version.files = [
+        NewVersion.File(
+          path: "variables/variables.data-00000-of-00001", kind: "file", mode: 0o644, size: Int64(perVersion * 1024),
+          sha256: digests[first].description, objects: pieces)
+      ]
+      version.objects = pieces.map {
+        NewVersion.Object(digest: $0.digest, size: 1024, storedSize: 1040, encoding: "identity")
+      }
       _ = try registry.catalog.insert(version, releasing: nil)
     }
     print(String(format: "recorded %d versions in %.1f s", versionCount, Date().timeIntervalSince(catalogStart)))
@@ -56,7 +66,9 @@ enum CollectionBench {
       _ = try registry.remove(Reference(model: model, selector: .number(number / 10 + 1)))
     }
     // Age everything past the grace period.
-    var times = [timespec(tv_sec: time(nil) - 7 * 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) - 7 * 86_400, tv_nsec: 0)]
+    var times = [
+      timespec(tv_sec: time(nil) - 7 * 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) - 7 * 86_400, tv_nsec: 0),
+    ]
     for digest in digests { _ = utimensat(AT_FDCWD, registry.objects.path(for: digest), &times, 0) }
 
     var options = CollectionOptions()
@@ -71,8 +83,14 @@ enum CollectionBench {
     print("store: \(objectCount) objects, \(versionCount) versions, \(removed) removed before collecting")
     print("| run | time | objects deleted | bytes freed | objects referenced |")
     print("|---|---|---|---|---|")
-    print(String(format: "| gc --dry-run | %.2f s | %d | %lld | %d |", dryTime, dry.objectsDeleted.count, dry.bytesFreed, dry.objectsReferenced))
-    print(String(format: "| gc | %.2f s | %d | %lld | %d |", realTime, real.objectsDeleted.count, real.bytesFreed, real.objectsReferenced))
+    print(
+      String(
+        format: "| gc --dry-run | %.2f s | %d | %lld | %d |", dryTime, dry.objectsDeleted.count, dry.bytesFreed,
+        dry.objectsReferenced))
+    print(
+      String(
+        format: "| gc | %.2f s | %d | %lld | %d |", realTime, real.objectsDeleted.count, real.bytesFreed,
+        real.objectsReferenced))
     print("dry run set equals real run set: \(dry.objectsDeleted == real.objectsDeleted)")
   }
 }

@@ -12,7 +12,8 @@ import TensorKernels
 enum InferenceBench {
   static func run(_ arguments: [String]) throws {
     guard arguments.count >= 2 else {
-      FileHandle.standardError.write(Data("usage: registry-bench inference MODEL_DIR SIGNATURE NAME=FILE.npy... [--iterations N]\n".utf8))
+      FileHandle.standardError.write(
+        Data("usage: registry-bench inference MODEL_DIR SIGNATURE NAME=FILE.npy... [--iterations N]\n".utf8))
       exit(2)
     }
     var iterations = 50
@@ -41,6 +42,9 @@ enum InferenceBench {
     samples.sort()
     let profile = LoadedModel.profileReport()
     if !profile.isEmpty { FileHandle.standardError.write(Data((profile + "\n").utf8)) }
-    print(String(format: "load %.1f ms, median %.3f ms, p90 %.3f ms over %d calls", load, samples[samples.count / 2], samples[samples.count * 9 / 10], iterations))
+    print(
+      String(
+        format: "load %.1f ms, median %.3f ms, p90 %.3f ms over %d calls", load, samples[samples.count / 2],
+        samples[samples.count * 9 / 10], iterations))
   }
 }

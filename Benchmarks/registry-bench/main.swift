@@ -54,7 +54,7 @@ func checksums(_ data: Data, rounds: Int) {
 }
 
 let arguments = CommandLine.arguments
-switch (arguments.count >= 3 ? arguments[1] : "") {
+switch arguments.count >= 3 ? arguments[1] : "" {
 case "checksums":
   let data = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
   checksums(data, rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)
@@ -72,6 +72,8 @@ case "gc":
     versions: arguments.count > 4 ? Int(arguments[4]) ?? 1000 : 1000)
 default:
   FileHandle.standardError.write(
-    Data("usage: registry-bench checksums FILE [ROUNDS] | catalog DIR [VERSIONS] [TENSORS] | gc DIR [OBJECTS] [VERSIONS]\n".utf8))
+    Data(
+      "usage: registry-bench checksums FILE [ROUNDS] | catalog DIR [VERSIONS] [TENSORS] | gc DIR [OBJECTS] [VERSIONS]\n"
+        .utf8))
   exit(2)
 }

@@ -95,12 +95,13 @@ extension Catalog {
   /// A version's tensors, by name.
   package func tensors(of id: VersionID) throws(CatalogError) -> [TensorRow] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM tensors WHERE version_id = ? ORDER BY name", arguments: [id.rawValue]).map { row in
-        TensorRow(
-          name: row["name"], dtype: row["dtype"], shape: Self.decodeJSON(row["shape"]) ?? [],
-          crc32c: UInt32(truncatingIfNeeded: row["crc32c"] as Int64), shard: row["shard"], offset: row["offset"],
-          size: row["size"], digest: try row.optionalDigest("digest"))
-      }
+      try Row.fetchAll(db, sql: "SELECT * FROM tensors WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
+        .map { row in
+          TensorRow(
+            name: row["name"], dtype: row["dtype"], shape: Self.decodeJSON(row["shape"]) ?? [],
+            crc32c: UInt32(truncatingIfNeeded: row["crc32c"] as Int64), shard: row["shard"], offset: row["offset"],
+            size: row["size"], digest: try row.optionalDigest("digest"))
+        }
     }
   }
 }

@@ -28,14 +28,17 @@ extension Catalog {
   package func removeVersion(_ id: VersionID, actor: String, reason: String = "rm") throws(CatalogError) {
     try write { db in
       let version = try summary(db, id)
-      let aliases = try String.fetchAll(db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
+      let aliases = try String.fetchAll(
+        db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
       guard aliases.isEmpty else {
         throw CatalogError(
           .failedPrecondition,
-          "\(version.reference) is the target of \(aliases.map { "\(version.model)@\($0)" }.joined(separator: ", ")); move or remove those aliases first")
+          "\(version.reference) is the target of \(aliases.map { "\(version.model)@\($0)" }.joined(separator: ", ")); move or remove those aliases first"
+        )
       }
       try db.execute(
-        sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [Self.now(), id.rawValue])
+        sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+        arguments: [Self.now(), id.rawValue])
       try Self.log(db, actor: actor, action: reason, model: version.model, version: version.number, detail: [:])
     }
   }
@@ -73,12 +76,15 @@ extension Catalog {
     return try read { db in
       let live = "SELECT id FROM versions WHERE removed_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))"
       var referenced = Set(
-        try String.fetchAll(db, sql: "SELECT DISTINCT digest FROM file_objects WHERE version_id IN (\(live))", arguments: [excluded]))
-      referenced.formUnion(try String.fetchAll(db, sql: "SELECT manifest FROM versions WHERE id IN (\(live))", arguments: [excluded]))
+        try String.fetchAll(
+          db, sql: "SELECT DISTINCT digest FROM file_objects WHERE version_id IN (\(live))", arguments: [excluded]))
+      referenced.formUnion(
+        try String.fetchAll(db, sql: "SELECT manifest FROM versions WHERE id IN (\(live))", arguments: [excluded]))
       let leases = try Row.fetchAll(db, sql: "SELECT * FROM leases").map { row in
         Lease(
           id: row["id"], purpose: row["purpose"], holder: row["holder"],
-          createdAt: Self.parse(row["created_at"]) ?? .distantPast, expiresAt: Self.parse(row["expires_at"]) ?? .distantPast)
+          createdAt: Self.parse(row["created_at"]) ?? .distantPast,
+          expiresAt: Self.parse(row["expires_at"]) ?? .distantPast)
       }
       return MarkResult(referenced: referenced, leases: leases)
     }
@@ -102,11 +108,16 @@ extension Catalog {
       var retired: [VersionID] = []
       for id in versions {
         let version = try summary(db, id)
-        let aliased = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM aliases WHERE version_id = ?)", arguments: [id.rawValue]) ?? false
+        let aliased =
+          try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM aliases WHERE version_id = ?)", arguments: [id.rawValue]) ?? false
         if aliased { continue }
-        try db.execute(sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now, id.rawValue])
+        try db.execute(
+          sql: "UPDATE versions SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now, id.rawValue])
         guard db.changesCount > 0 else { continue }
-        try Self.log(db, actor: actor, action: "gc.remove", model: version.model, version: version.number, detail: ["reason": "retention policy"])
+        try Self.log(
+          db, actor: actor, action: "gc.remove", model: version.model, version: version.number,
+          detail: ["reason": "retention policy"])
         retired.append(id)
       }
       return retired
@@ -114,7 +125,8 @@ extension Catalog {
   }
 
   /// Forgets deleted objects and logs the collection.
-  package func recordCollection(deletedObjects: [String], actor: String, detail: [String: String]) throws(CatalogError) {
+  package func recordCollection(deletedObjects: [String], actor: String, detail: [String: String]) throws(CatalogError)
+  {
     try write { db in
       for digest in deletedObjects {
         try db.execute(sql: "DELETE FROM objects WHERE digest = ?", arguments: [digest])
@@ -127,7 +139,8 @@ extension Catalog {
 
   package func settings(prefix: String) throws(CatalogError) -> [String: String] {
     try read { db in
-      let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT key, value FROM settings WHERE key LIKE ? || '%'", arguments: [prefix])
       return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"] as String, $0["value"] as String) })
     }
   }
@@ -149,7 +162,10 @@ extension Catalog {
   package func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: String, size: Int64)]] {
     try read { db in
       var result: [String: [(digest: String, size: Int64)]] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT path, digest, size FROM file_objects WHERE version_id = ? ORDER BY path, seq", arguments: [id.rawValue]) {
+      for row in try Row.fetchAll(
+        db, sql: "SELECT path, digest, size FROM file_objects WHERE version_id = ? ORDER BY path, seq",
+        arguments: [id.rawValue])
+      {
         result[row["path"], default: []].append((row["digest"], row["size"]))
       }
       return result

@@ -9,19 +9,25 @@ extension Catalog {
   ///
   /// - Returns: the version number it pointed at before, if any.
   @discardableResult
-  package func setAlias(_ alias: String, model: String, to version: VersionID, actor: String) throws(CatalogError) -> Int? {
+  package func setAlias(_ alias: String, model: String, to version: VersionID, actor: String) throws(CatalogError)
+    -> Int?
+  {
     try write { db in
       let modelID = try Self.modelID(db, model)
       let previous = try Int.fetchOne(
-        db, sql: "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
+        db,
+        sql:
+          "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
         arguments: [modelID, alias])
-      let number = try Int.fetchOne(db, sql: "SELECT number FROM versions WHERE id = ?", arguments: [version.rawValue]) ?? 0
+      let number =
+        try Int.fetchOne(db, sql: "SELECT number FROM versions WHERE id = ?", arguments: [version.rawValue]) ?? 0
       try db.execute(
         sql: """
           INSERT INTO aliases (model_id, name, version_id, updated_at) VALUES (?, ?, ?, ?)
           ON CONFLICT(model_id, name) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at
           """, arguments: [modelID, alias, version.rawValue, Self.now()])
-      try Self.log(db, actor: actor, action: "alias.set", model: model, version: number,
+      try Self.log(
+        db, actor: actor, action: "alias.set", model: model, version: number,
         detail: ["alias": alias, "from": previous.map(String.init) ?? "", "to": String(number)])
       return previous
     }
@@ -33,7 +39,9 @@ extension Catalog {
       let modelID = try Self.modelID(db, model)
       guard
         let number = try Int.fetchOne(
-          db, sql: "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
+          db,
+          sql:
+            "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = ? AND a.name = ?",
           arguments: [modelID, alias])
       else { throw CatalogError(.notFound, "\(model)@\(alias) is not set") }
       try db.execute(sql: "DELETE FROM aliases WHERE model_id = ? AND name = ?", arguments: [modelID, alias])
@@ -47,9 +55,12 @@ extension Catalog {
     try write { db in
       let summary = try summary(db, version)
       try db.execute(
-        sql: "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value",
+        sql:
+          "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value",
         arguments: [version.rawValue, key, value])
-      try Self.log(db, actor: actor, action: "meta.set", model: summary.model, version: summary.number, detail: ["key": key, "value": value])
+      try Self.log(
+        db, actor: actor, action: "meta.set", model: summary.model, version: summary.number,
+        detail: ["key": key, "value": value])
     }
   }
 
@@ -57,8 +68,11 @@ extension Catalog {
     try write { db in
       let summary = try summary(db, version)
       try db.execute(sql: "DELETE FROM metadata WHERE version_id = ? AND key = ?", arguments: [version.rawValue, key])
-      guard db.changesCount > 0 else { throw CatalogError(.notFound, "\(summary.reference) has no metadata key \"\(key)\"") }
-      try Self.log(db, actor: actor, action: "meta.rm", model: summary.model, version: summary.number, detail: ["key": key])
+      guard db.changesCount > 0 else {
+        throw CatalogError(.notFound, "\(summary.reference) has no metadata key \"\(key)\"")
+      }
+      try Self.log(
+        db, actor: actor, action: "meta.rm", model: summary.model, version: summary.number, detail: ["key": key])
     }
   }
 
@@ -115,14 +129,20 @@ extension Catalog {
   package func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
     try read { db in
       try summaries(
-        db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id", arguments: [manifest]))
+        db,
+        try Int64.fetchAll(
+          db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id",
+          arguments: [manifest]))
     }
   }
 
   /// Live versions ranked by how many bytes of the given objects they reference.
-  package func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(version: VersionSummary, sharedBytes: Int64, sharedObjects: Int)] {
+  package func versionsSharing(objects digests: [String: Int64], limit: Int) throws(CatalogError) -> [(
+    version: VersionSummary, sharedBytes: Int64, sharedObjects: Int
+  )] {
     guard !digests.isEmpty else { return [] }
-    let probe = String(decoding: (try? JSONSerialization.data(withJSONObject: digests)) ?? Data("{}".utf8), as: UTF8.self)
+    let probe = String(
+      decoding: (try? JSONSerialization.data(withJSONObject: digests)) ?? Data("{}".utf8), as: UTF8.self)
     return try read { db in
       let rows = try Row.fetchAll(
         db,
@@ -155,18 +175,21 @@ extension Catalog {
       let first = list(query.digests)
       let second = list(query.digests)
       clauses.append(
-        "(v.id IN (SELECT version_id FROM file_objects WHERE digest IN \(first)) OR v.id IN (SELECT version_id FROM tensors WHERE digest IN \(second)))")
+        "(v.id IN (SELECT version_id FROM file_objects WHERE digest IN \(first)) OR v.id IN (SELECT version_id FROM tensors WHERE digest IN \(second)))"
+      )
     }
     if !query.ops.isEmpty {
       clauses.append("v.id IN (SELECT version_id FROM ops WHERE op IN \(list(query.ops)))")
     }
     if !query.inputDtypes.isEmpty {
       clauses.append(
-        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'input' AND dtype IN \(list(query.inputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')")
+        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'input' AND dtype IN \(list(query.inputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')"
+      )
     }
     if !query.outputDtypes.isEmpty {
       clauses.append(
-        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'output' AND dtype IN \(list(query.outputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')")
+        "v.id IN (SELECT version_id FROM signature_tensors WHERE direction = 'output' AND dtype IN \(list(query.outputDtypes)) AND signature NOT LIKE '\\_\\_%' ESCAPE '\\')"
+      )
     }
     if !query.metadata.isEmpty {
       var parts: [String] = []
@@ -198,12 +221,15 @@ extension Catalog {
     try read { db in
       let rows: [Row]
       if let model {
-        rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE model = ? ORDER BY id DESC LIMIT ?", arguments: [model, limit])
+        rows = try Row.fetchAll(
+          db, sql: "SELECT * FROM events WHERE model = ? ORDER BY id DESC LIMIT ?", arguments: [model, limit])
       } else {
         rows = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id DESC LIMIT ?", arguments: [limit])
       }
       return rows.map {
-        Event(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], model: $0["model"], version: $0["version"], detail: $0["detail"])
+        Event(
+          id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], model: $0["model"],
+          version: $0["version"], detail: $0["detail"])
       }
     }
   }
@@ -230,16 +256,17 @@ extension Catalog {
         var rows: [[String?]] = []
         let cursor = try Row.fetchCursor(statement)
         while let row = try cursor.next(), rows.count < limit {
-          rows.append((0..<columns.count).map { index in
-            let value = row[index] as DatabaseValue
-            switch value.storage {
-            case .null: return nil
-            case .int64(let number): return String(number)
-            case .double(let number): return String(number)
-            case .string(let text): return text
-            case .blob(let data): return "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
-            }
-          })
+          rows.append(
+            (0..<columns.count).map { index in
+              let value = row[index] as DatabaseValue
+              switch value.storage {
+              case .null: return nil
+              case .int64(let number): return String(number)
+              case .double(let number): return String(number)
+              case .string(let text): return text
+              case .blob(let data): return "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+              }
+            })
         }
         return SQLResult(columns: columns, rows: rows)
       }
@@ -262,7 +289,9 @@ extension Catalog {
     return id
   }
 
-  static func log(_ db: Database, actor: String, action: String, model: String?, version: Int?, detail: [String: String]) throws {
+  static func log(
+    _ db: Database, actor: String, action: String, model: String?, version: Int?, detail: [String: String]
+  ) throws {
     try db.execute(
       sql: "INSERT INTO events (at, actor, action, model, version, detail) VALUES (?, ?, ?, ?, ?, ?)",
       arguments: [now(), actor, action, model, version, json(detail)])

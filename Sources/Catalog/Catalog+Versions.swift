@@ -17,7 +17,8 @@ extension Catalog {
     try write { db in
       let now = Self.now()
       let modelID: Int64
-      if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [version.model]) {
+      if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [version.model])
+      {
         modelID = existing
       } else {
         try db.execute(sql: "INSERT INTO models (name, created_at) VALUES (?, ?)", arguments: [version.model, now])
@@ -36,7 +37,9 @@ extension Catalog {
         return .unchanged(try summary(db, VersionID(id)))
       }
 
-      let number = (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
+      let number =
+        (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0)
+        + 1
       let newObjects = version.objects.filter { $0.storedSize > 0 }
       try db.execute(
         sql: """
@@ -153,7 +156,8 @@ extension Catalog {
   /// Records a push in flight; the garbage collector keeps what unexpired leases may need.
   package func beginLease(purpose: String, holder: String, duration: TimeInterval) throws(CatalogError) -> String {
     let id = UUID().uuidString.lowercased()
-    let expires = Date().addingTimeInterval(duration).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    let expires = Date().addingTimeInterval(duration).formatted(
+      Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     try write { db in
       try db.execute(
         sql: "INSERT INTO leases (id, purpose, holder, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -229,7 +233,8 @@ extension Catalog {
         throw CatalogError(.notFound, "no model named \"\(model)\"")
       }
       let ids = try Int64.fetchAll(
-        db, sql: "SELECT id FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number", arguments: [modelID])
+        db, sql: "SELECT id FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number",
+        arguments: [modelID])
       return try summaries(db, ids)
     }
   }
@@ -253,7 +258,8 @@ extension Catalog {
       let aliasNames: String? = row["alias_names"]
       return VersionSummary(
         id: VersionID(row["id"]), model: row["model"], number: row["number"], createdAt: row["created_at"],
-        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"], manifest: try row.digest("manifest"),
+        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"],
+        manifest: try row.digest("manifest"),
         fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
         newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
         parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } },
@@ -285,7 +291,9 @@ extension Catalog {
   }
 
   static func json(_ object: [String: String]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    let data =
+      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+      ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self)
   }
 }

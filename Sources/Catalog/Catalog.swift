@@ -37,7 +37,8 @@ package final class Catalog: Sendable {
           try Self.migrator().appliedIdentifiers(db)
         }
         guard applied == Set(Self.migrationIdentifiers) else {
-          throw CatalogError(.failedPrecondition, "\(path.path): the catalog needs migrating, which a read-only store cannot do")
+          throw CatalogError(
+            .failedPrecondition, "\(path.path): the catalog needs migrating, which a read-only store cannot do")
         }
       } else {
         try Self.migrator().migrate(pool)

@@ -12,7 +12,10 @@ package struct NewVersion: Sendable {
     package let sha256: String?
     /// (offset in file, digest, size), in order.
     package let objects: [(offset: Int64, digest: String, size: Int64)]
-    package init(path: String, kind: String, mode: Int, size: Int64?, sha256: String?, objects: [(offset: Int64, digest: String, size: Int64)]) {
+    package init(
+      path: String, kind: String, mode: Int, size: Int64?, sha256: String?,
+      objects: [(offset: Int64, digest: String, size: Int64)]
+    ) {
       self.path = path
       self.kind = kind
       self.mode = mode
@@ -44,7 +47,10 @@ package struct NewVersion: Sendable {
     package let offset: Int64
     package let size: Int64
     package let digest: String?
-    package init(name: String, dtype: String, shapeJSON: String, crc32c: UInt32, shard: Int, offset: Int64, size: Int64, digest: String?) {
+    package init(
+      name: String, dtype: String, shapeJSON: String, crc32c: UInt32, shard: Int, offset: Int64, size: Int64,
+      digest: String?
+    ) {
       self.name = name
       self.dtype = dtype
       self.shapeJSON = shapeJSON
@@ -127,4 +133,3 @@ package enum InsertOutcome: Sendable, Equatable {
   /// The latest version already has the same manifest; nothing was inserted.
   case unchanged(VersionSummary)
 }
-

@@ -10,7 +10,8 @@ extension Row {
   func digest(_ column: String) throws -> Digest {
     let text: String? = self[column]
     guard let text, let digest = Digest(text) else {
-      throw CatalogError(.corrupted, "the catalog's \(column) column holds \(text.map { "\"\($0)\"" } ?? "NULL"), not a sha256 digest")
+      throw CatalogError(
+        .corrupted, "the catalog's \(column) column holds \(text.map { "\"\($0)\"" } ?? "NULL"), not a sha256 digest")
     }
     return digest
   }

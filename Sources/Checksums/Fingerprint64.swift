@@ -1,4 +1,5 @@
 import Foundation
+
 /// FarmHash `Fingerprint64` (the `farmhashna::Hash64` variant), which TensorFlow calls
 /// `tsl::Fingerprint64` and uses for every hash in `fingerprint.pb`.
 ///

@@ -49,12 +49,13 @@ extension ObjectStore {
       try FileSystem.makeDirectories(layout.trash.path)
       do {
         try FileSystem.rename(path, to: parked)
-      } catch where error.code == ENOENT {
+      } catch  where error.code == ENOENT {
         return false
       } catch {
         throw error.relabelled("cannot move to trash", path: path)
       }
-      let refreshed = (try? FileSystem.status(parked, followingLinks: false))
+      let refreshed =
+        (try? FileSystem.status(parked, followingLinks: false))
         .map { Date(timeIntervalSince1970: $0.modificationTime) >= cutoff } ?? false
       if refreshed {
         // A push refreshed it before the rename, and so relies on it: put it back.
@@ -94,7 +95,7 @@ extension ObjectStore {
   private func putBack(_ parked: String, to path: String) throws(FileSystemError) {
     do {
       try FileSystem.link(parked, to: path)
-    } catch where error.code == EEXIST {
+    } catch  where error.code == EEXIST {
       // A push wrote the same bytes anew meanwhile, which is as good.
     }
     try? FileSystem.unlink(parked)
@@ -142,7 +143,7 @@ extension ObjectStore {
   func listDirectory(_ path: String) throws(StoreError) -> [String] {
     do {
       return try FileSystem.listDirectory(path)
-    } catch where error.code == ENOENT {
+    } catch  where error.code == ENOENT {
       return []
     } catch {
       throw StoreError(error)

@@ -142,13 +142,13 @@ package struct ObjectStore: Sendable {
   func readFile(_ path: String, subject: String) throws(StoreError) -> [UInt8] {
     do {
       return try FileSystem.readFile(path)
-    } catch where error.category == .notFound {
+    } catch  where error.category == .notFound {
       // A collector killed mid-deletion may have parked it in trash/.
       if let digest = Digest(subject), restoreFromTrash(digest), FileSystem.exists(path) {
         return try readFile(path, subject: subject)
       }
       throw StoreError(.notFound, subject, "object is missing from the store (file \(path))")
-    } catch where error.endedEarly {
+    } catch  where error.endedEarly {
       throw StoreError(.corrupted, subject, "file shrank while being read (\(path))")
     } catch {
       throw StoreError(error)

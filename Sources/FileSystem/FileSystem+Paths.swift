@@ -33,17 +33,17 @@ extension FileSystem {
   package static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
     do {
       try makeDirectory(path, mode: mode)
-    } catch where error.code == EEXIST {
+    } catch  where error.code == EEXIST {
       guard (try? status(path))?.kind == .directory else {
         throw FileSystemError("cannot create directory", path: path, .system(errno: ENOTDIR))
       }
-    } catch where error.code == ENOENT {
+    } catch  where error.code == ENOENT {
       let parent = parent(of: path)
       guard !parent.isEmpty, parent != path else { throw error }
       try makeDirectories(parent, mode: mode)
       do {
         try makeDirectory(path, mode: mode)
-      } catch where error.code == EEXIST {
+      } catch  where error.code == EEXIST {
         // Another process created it meanwhile.
       }
     }

@@ -23,7 +23,9 @@ public enum AssetFiles {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw InferenceError(.invalidArgument, "cannot read \"\(path)\": no such file")
     }
-    guard !isDirectory.boolValue else { throw InferenceError(.invalidArgument, "cannot read \"\(path)\": it is a directory") }
+    guard !isDirectory.boolValue else {
+      throw InferenceError(.invalidArgument, "cannot read \"\(path)\": it is a directory")
+    }
     do {
       return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {

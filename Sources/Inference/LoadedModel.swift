@@ -104,12 +104,14 @@ public final class LoadedModel: Sendable {
             throw InferenceError(.unsupported, "signature \(key): \(name) has unsupported dtype \(info.dtype.rawValue)")
           }
           let (node, output) = try Self.locate(info.name, in: graph, context: "signature \(key): \(name)")
-          let shape = info.hasTensorShape && !info.tensorShape.unknownRank ? info.tensorShape.dim.map { Int($0.size) } : nil
+          let shape =
+            info.hasTensorShape && !info.tensorShape.unknownRank ? info.tensorShape.dim.map { Int($0.size) } : nil
           return TensorSpec(name: name, dtype: dtype, shape: shape, node: node, output: output)
         }
       }
       signatures[key] = Signature(
-        key: key, methodName: definition.methodName, inputs: try specs(definition.inputs), outputs: try specs(definition.outputs))
+        key: key, methodName: definition.methodName, inputs: try specs(definition.inputs),
+        outputs: try specs(definition.outputs))
     }
     self.signatures = signatures
 
@@ -119,7 +121,8 @@ public final class LoadedModel: Sendable {
     if let restore { targets.append(restore.op) }
     let initOp = try Self.initOp(metaGraph, graph: graph)
     if let initOp { targets.append(initOp) }
-    try Self.checkSupport(graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
+    try Self.checkSupport(
+      graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
 
     // Asset placeholders are fed for restoring and initializing, as TensorFlow's loader does.
     let assets = try AssetFiles.feeds(metaGraph, graph: graph, directory: source.root)
@@ -137,7 +140,9 @@ public final class LoadedModel: Sendable {
   ///
   /// - Throws: `InferenceError.invalidArgument` for a missing or extra input or a wrong dtype or
   ///   shape (checked before anything runs), or an unknown signature.
-  public func run(signature key: String = "serving_default", inputs: [String: Tensor]) throws(InferenceError) -> [String: Tensor] {
+  public func run(signature key: String = "serving_default", inputs: [String: Tensor]) throws(InferenceError)
+    -> [String: Tensor]
+  {
     guard let signature = signatures[key] else {
       throw InferenceError(
         .invalidArgument, "no signature \"\(key)\" (available: \(signatures.keys.sorted().joined(separator: ", ")))")
@@ -148,13 +153,15 @@ public final class LoadedModel: Sendable {
         throw InferenceError(.invalidArgument, "signature \(key): missing input \"\(spec.name)\"")
       }
       guard tensor.dtype == spec.dtype else {
-        throw InferenceError(.invalidArgument, "signature \(key): input \"\(spec.name)\" must be \(spec.dtype), got \(tensor.dtype)")
+        throw InferenceError(
+          .invalidArgument, "signature \(key): input \"\(spec.name)\" must be \(spec.dtype), got \(tensor.dtype)")
       }
       if let shape = spec.shape {
         guard shape.count == tensor.shape.count, zip(shape, tensor.shape).allSatisfy({ $0 == -1 || $0 == $1 }) else {
           throw InferenceError(
             .invalidArgument,
-            "signature \(key): input \"\(spec.name)\" must have shape \(Shape.format(shape)), got \(Shape.format(tensor.shape))")
+            "signature \(key): input \"\(spec.name)\" must have shape \(Shape.format(shape)), got \(Shape.format(tensor.shape))"
+          )
         }
       }
       feeds[spec.node] = [.tensor(tensor)]
@@ -162,12 +169,14 @@ public final class LoadedModel: Sendable {
     for name in inputs.keys where !signature.inputs.contains(where: { $0.name == name }) {
       throw InferenceError(
         .invalidArgument,
-        "signature \(key): unknown input \"\(name)\" (expected \(signature.inputs.map(\.name).joined(separator: ", ")))")
+        "signature \(key): unknown input \"\(name)\" (expected \(signature.inputs.map(\.name).joined(separator: ", ")))"
+      )
     }
     let values = try runtime.evaluate(graph, targets: signature.outputs.map(\.node), arguments: [], feeds: feeds)
     var outputs: [String: Tensor] = [:]
     for spec in signature.outputs {
-      let value = try Runtime.value(of: .node(spec.node, output: spec.output), values: values, arguments: [], function: graph)
+      let value = try Runtime.value(
+        of: .node(spec.node, output: spec.output), values: values, arguments: [], function: graph)
       outputs[spec.name] = try value.tensor("signature \(key): output \"\(spec.name)\"")
     }
     return outputs
@@ -178,7 +187,9 @@ public final class LoadedModel: Sendable {
 
   // MARK: - Loading steps
 
-  static func locate(_ tensorName: String, in graph: GraphFunction, context: String) throws(InferenceError) -> (Int, Int) {
+  static func locate(_ tensorName: String, in graph: GraphFunction, context: String) throws(InferenceError) -> (
+    Int, Int
+  ) {
     let endpoint = try Endpoint.parse(tensorName, inFunction: false)
     guard case .output(let node, let output) = endpoint, let index = graph.nodeIndex[node] else {
       throw InferenceError(.invalidArgument, "\(context): tensor \"\(tensorName)\" is not in the graph")
@@ -186,7 +197,9 @@ public final class LoadedModel: Sendable {
     return (index, output)
   }
 
-  static func restoreTargets(_ saver: Tensorflow_SaverDef, graph: GraphFunction) throws(InferenceError) -> (op: Int, filename: Int)? {
+  static func restoreTargets(_ saver: Tensorflow_SaverDef, graph: GraphFunction) throws(InferenceError) -> (
+    op: Int, filename: Int
+  )? {
     guard !saver.restoreOpName.isEmpty else { return nil }
     guard let op = graph.nodeIndex[saver.restoreOpName] else {
       throw InferenceError(.invalidArgument, "saver restore op \"\(saver.restoreOpName)\" is not in the graph")
@@ -201,12 +214,17 @@ public final class LoadedModel: Sendable {
     var name = metaGraph.signatureDef["__saved_model_init_op"]?.outputs["__saved_model_init_op"]?.name
     if name == nil {
       for collection in ["saved_model_main_op", "legacy_init_op"] {
-        if let first = metaGraph.collectionDef[collection]?.nodeList.value.first { name = first; break }
+        if let first = metaGraph.collectionDef[collection]?.nodeList.value.first {
+          name = first
+          break
+        }
       }
     }
     guard let name else { return nil }
     let node = name.split(separator: ":").first.map(String.init) ?? name
-    guard let index = graph.nodeIndex[node] else { throw InferenceError(.invalidArgument, "init op \"\(name)\" is not in the graph") }
+    guard let index = graph.nodeIndex[node] else {
+      throw InferenceError(.invalidArgument, "init op \"\(name)\" is not in the graph")
+    }
     return index
   }
 
@@ -227,10 +245,11 @@ public final class LoadedModel: Sendable {
         for name in called {
           if let error = broken[name] { throw error }
           guard let callee = functions[name], visited.insert(name).inserted else { continue }
-          let calleeTargets = callee.outputs.compactMap { output -> Int? in
-            if case .node(let node, _) = output.source { return node }
-            return nil
-          } + callee.controlOutputs
+          let calleeTargets =
+            callee.outputs.compactMap { output -> Int? in
+              if case .node(let node, _) = output.source { return node }
+              return nil
+            } + callee.controlOutputs
           try visit(callee, calleeTargets)
         }
       }

@@ -19,7 +19,9 @@ public struct NPYArray: Sendable, Equatable {
 
   public init(descr: String, shape: [Int], data: [UInt8]) throws(NPYError) {
     guard let itemSize = Self.itemSize(descr) else {
-      throw NPYError("unsupported dtype '\(descr)' (numeric, bool, bytes S<n> and unicode U<n> are supported; object arrays are not)")
+      throw NPYError(
+        "unsupported dtype '\(descr)' (numeric, bool, bytes S<n> and unicode U<n> are supported; object arrays are not)"
+      )
     }
     guard shape.allSatisfy({ $0 >= 0 }) else { throw NPYError("negative dimension in shape \(shape)") }
     let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
@@ -79,8 +81,12 @@ public struct NPYArray: Sendable, Equatable {
     guard headerStart + headerLength <= bytes.count else { throw NPYError("header runs past the end of the file") }
     let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
     let fields = try Self.parseHeader(header)
-    guard fields.fortranOrder == false else { throw NPYError("Fortran-order arrays are not supported; save with np.ascontiguousarray") }
-    if fields.descr.hasPrefix(">") && Self.itemSize(fields.descr).map({ $0 > 1 }) == true && !fields.descr.dropFirst().hasPrefix("S") {
+    guard fields.fortranOrder == false else {
+      throw NPYError("Fortran-order arrays are not supported; save with np.ascontiguousarray")
+    }
+    if fields.descr.hasPrefix(">") && Self.itemSize(fields.descr).map({ $0 > 1 }) == true
+      && !fields.descr.dropFirst().hasPrefix("S")
+    {
       throw NPYError("big-endian data ('\(fields.descr)') is not supported; convert with .astype('<…')")
     }
     try self.init(descr: fields.descr, shape: fields.shape, data: Array(bytes[(headerStart + headerLength)...]))
@@ -104,7 +110,9 @@ public struct NPYArray: Sendable, Equatable {
   /// Parses `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`, keys in any order.
   static func parseHeader(_ header: String) throws(NPYError) -> (descr: String, fortranOrder: Bool, shape: [Int]) {
     let text = header.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard text.hasPrefix("{"), text.hasSuffix("}") else { throw NPYError("header is not a dict literal: \(text.prefix(80))") }
+    guard text.hasPrefix("{"), text.hasSuffix("}") else {
+      throw NPYError("header is not a dict literal: \(text.prefix(80))")
+    }
     func value(after key: String) -> Substring? {
       guard let range = text.range(of: "'\(key)':") else { return nil }
       return text[range.upperBound...].drop { $0 == " " }
@@ -115,7 +123,8 @@ public struct NPYArray: Sendable, Equatable {
     let descr = String(descrValue[descrValue.index(after: descrValue.startIndex)..<end])
     guard let fortranValue = value(after: "fortran_order") else { throw NPYError("header has no 'fortran_order'") }
     let fortran = fortranValue.hasPrefix("True")
-    guard let shapeValue = value(after: "shape"), shapeValue.first == "(", let close = shapeValue.firstIndex(of: ")") else {
+    guard let shapeValue = value(after: "shape"), shapeValue.first == "(", let close = shapeValue.firstIndex(of: ")")
+    else {
       throw NPYError("header has no 'shape' tuple")
     }
     let inside = shapeValue[shapeValue.index(after: shapeValue.startIndex)..<close]

@@ -53,7 +53,8 @@ struct ChunkPlan: Sendable {
         if tensor.entry.offset > position {
           addBlocks(file: fileIndex, from: position, to: tensor.entry.offset, tensor: nil)
         }
-        addBlocks(file: fileIndex, from: tensor.entry.offset, to: tensor.entry.offset + tensor.entry.size, tensor: tensor.index)
+        addBlocks(
+          file: fileIndex, from: tensor.entry.offset, to: tensor.entry.offset + tensor.entry.size, tensor: tensor.index)
         position = tensor.entry.offset + tensor.entry.size
       }
       if position < entry.size { addBlocks(file: fileIndex, from: position, to: entry.size, tensor: nil) }

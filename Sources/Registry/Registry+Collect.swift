@@ -71,7 +71,9 @@ extension Registry {
     do {
       let settings = try catalog.settings(prefix: "gc.")
       return (
-        RetentionPolicy(keepLast: settings["gc.keep_last"].flatMap { Int($0) }, keepNewerThan: settings["gc.keep_newer_than"].flatMap { Double($0) }),
+        RetentionPolicy(
+          keepLast: settings["gc.keep_last"].flatMap { Int($0) },
+          keepNewerThan: settings["gc.keep_newer_than"].flatMap { Double($0) }),
         settings["gc.grace"].flatMap { Double($0) }
       )
     } catch {
@@ -84,7 +86,9 @@ extension Registry {
     values["gc.keep_last"] = retention.keepLast.map(String.init)
     values["gc.keep_newer_than"] = retention.keepNewerThan.map { String($0) }
     values["gc.grace"] = grace.map { String($0) }
-    do { try catalog.replaceSettings(prefix: "gc.", with: values, actor: Self.actor) } catch { throw RegistryError(error) }
+    do { try catalog.replaceSettings(prefix: "gc.", with: values, actor: Self.actor) } catch {
+      throw RegistryError(error)
+    }
   }
 
   /// Collects garbage while pushes and pulls go on.
@@ -137,7 +141,8 @@ extension Registry {
       let ingest = try objects.cleanLeftovers(olderThan: cutoff, dryRun: options.dryRun)
       let duration = Date().timeIntervalSince(started)
       let report = CollectionReport(
-        dryRun: options.dryRun, startedAt: Catalog.format(started), graceSeconds: options.grace, cutoff: Catalog.format(cutoff),
+        dryRun: options.dryRun, startedAt: Catalog.format(started), graceSeconds: options.grace,
+        cutoff: Catalog.format(cutoff),
         versionsRemoved: retired.map(\.reference), objectsDeleted: deleted.sorted(), bytesFreed: freed,
         objectsReferenced: mark.referenced.count, objectsKeptYoung: keptYoung, ingestDirectoriesRemoved: ingest,
         leasesExpired: expired.map(\.id), leasesActive: active.count, durationSeconds: duration)
@@ -193,7 +198,9 @@ extension Registry {
   /// The pid in a holder `user@host pid N`, when the host is this one.
   static func holderPID(_ holder: String, host: String) -> pid_t? {
     let parts = holder.split(separator: " ")
-    guard parts.count == 3, parts[1] == "pid", parts[0].hasSuffix("@" + host), let pid = pid_t(parts[2]) else { return nil }
+    guard parts.count == 3, parts[1] == "pid", parts[0].hasSuffix("@" + host), let pid = pid_t(parts[2]) else {
+      return nil
+    }
     return pid
   }
 }

@@ -106,7 +106,8 @@ extension Registry {
         continue
       }
       var summary: (max: Double, mean: Double, changed: Int)?
-      if old.dtype == tensor.dtype, old.shape == tensor.shape, ["DT_FLOAT", "DT_DOUBLE", "DT_HALF", "DT_BFLOAT16"].contains(tensor.dtype),
+      if old.dtype == tensor.dtype, old.shape == tensor.shape,
+        ["DT_FLOAT", "DT_DOUBLE", "DT_HALF", "DT_BFLOAT16"].contains(tensor.dtype),
         tensor.size <= 512 << 20
       {
         summary = try? numericDifference(old, manifestA, tensor, manifestB)
@@ -122,8 +123,10 @@ extension Registry {
     }
 
     // Files other than what the tensors already explain are reported by content hash.
-    let filesA = Dictionary(manifestA.entries.filter { $0.kind == .file }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-    let filesB = Dictionary(manifestB.entries.filter { $0.kind == .file }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    let filesA = Dictionary(
+      manifestA.entries.filter { $0.kind == .file }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    let filesB = Dictionary(
+      manifestB.entries.filter { $0.kind == .file }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
     var files: [VersionDiff.FileChange] = []
     for path in Set(filesA.keys).union(filesB.keys).sorted() {
       let old = filesA[path]
@@ -154,7 +157,9 @@ extension Registry {
       tensorsChanged: changed, tensorsUnchanged: unchanged, files: files, bytesAdded: added)
   }
 
-  private func signatureChanges(_ old: [VersionDetail.Signature], _ new: [VersionDetail.Signature]) -> [VersionDiff.SignatureChange] {
+  private func signatureChanges(_ old: [VersionDetail.Signature], _ new: [VersionDetail.Signature]) -> [VersionDiff
+    .SignatureChange]
+  {
     var changes: [VersionDiff.SignatureChange] = []
     let keys = Set(old.map(\.key)).union(new.map(\.key)).filter { !$0.hasPrefix("__") }.sorted()
     for key in keys {
@@ -181,7 +186,8 @@ extension Registry {
           }
           if previous.dtype != tensor.dtype || previous.shape != tensor.shape {
             details.append(
-              "\(kind) \(tensor.name) \(previous.dtype) \(describeShape(previous.shape)) -> \(tensor.dtype) \(describeShape(tensor.shape))")
+              "\(kind) \(tensor.name) \(previous.dtype) \(describeShape(previous.shape)) -> \(tensor.dtype) \(describeShape(tensor.shape))"
+            )
           }
         }
       }
@@ -201,7 +207,9 @@ extension Registry {
         var digests: [Digest] = []
         var offset: Int64 = 0
         for piece in entry.objects ?? [] {
-          if offset + piece.size > tensor.offset && offset < tensor.offset + tensor.size { digests.append(piece.digest) }
+          if offset + piece.size > tensor.offset && offset < tensor.offset + tensor.size {
+            digests.append(piece.digest)
+          }
           offset += piece.size
         }
         content[tensor.name] = digests
@@ -239,12 +247,14 @@ extension Registry {
       offset = end
     }
     guard Int64(bytes.count) == tensor.size else {
-      throw RegistryError(.corrupted, "tensor \(tensor.name): the manifest covers \(bytes.count) of its \(tensor.size) bytes")
+      throw RegistryError(
+        .corrupted, "tensor \(tensor.name): the manifest covers \(bytes.count) of its \(tensor.size) bytes")
     }
     return bytes
   }
 
-  private func numericDifference(_ old: TensorRow, _ oldManifest: Manifest, _ new: TensorRow, _ newManifest: Manifest) throws
+  private func numericDifference(_ old: TensorRow, _ oldManifest: Manifest, _ new: TensorRow, _ newManifest: Manifest)
+    throws
     -> (max: Double, mean: Double, changed: Int)
   {
     let before = try FloatDecoding.values(try tensorBytes(old, oldManifest), dtype: old.dtype)

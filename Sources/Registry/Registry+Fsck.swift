@@ -69,7 +69,9 @@ extension Registry {
         referenced.insert(manifestDigest)
         needers[manifestDigest, default: []].append(version.reference)
         guard onDisk.contains(manifestDigest), corrupt[manifestDigest] == nil else {
-          if !onDisk.contains(manifestDigest) { missing[manifestDigest] = "manifest of \(version.reference) is missing" }
+          if !onDisk.contains(manifestDigest) {
+            missing[manifestDigest] = "manifest of \(version.reference) is missing"
+          }
           continue
         }
         let manifest = try self.manifest(of: version)
@@ -102,10 +104,13 @@ extension Registry {
         }
       }
       func damaged(_ problems: [Digest: String]) -> [FsckReport.Damaged] {
-        problems.keys.sorted().map { FsckReport.Damaged(digest: $0.description, problem: problems[$0] ?? "", versions: needers[$0] ?? []) }
+        problems.keys.sorted().map {
+          FsckReport.Damaged(digest: $0.description, problem: problems[$0] ?? "", versions: needers[$0] ?? [])
+        }
       }
       return FsckReport(
-        objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize }, versionsChecked: versions.count,
+        objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize },
+        versionsChecked: versions.count,
         corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
         orphans: onDisk.subtracting(referenced).count, quarantined: quarantined, rebuilt: rebuilt)
     } catch {

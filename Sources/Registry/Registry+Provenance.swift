@@ -55,23 +55,29 @@ extension Registry {
     let after = try detail(new.id).signatures.filter { !$0.key.hasPrefix("__") }
     var problems: [SignatureIncompatibility] = []
     for signature in before {
-      guard let replacement = after.first(where: { $0.key == signature.key && $0.metaGraph == signature.metaGraph }) else {
+      guard let replacement = after.first(where: { $0.key == signature.key && $0.metaGraph == signature.metaGraph })
+      else {
         problems.append(.init(signature: signature.key, problem: "removed"))
         continue
       }
-      func check(_ kind: String, _ old: [VersionDetail.SignatureTensor], _ new: [VersionDetail.SignatureTensor], inputs: Bool) {
+      func check(
+        _ kind: String, _ old: [VersionDetail.SignatureTensor], _ new: [VersionDetail.SignatureTensor], inputs: Bool
+      ) {
         for tensor in old {
           guard let other = new.first(where: { $0.name == tensor.name }) else {
             problems.append(.init(signature: signature.key, problem: "\(kind) \(tensor.name) removed"))
             continue
           }
           if other.dtype != tensor.dtype {
-            problems.append(.init(signature: signature.key, problem: "\(kind) \(tensor.name) dtype \(tensor.dtype) -> \(other.dtype)"))
+            problems.append(
+              .init(signature: signature.key, problem: "\(kind) \(tensor.name) dtype \(tensor.dtype) -> \(other.dtype)")
+            )
           } else if !Self.shapeAccepts(inputs ? other.shape : tensor.shape, inputs ? tensor.shape : other.shape) {
             problems.append(
               .init(
                 signature: signature.key,
-                problem: "\(kind) \(tensor.name) shape \(describeShape(tensor.shape)) -> \(describeShape(other.shape))"))
+                problem: "\(kind) \(tensor.name) shape \(describeShape(tensor.shape)) -> \(describeShape(other.shape))")
+            )
           }
         }
       }
@@ -101,7 +107,9 @@ extension Registry {
   public func setMetadata(_ reference: Reference, key: String, value: String) throws(RegistryError) {
     guard !key.isEmpty else { throw RegistryError(.invalidArgument, "metadata keys may not be empty") }
     let version = try resolve(reference)
-    do { try catalog.setMetadata(version.id, key: key, value: value, actor: Self.actor) } catch { throw RegistryError(error) }
+    do { try catalog.setMetadata(version.id, key: key, value: value, actor: Self.actor) } catch {
+      throw RegistryError(error)
+    }
   }
 
   public func removeMetadata(_ reference: Reference, key: String) throws(RegistryError) {

@@ -101,7 +101,8 @@ extension Registry {
         throw RegistryError(.unavailable, "\(directoryURL.path): inspection did not finish")
       }
       if let fingerprint = inspection.fingerprint,
-        let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }), checkpoint.status == .mismatch
+        let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }),
+        checkpoint.status == .mismatch
       {
         throw RegistryError(
           .corrupted,
@@ -112,7 +113,8 @@ extension Registry {
     }
     let explicitParent = try options.parent.map { reference throws(RegistryError) in try resolve(reference) }
 
-    let lease = try catalog.beginLease(purpose: "push \(options.model)", holder: Self.holder, duration: Self.pushLeaseDuration)
+    let lease = try catalog.beginLease(
+      purpose: "push \(options.model)", holder: Self.holder, duration: Self.pushLeaseDuration)
     let batch: IngestBatch
     do {
       batch = try objects.makeBatch()
@@ -147,7 +149,9 @@ extension Registry {
         for (index, piece) in ingested.plan.pieces.enumerated() where piece.tensor != nil {
           tensorPieces[ingested.pieceDigests[index].description] = piece.length
         }
-        suggestion = try catalog.versionsSharing(objects: tensorPieces, limit: 1).first.map { ($0.version, $0.sharedBytes) }
+        suggestion = try catalog.versionsSharing(objects: tensorPieces, limit: 1).first.map {
+          ($0.version, $0.sharedBytes)
+        }
       }
       let parent = explicitParent ?? (options.inferParent ? suggestion?.version : nil)
 
@@ -264,7 +268,8 @@ extension Registry {
           let digest = Digest.of(bytes)
           let staged =
             try batch?.stage(bytes, digest: digest)
-            ?? IngestBatch.Staged(digest: digest, size: Int64(bytes.count), isNew: false, storedSize: 0, encoding: .identity)
+            ?? IngestBatch.Staged(
+              digest: digest, size: Int64(bytes.count), isNew: false, storedSize: 0, encoding: .identity)
           let crc = piece.tensor.map { numericTensors.contains($0) } == true ? CRC32C.checksum(bytes) : 0
           results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
         } catch {
@@ -322,8 +327,11 @@ extension Registry {
     }
     var objects: [Digest: IngestBatch.Staged] = [:]
     for (index, file) in plan.files.enumerated() {
-      let pieces = file.pieces.map { Manifest.Piece(digest: pieceResults[$0].staged.digest, size: plan.pieces[$0].length) }
-      entries.append(.file(file.entry.path, mode: file.entry.mode, size: file.entry.size, sha256: digests[index], objects: pieces))
+      let pieces = file.pieces.map {
+        Manifest.Piece(digest: pieceResults[$0].staged.digest, size: plan.pieces[$0].length)
+      }
+      entries.append(
+        .file(file.entry.path, mode: file.entry.mode, size: file.entry.size, sha256: digests[index], objects: pieces))
       for pieceIndex in file.pieces {
         let staged = pieceResults[pieceIndex].staged
         if let existing = objects[staged.digest], existing.isNew { continue }
@@ -331,7 +339,8 @@ extension Registry {
       }
     }
     return Ingested(
-      manifest: Manifest(entries: entries), objects: objects, pieceDigests: pieceResults.map(\.staged.digest), plan: plan)
+      manifest: Manifest(entries: entries), objects: objects, pieceDigests: pieceResults.map(\.staged.digest),
+      plan: plan)
   }
 
   /// Every numeric tensor's CRC32C is the combination of its pieces' CRCs; string and variant
@@ -357,7 +366,9 @@ extension Registry {
 
   // MARK: - Catalog rows
 
-  private func describe(_ version: inout NewVersion, ingested: Ingested, inspection: SavedModelInspection, bundle: TensorBundle?) {
+  private func describe(
+    _ version: inout NewVersion, ingested: Ingested, inspection: SavedModelInspection, bundle: TensorBundle?
+  ) {
     let plan = ingested.plan
     version.files = Self.fileRows(ingested.manifest)
     if let bundle {
@@ -383,7 +394,8 @@ extension Registry {
           signature.inputs.map { Self.signatureTensor("input", $0) }
           + signature.outputs.map { Self.signatureTensor("output", $0) }
         version.signatures.append(
-          NewVersion.Signature(metaGraph: position, key: signature.key, methodName: signature.methodName, tensors: tensors))
+          NewVersion.Signature(
+            metaGraph: position, key: signature.key, methodName: signature.methodName, tensors: tensors))
       }
     }
     if let fingerprint = inspection.fingerprint {
@@ -396,7 +408,9 @@ extension Registry {
     }
   }
 
-  private static func signatureTensor(_ direction: String, _ spec: SavedModelInspection.TensorSpec) -> NewVersion.SignatureTensor {
+  private static func signatureTensor(_ direction: String, _ spec: SavedModelInspection.TensorSpec)
+    -> NewVersion.SignatureTensor
+  {
     NewVersion.SignatureTensor(
       direction: direction, name: spec.key, tensorName: spec.tensorName, dtype: spec.dtype,
       shapeJSON: spec.shape.map { json($0) })

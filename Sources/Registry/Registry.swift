@@ -37,7 +37,8 @@ public final class Registry: Sendable {
       do {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
       } catch {
-        throw RegistryError(.unavailable, "\(root.path): cannot create the store directory: \(error.localizedDescription)")
+        throw RegistryError(
+          .unavailable, "\(root.path): cannot create the store directory: \(error.localizedDescription)")
       }
       try Self.checkWritable(root)
     }
@@ -59,7 +60,8 @@ public final class Registry: Sendable {
 
   private static func checkWritable(_ root: URL) throws(RegistryError) {
     if FileSystem.isOnReadOnlyFileSystem(root.path) {
-      throw RegistryError(.unavailable, "\(root.path): the store is on a read-only file system; this command needs to write to it")
+      throw RegistryError(
+        .unavailable, "\(root.path): the store is on a read-only file system; this command needs to write to it")
     }
     do {
       try FileSystem.checkAccess(root.path, .write)

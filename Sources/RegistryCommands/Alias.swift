@@ -49,7 +49,9 @@ extension RegistryCommand {
           let result = try registry.setAlias(alias, model: model, version: number, force: force)
           for problem in result.overridden { Output.diagnostic("warning: forced past: \(problem)") }
           if output.json {
-            try Output.json(AliasJSON(model: model, alias: alias, version: number, previous: result.previous, overridden: result.overridden))
+            try Output.json(
+              AliasJSON(
+                model: model, alias: alias, version: number, previous: result.previous, overridden: result.overridden))
           } else {
             let from = result.previous.map { " (was \(model):\($0))" } ?? ""
             Output.line("\(model)@\(alias) -> \(model):\(number)\(from)")

@@ -54,7 +54,8 @@ enum DiffText {
         line += " shape \(describeShape(tensor.shape.before)) -> \(describeShape(tensor.shape.after))"
       }
       line += " \(humanBytes(tensor.size.after))"
-      if let maximum = tensor.maxAbsDifference, let mean = tensor.meanAbsDifference, let count = tensor.elementsChanged {
+      if let maximum = tensor.maxAbsDifference, let mean = tensor.meanAbsDifference, let count = tensor.elementsChanged
+      {
         line += String(format: "; %d elements differ, max |Δ| %.6g, mean |Δ| %.6g", count, maximum, mean)
       }
       Output.line(line)

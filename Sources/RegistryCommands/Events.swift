@@ -6,7 +6,8 @@ import SavedModelFormat
 extension RegistryCommand {
   /// `registry events [NAME]`.
   struct Events: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the event log: pushes, alias moves, metadata changes, removals, collections.")
+    static let configuration = CommandConfiguration(
+      abstract: "Show the event log: pushes, alias moves, metadata changes, removals, collections.")
     @Argument(help: "Only this model's events.") var name: String?
     @Option(name: .long, help: "How many of the most recent events.") var limit = 50
     @OptionGroup var store: StoreOptions

@@ -8,7 +8,8 @@ extension RegistryCommand {
     static let configuration = CommandConfiguration(
       abstract: "Re-hash every object and check every version against the store and the catalog.",
       discussion: "Exits 1 when an object is corrupt or missing or the catalog disagrees with a manifest.")
-    @Flag(name: .long, help: "Move corrupt objects to quarantine/ and rebuild catalog rows from manifests.") var repair = false
+    @Flag(name: .long, help: "Move corrupt objects to quarantine/ and rebuild catalog rows from manifests.")
+    var repair = false
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -20,15 +21,22 @@ extension RegistryCommand {
         if output.json {
           try Output.json(report)
         } else {
-          Output.line("checked \(report.objectsChecked) objects (\(humanBytes(report.bytesChecked))) and \(report.versionsChecked) versions")
+          Output.line(
+            "checked \(report.objectsChecked) objects (\(humanBytes(report.bytesChecked))) and \(report.versionsChecked) versions"
+          )
           for object in report.corrupt {
-            Output.line("CORRUPT \(object.digest): \(object.problem); needed by \(object.versions.isEmpty ? "no live version" : object.versions.joined(separator: ", "))")
+            Output.line(
+              "CORRUPT \(object.digest): \(object.problem); needed by \(object.versions.isEmpty ? "no live version" : object.versions.joined(separator: ", "))"
+            )
           }
           for object in report.missing {
-            Output.line("MISSING \(object.digest): \(object.problem); needed by \(object.versions.joined(separator: ", "))")
+            Output.line(
+              "MISSING \(object.digest): \(object.problem); needed by \(object.versions.joined(separator: ", "))")
           }
           for version in report.catalogMismatches {
-            Output.line("CATALOG \(version): file rows disagree with the manifest\(report.rebuilt.contains(version) ? " (rebuilt)" : "")")
+            Output.line(
+              "CATALOG \(version): file rows disagree with the manifest\(report.rebuilt.contains(version) ? " (rebuilt)" : "")"
+            )
           }
           for path in report.quarantined { Output.line("quarantined \(path)") }
           Output.line("orphans (collectable by gc): \(report.orphans)")

@@ -17,8 +17,10 @@ extension RegistryCommand {
     @Flag(name: .customLong("dry-run"), help: "Report what would be removed; change nothing.") var dryRun = false
     @Option(name: .long, help: "Keep unreferenced objects younger than this (default 24h).") var grace: String?
     @Option(name: .customLong("keep-last"), help: "Keep the newest N versions of each model.") var keepLast: Int?
-    @Option(name: .customLong("keep-younger-than"), help: "Keep versions pushed within this duration.") var keepYoungerThan: String?
-    @Flag(name: .customLong("save-policy"), help: "Save these retention and grace settings as the store's policy.") var savePolicy = false
+    @Option(name: .customLong("keep-younger-than"), help: "Keep versions pushed within this duration.")
+    var keepYoungerThan: String?
+    @Flag(name: .customLong("save-policy"), help: "Save these retention and grace settings as the store's policy.")
+    var savePolicy = false
     @Flag(name: .long, help: "With --json: list every deleted object digest.") var verbose = false
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -39,7 +41,8 @@ extension RegistryCommand {
         var options = CollectionOptions()
         options.dryRun = dryRun
         let flagsGiven = keepLast != nil || keepYoungerThan != nil
-        options.retention = flagsGiven
+        options.retention =
+          flagsGiven
           ? RetentionPolicy(keepLast: keepLast, keepNewerThan: keepYoungerThan.flatMap(Duration.parse))
           : saved.retention
         options.grace = grace.flatMap(Duration.parse) ?? saved.grace ?? Registry.defaultGrace
@@ -56,11 +59,20 @@ extension RegistryCommand {
           return
         }
         let verb = report.dryRun ? "would remove" : "removed"
-        Output.line("\(report.dryRun ? "Dry run: " : "")grace \(Duration.describe(report.graceSeconds)), cutoff \(report.cutoff)")
-        Output.line("  versions \(verb) by policy: \(report.versionsRemoved.isEmpty ? "none" : report.versionsRemoved.joined(separator: ", "))")
-        Output.line("  objects \(verb): \(report.objectsDeleted.count), \(humanBytes(report.bytesFreed)) \(report.dryRun ? "to free" : "freed")")
-        Output.line("  objects kept: \(report.objectsReferenced) referenced, \(report.objectsKeptYoung) unreferenced but younger than the cutoff")
-        Output.line("  ingest leftovers \(verb): \(report.ingestDirectoriesRemoved.count); leases ended: \(report.leasesExpired.count), in flight: \(report.leasesActive)")
+        Output.line(
+          "\(report.dryRun ? "Dry run: " : "")grace \(Duration.describe(report.graceSeconds)), cutoff \(report.cutoff)")
+        Output.line(
+          "  versions \(verb) by policy: \(report.versionsRemoved.isEmpty ? "none" : report.versionsRemoved.joined(separator: ", "))"
+        )
+        Output.line(
+          "  objects \(verb): \(report.objectsDeleted.count), \(humanBytes(report.bytesFreed)) \(report.dryRun ? "to free" : "freed")"
+        )
+        Output.line(
+          "  objects kept: \(report.objectsReferenced) referenced, \(report.objectsKeptYoung) unreferenced but younger than the cutoff"
+        )
+        Output.line(
+          "  ingest leftovers \(verb): \(report.ingestDirectoriesRemoved.count); leases ended: \(report.leasesExpired.count), in flight: \(report.leasesActive)"
+        )
         Output.line(String(format: "  took %.2f s", report.durationSeconds))
       }
     }

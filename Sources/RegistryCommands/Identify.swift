@@ -20,14 +20,19 @@ extension RegistryCommand {
           return
         }
         Output.line("\(result.path): \(humanBytes(result.logicalBytes)), manifest \(result.manifest)")
-        Output.line(result.identical.isEmpty ? "identical to: no stored version" : "identical to: \(result.identical.joined(separator: ", "))")
+        Output.line(
+          result.identical.isEmpty
+            ? "identical to: no stored version" : "identical to: \(result.identical.joined(separator: ", "))")
         if !result.sameFingerprint.isEmpty {
           Output.line("same fingerprint (singleprint) as: \(result.sameFingerprint.joined(separator: ", "))")
         }
         if !result.closest.isEmpty {
           Output.line("closest by shared bytes:")
           for candidate in result.closest {
-            Output.line(String(format: "  %@  %@ shared (%.1f%%)", candidate.reference, humanBytes(candidate.sharedBytes), candidate.sharedFraction * 100))
+            Output.line(
+              String(
+                format: "  %@  %@ shared (%.1f%%)", candidate.reference, humanBytes(candidate.sharedBytes),
+                candidate.sharedFraction * 100))
           }
         }
       }

@@ -73,12 +73,16 @@ enum InspectionText {
     Table.print(
       header: ["path", "bytes", "mode"],
       rows: inspection.files.map {
-        [$0.kind == .directory ? $0.path + "/" : $0.path, $0.kind == .directory ? "-" : String($0.size), String($0.mode, radix: 8)]
+        [
+          $0.kind == .directory ? $0.path + "/" : $0.path, $0.kind == .directory ? "-" : String($0.size),
+          String($0.mode, radix: 8),
+        ]
       }, indent: 2)
 
     Output.line()
     if let fingerprint = inspection.fingerprint {
-      Output.line("Fingerprint (producer \(fingerprint.producer)): \(fingerprint.isConsistent ? "consistent" : "MISMATCH")")
+      Output.line(
+        "Fingerprint (producer \(fingerprint.producer)): \(fingerprint.isConsistent ? "consistent" : "MISMATCH")")
       FingerprintText.render(fingerprint)
     } else {
       Output.line("Fingerprint: none (no fingerprint.pb)")

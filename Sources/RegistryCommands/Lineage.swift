@@ -22,10 +22,15 @@ extension RegistryCommand {
           return
         }
         for (index, ancestor) in lineage.ancestors.enumerated().reversed() {
-          Output.line(String(repeating: "  ", count: lineage.ancestors.count - 1 - index) + "\(ancestor.reference)  \(ancestor.createdAt)  \(ancestor.message ?? "")")
+          Output.line(
+            String(repeating: "  ", count: lineage.ancestors.count - 1 - index)
+              + "\(ancestor.reference)  \(ancestor.createdAt)  \(ancestor.message ?? "")")
         }
         let indent = String(repeating: "  ", count: lineage.ancestors.count)
-        Output.line(indent + "\(lineage.version.reference)  \(lineage.version.createdAt)  \(lineage.version.message ?? "")  <- this version")
+        Output.line(
+          indent
+            + "\(lineage.version.reference)  \(lineage.version.createdAt)  \(lineage.version.message ?? "")  <- this version"
+        )
         for descendant in lineage.descendants {
           Output.line(
             indent + String(repeating: "  ", count: descendant.depth)

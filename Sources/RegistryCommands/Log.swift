@@ -6,7 +6,8 @@ import SavedModelFormat
 extension RegistryCommand {
   /// `registry log NAME`: the history of a model.
   struct Log: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the history of a model: who pushed what, when, with which message and aliases.")
+    static let configuration = CommandConfiguration(
+      abstract: "Show the history of a model: who pushed what, when, with which message and aliases.")
     @Argument(help: "A model name.") var name: String
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -15,7 +16,10 @@ extension RegistryCommand {
       try reportingErrors(json: output.json) {
         let history = try store.open(.readOnly).history(name)
         if output.json {
-          try Output.json(["model": AnyEncodable(name), "versions": AnyEncodable(history.map { LogJSON(version: $0.version, removedAt: $0.removedAt) })])
+          try Output.json([
+            "model": AnyEncodable(name),
+            "versions": AnyEncodable(history.map { LogJSON(version: $0.version, removedAt: $0.removedAt) }),
+          ])
           return
         }
         for entry in history.reversed() {

@@ -32,7 +32,9 @@ extension RegistryCommand {
           }
           let detail = try registry.detail(reference)
           if output.json {
-            try Output.json(["reference": AnyEncodable(detail.version.reference), "metadata": AnyEncodable(detail.metadata)])
+            try Output.json([
+              "reference": AnyEncodable(detail.version.reference), "metadata": AnyEncodable(detail.metadata),
+            ])
           } else {
             for (key, value) in detail.metadata.sorted(by: { $0.key < $1.key }) { Output.line("\(key)=\(value)") }
           }
@@ -41,7 +43,8 @@ extension RegistryCommand {
     }
 
     struct Remove: ParsableCommand {
-      static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove keys from a version's metadata.")
+      static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove keys from a version's metadata.")
       @Argument(help: "NAME, NAME:VERSION or NAME@ALIAS") var reference: String
       @Argument(help: "Keys") var keys: [String]
       @OptionGroup var store: StoreOptions
@@ -52,7 +55,11 @@ extension RegistryCommand {
           let registry = try store.open()
           let reference = try Reference(parsing: reference)
           for key in keys { try registry.removeMetadata(reference, key: key) }
-          if output.json { try Output.json(["removed": keys]) } else { Output.line("removed \(keys.joined(separator: ", "))") }
+          if output.json {
+            try Output.json(["removed": keys])
+          } else {
+            Output.line("removed \(keys.joined(separator: ", "))")
+          }
         }
       }
     }

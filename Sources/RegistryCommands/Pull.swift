@@ -32,7 +32,9 @@ extension RegistryCommand {
         if output.json {
           try Output.json(result)
         } else {
-          Output.line("Pulled \(result.reference) to \(result.target) (\(result.files) files, \(humanBytes(result.bytes)), verified)")
+          Output.line(
+            "Pulled \(result.reference) to \(result.target) (\(result.files) files, \(humanBytes(result.bytes)), verified)"
+          )
         }
       }
     }

@@ -28,7 +28,9 @@ extension RegistryCommand {
 
     @Option(
       name: .long,
-      help: "The version this one derives from (NAME, NAME:VERSION or NAME@ALIAS), or 'auto' for the version sharing the most tensor bytes.")
+      help:
+        "The version this one derives from (NAME, NAME:VERSION or NAME@ALIAS), or 'auto' for the version sharing the most tensor bytes."
+    )
     var parent: String?
 
     @Option(name: .long, help: "A message describing the version.")
@@ -71,14 +73,17 @@ extension RegistryCommand {
           Output.line("Unchanged: identical to \(result.reference), the latest version; no new version made")
         }
         Output.line(
-          "  \(result.files) files, \(humanBytes(result.logicalBytes)); \(result.objects) objects, \(result.newObjects) new")
+          "  \(result.files) files, \(humanBytes(result.logicalBytes)); \(result.objects) objects, \(result.newObjects) new"
+        )
         Output.line(
           "  new: \(humanBytes(result.newBytes)) (\(humanBytes(result.storedBytes)) on disk); already stored: \(humanBytes(result.reusedBytes))"
         )
         Output.line("  manifest \(result.manifest)")
         if let parent = result.parent, result.created { Output.line("  parent \(parent)") }
         if let suggested = result.suggestedParent, let shared = result.suggestedParentSharedBytes, result.created {
-          Output.line("  hint: shares \(humanBytes(shared)) of tensors with \(suggested); pass --parent \(suggested) (or --parent auto) to record lineage")
+          Output.line(
+            "  hint: shares \(humanBytes(shared)) of tensors with \(suggested); pass --parent \(suggested) (or --parent auto) to record lineage"
+          )
         }
       }
     }

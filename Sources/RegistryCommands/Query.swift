@@ -17,7 +17,8 @@ extension RegistryCommand {
     @Option(name: .long, help: "Tensor (checkpoint key) name.") var tensor: [String] = []
     @Option(name: .long, help: "Tensor or object digest (sha256:...).") var digest: [String] = []
     @Option(name: .long, help: "Op type, e.g. Einsum.") var op: [String] = []
-    @Option(name: .customLong("input-dtype"), help: "A serving signature input dtype, e.g. DT_STRING.") var inputDtype: [String] = []
+    @Option(name: .customLong("input-dtype"), help: "A serving signature input dtype, e.g. DT_STRING.") var inputDtype:
+      [String] = []
     @Option(name: .customLong("output-dtype"), help: "A serving signature output dtype.") var outputDtype: [String] = []
     @Option(name: .long, help: "Metadata KEY or KEY=VALUE.") var meta: [String] = []
     @Flag(name: .customLong("any"), help: "Match versions satisfying any option instead of all.") var matchAny = false
@@ -45,7 +46,10 @@ extension RegistryCommand {
         Table.print(
           header: ["version", "created", "by", "size", "aliases", "message"],
           rows: versions.map {
-            [$0.reference, $0.createdAt, $0.createdBy, humanBytes($0.logicalBytes), $0.aliases.joined(separator: ","), $0.message ?? ""]
+            [
+              $0.reference, $0.createdAt, $0.createdBy, humanBytes($0.logicalBytes), $0.aliases.joined(separator: ","),
+              $0.message ?? "",
+            ]
           }, indent: 0)
       }
     }

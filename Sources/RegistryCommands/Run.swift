@@ -46,7 +46,8 @@ extension RegistryCommand {
           let dtype = spec.inputs.first { $0.name == parts[0] }?.dtype
           tensors[parts[0]] = try Self.readInput(URL(fileURLWithPath: parts[1]), dtype: dtype)
         }
-        let outputs = try Self.wrap { () throws(InferenceError) in try loaded.run(signature: signature, inputs: tensors) }
+        let outputs = try Self.wrap { () throws(InferenceError) in try loaded.run(signature: signature, inputs: tensors)
+        }
         var summaries: [OutputSummary] = []
         for name in outputs.keys.sorted() {
           guard let tensor = outputs[name] else { continue }
@@ -64,8 +65,12 @@ extension RegistryCommand {
           try Output.json(["signature": AnyEncodable(signature), "outputs": AnyEncodable(summaries)])
         } else {
           for summary in summaries {
-            Output.line("\(summary.name): \(summary.dtype) \(Shape.format(summary.shape))\(summary.file.map { " -> \($0)" } ?? "")")
-            if let values = summary.values { Output.line("  \(values.prefix(8).joined(separator: " "))\(values.count > 8 ? " ..." : "")") }
+            Output.line(
+              "\(summary.name): \(summary.dtype) \(Shape.format(summary.shape))\(summary.file.map { " -> \($0)" } ?? "")"
+            )
+            if let values = summary.values {
+              Output.line("  \(values.prefix(8).joined(separator: " "))\(values.count > 8 ? " ..." : "")")
+            }
           }
         }
       }
@@ -85,7 +90,9 @@ extension RegistryCommand {
 
     static func readInput(_ url: URL, dtype: DType?) throws -> Tensor {
       if url.pathExtension == "json" {
-        guard let dtype else { throw RegistryError(.invalidArgument, "\(url.path): the signature has no such input to take a dtype from") }
+        guard let dtype else {
+          throw RegistryError(.invalidArgument, "\(url.path): the signature has no such input to take a dtype from")
+        }
         let data = try readInputFile(url)
         let value: Any
         do {

@@ -42,9 +42,11 @@ extension RegistryCommand {
         "  objects:   \(sharing.objects), \(humanBytes(sharing.bytes)): unique to this version \(sharing.uniqueObjects) (\(humanBytes(sharing.uniqueBytes))), shared with others \(sharing.sharedObjects) (\(humanBytes(sharing.sharedBytes)))"
       )
       Output.line(
-        "  pushed:    \(version.newObjects) new objects, \(humanBytes(version.newBytes)) (\(humanBytes(version.storedBytes)) on disk)")
+        "  pushed:    \(version.newObjects) new objects, \(humanBytes(version.newBytes)) (\(humanBytes(version.storedBytes)) on disk)"
+      )
       for metaGraph in detail.metaGraphs {
-        Output.line("  meta graph: tags \(metaGraph.tags.joined(separator: ",")), TensorFlow \(metaGraph.tensorflowVersion)")
+        Output.line(
+          "  meta graph: tags \(metaGraph.tags.joined(separator: ",")), TensorFlow \(metaGraph.tensorflowVersion)")
       }
       if !detail.metadata.isEmpty {
         Output.line()

@@ -56,7 +56,9 @@ extension RegistryCommand {
         Output.line("  fingerprint: none")
       }
       Output.line(
-        report.passed ? "OK" : "FAILED: \(report.failures.count) problem(s)\(report.fingerprint?.isConsistent == false ? " and a fingerprint mismatch" : "")"
+        report.passed
+          ? "OK"
+          : "FAILED: \(report.failures.count) problem(s)\(report.fingerprint?.isConsistent == false ? " and a fingerprint mismatch" : "")"
       )
     }
   }

@@ -92,7 +92,8 @@ public struct SavedModelDirectory: Sendable {
         "not a SavedModel directory: it has no saved_model.pb or saved_model.pbtxt")
     }
     if savedModel.metaGraphs.isEmpty {
-      throw FormatError(.corrupted, file: url.appendingPathComponent(graphFile.rawValue).path, "the SavedModel has no meta graphs")
+      throw FormatError(
+        .corrupted, file: url.appendingPathComponent(graphFile.rawValue).path, "the SavedModel has no meta graphs")
     }
 
     if names.contains("fingerprint.pb") {

@@ -246,7 +246,8 @@ extension TensorBundle {
   public func strings(of entry: Entry) throws(FormatError) -> [[UInt8]] {
     let url = shardURL(for: entry)
     guard entry.dtype.isString else {
-      throw FormatError(.invalidArgument, file: url.path, "tensor \"\(entry.name)\" is \(entry.dtype.name), not DT_STRING")
+      throw FormatError(
+        .invalidArgument, file: url.path, "tensor \"\(entry.name)\" is \(entry.dtype.name), not DT_STRING")
     }
     let bytes = try self.bytes(of: entry)
     do {

@@ -37,15 +37,17 @@ package enum JSONTensor {
     }
     switch dtype {
     case .string:
-      return Tensor(strings: try leaves.map { leaf throws(TensorIOError) in
-        guard let text = leaf as? String else { throw TensorIOError.invalid("\(file): expected strings", file: file) }
-        return Array(text.utf8)
-      }, shape: shape)
+      return Tensor(
+        strings: try leaves.map { leaf throws(TensorIOError) in
+          guard let text = leaf as? String else { throw TensorIOError.invalid("\(file): expected strings", file: file) }
+          return Array(text.utf8)
+        }, shape: shape)
     case .bool:
-      return Tensor(bool: try leaves.map { leaf throws(TensorIOError) in
-        guard let flag = leaf as? Bool else { throw TensorIOError.invalid("\(file): expected booleans", file: file) }
-        return flag
-      }, shape: shape)
+      return Tensor(
+        bool: try leaves.map { leaf throws(TensorIOError) in
+          guard let flag = leaf as? Bool else { throw TensorIOError.invalid("\(file): expected booleans", file: file) }
+          return flag
+        }, shape: shape)
     default:
       let values = try leaves.map { leaf throws(TensorIOError) in try number(leaf) }
       do {

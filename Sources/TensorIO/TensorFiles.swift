@@ -24,7 +24,8 @@ public enum TensorFiles {
         var scalars = String.UnicodeScalarView()
         for position in 0..<size {
           let offset = (index * size + position) * 4
-          let value = UInt32(array.data[offset]) | UInt32(array.data[offset + 1]) << 8 | UInt32(array.data[offset + 2]) << 16
+          let value =
+            UInt32(array.data[offset]) | UInt32(array.data[offset + 1]) << 8 | UInt32(array.data[offset + 2]) << 16
             | UInt32(array.data[offset + 3]) << 24
           if value == 0 { break }
           if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }

@@ -13,7 +13,8 @@ public enum InPlace {
   /// `x = op(x, y)`, or `x = op(y, x)` when `xIsLeft` is false; `y` broadcasts into `x`'s shape.
   public static func apply(_ op: BinaryOp, _ x: inout Tensor, _ y: Tensor, xIsLeft: Bool = true) -> Bool {
     guard x.dtype == y.dtype, y.rank <= x.rank else { return false }
-    guard let plan = try? BroadcastPlan(shapes: xIsLeft ? [x.shape, y.shape] : [y.shape, x.shape], op: op.tensorFlowName),
+    guard
+      let plan = try? BroadcastPlan(shapes: xIsLeft ? [x.shape, y.shape] : [y.shape, x.shape], op: op.tensorFlowName),
       plan.outputShape == x.shape
     else { return false }
     switch x.dtype {

@@ -33,7 +33,9 @@ public enum Rearrange {
       let last = begin[axis] + (shape[axis] - 1) * step[axis]
       guard shape[axis] >= 0, (0..<x.shape[axis]).contains(begin[axis]), (0..<x.shape[axis]).contains(last) else {
         throw .invalidArgument(
-          op: "Slice", reason: "axis \(axis): \(shape[axis]) elements from \(begin[axis]) by \(step[axis]) leave 0..<\(x.shape[axis])")
+          op: "Slice",
+          reason:
+            "axis \(axis): \(shape[axis]) elements from \(begin[axis]) by \(step[axis]) leave 0..<\(x.shape[axis])")
       }
     }
     let rowMajor = Shape.strides(x.shape)
@@ -135,7 +137,9 @@ extension Rearrange {
   ///
   /// - Throws: `TensorError.invalidArgument` for an axis out of range or an index outside
   ///   `0..<params.shape[axis]` (naming the index).
-  public static func gather(_ params: Tensor, indices: [Int], indexShape: [Int], axis: Int) throws(TensorError) -> Tensor {
+  public static func gather(_ params: Tensor, indices: [Int], indexShape: [Int], axis: Int) throws(TensorError)
+    -> Tensor
+  {
     guard axis >= 0, axis < params.rank else {
       throw .invalidArgument(op: "GatherV2", reason: "axis \(axis) is out of range for rank \(params.rank)")
     }
@@ -194,7 +198,8 @@ extension Rearrange {
       guard case .dense(let buffer) = tensor.storage else { continue }
       Parallel.forEachRange(outer, costPerItem: chunk) { range in
         for o in range {
-          (output.base + (o * total + start) * width).copyMemory(from: buffer.base + o * chunk * width, byteCount: chunk * width)
+          (output.base + (o * total + start) * width).copyMemory(
+            from: buffer.base + o * chunk * width, byteCount: chunk * width)
         }
       }
       withExtendedLifetime(buffer) {}
@@ -259,7 +264,9 @@ extension Rearrange {
       }
       return offset
     }
-    guard case .dense(let buffer) = x.storage, case .dense(let fillBuffer) = constant.storage, let width = x.dtype.elementSize else {
+    guard case .dense(let buffer) = x.storage, case .dense(let fillBuffer) = constant.storage,
+      let width = x.dtype.elementSize
+    else {
       let strings = (try? x.strings()) ?? []
       var result = [[UInt8]](repeating: (try? constant.strings().first) ?? [], count: count)
       for row in 0..<rows {

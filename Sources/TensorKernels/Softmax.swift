@@ -24,8 +24,7 @@ public enum Softmax {
     try run("LogSoftmax", logits, log: true)
   }
 
-  private static func run(_ name: String, _ logits: Tensor, log: Bool) throws(TensorError) -> Tensor
-  {
+  private static func run(_ name: String, _ logits: Tensor, log: Bool) throws(TensorError) -> Tensor {
     guard logits.rank >= 1 else {
       throw .invalidShape(
         op: name, shape: logits.shape, reason: "logits must have at least 1 dimension")

@@ -34,7 +34,8 @@ package enum TableScalar: Hashable, Sendable, Comparable {
     switch tensor.dtype {
     case .string: return try tensor.strings().map { .bytes($0) }
     case .bool: return try tensor.bools().map { .bool($0) }
-    case .float32, .float64, .float16, .bfloat16: return try Cast.apply(tensor, to: .float64).doubles().map { .real($0) }
+    case .float32, .float64, .float16, .bfloat16:
+      return try Cast.apply(tensor, to: .float64).doubles().map { .real($0) }
     default: return try Cast.apply(tensor, to: .int64).int64s().map { .integer($0) }
     }
   }
@@ -44,7 +45,8 @@ package enum TableScalar: Hashable, Sendable, Comparable {
     switch dtype {
     case .string: return Tensor(strings: scalars.map(\.bytesValue), shape: shape)
     case .bool: return Tensor(bool: scalars.map(\.boolValue), shape: shape)
-    case .float32, .float64, .float16, .bfloat16: return try Cast.apply(Tensor(float64: scalars.map(\.realValue), shape: shape), to: dtype)
+    case .float32, .float64, .float16, .bfloat16:
+      return try Cast.apply(Tensor(float64: scalars.map(\.realValue), shape: shape), to: dtype)
     case .int64: return Tensor(int64: scalars.map(\.integerValue), shape: shape)
     default: return try Cast.apply(Tensor(int64: scalars.map(\.integerValue), shape: shape), to: dtype)
     }
@@ -113,7 +115,8 @@ package final class LookupTable: Sendable {
   package func find(_ keys: Tensor, default defaults: Tensor) throws(TextError) -> Tensor {
     try checkTypes(keys: keys.dtype, values: defaults.dtype, valuesRole: "default value")
     guard defaults.shape == [] || defaults.shape == keys.shape else {
-      throw TextError("expected shape [] or \(Shape.format(keys.shape)) for default value, got \(Shape.format(defaults.shape))")
+      throw TextError(
+        "expected shape [] or \(Shape.format(keys.shape)) for default value, got \(Shape.format(defaults.shape))")
     }
     let keyScalars = try TextError.wrap { try TableScalar.elements(of: keys) }
     let defaultScalars = try TextError.wrap { try TableScalar.elements(of: defaults) }
@@ -140,7 +143,9 @@ package final class LookupTable: Sendable {
       entries.reserveCapacity(pairs.count)
       for (key, value) in pairs {
         if let existing = entries[key], existing != value {
-          throw TextError("HashTable has different value for same key. Key \(key.text) has \(existing.text) and trying to add value \(value.text)")
+          throw TextError(
+            "HashTable has different value for same key. Key \(key.text) has \(existing.text) and trying to add value \(value.text)"
+          )
         }
         entries[key] = value
       }

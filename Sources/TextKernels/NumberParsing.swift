@@ -29,7 +29,8 @@ package enum NumberParsing {
       let digit = Int64(byte - UInt8(ascii: "0"))
       let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
       guard !overflow else { return nil }
-      let (next, overflowAdding) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+      let (next, overflowAdding) =
+        negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
       guard !overflowAdding else { return nil }
       value = next
       index += 1

@@ -1,9 +1,10 @@
+import TensorKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import TensorKernels
 
 /// `AsString`'s formatting: TensorFlow builds one printf conversion from the attributes
 /// (`%` fill width `.`precision conversion) and applies it to every element, so C's `vsnprintf`
@@ -21,9 +22,13 @@ package struct PrintfFormat {
   /// - Throws: the message TensorFlow gives for a combination it refuses (precision or
   ///   scientific/shortest on a non-float type, both scientific and shortest, a fill other than
   ///   one of ` +-0#`, an unsupported dtype).
-  package init(dtype: DType, precision: Int, scientific: Bool, shortest: Bool, width: Int, fill: [UInt8]) throws(TextError) {
+  package init(dtype: DType, precision: Int, scientific: Bool, shortest: Bool, width: Int, fill: [UInt8])
+    throws(TextError)
+  {
     if !dtype.isFloatingPoint {
-      if scientific || shortest { throw TextError("scientific and shortest format not supported for datatype \(dtype)") }
+      if scientific || shortest {
+        throw TextError("scientific and shortest format not supported for datatype \(dtype)")
+      }
       if precision > -1 { throw TextError("precision not supported for datatype \(dtype)") }
     }
     guard fill.count <= 1 else { throw TextError("fill string must be one or fewer characters") }

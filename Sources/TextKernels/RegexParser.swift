@@ -205,7 +205,8 @@ struct RegexParser {
         position += 2
         let nameStart = position
         while let scalar = peek(), scalar != Self.ascii(">") {
-          let isName = (Self.ascii("0")...Self.ascii("9")).contains(scalar) || (Self.ascii("a")...Self.ascii("z")).contains(scalar)
+          let isName =
+            (Self.ascii("0")...Self.ascii("9")).contains(scalar) || (Self.ascii("a")...Self.ascii("z")).contains(scalar)
             || (Self.ascii("A")...Self.ascii("Z")).contains(scalar) || scalar == Self.ascii("_")
           guard isName else { throw error("invalid named capture group: \(text(start..<position + 1))") }
           position += 1
@@ -354,7 +355,9 @@ struct RegexParser {
           position += 1
           if code > RegexClass.maximum { throw error("invalid escape sequence: \(text(start..<position))") }
         }
-        guard peek() == Self.ascii("}"), digits > 0 else { throw error("invalid escape sequence: \(text(start..<position + 1))") }
+        guard peek() == Self.ascii("}"), digits > 0 else {
+          throw error("invalid escape sequence: \(text(start..<position + 1))")
+        }
         position += 1
         return code
       }
@@ -370,7 +373,9 @@ struct RegexParser {
     case Self.ascii("f"): return 12
     case Self.ascii("v"): return 11
     default:
-      let isAlphanumeric = (Self.ascii("0")...Self.ascii("9")).contains(scalar) || (Self.ascii("a")...Self.ascii("z")).contains(scalar | 0x20)
+      let isAlphanumeric =
+        (Self.ascii("0")...Self.ascii("9")).contains(scalar)
+        || (Self.ascii("a")...Self.ascii("z")).contains(scalar | 0x20)
       if scalar < 0x80 && !isAlphanumeric { return scalar }
       throw error("invalid escape sequence: \(text(start..<position))")
     }
@@ -427,7 +432,9 @@ struct RegexParser {
   /// `:]`, in which case the `[` is a literal.
   private mutating func parsePosixClass(into set: inout RegexClass) throws(RegexError) -> Bool {
     var end = position + 2
-    while end + 1 < scalars.count, !(scalars[end] == Self.ascii(":") && scalars[end + 1] == Self.ascii("]")) { end += 1 }
+    while end + 1 < scalars.count, !(scalars[end] == Self.ascii(":") && scalars[end + 1] == Self.ascii("]")) {
+      end += 1
+    }
     guard end + 1 < scalars.count else { return false }
     var name = text((position + 2)..<end)
     let whole = text(position..<(end + 2))
@@ -484,7 +491,8 @@ struct RegexParser {
       return
     }
     guard let categories = Self.generalCategories[name] else {
-      throw unsupported("the Unicode class \(text(start..<position)) (only general categories such as L, Lu, N, P and Any)")
+      throw unsupported(
+        "the Unicode class \(text(start..<position)) (only general categories such as L, Lu, N, P and Any)")
     }
     set.add(categories: categories, negated: negated)
   }

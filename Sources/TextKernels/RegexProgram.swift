@@ -177,7 +177,9 @@ struct RegexMatcher {
         default: accepted = false
         }
         if accepted {
-          Self.add(program, trackedSlots, &stack, to: &next, pc: pc + 1, slots: current.slots[index], at: position + 1, scalars)
+          Self.add(
+            program, trackedSlots, &stack, to: &next, pc: pc + 1, slots: current.slots[index], at: position + 1, scalars
+          )
         }
       }
       if position >= count { break }

@@ -102,7 +102,8 @@ struct RegexClass: Sendable {
     guard scalar <= Self.maximum else { return false }
     var found = containsExactly(scalar)
     if !found && foldsCase {
-      found = CaseFolding.variants(of: scalar).contains { containsExactly($0) }
+      found =
+        CaseFolding.variants(of: scalar).contains { containsExactly($0) }
         || foldedMembers.contains(CaseFolding.canonical(scalar))
     }
     return found != negated

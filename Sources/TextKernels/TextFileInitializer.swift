@@ -48,7 +48,9 @@ package struct TextFileInitializer {
   /// The entries of a vocabulary file's contents.
   ///
   /// - Parameter file: the file's path, for messages.
-  package func entries(_ contents: [UInt8], file: String, keyType: DType, valueType: DType) throws(TextError) -> [(TableScalar, TableScalar)] {
+  package func entries(_ contents: [UInt8], file: String, keyType: DType, valueType: DType) throws(TextError) -> [(
+    TableScalar, TableScalar
+  )] {
     var entries: [(TableScalar, TableScalar)] = []
     var start = 0
     var lineNumber = 0
@@ -69,7 +71,8 @@ package struct TextFileInitializer {
         fields = line.split(separator: delimiter, omittingEmptySubsequences: false).map(Array.init)
         guard fields.count >= columns else {
           throw TextError(
-            "invalid number of columns in \(file) line \(lineNumber) (\(String(decoding: line, as: UTF8.self))): expected at least \(columns) got \(fields.count)")
+            "invalid number of columns in \(file) line \(lineNumber) (\(String(decoding: line, as: UTF8.self))): expected at least \(columns) got \(fields.count)"
+          )
         }
       }
       let key = try value(line, fields, index: keyIndex, type: keyType, lineNumber: lineNumber)
@@ -84,7 +87,9 @@ package struct TextFileInitializer {
     return entries
   }
 
-  private func value(_ line: [UInt8], _ fields: [[UInt8]], index: Int, type: DType, lineNumber: Int) throws(TextError) -> TableScalar {
+  private func value(_ line: [UInt8], _ fields: [[UInt8]], index: Int, type: DType, lineNumber: Int) throws(TextError)
+    -> TableScalar
+  {
     if index == Self.lineNumber { return .integer(Int64(lineNumber) + offset) }
     let field = index == Self.wholeLine ? line : fields[index]
     let text = String(decoding: field, as: UTF8.self)
@@ -92,16 +97,24 @@ package struct TextFileInitializer {
     case .string:
       return .bytes(field)
     case .int32:
-      guard let parsed = NumberParsing.int32(field) else { throw TextError("field \(text) in line \(lineNumber) is not a valid int32") }
+      guard let parsed = NumberParsing.int32(field) else {
+        throw TextError("field \(text) in line \(lineNumber) is not a valid int32")
+      }
       return .integer(Int64(Int32(truncatingIfNeeded: Int64(parsed) + offset)))
     case .int64:
-      guard let parsed = NumberParsing.int64(field) else { throw TextError("field \(text) in line \(lineNumber) is not a valid int64") }
+      guard let parsed = NumberParsing.int64(field) else {
+        throw TextError("field \(text) in line \(lineNumber) is not a valid int64")
+      }
       return .integer(parsed)
     case .float32:
-      guard let parsed = NumberParsing.float(field) else { throw TextError("field \(text) in line \(lineNumber) is not a valid float") }
+      guard let parsed = NumberParsing.float(field) else {
+        throw TextError("field \(text) in line \(lineNumber) is not a valid float")
+      }
       return .real(Double(parsed))
     case .float64:
-      guard let parsed = NumberParsing.double(field) else { throw TextError("field \(text) in line \(lineNumber) is not a valid double") }
+      guard let parsed = NumberParsing.double(field) else {
+        throw TextError("field \(text) in line \(lineNumber) is not a valid double")
+      }
       return .real(parsed)
     default:
       throw TextError("data type \(type) not supported in vocabulary files")

@@ -15,7 +15,9 @@ struct MigrationTests {
     #expect(files.map { String($0.dropLast(4)) } == Catalog.migrationIdentifiers)
     for file in files {
       let text = try String(contentsOf: Self.migrationsDirectory.appendingPathComponent(file), encoding: .utf8)
-      #expect(Catalog.embeddedMigrationSQL[String(file.dropLast(4))] == text, "\(file) differs; run Scripts/embed-migrations.sh")
+      #expect(
+        Catalog.embeddedMigrationSQL[String(file.dropLast(4))] == text,
+        "\(file) differs; run Scripts/embed-migrations.sh")
     }
     #expect(files.allSatisfy { $0.range(of: #"^v\d{4}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil })
   }

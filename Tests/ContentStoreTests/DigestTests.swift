@@ -7,7 +7,9 @@ struct DigestTests {
   @Test("SHA-256 of the empty string and of abc match the standard values")
   func vectors() {
     #expect(Digest.of([UInt8]()).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    #expect(Digest.of(Array("abc".utf8)).description == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      Digest.of(Array("abc".utf8)).description
+        == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
   }
 
   @Test("parsing accepts only sha256: and 64 lowercase hex digits")

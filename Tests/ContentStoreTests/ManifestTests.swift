@@ -19,7 +19,8 @@ struct ManifestTests {
         objects: [.init(digest: a.digest, size: 1000), .init(digest: b.digest, size: 2000)]),
       .directory("variables", mode: 0o755),
       .directory("assets", mode: 0o700),
-      .file("saved_model.pb", mode: 0o600, size: 6, sha256: Digest.of(second), objects: [.init(digest: c.digest, size: 6)]),
+      .file(
+        "saved_model.pb", mode: 0o600, size: 6, sha256: Digest.of(second), objects: [.init(digest: c.digest, size: 6)]),
     ])
     return (manifest, ["variables/variables.data-00000-of-00001": first, "saved_model.pb": second])
   }
@@ -31,7 +32,10 @@ struct ManifestTests {
     let bytes = manifest.canonicalBytes()
     #expect(try Manifest(decoding: bytes, subject: "m") == manifest)
     #expect(Manifest(entries: manifest.entries.reversed()).canonicalBytes() == bytes)
-    #expect(manifest.entries.map(\.path) == ["assets", "saved_model.pb", "variables", "variables/variables.data-00000-of-00001"])
+    #expect(
+      manifest.entries.map(\.path) == [
+        "assets", "saved_model.pb", "variables", "variables/variables.data-00000-of-00001",
+      ])
     let text = String(decoding: bytes, as: UTF8.self)
     #expect(text.hasPrefix("{\"entries\":[{\"kind\":\"directory\",\"mode\":448,\"path\":\"assets\"}"))
     #expect(!text.contains(" "))
@@ -56,7 +60,9 @@ struct ManifestTests {
       _ = try Materializer(store: store).materialize(evil, to: target, replacing: false)
     }
     #expect(!FileManager.default.fileExists(atPath: target.path))
-    #expect(!FileManager.default.fileExists(atPath: target.deletingLastPathComponent().appendingPathComponent("outside").path))
+    #expect(
+      !FileManager.default.fileExists(atPath: target.deletingLastPathComponent().appendingPathComponent("outside").path)
+    )
   }
 
   @Test("materializing writes every file, directory and mode, and refuses an existing target")
@@ -70,10 +76,13 @@ struct ManifestTests {
       #expect([UInt8](try Data(contentsOf: target.appendingPathComponent(path))) == bytes)
     }
     let modes = try manifest.entries.map { entry in
-      (try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent(entry.path).path)[.posixPermissions] as? Int)
+      (try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent(entry.path).path)[
+        .posixPermissions] as? Int)
     }
     #expect(modes == manifest.entries.map { Int($0.mode) })
-    #expect(throws: StoreError.self) { _ = try Materializer(store: store).materialize(manifest, to: target, replacing: false) }
+    #expect(throws: StoreError.self) {
+      _ = try Materializer(store: store).materialize(manifest, to: target, replacing: false)
+    }
     _ = try Materializer(store: store).materialize(manifest, to: target, replacing: true)
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path)
     #expect(leftovers == ["model"])

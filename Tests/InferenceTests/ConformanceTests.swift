@@ -1,6 +1,6 @@
 import Foundation
-import NumPyFormat
 import Inference
+import NumPyFormat
 import RegistryTestSupport
 import TensorIO
 import TensorKernels
@@ -23,7 +23,8 @@ struct ConformanceTests {
     #expect(!signatures.isEmpty)
     for signature in signatures {
       var inputs: [String: Tensor] = [:]
-      for file in try FileManager.default.contentsOfDirectory(atPath: inputsRoot.appendingPathComponent(signature).path) {
+      for file in try FileManager.default.contentsOfDirectory(atPath: inputsRoot.appendingPathComponent(signature).path)
+      {
         let array = try NPYArray(contentsOf: inputsRoot.appendingPathComponent("\(signature)/\(file)"))
         inputs[String(file.dropLast(4))] = try TensorFiles.tensor(from: array)
       }
@@ -44,11 +45,14 @@ struct ConformanceTests {
 enum ConformanceSupport {
   static let supportedFixtures = [
     "attention", "bidirectional_masked", "einsum_cumsum_module", "finetune_base", "finetune_head", "gru", "keras2_mlp",
-    "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "sharded_vars", "simple_rnn_sequences", "string_lookup",
+    "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "sharded_vars", "simple_rnn_sequences",
+    "string_lookup",
     "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder", "transformer_encoder",
   ]
 
-  static func expectClose(_ actual: Tensor, _ expected: Tensor, _ context: String, relative: Double = 1e-4, absolute: Double = 1e-5) throws {
+  static func expectClose(
+    _ actual: Tensor, _ expected: Tensor, _ context: String, relative: Double = 1e-4, absolute: Double = 1e-5
+  ) throws {
     #expect(actual.shape == expected.shape, "\(context): shape")
     #expect(actual.dtype == expected.dtype, "\(context): dtype")
     guard actual.shape == expected.shape, actual.dtype == expected.dtype else { return }

@@ -15,7 +15,9 @@ struct GraphHarness {
   }
 
   /// Adds a node; `inputs` use graph syntax (`node`, `node:1`, `^node`).
-  mutating func add(_ name: String, _ op: String, _ inputs: [String] = [], _ attributes: [String: Tensorflow_AttrValue] = [:]) {
+  mutating func add(
+    _ name: String, _ op: String, _ inputs: [String] = [], _ attributes: [String: Tensorflow_AttrValue] = [:]
+  ) {
     nodes.append(Self.node(name, op, inputs, attributes))
   }
 
@@ -39,7 +41,9 @@ struct GraphHarness {
     let signatures = OpSignatures(opList: .init(), library: graph.library)
     let function = try GraphFunction(graph: graph, signatures: signatures)
     var library: [String: GraphFunction] = [:]
-    for definition in functions { library[definition.signature.name] = try GraphFunction(function: definition, signatures: signatures) }
+    for definition in functions {
+      library[definition.signature.name] = try GraphFunction(function: definition, signatures: signatures)
+    }
     var registry = OpRegistry()
     OpCatalog.registerAll(into: &registry)
     let runtime = Runtime(functions: library, kernels: registry, readFile: readFile) { key throws(InferenceError) in
@@ -48,7 +52,9 @@ struct GraphHarness {
     return (runtime, function)
   }
 
-  func run(_ targets: [String], feeds: [String: Tensor] = [:], on prepared: (Runtime, GraphFunction)? = nil) throws -> [[Tensor]] {
+  func run(_ targets: [String], feeds: [String: Tensor] = [:], on prepared: (Runtime, GraphFunction)? = nil) throws
+    -> [[Tensor]]
+  {
     let (runtime, function) = try prepared ?? self.runtime()
     var fed: [Int: [Value]] = [:]
     for (name, tensor) in feeds { fed[try #require(function.nodeIndex[name])] = [.tensor(tensor)] }
@@ -63,7 +69,9 @@ struct GraphHarness {
   }
 
   /// Runs one op on literal inputs (fed to placeholders) and returns its outputs.
-  static func run(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:]) throws -> [Tensor] {
+  static func run(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:]) throws
+    -> [Tensor]
+  {
     var graph = GraphHarness()
     var feeds: [String: Tensor] = [:]
     for (index, tensor) in inputs.enumerated() {
@@ -75,7 +83,9 @@ struct GraphHarness {
   }
 
   /// The message of the `InferenceError` running one op throws, or nil when it succeeds.
-  static func failure(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:]) -> InferenceError? {
+  static func failure(_ op: String, _ inputs: [Tensor], _ attributes: [String: Tensorflow_AttrValue] = [:])
+    -> InferenceError?
+  {
     do {
       _ = try run(op, inputs, attributes)
       return nil

@@ -1,9 +1,9 @@
 import Foundation
-import RegistryCore
-import TestModels
-import Synchronization
 import Inference
+import RegistryCore
+import Synchronization
 import TensorKernels
+import TestModels
 import Testing
 
 @Suite("loading and checking before running")
@@ -44,8 +44,10 @@ struct LoadingTests {
       }
     }
     expectFailure([:], mentioning: "missing input \"\(input.name)\"")
-    expectFailure([input.name: Tensor(int32: [Int32](repeating: 1, count: 8), shape: [2, 4])], mentioning: "must be float32")
-    expectFailure([input.name: Tensor(float32: [Float](repeating: 1, count: 6), shape: [2, 3])], mentioning: "must have shape")
+    expectFailure(
+      [input.name: Tensor(int32: [Int32](repeating: 1, count: 8), shape: [2, 4])], mentioning: "must be float32")
+    expectFailure(
+      [input.name: Tensor(float32: [Float](repeating: 1, count: 6), shape: [2, 3])], mentioning: "must have shape")
     expectFailure([input.name: good, "extra": good], mentioning: "unknown input \"extra\"")
     expectFailure([input.name: good], signature: "nope", mentioning: "no signature \"nope\"")
   }

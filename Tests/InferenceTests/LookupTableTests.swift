@@ -20,7 +20,9 @@ struct LookupTableTests {
   func tensorTable(_ key: Tensorflow_DataType, _ value: Tensorflow_DataType) -> GraphHarness {
     var graph = GraphHarness()
     for name in ["keys", "values", "query", "default"] { graph.add(name, "Placeholder") }
-    graph.add("table", "HashTableV2", [], ["key_dtype": H.attribute(key), "value_dtype": H.attribute(value), "shared_name": H.attribute("t")])
+    graph.add(
+      "table", "HashTableV2", [],
+      ["key_dtype": H.attribute(key), "value_dtype": H.attribute(value), "shared_name": H.attribute("t")])
     graph.add("init", "InitializeTableV2", ["table", "keys", "values"])
     graph.add("find", "LookupTableFindV2", ["table", "query", "default", "^init"])
     graph.add("size", "LookupTableSizeV2", ["table", "^init"])
@@ -31,30 +33,45 @@ struct LookupTableTests {
   func findWithDefaults() throws {
     let words = try tensorTable(.dtString, .dtInt64).run(
       ["find", "size"],
-      feeds: ["keys": strings(["a", "b", "héllo", ""]), "values": int64s([1, 2, 3, 4]), "query": strings(["héllo", "x", "", "A"]), "default": Tensor(int64: [-1], shape: [])])
+      feeds: [
+        "keys": strings(["a", "b", "héllo", ""]), "values": int64s([1, 2, 3, 4]),
+        "query": strings(["héllo", "x", "", "A"]), "default": Tensor(int64: [-1], shape: []),
+      ])
     #expect(words[0] == [int64s([3, -1, 4, -1])])
     #expect(words[1] == [Tensor(int64: [4], shape: [])])
 
     let ids = try tensorTable(.dtInt64, .dtString).run(
       ["find"],
-      feeds: ["keys": int64s([7, 9]), "values": strings(["seven", "nine"]), "query": Tensor(int64: [9, 8, 7, 7], shape: [2, 2]), "default": Tensor(strings: ["?"], shape: [])])
+      feeds: [
+        "keys": int64s([7, 9]), "values": strings(["seven", "nine"]),
+        "query": Tensor(int64: [9, 8, 7, 7], shape: [2, 2]), "default": Tensor(strings: ["?"], shape: []),
+      ])
     #expect(ids[0] == [Tensor(strings: ["nine", "?", "seven", "seven"], shape: [2, 2])])
 
     let reals = try tensorTable(.dtFloat, .dtDouble).run(
       ["find"],
-      feeds: ["keys": Tensor(float32: [0, 1.5], shape: [2]), "values": Tensor(float64: [10, 20], shape: [2]), "query": Tensor(float32: [-0.0, 1.5, .nan], shape: [3]), "default": Tensor(float64: [-1], shape: [])])
+      feeds: [
+        "keys": Tensor(float32: [0, 1.5], shape: [2]), "values": Tensor(float64: [10, 20], shape: [2]),
+        "query": Tensor(float32: [-0.0, 1.5, .nan], shape: [3]), "default": Tensor(float64: [-1], shape: []),
+      ])
     #expect(reals[0] == [Tensor(float64: [10, 20, -1], shape: [3])])
 
     let int32s = try tensorTable(.dtInt32, .dtFloat).run(
       ["find"],
-      feeds: ["keys": Tensor(int32: [1, 2], shape: [2]), "values": Tensor(float32: [0.5, 0.25], shape: [2]), "query": Tensor(int32: [2, 3], shape: [2]), "default": Tensor(float32: [0], shape: [])])
+      feeds: [
+        "keys": Tensor(int32: [1, 2], shape: [2]), "values": Tensor(float32: [0.5, 0.25], shape: [2]),
+        "query": Tensor(int32: [2, 3], shape: [2]), "default": Tensor(float32: [0], shape: []),
+      ])
     #expect(int32s[0] == [Tensor(float32: [0.25, 0], shape: [2])])
   }
 
   @Test("a static table uses the first default even when one default per key is given")
   func staticTableDefault() throws {
     let result = try tensorTable(.dtString, .dtInt64).run(
-      ["find"], feeds: ["keys": strings(["a"]), "values": int64s([1]), "query": strings(["x", "a", "y"]), "default": int64s([7, 8, 9])])
+      ["find"],
+      feeds: [
+        "keys": strings(["a"]), "values": int64s([1]), "query": strings(["x", "a", "y"]), "default": int64s([7, 8, 9]),
+      ])
     #expect(result[0] == [int64s([7, 1, 7])])
   }
 
@@ -71,10 +88,15 @@ struct LookupTableTests {
       }
     }
     let table = tensorTable(.dtString, .dtInt64)
-    let good: [String: Tensor] = ["keys": strings(["a", "b"]), "values": int64s([1, 2]), "query": strings(["a"]), "default": Tensor(int64: [0], shape: [])]
+    let good: [String: Tensor] = [
+      "keys": strings(["a", "b"]), "values": int64s([1, 2]), "query": strings(["a"]),
+      "default": Tensor(int64: [0], shape: []),
+    ]
     var duplicate = good
     duplicate["keys"] = strings(["a", "a"])
-    #expect(message(table, ["find"], duplicate).contains("HashTable has different value for same key. Key a has 1 and trying to add value 2"))
+    #expect(
+      message(table, ["find"], duplicate).contains(
+        "HashTable has different value for same key. Key a has 1 and trying to add value 2"))
     var wrongKey = good
     wrongKey["query"] = int64s([1])
     #expect(message(table, ["find"], wrongKey).contains("key must be type string but got int64"))
@@ -84,14 +106,18 @@ struct LookupTableTests {
 
     var uninitialized = GraphHarness()
     for name in ["query", "default"] { uninitialized.add(name, "Placeholder") }
-    uninitialized.add("table", "HashTableV2", [], ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64)])
+    uninitialized.add(
+      "table", "HashTableV2", [], ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64)])
     uninitialized.add("find", "LookupTableFindV2", ["table", "query", "default"])
     let text = message(uninitialized, ["find"], ["query": strings(["a"]), "default": Tensor(int64: [0], shape: [])])
     #expect(text.contains("graph: LookupTableFindV2 \"find\": table not initialized"), "\(text)")
   }
 
   /// A string-to-id table filled from `vocab.txt` (whole line to line number + offset).
-  func vocabularyTable(_ contents: String?, vocabSize: Int = -1, offset: Int = 0, keyIndex: Int = -2, valueIndex: Int = -1, delimiter: String = "\t") -> GraphHarness {
+  func vocabularyTable(
+    _ contents: String?, vocabSize: Int = -1, offset: Int = 0, keyIndex: Int = -2, valueIndex: Int = -1,
+    delimiter: String = "\t"
+  ) -> GraphHarness {
     var graph = GraphHarness()
     graph.readFile = { path throws(InferenceError) in
       guard path == "/model/assets/vocab.txt", let contents else {
@@ -100,18 +126,27 @@ struct LookupTableTests {
       return Array(contents.utf8)
     }
     for name in ["path", "query", "default"] { graph.add(name, "Placeholder") }
-    graph.add("table", "HashTableV2", [], ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64), "shared_name": H.attribute("vocab")])
+    graph.add(
+      "table", "HashTableV2", [],
+      ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64), "shared_name": H.attribute("vocab")])
     graph.add(
       "init", "InitializeTableFromTextFileV2", ["table", "path"],
-      ["key_index": H.attribute(keyIndex), "value_index": H.attribute(valueIndex), "vocab_size": H.attribute(vocabSize),
-       "offset": H.attribute(offset), "delimiter": H.attribute(delimiter)])
+      [
+        "key_index": H.attribute(keyIndex), "value_index": H.attribute(valueIndex),
+        "vocab_size": H.attribute(vocabSize),
+        "offset": H.attribute(offset), "delimiter": H.attribute(delimiter),
+      ])
     graph.add("find", "LookupTableFindV2", ["table", "query", "default", "^init"])
     return graph
   }
 
   func lookUp(_ graph: GraphHarness, _ words: [String]) throws -> Tensor {
     let result = try graph.run(
-      ["find"], feeds: ["path": Tensor(strings: ["/model/assets/vocab.txt"], shape: []), "query": strings(words), "default": Tensor(int64: [-1], shape: [])])
+      ["find"],
+      feeds: [
+        "path": Tensor(strings: ["/model/assets/vocab.txt"], shape: []), "query": strings(words),
+        "default": Tensor(int64: [-1], shape: []),
+      ])
     return try #require(result.first?.first)
   }
 
@@ -123,8 +158,11 @@ struct LookupTableTests {
     #expect(try lookUp(vocabularyTable("the\r\nfox\r\ndog\r\n"), words) == int64s([0, 1, 2, -1, -1]))
     #expect(try lookUp(vocabularyTable("the\nfox\ndog\n", vocabSize: 2), words) == int64s([0, 1, -1, -1, -1]))
     #expect(try lookUp(vocabularyTable("the\nfox\ndog\n", offset: 2), words) == int64s([2, 3, 4, -1, -1]))
-    #expect(try lookUp(vocabularyTable("9\tthe\n7\tcat\n", keyIndex: 1, valueIndex: 0), words) == int64s([9, -1, -1, -1, 7]))
-    #expect(try lookUp(vocabularyTable("the fox 5\ncat dog 6\n", keyIndex: 1, valueIndex: 2, delimiter: " "), words) == int64s([-1, 5, 6, -1, -1]))
+    #expect(
+      try lookUp(vocabularyTable("9\tthe\n7\tcat\n", keyIndex: 1, valueIndex: 0), words) == int64s([9, -1, -1, -1, 7]))
+    #expect(
+      try lookUp(vocabularyTable("the fox 5\ncat dog 6\n", keyIndex: 1, valueIndex: 2, delimiter: " "), words)
+        == int64s([-1, 5, 6, -1, -1]))
   }
 
   @Test("vocabulary problems fail naming the file and the problem")
@@ -140,20 +178,31 @@ struct LookupTableTests {
       }
     }
     let path = "/model/assets/vocab.txt"
-    #expect(failure(vocabularyTable(nil)) == "graph: InitializeTableFromTextFileV2 \"init\": cannot read \"\(path)\": no such file")
+    #expect(
+      failure(vocabularyTable(nil))
+        == "graph: InitializeTableFromTextFileV2 \"init\": cannot read \"\(path)\": no such file")
     #expect(failure(vocabularyTable("a\n\nb\n")).contains("invalid content in \(path): empty line found at position 3"))
-    #expect(failure(vocabularyTable("a\nb\n", vocabSize: 5)).contains("invalid vocab_size in \(path): expected 5 but got 2"))
-    #expect(failure(vocabularyTable("a\nb\na\n")).contains("HashTable has different value for same key. Key a has 0 and trying to add value 2"))
+    #expect(
+      failure(vocabularyTable("a\nb\n", vocabSize: 5)).contains("invalid vocab_size in \(path): expected 5 but got 2"))
+    #expect(
+      failure(vocabularyTable("a\nb\na\n")).contains(
+        "HashTable has different value for same key. Key a has 0 and trying to add value 2"))
     #expect(failure(vocabularyTable("")).contains("\(path) is empty"))
-    #expect(failure(vocabularyTable("x\t1\ny\n", keyIndex: 0, valueIndex: 1)).contains("invalid number of columns in \(path) line 1 (y): expected at least 2 got 1"))
-    #expect(failure(vocabularyTable("x\tone\n", keyIndex: 0, valueIndex: 1)).contains("field one in line 0 is not a valid int64"))
+    #expect(
+      failure(vocabularyTable("x\t1\ny\n", keyIndex: 0, valueIndex: 1)).contains(
+        "invalid number of columns in \(path) line 1 (y): expected at least 2 got 1"))
+    #expect(
+      failure(vocabularyTable("x\tone\n", keyIndex: 0, valueIndex: 1)).contains(
+        "field one in line 0 is not a valid int64"))
   }
 
   @Test("a table created under one shared name in the graph and in a function is one table")
   func sharedAcrossFunctions() throws {
     var graph = GraphHarness()
     for name in ["keys", "values", "query", "default"] { graph.add(name, "Placeholder") }
-    let attributes = ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64), "shared_name": H.attribute("shared")]
+    let attributes = [
+      "key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtInt64), "shared_name": H.attribute("shared"),
+    ]
     graph.add("table", "HashTableV2", [], attributes)
     graph.add("init", "InitializeTableV2", ["table", "keys", "values"])
     // The function creates its own handle by name, as `_create_resource` functions do.
@@ -167,9 +216,14 @@ struct LookupTableTests {
     ]
     lookup.ret = ["ids": "find:values:0"]
     graph.functions = [lookup]
-    graph.add("call", "StatefulPartitionedCall", ["query", "default", "^init"], ["f": H.attribute(function: "lookup_fn")])
+    graph.add(
+      "call", "StatefulPartitionedCall", ["query", "default", "^init"], ["f": H.attribute(function: "lookup_fn")])
     let result = try graph.run(
-      ["call"], feeds: ["keys": strings(["a", "b"]), "values": int64s([5, 6]), "query": strings(["b", "c"]), "default": Tensor(int64: [0], shape: [])])
+      ["call"],
+      feeds: [
+        "keys": strings(["a", "b"]), "values": int64s([5, 6]), "query": strings(["b", "c"]),
+        "default": Tensor(int64: [0], shape: []),
+      ])
     #expect(result[0] == [int64s([6, 0])])
   }
 
@@ -183,8 +237,15 @@ struct LookupTableTests {
   @Test("mutable tables insert, replace, remove, import and export")
   func mutableTables() throws {
     var graph = GraphHarness()
-    for name in ["keys", "values", "more_keys", "more_values", "gone", "query", "default"] { graph.add(name, "Placeholder") }
-    graph.add("table", "MutableHashTableV2", [], ["key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtFloat), "use_node_name_sharing": H.attribute(true)])
+    for name in ["keys", "values", "more_keys", "more_values", "gone", "query", "default"] {
+      graph.add(name, "Placeholder")
+    }
+    graph.add(
+      "table", "MutableHashTableV2", [],
+      [
+        "key_dtype": H.attribute(.dtString), "value_dtype": H.attribute(.dtFloat),
+        "use_node_name_sharing": H.attribute(true),
+      ])
     graph.add("insert", "LookupTableInsertV2", ["table", "keys", "values"])
     graph.add("insert_more", "LookupTableInsertV2", ["table", "more_keys", "more_values", "^insert"])
     graph.add("remove", "LookupTableRemoveV2", ["table", "gone", "^insert_more"])
@@ -198,7 +259,8 @@ struct LookupTableTests {
       ["find", "size", "export", "size_after"],
       feeds: [
         "keys": strings(["b", "a"]), "values": Tensor(float32: [2, 1], shape: [2]), "more_keys": strings(["c", "a"]),
-        "more_values": Tensor(float32: [3, 10], shape: [2]), "gone": strings(["b", "zzz"]), "query": strings(["a", "b", "c"]),
+        "more_values": Tensor(float32: [3, 10], shape: [2]), "gone": strings(["b", "zzz"]),
+        "query": strings(["a", "b", "c"]),
         "default": Tensor(float32: [-1, -2, -3], shape: [3]),
       ], on: prepared)
     #expect(result[0] == [Tensor(float32: [10, -2, 3], shape: [3])])

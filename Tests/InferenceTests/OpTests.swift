@@ -48,7 +48,8 @@ struct OpTests {
 
   @Test("Split, SplitV and Unpack cut along an axis")
   func splitting() throws {
-    let halves = try run("Split", [scalar(1), Tensor(float32: [1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 4])], attributes: ["num_split": int(2)])
+    let halves = try run(
+      "Split", [scalar(1), Tensor(float32: [1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 4])], attributes: ["num_split": int(2)])
     #expect(halves == [Tensor(float32: [1, 2, 5, 6], shape: [2, 2]), Tensor(float32: [3, 4, 7, 8], shape: [2, 2])])
     let uneven = try run("SplitV", [matrix, ints([1, -1]), scalar(1)])
     #expect(uneven == [Tensor(float32: [1, 4], shape: [2, 1]), Tensor(float32: [2, 3, 5, 6], shape: [2, 2])])
@@ -60,24 +61,33 @@ struct OpTests {
 
   @Test("OneHot puts on and off values at the index, on the chosen axis")
   func oneHot() throws {
-    let last = try run("OneHot", [ints([0, 2, 5]), scalar(3), Tensor(float32: [1], shape: []), Tensor(float32: [0], shape: [])])
+    let last = try run(
+      "OneHot", [ints([0, 2, 5]), scalar(3), Tensor(float32: [1], shape: []), Tensor(float32: [0], shape: [])])
     #expect(last == [Tensor(float32: [1, 0, 0, 0, 0, 1, 0, 0, 0], shape: [3, 3])])
     let first = try run(
-      "OneHot", [ints([1, 0]), scalar(2), Tensor(float32: [5], shape: []), Tensor(float32: [-1], shape: [])], attributes: ["axis": int(0)])
+      "OneHot", [ints([1, 0]), scalar(2), Tensor(float32: [5], shape: []), Tensor(float32: [-1], shape: [])],
+      attributes: ["axis": int(0)])
     #expect(first == [Tensor(float32: [-1, 5, 5, -1], shape: [2, 2])])
   }
 
   @Test("ClipByValue, Pad, Transpose, Tile, ConcatV2 and GatherV2")
   func rearranging() throws {
-    #expect(try run("ClipByValue", [matrix, Tensor(float32: [2], shape: []), Tensor(float32: [5], shape: [])])
-      == [Tensor(float32: [2, 2, 3, 4, 5, 5], shape: [2, 3])])
-    #expect(try run("Pad", [Tensor(float32: [1, 2], shape: [1, 2]), Tensor(int32: [1, 0, 0, 2], shape: [2, 2])])
-      == [Tensor(float32: [0, 0, 0, 0, 1, 2, 0, 0], shape: [2, 4])])
+    #expect(
+      try run("ClipByValue", [matrix, Tensor(float32: [2], shape: []), Tensor(float32: [5], shape: [])])
+        == [Tensor(float32: [2, 2, 3, 4, 5, 5], shape: [2, 3])])
+    #expect(
+      try run("Pad", [Tensor(float32: [1, 2], shape: [1, 2]), Tensor(int32: [1, 0, 0, 2], shape: [2, 2])])
+        == [Tensor(float32: [0, 0, 0, 0, 1, 2, 0, 0], shape: [2, 4])])
     #expect(try run("Transpose", [matrix, ints([1, 0])]) == [Tensor(float32: [1, 4, 2, 5, 3, 6], shape: [3, 2])])
-    #expect(try run("Tile", [Tensor(float32: [1, 2], shape: [1, 2]), ints([2, 2])]) == [Tensor(float32: [1, 2, 1, 2, 1, 2, 1, 2], shape: [2, 4])])
-    #expect(try run("ConcatV2", [matrix, Tensor(float32: [7, 8], shape: [2, 1]), scalar(-1)])
-      == [Tensor(float32: [1, 2, 3, 7, 4, 5, 6, 8], shape: [2, 4])])
-    #expect(try run("GatherV2", [matrix, ints([2, 0]), scalar(1)]) == [Tensor(float32: [3, 1, 6, 4], shape: [2, 2])])
+    #expect(
+      try run("Tile", [Tensor(float32: [1, 2], shape: [1, 2]), ints([2, 2])]) == [
+        Tensor(float32: [1, 2, 1, 2, 1, 2, 1, 2], shape: [2, 4])
+      ])
+    #expect(
+      try run("ConcatV2", [matrix, Tensor(float32: [7, 8], shape: [2, 1]), scalar(-1)])
+        == [Tensor(float32: [1, 2, 3, 7, 4, 5, 6, 8], shape: [2, 4])])
+    #expect(
+      try run("GatherV2", [matrix, ints([2, 0]), scalar(1)]) == [Tensor(float32: [3, 1, 6, 4], shape: [2, 2])])
     #expect(try run("Reshape", [matrix, ints([-1])]) == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [6])])
   }
 
@@ -85,25 +95,44 @@ struct OpTests {
   func stridedSlice() throws {
     let vector = Tensor(int32: [0, 1, 2, 3, 4, 5], shape: [6])
     // x[::-2]
-    #expect(try run("StridedSlice", [vector, ints([0]), ints([0]), ints([-2])], attributes: ["begin_mask": int(1), "end_mask": int(1)])
-      == [Tensor(int32: [5, 3, 1], shape: [3])])
+    #expect(
+      try run(
+        "StridedSlice", [vector, ints([0]), ints([0]), ints([-2])],
+        attributes: ["begin_mask": int(1), "end_mask": int(1)])
+        == [Tensor(int32: [5, 3, 1], shape: [3])])
     // x[1:-1]
-    #expect(try run("StridedSlice", [vector, ints([1]), ints([-1]), ints([1])]) == [Tensor(int32: [1, 2, 3, 4], shape: [4])])
+    #expect(
+      try run("StridedSlice", [vector, ints([1]), ints([-1]), ints([1])]) == [Tensor(int32: [1, 2, 3, 4], shape: [4])])
     // matrix[:, 1] (shrink axis 1)
-    #expect(try run("StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])], attributes: ["begin_mask": int(1), "end_mask": int(1), "shrink_axis_mask": int(2)])
-      == [Tensor(float32: [2, 5], shape: [2])])
+    #expect(
+      try run(
+        "StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])],
+        attributes: ["begin_mask": int(1), "end_mask": int(1), "shrink_axis_mask": int(2)])
+        == [Tensor(float32: [2, 5], shape: [2])])
     // matrix[..., 1] (ellipsis, then shrink)
-    #expect(try run("StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])], attributes: ["ellipsis_mask": int(1), "shrink_axis_mask": int(2)])
-      == [Tensor(float32: [2, 5], shape: [2])])
+    #expect(
+      try run(
+        "StridedSlice", [matrix, ints([0, 1]), ints([0, 2]), ints([1, 1])],
+        attributes: ["ellipsis_mask": int(1), "shrink_axis_mask": int(2)])
+        == [Tensor(float32: [2, 5], shape: [2])])
     // matrix[:, None] (new axis)
-    #expect(try run("StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])], attributes: ["begin_mask": int(1), "end_mask": int(1), "new_axis_mask": int(2)])
-      == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 1, 3])])
+    #expect(
+      try run(
+        "StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])],
+        attributes: ["begin_mask": int(1), "end_mask": int(1), "new_axis_mask": int(2)])
+        == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 1, 3])])
     // matrix[None, ..., 0]
-    #expect(try run("StridedSlice", [matrix, ints([0, 0, 0]), ints([0, 0, 1]), ints([1, 1, 1])], attributes: ["new_axis_mask": int(1), "ellipsis_mask": int(2), "shrink_axis_mask": int(4)])
-      == [Tensor(float32: [1, 4], shape: [1, 2])])
+    #expect(
+      try run(
+        "StridedSlice", [matrix, ints([0, 0, 0]), ints([0, 0, 1]), ints([1, 1, 1])],
+        attributes: ["new_axis_mask": int(1), "ellipsis_mask": int(2), "shrink_axis_mask": int(4)])
+        == [Tensor(float32: [1, 4], shape: [1, 2])])
     // matrix[..., None] with the ellipsis covering both axes
-    #expect(try run("StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])], attributes: ["ellipsis_mask": int(1), "new_axis_mask": int(2)])
-      == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3, 1])])
+    #expect(
+      try run(
+        "StridedSlice", [matrix, ints([0, 0]), ints([0, 0]), ints([1, 1])],
+        attributes: ["ellipsis_mask": int(1), "new_axis_mask": int(2)])
+        == [Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3, 1])])
   }
 
   @Test("SpaceToBatchND and BatchToSpaceND move 2x2 blocks into the batch and back")
@@ -113,10 +142,15 @@ struct OpTests {
     let batched = try run("SpaceToBatchND", [image, ints([2, 2]), noPadding])
     #expect(batched == [Tensor(float32: [0, 2, 8, 10, 1, 3, 9, 11, 4, 6, 12, 14, 5, 7, 13, 15], shape: [4, 2, 2, 1])])
     #expect(try run("BatchToSpaceND", [batched[0], ints([2, 2]), noPadding]) == [image])
-    let padded = try run("SpaceToBatchND", [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2])])
+    let padded = try run(
+      "SpaceToBatchND",
+      [
+        Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2]),
+      ])
     #expect(padded.first?.shape == [4, 2, 2, 1])
-    #expect(try run("BatchToSpaceND", [padded[0], ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2])])
-      == [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1])])
+    #expect(
+      try run("BatchToSpaceND", [padded[0], ints([2, 2]), Tensor(int32: [1, 1, 1, 1], shape: [2, 2])])
+        == [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1])])
   }
 
   func string(_ value: String) -> Tensorflow_AttrValue {
@@ -129,19 +163,34 @@ struct OpTests {
   func einsum() throws {
     let a = Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
     let b = Tensor(float32: [1, 0, 0, 1, 1, 1], shape: [3, 2])
-    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ik")]) == [Tensor(float32: [4, 5, 10, 11], shape: [2, 2])])
+    #expect(
+      try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ik")]) == [
+        Tensor(float32: [4, 5, 10, 11], shape: [2, 2])
+      ])
     // Output order differs from the natural one: ki.
-    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ki")]) == [Tensor(float32: [4, 10, 5, 11], shape: [2, 2])])
+    #expect(
+      try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->ki")]) == [
+        Tensor(float32: [4, 10, 5, 11], shape: [2, 2])
+      ])
     // A label only in one operand and not in the output is summed first: row sums times b's sums.
-    #expect(try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->k")]) == [Tensor(float32: [14, 16], shape: [2])])
+    #expect(
+      try run("Einsum", [a, b], attributes: ["equation": string("ij,jk->k")]) == [
+        Tensor(float32: [14, 16], shape: [2])
+      ])
     // Batched, as attention scores are: b,q,h,d x b,k,h,d -> b,h,q,k.
     let q = Tensor(float32: (0..<8).map(Float.init), shape: [1, 2, 2, 2])
     let scores = try run("Einsum", [q, q], attributes: ["equation": string("aecd,abcd->acbe")])[0]
     #expect(scores.shape == [1, 2, 2, 2])
     // scores[0, c=0, b=1, e=0] = sum_d q[0,0,0,d] * q[0,1,0,d] = 0*4 + 1*5
     #expect(try scores.floats()[2] == 5)
-    #expect(try run("Einsum", [a], attributes: ["equation": string("ij->ji")]) == [Tensor(float32: [1, 4, 2, 5, 3, 6], shape: [3, 2])])
-    #expect(try run("Einsum", [a, b], attributes: ["equation": string("...j,jk->...k")]) == [Tensor(float32: [4, 5, 10, 11], shape: [2, 2])])
+    #expect(
+      try run("Einsum", [a], attributes: ["equation": string("ij->ji")]) == [
+        Tensor(float32: [1, 4, 2, 5, 3, 6], shape: [3, 2])
+      ])
+    #expect(
+      try run("Einsum", [a, b], attributes: ["equation": string("...j,jk->...k")]) == [
+        Tensor(float32: [4, 5, 10, 11], shape: [2, 2])
+      ])
   }
 
   @Test("Erfc is 1 - erf")
@@ -180,7 +229,9 @@ struct OpTests {
     #expect(try run("Cumsum", [matrix, scalar(1)]) == [Tensor(float32: [1, 3, 6, 4, 9, 15], shape: [2, 3])])
     #expect(try run("Cumsum", [matrix, scalar(0)]) == [Tensor(float32: [1, 2, 3, 5, 7, 9], shape: [2, 3])])
     #expect(
-      try run("Cumsum", [matrix, scalar(-1)], attributes: ["exclusive": flag(true)]) == [Tensor(float32: [0, 1, 3, 0, 4, 9], shape: [2, 3])])
+      try run("Cumsum", [matrix, scalar(-1)], attributes: ["exclusive": flag(true)]) == [
+        Tensor(float32: [0, 1, 3, 0, 4, 9], shape: [2, 3])
+      ])
     #expect(
       try run("Cumsum", [matrix, scalar(1)], attributes: ["exclusive": flag(true), "reverse": flag(true)])
         == [Tensor(float32: [5, 3, 0, 11, 6, 0], shape: [2, 3])])
@@ -199,8 +250,14 @@ struct OpTests {
   @Test("MatrixBandPart keeps a band of the last two axes")
   func bandPart() throws {
     let ones = Tensor(float32: [Float](repeating: 1, count: 9), shape: [3, 3])
-    #expect(try run("MatrixBandPart", [ones, scalar(-1), scalar(0)]) == [Tensor(float32: [1, 0, 0, 1, 1, 0, 1, 1, 1], shape: [3, 3])])
-    #expect(try run("MatrixBandPart", [ones, scalar(0), scalar(1)]) == [Tensor(float32: [1, 1, 0, 0, 1, 1, 0, 0, 1], shape: [3, 3])])
+    #expect(
+      try run("MatrixBandPart", [ones, scalar(-1), scalar(0)]) == [
+        Tensor(float32: [1, 0, 0, 1, 1, 0, 1, 1, 1], shape: [3, 3])
+      ])
+    #expect(
+      try run("MatrixBandPart", [ones, scalar(0), scalar(1)]) == [
+        Tensor(float32: [1, 1, 0, 0, 1, 1, 0, 0, 1], shape: [3, 3])
+      ])
   }
 
   @Test("Einsum with ellipsis, broadcast batch axes, diagonals and implicit outputs")
@@ -214,11 +271,18 @@ struct OpTests {
     let expected: Float = 6 * 13 + 7 * 15 + 8 * 17
     #expect(values[21] == expected)  // index of [1, 2, 0, 1] in shape [2, 3, 2, 2]
     let square = Tensor(float32: [1, 2, 3, 4], shape: [2, 2])
-    #expect(try run("Einsum", [square], attributes: ["equation": string("ii->i")]) == [Tensor(float32: [1, 4], shape: [2])])
+    #expect(
+      try run("Einsum", [square], attributes: ["equation": string("ii->i")]) == [Tensor(float32: [1, 4], shape: [2])])
     #expect(try run("Einsum", [square], attributes: ["equation": string("ii")]) == [Tensor(float32: [5], shape: [])])
-    #expect(try run("Einsum", [square], attributes: ["equation": string("ji")]) == [Tensor(float32: [1, 3, 2, 4], shape: [2, 2])])
+    #expect(
+      try run("Einsum", [square], attributes: ["equation": string("ji")]) == [
+        Tensor(float32: [1, 3, 2, 4], shape: [2, 2])
+      ])
     let vector = Tensor(float32: [1, 10], shape: [2])
-    #expect(try run("Einsum", [square, vector], attributes: ["equation": string("...d,d->...")]) == [Tensor(float32: [21, 43], shape: [2])])
+    #expect(
+      try run("Einsum", [square, vector], attributes: ["equation": string("...d,d->...")]) == [
+        Tensor(float32: [21, 43], shape: [2])
+      ])
     #expect(throws: InferenceError.self) { try run("Einsum", [square], attributes: ["equation": string("i->i")]) }
   }
 }

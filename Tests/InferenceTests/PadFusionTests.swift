@@ -38,7 +38,9 @@ struct PadFusionTests {
     return graph
   }
 
-  @Test("Conv2D and DepthwiseConv2dNative give the same result folded and unfolded", arguments: ["Conv2D", "DepthwiseConv2dNative"])
+  @Test(
+    "Conv2D and DepthwiseConv2dNative give the same result folded and unfolded",
+    arguments: ["Conv2D", "DepthwiseConv2dNative"])
   func sameResult(op: String) throws {
     let x = Tensor(float32: (0..<(2 * 5 * 4 * 3)).map { Float($0 % 7) - 3 }, shape: [2, 5, 4, 3])
     let filter =
@@ -55,7 +57,9 @@ struct PadFusionTests {
     // With a second reader the Pad must run, and the convolution reads its output.
     let unfolded = Self.graph(op: op, alsoReadPad: true)
     let (_, unfoldedFunction) = try unfolded.runtime()
-    #expect(try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["conv"])]).replacements.isEmpty)
+    #expect(
+      try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["conv"])])
+        .replacements.isEmpty)
     let unfoldedResult = try unfolded.run(["conv", "other"], feeds: ["x": x, "filter": filter])
     #expect(foldedResult == unfoldedResult[0])
     #expect(unfoldedResult[1][0].shape == [2, 8, 5, 3])

@@ -10,13 +10,22 @@ import Testing
 struct RaggedOpTests {
   typealias H = GraphHarness
 
-  func int64s(_ values: [Int64], _ shape: [Int]? = nil) -> Tensor { Tensor(int64: values, shape: shape ?? [values.count]) }
-  func int32s(_ values: [Int32], _ shape: [Int]? = nil) -> Tensor { Tensor(int32: values, shape: shape ?? [values.count]) }
+  func int64s(_ values: [Int64], _ shape: [Int]? = nil) -> Tensor {
+    Tensor(int64: values, shape: shape ?? [values.count])
+  }
+  func int32s(_ values: [Int32], _ shape: [Int]? = nil) -> Tensor {
+    Tensor(int32: values, shape: shape ?? [values.count])
+  }
   func scalar(_ value: Int64) -> Tensor { Tensor(int64: [value], shape: []) }
 
-  func toTensor(_ shape: Tensor, _ values: Tensor, _ defaultValue: Tensor, _ partitions: [Tensor], _ types: [String]) throws -> Tensor {
-    let attributes = ["row_partition_types": H.attribute(strings: types), "num_row_partition_tensors": H.attribute(partitions.count)]
-    return try #require(try H.run("RaggedTensorToTensor", [shape, values, defaultValue] + partitions, attributes).first)
+  func toTensor(_ shape: Tensor, _ values: Tensor, _ defaultValue: Tensor, _ partitions: [Tensor], _ types: [String])
+    throws -> Tensor
+  {
+    let attributes = [
+      "row_partition_types": H.attribute(strings: types), "num_row_partition_tensors": H.attribute(partitions.count),
+    ]
+    return try #require(
+      try H.run("RaggedTensorToTensor", [shape, values, defaultValue] + partitions, attributes).first)
   }
 
   @Test("value row ids with the first dimension size, as Keras's TextVectorization writes them")
@@ -24,12 +33,14 @@ struct RaggedOpTests {
     let values = int64s([1, 2, 3, 4, 5])
     let rows = [scalar(3), int64s([0, 0, 1, 2, 2])]
     let types = ["FIRST_DIM_SIZE", "VALUE_ROWIDS"]
-    #expect(try toTensor(int64s([-1, 3]), values, scalar(0), rows, types) == int64s([1, 2, 0, 3, 0, 0, 4, 5, 0], [3, 3]))
+    #expect(
+      try toTensor(int64s([-1, 3]), values, scalar(0), rows, types) == int64s([1, 2, 0, 3, 0, 0, 4, 5, 0], [3, 3]))
     #expect(try toTensor(int64s([2, 1]), values, scalar(9), rows, types) == int64s([1, 3], [2, 1]))
     let empty = try toTensor(int64s([-1, 6]), int64s([]), scalar(0), [scalar(2), int64s([])], types)
     #expect(empty == int64s([Int64](repeating: 0, count: 12), [2, 6]))
     let words = Tensor(strings: ["a", "b", "c"], shape: [3])
-    let padded = try toTensor(int64s([-1, -1]), words, Tensor(strings: ["?"], shape: []), [scalar(4), int64s([0, 2, 2])], types)
+    let padded = try toTensor(
+      int64s([-1, -1]), words, Tensor(strings: ["?"], shape: []), [scalar(4), int64s([0, 2, 2])], types)
     #expect(padded == Tensor(strings: ["a", "?", "?", "?", "b", "c", "?", "?"], shape: [4, 2]))
   }
 
@@ -37,13 +48,16 @@ struct RaggedOpTests {
   func rowSplits() throws {
     let values = int64s([1, 2, 3, 4, 5])
     let splits = [int64s([0, 2, 2, 5])]
-    #expect(try toTensor(int64s([-1, -1]), values, scalar(0), splits, ["ROW_SPLITS"]) == int64s([1, 2, 0, 0, 0, 0, 3, 4, 5], [3, 3]))
+    #expect(
+      try toTensor(int64s([-1, -1]), values, scalar(0), splits, ["ROW_SPLITS"])
+        == int64s([1, 2, 0, 0, 0, 0, 3, 4, 5], [3, 3]))
     let big = try toTensor(int64s([5, 4]), values, scalar(7), splits, ["ROW_SPLITS"])
     #expect(big == int64s([1, 2, 7, 7, 7, 7, 7, 7, 3, 4, 5, 7] + [Int64](repeating: 7, count: 8), [5, 4]))
     let none = try toTensor(int64s([-1, -1]), int64s([]), scalar(0), [int64s([0, 0, 0])], ["ROW_SPLITS"])
     #expect(none.shape == [2, 0])
     let pairs = Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [3, 2])
-    let dense = try toTensor(scalar(-1), pairs, Tensor(float32: [0, -1], shape: [2]), [int64s([0, 1, 3])], ["ROW_SPLITS"])
+    let dense = try toTensor(
+      scalar(-1), pairs, Tensor(float32: [0, -1], shape: [2]), [int64s([0, 1, 3])], ["ROW_SPLITS"])
     #expect(dense == Tensor(float32: [1, 2, 0, -1, 3, 4, 5, 6], shape: [2, 2, 2]))
   }
 
@@ -54,12 +68,22 @@ struct RaggedOpTests {
     }
     let size5 = Tensor(int32: [5], shape: [])
     #expect(try count(int32s([1, 1, 3, 7]), size5, int64s([])) == int64s([0, 2, 0, 1, 0]))
-    #expect(try count(int32s([1, 1, 3]), Tensor(int32: [4], shape: []), Tensor(float32: [0.5, 0.25, 2], shape: [3])) == Tensor(float32: [0, 0.75, 0, 2], shape: [4]))
-    #expect(try count(int64s([1, 1, 3]), scalar(4), Tensor(float32: [], shape: [0]), binary: true) == Tensor(float32: [0, 1, 0, 1], shape: [4]))
+    #expect(
+      try count(int32s([1, 1, 3]), Tensor(int32: [4], shape: []), Tensor(float32: [0.5, 0.25, 2], shape: [3]))
+        == Tensor(float32: [0, 0.75, 0, 2], shape: [4]))
+    #expect(
+      try count(int64s([1, 1, 3]), scalar(4), Tensor(float32: [], shape: [0]), binary: true)
+        == Tensor(float32: [0, 1, 0, 1], shape: [4]))
     let matrix = int32s([1, 1, 2, 0, 4, 9], [2, 3])
-    #expect(try count(matrix, size5, Tensor(float32: [], shape: [0])) == Tensor(float32: [0, 2, 1, 0, 0, 1, 0, 0, 0, 1], shape: [2, 5]))
-    #expect(try count(matrix, size5, Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3])) == Tensor(float32: [0, 3, 3, 0, 0, 4, 0, 0, 0, 5], shape: [2, 5]))
-    #expect(try count(int64s([1, 1, 2, 0, 4, 9], [2, 3]), scalar(5), int32s([]), binary: true) == int32s([0, 1, 1, 0, 0, 1, 0, 0, 0, 1], [2, 5]))
+    #expect(
+      try count(matrix, size5, Tensor(float32: [], shape: [0]))
+        == Tensor(float32: [0, 2, 1, 0, 0, 1, 0, 0, 0, 1], shape: [2, 5]))
+    #expect(
+      try count(matrix, size5, Tensor(float32: [1, 2, 3, 4, 5, 6], shape: [2, 3]))
+        == Tensor(float32: [0, 3, 3, 0, 0, 4, 0, 0, 0, 5], shape: [2, 5]))
+    #expect(
+      try count(int64s([1, 1, 2, 0, 4, 9], [2, 3]), scalar(5), int32s([]), binary: true)
+        == int32s([0, 1, 1, 0, 0, 1, 0, 0, 0, 1], [2, 5]))
     #expect(try count(Tensor(int32: [2], shape: []), size5, int32s([])) == int32s([0, 0, 1, 0, 0]))
     let negative = H.failure("DenseBincount", [int32s([1, -1]), size5, int32s([])])
     #expect(negative?.message.contains("must be non-negative") == true)
@@ -70,7 +94,8 @@ struct RaggedOpTests {
     let splits = int64s([0, 3, 3, 5])
     let values = int64s([1, 1, 4, 0, 9])
     func count(_ weights: Tensor, binary: Bool = false) throws -> Tensor {
-      try #require(try H.run("RaggedBincount", [splits, values, scalar(5), weights], ["binary_output": H.attribute(binary)]).first)
+      try #require(
+        try H.run("RaggedBincount", [splits, values, scalar(5), weights], ["binary_output": H.attribute(binary)]).first)
     }
     #expect(try count(int64s([])) == int64s([0, 2, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 5]))
     #expect(try count(int64s([]), binary: true) == int64s([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [3, 5]))
@@ -85,7 +110,13 @@ struct RaggedOpTests {
     let x = int32s([1, 2, 3, 4, 5, 6], [2, 3])
     let axis = Tensor(int32: [1], shape: [])
     #expect(try H.run("Cumsum", [x, axis]) == [int32s([1, 3, 6, 4, 9, 15], [2, 3])])
-    #expect(try H.run("Cumsum", [x, axis], ["exclusive": H.attribute(true), "reverse": H.attribute(true)]) == [int32s([5, 3, 0, 11, 6, 0], [2, 3])])
-    #expect(try H.run("Cumsum", [Tensor(float32: [0.5, 0.25, 1], shape: [3]), Tensor(int32: [0], shape: [])]) == [Tensor(float32: [0.5, 0.75, 1.75], shape: [3])])
+    #expect(
+      try H.run("Cumsum", [x, axis], ["exclusive": H.attribute(true), "reverse": H.attribute(true)]) == [
+        int32s([5, 3, 0, 11, 6, 0], [2, 3])
+      ])
+    #expect(
+      try H.run("Cumsum", [Tensor(float32: [0.5, 0.25, 1], shape: [3]), Tensor(int32: [0], shape: [])]) == [
+        Tensor(float32: [0.5, 0.75, 1.75], shape: [3])
+      ])
   }
 }

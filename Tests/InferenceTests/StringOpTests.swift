@@ -18,11 +18,21 @@ struct StringOpTests {
   func caseMapping() throws {
     let mixed = strings(["HÉLLO ΟΔΟΣ İ", "ABC", ""])
     #expect(try H.run("StringLower", [mixed]) == [strings(["hÉllo ΟΔΟΣ İ", "abc", ""])])
-    #expect(try H.run("StringLower", [mixed], ["encoding": H.attribute("utf-8")]) == [strings(["héllo οδος i\u{307}", "abc", ""])])
-    #expect(try H.run("StringLower", [strings(["ΣΑ Σ ΑΣ."])], ["encoding": H.attribute("utf-8")]) == [strings(["σα σ ας."])])
+    #expect(
+      try H.run("StringLower", [mixed], ["encoding": H.attribute("utf-8")]) == [
+        strings(["héllo οδος i\u{307}", "abc", ""])
+      ])
+    #expect(
+      try H.run("StringLower", [strings(["ΣΑ Σ ΑΣ."])], ["encoding": H.attribute("utf-8")]) == [strings(["σα σ ας."])])
     let invalid = bytes([[0x41, 0xFF, 0x42], [0x41, 0xE2, 0x82, 0x42]])
-    #expect(try H.run("StringLower", [invalid], ["encoding": H.attribute("utf-8")]) == [strings(["a\u{FFFD}b", "a\u{FFFD}b"])])
-    #expect(try H.run("StringUpper", [strings(["héllo straße ﬁ", "ǆ"])], ["encoding": H.attribute("utf-8")]) == [strings(["HÉLLO STRASSE FI", "Ǆ"])])
+    #expect(
+      try H.run("StringLower", [invalid], ["encoding": H.attribute("utf-8")]) == [
+        strings(["a\u{FFFD}b", "a\u{FFFD}b"])
+      ])
+    #expect(
+      try H.run("StringUpper", [strings(["héllo straße ﬁ", "ǆ"])], ["encoding": H.attribute("utf-8")]) == [
+        strings(["HÉLLO STRASSE FI", "Ǆ"])
+      ])
     #expect(try H.run("StringUpper", [strings(["héllo straße"])]) == [strings(["HéLLO STRAßE"])])
     let error = H.failure("StringLower", [mixed], ["encoding": H.attribute("latin1")])
     #expect(error?.message.contains("only utf-8 or '' (no encoding) is supported, received latin1") == true)
@@ -33,7 +43,8 @@ struct StringOpTests {
   func split(_ separator: String, _ maxSplit: Int = -1) throws -> (indices: [Int64], values: [String], shape: [Int64]) {
     let outputs = try H.run("StringSplitV2", [splitInput, scalar(separator)], ["maxsplit": H.attribute(maxSplit)])
     return (
-      try outputs[0].int64s(), try outputs[1].strings().map { String(decoding: $0, as: UTF8.self) }, try outputs[2].int64s()
+      try outputs[0].int64s(), try outputs[1].strings().map { String(decoding: $0, as: UTF8.self) },
+      try outputs[2].int64s()
     )
   }
 
@@ -58,7 +69,8 @@ struct StringOpTests {
 
   @Test("StringJoin repeats scalars and checks the other shapes")
   func joining() throws {
-    let joined = try H.run("StringJoin", [strings(["a", "b"]), scalar("-"), strings(["c", "d"])], ["separator": H.attribute("+")])
+    let joined = try H.run(
+      "StringJoin", [strings(["a", "b"]), scalar("-"), strings(["c", "d"])], ["separator": H.attribute("+")])
     #expect(joined == [strings(["a+-+c", "b+-+d"])])
     #expect(try H.run("StringJoin", [scalar("a"), scalar("b")]) == [scalar("ab")])
     let error = H.failure("StringJoin", [strings(["a", "b"]), strings(["c", "d", "e"])])
@@ -69,7 +81,9 @@ struct StringOpTests {
   func substrings() throws {
     let input = strings(["héllo", "abc"])
     func substr(_ position: Int32, _ length: Int32, _ unit: String) throws -> [String] {
-      let output = try H.run("Substr", [input, Tensor(int32: [position], shape: []), Tensor(int32: [length], shape: [])], ["unit": H.attribute(unit)])
+      let output = try H.run(
+        "Substr", [input, Tensor(int32: [position], shape: []), Tensor(int32: [length], shape: [])],
+        ["unit": H.attribute(unit)])
       return try output[0].strings().map { String(decoding: $0, as: UTF8.self) }
     }
     #expect(try substr(1, 2, "UTF8_CHAR") == ["él", "bc"])
@@ -81,17 +95,22 @@ struct StringOpTests {
     #expect(try substr(0, 100, "UTF8_CHAR") == ["héllo", "abc"])
     let middle = try H.run("Substr", [input, Tensor(int64: [2], shape: []), Tensor(int64: [1], shape: [])])
     #expect(try middle[0].strings() == [[0xA9], Array("c".utf8)])
-    let elementwise = try H.run("Substr", [strings(["hello", "world"]), Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [2, 3], shape: [2])])
+    let elementwise = try H.run(
+      "Substr", [strings(["hello", "world"]), Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [2, 3], shape: [2])])
     #expect(elementwise == [strings(["el", "rld"])])
     let matrix = Tensor(strings: ["hello", "world", "abcde", "xyzzy"], shape: [2, 2])
-    let broadcast = try H.run("Substr", [matrix, Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [2, 3], shape: [2])])
+    let broadcast = try H.run(
+      "Substr", [matrix, Tensor(int32: [1, 2], shape: [2]), Tensor(int32: [2, 3], shape: [2])])
     #expect(broadcast == [Tensor(strings: ["el", "rld", "bc", "zzy"], shape: [2, 2])])
-    let fromScalar = try H.run("Substr", [scalar("hello"), Tensor(int32: [0, 1, 2], shape: [3]), Tensor(int32: [1, 2, 3], shape: [3])])
+    let fromScalar = try H.run(
+      "Substr", [scalar("hello"), Tensor(int32: [0, 1, 2], shape: [3]), Tensor(int32: [1, 2, 3], shape: [3])])
     #expect(fromScalar == [strings(["h", "el", "llo"])])
-    let outOfRange = H.failure("Substr", [strings(["hi", "hello"]), Tensor(int32: [3], shape: []), Tensor(int32: [1], shape: [])])
+    let outOfRange = H.failure(
+      "Substr", [strings(["hi", "hello"]), Tensor(int32: [3], shape: []), Tensor(int32: [1], shape: [])])
     #expect(outOfRange?.message.contains("pos 3 out of range for string b'hi' at index 0") == true)
     let negative = H.failure(
-      "Substr", [input, Tensor(int32: [-2], shape: []), Tensor(int32: [-1], shape: [])], ["unit": H.attribute("UTF8_CHAR")])
+      "Substr", [input, Tensor(int32: [-2], shape: []), Tensor(int32: [-1], shape: [])],
+      ["unit": H.attribute("UTF8_CHAR")])
     #expect(negative?.message.contains("pos -2 out of range for string at index 0") == true)
   }
 
@@ -99,13 +118,19 @@ struct StringOpTests {
   func lengths() throws {
     let input = bytes([Array("héllo".utf8), [], [0xFF, 0xFE], Array("😀".utf8)])
     #expect(try H.run("StringLength", [input]) == [Tensor(int32: [6, 0, 2, 4], shape: [4])])
-    #expect(try H.run("StringLength", [input], ["unit": H.attribute("UTF8_CHAR")]) == [Tensor(int32: [5, 0, 2, 1], shape: [4])])
+    #expect(
+      try H.run("StringLength", [input], ["unit": H.attribute("UTF8_CHAR")]) == [
+        Tensor(int32: [5, 0, 2, 1], shape: [4])
+      ])
   }
 
   @Test("StringToHashBucketFast is FarmHash Fingerprint64 modulo the bucket count")
   func hashing() throws {
     let text = strings(["", "hello", "the quick brown fox jumps over the lazy dog"])
-    #expect(try H.run("StringToHashBucketFast", [text], ["num_buckets": H.attribute(1000)]) == [Tensor(int64: [263, 296, 619], shape: [3])])
+    #expect(
+      try H.run("StringToHashBucketFast", [text], ["num_buckets": H.attribute(1000)]) == [
+        Tensor(int64: [263, 296, 619], shape: [3])
+      ])
     let big = try H.run("StringToHashBucketFast", [strings(["a", "b"])], ["num_buckets": H.attribute(1 << 62)])
     #expect(big == [Tensor(int64: [3_694_432_073_954_588_131, 2_572_224_033_622_389_014], shape: [2])])
   }
@@ -116,36 +141,61 @@ struct StringOpTests {
     func format(_ tensor: Tensor, _ attributes: [String: Tensorflow_AttrValue]) throws -> [String] {
       try H.run("AsString", [tensor], attributes)[0].strings().map { String(decoding: $0, as: UTF8.self) }
     }
-    #expect(try format(floats, [:]) == ["3.141590", "-0.500000", "10000000000.000000", "nan", "inf", "0.000000", "-0.000000", "0.000000"])
-    #expect(try format(floats, ["shortest": H.attribute(true)]) == ["3.14159", "-0.5", "1e+10", "nan", "inf", "0", "-0", "1e-07"])
+    #expect(
+      try format(floats, [:]) == [
+        "3.141590", "-0.500000", "10000000000.000000", "nan", "inf", "0.000000", "-0.000000", "0.000000",
+      ])
+    #expect(
+      try format(floats, ["shortest": H.attribute(true)]) == [
+        "3.14159", "-0.5", "1e+10", "nan", "inf", "0", "-0", "1e-07",
+      ])
     #expect(
       try format(floats, ["precision": H.attribute(3), "scientific": H.attribute(true), "width": H.attribute(12)])
-        == ["   3.142e+00", "  -5.000e-01", "   1.000e+10", "         nan", "         inf", "   0.000e+00", "  -0.000e+00", "   1.000e-07"])
-    #expect(try format(floats, ["width": H.attribute(8), "fill": H.attribute("+")]).prefix(4) == ["+3.141590", "-0.500000", "+10000000000.000000", "    +nan"])
+        == [
+          "   3.142e+00", "  -5.000e-01", "   1.000e+10", "         nan", "         inf", "   0.000e+00",
+          "  -0.000e+00", "   1.000e-07",
+        ])
+    #expect(
+      try format(floats, ["width": H.attribute(8), "fill": H.attribute("+")]).prefix(4) == [
+        "+3.141590", "-0.500000", "+10000000000.000000", "    +nan",
+      ])
     let ints = Tensor(int32: [7, -42, 2_147_483_647], shape: [3])
     #expect(try format(ints, ["width": H.attribute(5), "fill": H.attribute("0")]) == ["00007", "-0042", "2147483647"])
     #expect(try format(ints, ["width": H.attribute(5), "fill": H.attribute("-")]) == ["7    ", "-42  ", "2147483647"])
     #expect(try format(Tensor(uint64: [.max], shape: [1]), [:]) == ["18446744073709551615"])
     #expect(try format(Tensor(int8: [-56], shape: [1]), [:]) == ["-56"])
     #expect(try format(Tensor(bool: [true, false], shape: [2]), [:]) == ["true", "false"])
-    #expect(try format(Tensor(float64: [0.1, 1.0 / 3, 1e21, 123_456_789], shape: [4]), ["shortest": H.attribute(true)]) == ["0.1", "0.333333", "1e+21", "1.23457e+08"])
+    #expect(
+      try format(Tensor(float64: [0.1, 1.0 / 3, 1e21, 123_456_789], shape: [4]), ["shortest": H.attribute(true)]) == [
+        "0.1", "0.333333", "1e+21", "1.23457e+08",
+      ])
     #expect(try format(strings(["ab"]), ["width": H.attribute(5)]) == ["   ab"])
-    #expect(H.failure("AsString", [ints], ["precision": H.attribute(2)])?.message.contains("precision not supported for datatype int32") == true)
-    #expect(H.failure("AsString", [floats], ["fill": H.attribute("x")])?.message.contains("fill argument not supported: \"x\"") == true)
+    #expect(
+      H.failure("AsString", [ints], ["precision": H.attribute(2)])?.message.contains(
+        "precision not supported for datatype int32") == true)
+    #expect(
+      H.failure("AsString", [floats], ["fill": H.attribute("x")])?.message.contains(
+        "fill argument not supported: \"x\"") == true)
   }
 
   @Test("StringToNumber parses like absl and fails on the first bad string")
   func parsing() throws {
     let text = strings([" 7 ", "+5", "-3", "1e3", ".5", "0x1A", "-inf", "Infinity", "1e39", "0x1p3", "\t8\n"])
     let floats = try H.run("StringToNumber", [text], ["out_type": H.attribute(.dtFloat)])
-    #expect(floats == [Tensor(float32: [7, 5, -3, 1000, 0.5, 26, -.infinity, .infinity, .infinity, 8, 8], shape: [11])])
+    #expect(
+      floats == [Tensor(float32: [7, 5, -3, 1000, 0.5, 26, -.infinity, .infinity, .infinity, 8, 8], shape: [11])])
     let doubles = try H.run("StringToNumber", [strings(["1e39", "4.9e-324"])], ["out_type": H.attribute(.dtDouble)])
     #expect(doubles == [Tensor(float64: [1e39, .leastNonzeroMagnitude], shape: [2])])
-    let ints = try H.run("StringToNumber", [strings([" 7 ", "+5", "-2147483648", "007"])], ["out_type": H.attribute(.dtInt32)])
+    let ints = try H.run(
+      "StringToNumber", [strings([" 7 ", "+5", "-2147483648", "007"])], ["out_type": H.attribute(.dtInt32)])
     #expect(ints == [Tensor(int32: [7, 5, -2_147_483_648, 7], shape: [4])])
-    let longs = try H.run("StringToNumber", [strings(["9223372036854775807", "-3"])], ["out_type": H.attribute(.dtInt64)])
+    let longs = try H.run(
+      "StringToNumber", [strings(["9223372036854775807", "-3"])], ["out_type": H.attribute(.dtInt64)])
     #expect(longs == [Tensor(int64: [.max, -3], shape: [2])])
-    for (bad, type) in [("2147483648", Tensorflow_DataType.dtInt32), ("1.5", .dtInt64), ("", .dtFloat), ("1,5", .dtDouble), ("0x", .dtFloat), ("\u{A0}5", .dtFloat)] {
+    for (bad, type) in [
+      ("2147483648", Tensorflow_DataType.dtInt32), ("1.5", .dtInt64), ("", .dtFloat), ("1,5", .dtDouble),
+      ("0x", .dtFloat), ("\u{A0}5", .dtFloat),
+    ] {
       let error = H.failure("StringToNumber", [strings(["1", bad])], ["out_type": H.attribute(type)])
       #expect(error?.message.contains("StringToNumberOp could not correctly convert string: \(bad)") == true, "\(bad)")
     }
@@ -155,9 +205,12 @@ struct StringOpTests {
   func regexOps() throws {
     let text = strings(["Hello, World!", "a-b_c", ""])
     let punctuation = ##"[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']"##
-    let stripped = try H.run("StaticRegexReplace", [text], ["pattern": H.attribute(punctuation), "rewrite": H.attribute("")])
+    let stripped = try H.run(
+      "StaticRegexReplace", [text], ["pattern": H.attribute(punctuation), "rewrite": H.attribute("")])
     #expect(stripped == [strings(["Hello World", "abc", ""])])
-    let first = try H.run("StaticRegexReplace", [text], ["pattern": H.attribute("[a-z]+"), "rewrite": H.attribute("<\\0>"), "replace_global": H.attribute(false)])
+    let first = try H.run(
+      "StaticRegexReplace", [text],
+      ["pattern": H.attribute("[a-z]+"), "rewrite": H.attribute("<\\0>"), "replace_global": H.attribute(false)])
     #expect(first == [strings(["H<ello>, World!", "<a>-b_c", ""])])
     let dynamic = try H.run("RegexReplace", [text, scalar(#"(\w+)"#), scalar(#"[\1]"#)])
     #expect(dynamic == [strings(["[Hello], [World]!", "[a]-[b_c]", ""])])
@@ -171,11 +224,17 @@ struct StringOpTests {
     let text = strings(["a"])
     let script = H.failure("StaticRegexFullMatch", [text], ["pattern": H.attribute(#"\p{Greek}+"#)])
     #expect(script?.category == .unsupported)
-    #expect(script?.message.contains(#"graph: StaticRegexFullMatch "op": regular expression "\p{Greek}+" uses the Unicode class \p{Greek}"#) == true, "\(script?.message ?? "")")
+    #expect(
+      script?.message.contains(
+        #"graph: StaticRegexFullMatch "op": regular expression "\p{Greek}+" uses the Unicode class \p{Greek}"#) == true,
+      "\(script?.message ?? "")")
     let lookahead = H.failure("RegexReplace", [text, scalar("a(?=b)"), scalar("")])
     #expect(lookahead?.category == .invalidArgument)
-    #expect(lookahead?.message.contains(#"invalid regular expression "a(?=b)": invalid perl operator: (?= (lookahead; RE2 has no lookaround)"#) == true)
-    let backreference = H.failure("StaticRegexReplace", [text], ["pattern": H.attribute(#"(a)\1"#), "rewrite": H.attribute("")])
+    #expect(
+      lookahead?.message.contains(
+        #"invalid regular expression "a(?=b)": invalid perl operator: (?= (lookahead; RE2 has no lookaround)"#) == true)
+    let backreference = H.failure(
+      "StaticRegexReplace", [text], ["pattern": H.attribute(#"(a)\1"#), "rewrite": H.attribute("")])
     #expect(backreference?.message.contains(#"invalid escape sequence: \1"#) == true)
   }
 }

@@ -32,7 +32,9 @@ struct SwishFusionTests {
 
       let unfolded = Self.graph(sigmoidFirst: sigmoidFirst, alsoReadSigmoid: true)
       let (_, unfoldedFunction) = try unfolded.runtime()
-      #expect(try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["y"])]).replacements.isEmpty)
+      #expect(
+        try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["y"])])
+          .replacements.isEmpty)
       #expect(try unfolded.run(["y"], feeds: ["x": x])[0] == [expected])
     }
   }

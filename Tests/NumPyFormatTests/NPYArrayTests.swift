@@ -51,8 +51,14 @@ struct NPYArrayTests {
       (Self.file(header: "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"), "unsupported dtype"),
       (Self.file(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }"), "Fortran"),
       (Self.file(header: "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }") + [0, 0, 0, 0], "big-endian"),
-      (Array(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }").dropLast(5)), "past the end"),
-      (Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + [0, 0, 0, 0], "needs 2 x 4 bytes"),
+      (
+        Array(Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }").dropLast(5)),
+        "past the end"
+      ),
+      (
+        Self.file(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + [0, 0, 0, 0],
+        "needs 2 x 4 bytes"
+      ),
     ]
     for (bytes, reason) in cases {
       do {

@@ -41,11 +41,15 @@ struct ReliabilityTests {
   }
 
   /// Pulls `model:number` and checks it against the fixture it was pushed from.
-  static func expectPullsExactly(store: String, model: String, number: Int, fixture: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+  static func expectPullsExactly(
+    store: String, model: String, number: Int, fixture: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     let target = try makeTemporaryDirectory("pull").appendingPathComponent("model").path
     let pulled = try CommandLineTests.run("--store", store, "pull", "\(model):\(number)", "--to", target)
     #expect(pulled.status == 0, "\(pulled.stderr)", sourceLocation: sourceLocation)
-    #expect(try hashes(target) == hashes(Self.model(fixture)), "\(model):\(number) from \(fixture)", sourceLocation: sourceLocation)
+    #expect(
+      try hashes(target) == hashes(Self.model(fixture)), "\(model):\(number) from \(fixture)",
+      sourceLocation: sourceLocation)
   }
 
   @Test("pushes from four processes at once all succeed with distinct version numbers")
@@ -77,7 +81,8 @@ struct ReliabilityTests {
     var verified = Set<Int>()
     for round in 0..<rounds {
       let fixture = sources[round % 2]
-      let process = try CommandLineTests.start("--store", store, "push", Self.model(fixture), "--name", "victim", "--message", fixture)
+      let process = try CommandLineTests.start(
+        "--store", store, "push", Self.model(fixture), "--name", "victim", "--message", fixture)
       usleep(UInt32.random(in: 0..<120_000, using: &generator))
       kill(process.process.processIdentifier, SIGKILL)
       _ = process.finish()
@@ -91,7 +96,8 @@ struct ReliabilityTests {
     let final = try Self.versions(store: store, model: "victim").map(\.number)
     #expect(Set(final) == verified)
     // The store still works: a clean push after all the kills succeeds.
-    let clean = try CommandLineTests.run("--store", store, "push", Self.model("lstm"), "--name", "victim", "--message", "lstm")
+    let clean = try CommandLineTests.run(
+      "--store", store, "push", Self.model("lstm"), "--name", "victim", "--message", "lstm")
     #expect(clean.status == 0, "\(clean.stderr)")
   }
 
@@ -116,9 +122,11 @@ struct ReliabilityTests {
   func diskFull() throws {
     try Self.withTmpfs(size: "1200k") { root in
       let store = root + "/store"
-      let small = try CommandLineTests.run("--store", store, "push", Self.model("keras2_mlp"), "--name", "m", "--message", "keras2_mlp")
+      let small = try CommandLineTests.run(
+        "--store", store, "push", Self.model("keras2_mlp"), "--name", "m", "--message", "keras2_mlp")
       #expect(small.status == 0, "\(small.stderr)")
-      let big = try CommandLineTests.run("--store", store, "push", Self.model("mobilenet_v2"), "--name", "m", "--message", "mobilenet_v2")
+      let big = try CommandLineTests.run(
+        "--store", store, "push", Self.model("mobilenet_v2"), "--name", "m", "--message", "mobilenet_v2")
       #expect(big.status == 7)
       #expect(big.stderr.contains("No space left on device"), "\(big.stderr)")
       #expect(big.stderr.split(separator: "\n").count == 1)
@@ -132,7 +140,8 @@ struct ReliabilityTests {
   func readOnlyStore() throws {
     try Self.withTmpfs(size: "8m") { root in
       let store = root + "/store"
-      let first = try CommandLineTests.run("--store", store, "push", Self.model("keras2_mlp"), "--name", "m", "--message", "keras2_mlp")
+      let first = try CommandLineTests.run(
+        "--store", store, "push", Self.model("keras2_mlp"), "--name", "m", "--message", "keras2_mlp")
       #expect(first.status == 0, "\(first.stderr)")
       #expect(mount("tmpfs", root, "tmpfs", UInt(MS_REMOUNT | MS_RDONLY), "size=8m") == 0)
       let refused = try CommandLineTests.run("--store", store, "push", Self.model("lstm"), "--name", "m")

@@ -11,7 +11,8 @@ struct RunCommandTests {
   func runsAndWrites() throws {
     let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
     let input = Self.fixtures.appendingPathComponent("keras2_mlp/reference/inputs/serving_default/features.npy").path
-    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("keras2_mlp/reference/outputs/serving_default/probs.npy"))
+    let expected = try Data(
+      contentsOf: Self.fixtures.appendingPathComponent("keras2_mlp/reference/outputs/serving_default/probs.npy"))
     let out = try makeTemporaryDirectory("run-out")
     let direct = try CommandLineTests.run("run", model, "--input", "features=\(input)", "--output-dir", out.path)
     #expect(direct.status == 0, "\(direct.stderr)")
@@ -35,11 +36,13 @@ struct RunCommandTests {
   func storedAssets() throws {
     let model = Self.fixtures.appendingPathComponent("string_lookup/model").path
     let input = Self.fixtures.appendingPathComponent("string_lookup/reference/inputs/serving_default/words.npy").path
-    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_lookup/reference/outputs/serving_default/ids.npy"))
+    let expected = try Data(
+      contentsOf: Self.fixtures.appendingPathComponent("string_lookup/reference/outputs/serving_default/ids.npy"))
     let store = try makeTemporaryDirectory("run-assets")
     #expect(try CommandLineTests.run("--store", store.path, "push", model, "--name", "lookup").status == 0)
     let out = try makeTemporaryDirectory("run-assets-out")
-    let stored = try CommandLineTests.run("--store", store.path, "run", "lookup", "--input", "words=\(input)", "--output-dir", out.path)
+    let stored = try CommandLineTests.run(
+      "--store", store.path, "run", "lookup", "--input", "words=\(input)", "--output-dir", out.path)
     #expect(stored.status == 0, "\(stored.stderr)")
     #expect(try Data(contentsOf: out.appendingPathComponent("ids.npy")) == expected)
 
@@ -53,7 +56,8 @@ struct RunCommandTests {
     let objects = store.appendingPathComponent("objects/sha256")
     let hex = Array(sha.dropFirst("sha256:".count))
     try FileManager.default.removeItem(
-      at: objects.appendingPathComponent(String(hex[0..<2])).appendingPathComponent(String(hex[2..<4])).appendingPathComponent(String(hex)))
+      at: objects.appendingPathComponent(String(hex[0..<2])).appendingPathComponent(String(hex[2..<4]))
+        .appendingPathComponent(String(hex)))
     let broken = try CommandLineTests.run("--store", store.path, "run", "lookup", "--input", "words=\(input)")
     #expect(broken.status != 0)
     #expect(broken.stderr.contains("assets/"), "\(broken.stderr)")
@@ -106,10 +110,12 @@ struct RunCommandTests {
     let model = Self.fixtures.appendingPathComponent("string_ops/model").path
     let input = Self.fixtures.appendingPathComponent("string_ops/reference/inputs/text/text.npy").path
     let out = try makeTemporaryDirectory("string-out")
-    let result = try CommandLineTests.run("run", model, "--signature", "text", "--input", "text=\(input)", "--output-dir", out.path)
+    let result = try CommandLineTests.run(
+      "run", model, "--signature", "text", "--input", "text=\(input)", "--output-dir", out.path)
     #expect(result.status == 0, "\(result.stderr)")
     let written = try Data(contentsOf: out.appendingPathComponent("lower.npy"))
-    let expected = try Data(contentsOf: Self.fixtures.appendingPathComponent("string_ops/reference/outputs/text/lower.npy"))
+    let expected = try Data(
+      contentsOf: Self.fixtures.appendingPathComponent("string_ops/reference/outputs/text/lower.npy"))
     #expect(written == expected)
   }
 }

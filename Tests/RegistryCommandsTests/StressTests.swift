@@ -26,13 +26,20 @@ struct StressTests {
         let fixture = Self.fixtures.randomElement(using: &generator) ?? "lstm"
         let model = "m\(Int.random(in: 0..<3, using: &generator))"
         jobs.append(
-          ("push", fixture,
-           try CommandLineTests.start("--store", store, "push", ReliabilityTests.model(fixture), "--name", model, "--message", fixture)))
+          (
+            "push", fixture,
+            try CommandLineTests.start(
+              "--store", store, "push", ReliabilityTests.model(fixture), "--name", model, "--message", fixture)
+          ))
       }
       let visible = try Self.visible(store)
       if let target = visible.randomElement(using: &generator) {
         let destination = try makeTemporaryDirectory("stress-pull").appendingPathComponent("model").path
-        jobs.append(("pull \(destination)", target.fixture, try CommandLineTests.start("--store", store, "pull", target.reference, "--to", destination)))
+        jobs.append(
+          (
+            "pull \(destination)", target.fixture,
+            try CommandLineTests.start("--store", store, "pull", target.reference, "--to", destination)
+          ))
       }
       var gcArguments = ["--store", store, "gc", "--grace", "0s"]
       if round % 3 == 2 { gcArguments += ["--keep-last", "3"] }
@@ -68,7 +75,8 @@ struct StressTests {
       let destination = try makeTemporaryDirectory("final-pull").appendingPathComponent("model").path
       let result = try CommandLineTests.run("--store", store, "pull", version.reference, "--to", destination)
       #expect(result.status == 0, "\(version.reference): \(result.stderr)")
-      #expect(try ReliabilityTests.hashes(destination) == ReliabilityTests.hashes(ReliabilityTests.model(version.fixture)))
+      #expect(
+        try ReliabilityTests.hashes(destination) == ReliabilityTests.hashes(ReliabilityTests.model(version.fixture)))
     }
     // The store is consistent, and a collection with no grace leaves no unreferenced object:
     // the leases of killed pushes belong to dead processes and no longer protect anything.
@@ -81,7 +89,9 @@ struct StressTests {
     #expect(report?["orphans"] as? Int == 0)
     #expect(after.status == 0)
     #expect(try FileManager.default.contentsOfDirectory(atPath: store + "/ingest").isEmpty)
-    print("stress: \(rounds) rounds, \(killed) processes killed, \(pulledOK) concurrent pulls verified, \(visible.count) versions at the end")
+    print(
+      "stress: \(rounds) rounds, \(killed) processes killed, \(pulledOK) concurrent pulls verified, \(visible.count) versions at the end"
+    )
   }
 
   static func visible(_ store: String) throws -> [(reference: String, fixture: String)] {

@@ -70,6 +70,7 @@ struct BadPushTests {
   @Test("a directory that is not a SavedModel")
   func notASavedModel() throws {
     let registry = try TestSupport.newRegistry()
-    expectRefused(registry, try TestSupport.temporaryDirectory("empty"), kind: .invalidArgument, mentioning: "not a SavedModel")
+    expectRefused(
+      registry, try TestSupport.temporaryDirectory("empty"), kind: .invalidArgument, mentioning: "not a SavedModel")
   }
 }

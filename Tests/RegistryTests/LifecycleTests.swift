@@ -1,9 +1,10 @@
 import Catalog
 import ContentStore
 import Foundation
-@testable import Registry
 import RegistryCore
 import Testing
+
+@testable import Registry
 
 #if canImport(Glibc)
   import Glibc
@@ -69,7 +70,9 @@ struct LifecycleTests {
     #expect(report.bytesFreed > 0)
     let target = try TestSupport.temporaryDirectory("pull").appendingPathComponent("m1")
     _ = try registry.pull(Reference(parsing: "m:1"), to: target, replacing: false)
-    #expect(try TestSupport.tree(target).filter { !$0.value.hasPrefix("dir") } == TestSupport.tree(TestSupport.model("finetune_base")).filter { !$0.value.hasPrefix("dir") })
+    #expect(
+      try TestSupport.tree(target).filter { !$0.value.hasPrefix("dir") }
+        == TestSupport.tree(TestSupport.model("finetune_base")).filter { !$0.value.hasPrefix("dir") })
     #expect(try registry.fsck(repair: false).isClean)
   }
 

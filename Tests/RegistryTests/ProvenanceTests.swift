@@ -1,8 +1,9 @@
 import Catalog
 import Foundation
-@testable import Registry
 import RegistryCore
 import Testing
+
+@testable import Registry
 
 @Suite("provenance: aliases, diff, lineage, identify, queries, events")
 struct ProvenanceTests {
@@ -56,8 +57,10 @@ struct ProvenanceTests {
   func fineTuneDiff() throws {
     let registry = try populated()
     let diff = try registry.diff(Reference(parsing: "mlp:1"), Reference(parsing: "mlp:2"))
-    let facts = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: TestSupport.fixtures.appendingPathComponent("finetune_head/reference/facts.json"))) as? [String: Any]
+    let facts =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: TestSupport.fixtures.appendingPathComponent("finetune_head/reference/facts.json")))
+      as? [String: Any]
     let expected = (facts?["changed_variables"] as? [String] ?? []).sorted()
     #expect(!expected.isEmpty)
     #expect(diff.tensorsChanged.map(\.name).sorted() == expected)
@@ -138,7 +141,9 @@ struct ProvenanceTests {
     let registry = try populated()
     let result = try registry.sql("SELECT name FROM models ORDER BY name")
     #expect(result.columns == ["name"] && result.rows == [["mlp"], ["seq"]])
-    for statement in ["DELETE FROM models", "DROP TABLE versions", "UPDATE versions SET number = 9", "PRAGMA journal_mode=DELETE"] {
+    for statement in [
+      "DELETE FROM models", "DROP TABLE versions", "UPDATE versions SET number = 9", "PRAGMA journal_mode=DELETE",
+    ] {
       #expect(throws: RegistryError.self, "\(statement)") { _ = try registry.sql(statement) }
     }
     #expect(try registry.models().count == 2)

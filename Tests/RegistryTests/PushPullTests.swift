@@ -37,10 +37,11 @@ struct PushPullTests {
     let before = try tensors(1)
     let after = try tensors(2)
     let changed = after.filter { before[$0.key]?.digest != $0.value.digest }.map(\.key).sorted()
-    #expect(changed == [
-      "layer_with_weights-2/bias/.ATTRIBUTES/VARIABLE_VALUE",
-      "layer_with_weights-2/kernel/.ATTRIBUTES/VARIABLE_VALUE",
-    ])
+    #expect(
+      changed == [
+        "layer_with_weights-2/bias/.ATTRIBUTES/VARIABLE_VALUE",
+        "layer_with_weights-2/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+      ])
     // New bytes: the two head tensors plus the files that always differ between saves.
     let headBytes = changed.compactMap { after[$0]?.size }.reduce(0, +)
     let alwaysNew = ["saved_model.pb", "fingerprint.pb", "variables/variables.index", "keras_metadata.pb"]

@@ -9,7 +9,9 @@ import Testing
 /// and refuse damaged objects.
 @Suite("reading a stored version without pulling it")
 struct StoredVersionSourceTests {
-  @Test("every range of every file reads as the pushed bytes, across object boundaries", arguments: ["mobilenet_v2", "sharded_vars", "tf1_builder"])
+  @Test(
+    "every range of every file reads as the pushed bytes, across object boundaries",
+    arguments: ["mobilenet_v2", "sharded_vars", "tf1_builder"])
   func ranges(name: String) throws {
     let registry = try TestSupport.newRegistry()
     let directory = try TestSupport.copy(name)
@@ -26,7 +28,8 @@ struct StoredVersionSourceTests {
       for _ in 0..<20 where !expected.isEmpty {
         let start = Int.random(in: 0..<expected.count, using: &generator)
         let count = Int.random(in: 0...(expected.count - start), using: &generator)
-        #expect(try source.read(entry.path, offset: Int64(start), count: count) == Array(expected[start..<start + count]))
+        #expect(
+          try source.read(entry.path, offset: Int64(start), count: count) == Array(expected[start..<start + count]))
       }
       #expect(throws: FormatError.self) { try source.read(entry.path, offset: Int64(expected.count), count: 1) }
     }

@@ -131,7 +131,9 @@ struct BadInputTests {
     let copy = try Fixtures.scratchCopy(Self.fixture)
     let shard = copy.appendingPathComponent("variables/variables.data-00000-of-00001")
     try rewrite(shard) { $0.removeLast(3) }
-    expectError(kind: .corrupted, fileSuffix: "variables.index", mentioning: "past the end of variables.data-00000-of-00001") {
+    expectError(
+      kind: .corrupted, fileSuffix: "variables.index", mentioning: "past the end of variables.data-00000-of-00001"
+    ) {
       _ = try SavedModelDirectory(url: copy).bundle()
     }
   }
@@ -174,7 +176,9 @@ struct BadInputTests {
   func emptyDirectory() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    expectError(kind: .invalidArgument, fileSuffix: directory.lastPathComponent, mentioning: "not a SavedModel directory") {
+    expectError(
+      kind: .invalidArgument, fileSuffix: directory.lastPathComponent, mentioning: "not a SavedModel directory"
+    ) {
       _ = try SavedModelDirectory(url: directory)
     }
   }

@@ -136,7 +136,8 @@ struct FixtureConformanceTests {
   @Test("a string tensor reads back as its strings")
   func stringTensor() throws {
     // Every TF2 bundle holds the object graph as a DT_STRING scalar.
-    let name = try #require(try Fixtures.names().first { (try? Fixtures.facts($0).bundle?.entries["_CHECKPOINTABLE_OBJECT_GRAPH"]) != nil })
+    let name = try #require(
+      try Fixtures.names().first { (try? Fixtures.facts($0).bundle?.entries["_CHECKPOINTABLE_OBJECT_GRAPH"]) != nil })
     let bundle = try #require(try SavedModelDirectory(url: Fixtures.model(name)).bundle())
     let entry = try #require(bundle.entry(named: "_CHECKPOINTABLE_OBJECT_GRAPH"))
     let strings = try bundle.strings(of: entry)
@@ -144,4 +145,3 @@ struct FixtureConformanceTests {
     #expect(Int64(strings[0].count) < entry.size)
   }
 }
-

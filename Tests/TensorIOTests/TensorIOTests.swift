@@ -12,7 +12,8 @@ struct TensorIOTests {
   @Test("numeric, bool and string tensors round-trip through .npy; bfloat16 is written as float32")
   func npyRoundTrip() throws {
     let tensors = [
-      Tensor(float32: [1, -2.5], shape: [2]), Tensor(int64: [7], shape: []), Tensor(bool: [true, false, true], shape: [3, 1]),
+      Tensor(float32: [1, -2.5], shape: [2]), Tensor(int64: [7], shape: []),
+      Tensor(bool: [true, false, true], shape: [3, 1]),
       Tensor(strings: ["a", "", "xyz"], shape: [3]),
     ]
     for tensor in tensors {
@@ -47,21 +48,29 @@ struct TensorIOTests {
   @Test("nested JSON arrays give the shape; numbers are cast to the dtype asked for")
   func jsonTensors() throws {
     let value = try JSONSerialization.jsonObject(with: Data("[[1, 2, 3], [4, 5, 6]]".utf8))
-    #expect(try JSONTensor.tensor(from: value, dtype: .int32, file: "x.json") == Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3]))
+    #expect(
+      try JSONTensor.tensor(from: value, dtype: .int32, file: "x.json")
+        == Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3]))
     #expect(try JSONTensor.tensor(from: 2.5, dtype: .float32, file: "x.json") == Tensor(float32: [2.5], shape: []))
-    #expect(try JSONTensor.tensor(from: ["a", "b"], dtype: .string, file: "x.json") == Tensor(strings: ["a", "b"], shape: [2]))
+    #expect(
+      try JSONTensor.tensor(from: ["a", "b"], dtype: .string, file: "x.json")
+        == Tensor(strings: ["a", "b"], shape: [2]))
     #expect(try JSONTensor.tensor(from: [true], dtype: .bool, file: "x.json") == Tensor(bool: [true], shape: [1]))
   }
 
-  @Test("malformed JSON values are invalid_argument, naming and carrying the file", arguments: [
-    (#"[[1, 2], [3]]"#, DType.float32, "x.json: the JSON array is not rectangular"),
-    (#"["a", 1]"#, DType.string, "x.json: expected strings"),
-    (#"[1, "a"]"#, DType.int64, "x.json: expected numbers for a int64 input"),
-    (#"[true, "yes"]"#, DType.bool, "x.json: expected booleans"),
-  ])
+  @Test(
+    "malformed JSON values are invalid_argument, naming and carrying the file",
+    arguments: [
+      (#"[[1, 2], [3]]"#, DType.float32, "x.json: the JSON array is not rectangular"),
+      (#"["a", 1]"#, DType.string, "x.json: expected strings"),
+      (#"[1, "a"]"#, DType.int64, "x.json: expected numbers for a int64 input"),
+      (#"[true, "yes"]"#, DType.bool, "x.json: expected booleans"),
+    ])
   func jsonFailures(text: String, dtype: DType, message: String) throws {
     let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
-    let error = try #require(throws: TensorIOError.self) { try JSONTensor.tensor(from: value, dtype: dtype, file: "x.json") }
+    let error = try #require(throws: TensorIOError.self) {
+      try JSONTensor.tensor(from: value, dtype: dtype, file: "x.json")
+    }
     #expect(error.category == .invalidArgument)
     #expect(error.message == message)
     #expect(error.file == "x.json")

@@ -10,7 +10,9 @@ import Testing
 struct GEMMKernelTests {
   @Test("matches a naive product on edge shapes, transposes and padded leading dimensions")
   func matchesNaive() {
-    let shapes = [(1, 1, 1), (14, 32, 7), (15, 33, 385), (13, 31, 384), (29, 65, 770), (2, 3, 1000), (100, 8, 3), (3, 129, 50)]
+    let shapes = [
+      (1, 1, 1), (14, 32, 7), (15, 33, 385), (13, 31, 384), (29, 65, 770), (2, 3, 1000), (100, 8, 3), (3, 129, 50),
+    ]
     var generator = SeededGenerator(seed: 21)
     for (m, n, k) in shapes {
       for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -5,13 +5,16 @@ import Testing
 @Suite("InPlace")
 struct InPlaceTests {
   /// Shapes where the second operand broadcasts into the first: per channel, scalar, same shape.
-  static let cases: [([Int], [Int])] = [([2, 3, 4, 37], [37]), ([2, 3, 4, 37], []), ([5, 9], [5, 9]), ([3, 1, 40], [1, 1, 40])]
+  static let cases: [([Int], [Int])] = [
+    ([2, 3, 4, 37], [37]), ([2, 3, 4, 37], []), ([5, 9], [5, 9]), ([3, 1, 40], [1, 1, 40]),
+  ]
 
   @Test("binary ops in place give exactly what the ordinary kernel gives, either operand owned")
   func binaryMatchesOrdinary() throws {
     for (index, (shape, other)) in Self.cases.enumerated() {
       let x = Tensor(float32: randomFloats(Shape.elementCount(shape), seed: UInt64(index)), shape: shape)
-      let y = Tensor(float32: randomFloats(Shape.elementCount(other), seed: UInt64(index + 100)).map { $0 + 2 }, shape: other)
+      let y = Tensor(
+        float32: randomFloats(Shape.elementCount(other), seed: UInt64(index + 100)).map { $0 + 2 }, shape: other)
       for op in [BinaryOp.add, .sub, .mul, .realDiv, .squaredDifference] {
         var left = Tensor(float32: try x.floats(), shape: shape)  // a buffer of its own
         #expect(InPlace.apply(op, &left, y, xIsLeft: true))

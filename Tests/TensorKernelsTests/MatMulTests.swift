@@ -75,9 +75,11 @@ struct MatMulTests {
   func randomAgainstNaive() throws {
     // The last four are large enough to be split across cores: by rows, by columns (two rows;
     // one row, as matrix-vector products), and by uneven row blocks.
-    for (index, (m, k, n)) in [(1, 1, 1), (5, 7, 3), (1, 7, 5), (33, 17, 65), (3, 200, 1), (64, 128, 96), (2, 300, 701), (1, 300, 1001), (301, 129, 17)]
-      .enumerated()
-    {
+    for (index, (m, k, n)) in [
+      (1, 1, 1), (5, 7, 3), (1, 7, 5), (33, 17, 65), (3, 200, 1), (64, 128, 96), (2, 300, 701), (1, 300, 1001),
+      (301, 129, 17),
+    ]
+    .enumerated() {
       for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
         let left = randomFloats(m * k, seed: UInt64(100 + index))
         let right = randomFloats(k * n, seed: UInt64(200 + index))

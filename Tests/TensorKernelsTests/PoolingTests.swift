@@ -88,8 +88,7 @@ struct PoolingTests {
           for c in 0..<8 {
             var sum: Float = 0
             var count = 0
-            for y in (oy * 2 - window.before)..<(oy * 2 - window.before + 3) where y >= 0 && y < 64
-            {
+            for y in (oy * 2 - window.before)..<(oy * 2 - window.before + 3) where y >= 0 && y < 64 {
               for x in (ox * 2 - window.before)..<(ox * 2 - window.before + 3)
               where x >= 0 && x < 64 {
                 sum += values[((n * 64 + y) * 64 + x) * 8 + c]

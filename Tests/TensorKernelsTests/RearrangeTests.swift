@@ -36,7 +36,9 @@ struct RearrangeTests {
           return values[Self.offset(source, shape)]
         }
         let context = "\(shape) \(permutation)"
-        #expect(try Rearrange.permute(Tensor(int32: values, shape: shape), permutation) == Tensor(int32: expected, shape: permutedShape), "\(context)")
+        #expect(
+          try Rearrange.permute(Tensor(int32: values, shape: shape), permutation)
+            == Tensor(int32: expected, shape: permutedShape), "\(context)")
         #expect(
           try Rearrange.permute(Tensor(int8: values.map { Int8(truncatingIfNeeded: $0) }, shape: shape), permutation)
             == Tensor(int8: expected.map { Int8(truncatingIfNeeded: $0) }, shape: permutedShape), "\(context)")
@@ -69,18 +71,27 @@ struct RearrangeTests {
     }
     #expect(try rows.floats() == expected)
     #expect(try Rearrange.slice(x, begin: [0, 0, 0], strides: [1, 1, 1], shape: [2, 0, 4]).shape == [2, 0, 4])
-    #expect(throws: TensorError.self) { try Rearrange.slice(x, begin: [0, 2, 0], strides: [1, 1, 1], shape: [1, 2, 4]) }
-    #expect(throws: TensorError.self) { try Rearrange.slice(x, begin: [0, 0, 0], strides: [1, -1, 1], shape: [1, 2, 4]) }
+    #expect(throws: TensorError.self) {
+      try Rearrange.slice(x, begin: [0, 2, 0], strides: [1, 1, 1], shape: [1, 2, 4])
+    }
+    #expect(throws: TensorError.self) {
+      try Rearrange.slice(x, begin: [0, 0, 0], strides: [1, -1, 1], shape: [1, 2, 4])
+    }
   }
 
   @Test("gather picks rows (or inner slices) by index, strings too, and names a bad index")
   func gather() throws {
     let table = Tensor(float32: (0..<12).map(Float.init), shape: [4, 3])
-    #expect(try Rearrange.gather(table, indices: [3, 0, 3], indexShape: [3], axis: 0) == Tensor(float32: [9, 10, 11, 0, 1, 2, 9, 10, 11], shape: [3, 3]))
-    #expect(try Rearrange.gather(table, indices: [2, 1, 0, 2], indexShape: [2, 2], axis: 1)
-      == Tensor(float32: [2, 1, 0, 2, 5, 4, 3, 5, 8, 7, 6, 8, 11, 10, 9, 11], shape: [4, 2, 2]))
+    #expect(
+      try Rearrange.gather(table, indices: [3, 0, 3], indexShape: [3], axis: 0)
+        == Tensor(float32: [9, 10, 11, 0, 1, 2, 9, 10, 11], shape: [3, 3]))
+    #expect(
+      try Rearrange.gather(table, indices: [2, 1, 0, 2], indexShape: [2, 2], axis: 1)
+        == Tensor(float32: [2, 1, 0, 2, 5, 4, 3, 5, 8, 7, 6, 8, 11, 10, 9, 11], shape: [4, 2, 2]))
     let words = Tensor(strings: ["a", "b", "c"], shape: [3])
-    #expect(try Rearrange.gather(words, indices: [2, 2, 0], indexShape: [3], axis: 0) == Tensor(strings: ["c", "c", "a"], shape: [3]))
+    #expect(
+      try Rearrange.gather(words, indices: [2, 2, 0], indexShape: [3], axis: 0)
+        == Tensor(strings: ["c", "c", "a"], shape: [3]))
     #expect(try Rearrange.gather(table, indices: [], indexShape: [0], axis: 0).shape == [0, 3])
     do {
       _ = try Rearrange.gather(table, indices: [1, 4], indexShape: [2], axis: 0)
@@ -97,10 +108,14 @@ struct RearrangeTests {
     let empty = Tensor(int32: [], shape: [2, 0])
     #expect(try Rearrange.concatenate([a, empty, b], axis: 1) == Tensor(int32: [1, 2, 5, 3, 4, 6], shape: [2, 3]))
     #expect(try Rearrange.concatenate([a, a], axis: 0) == Tensor(int32: [1, 2, 3, 4, 1, 2, 3, 4], shape: [4, 2]))
-    #expect(try Rearrange.concatenate([Tensor(strings: ["x"], shape: [1]), Tensor(strings: ["y", "z"], shape: [2])], axis: 0)
-      == Tensor(strings: ["x", "y", "z"], shape: [3]))
+    #expect(
+      try Rearrange.concatenate(
+        [Tensor(strings: ["x"], shape: [1]), Tensor(strings: ["y", "z"], shape: [2])], axis: 0)
+        == Tensor(strings: ["x", "y", "z"], shape: [3]))
     #expect(throws: TensorError.self) { try Rearrange.concatenate([a, b], axis: 0) }
-    #expect(throws: TensorError.self) { try Rearrange.concatenate([a, Tensor(float32: [1, 2], shape: [2, 1])], axis: 1) }
+    #expect(throws: TensorError.self) {
+      try Rearrange.concatenate([a, Tensor(float32: [1, 2], shape: [2, 1])], axis: 1)
+    }
   }
 
   @Test("pad surrounds each axis with the constant, and refuses bad paddings")
@@ -108,10 +123,19 @@ struct RearrangeTests {
     let x = Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
     let padded = try Rearrange.pad(x, before: [1, 0], after: [0, 2], constant: Tensor(int32: [9], shape: []))
     #expect(padded == Tensor(int32: [9, 9, 9, 9, 9, 1, 2, 3, 9, 9, 4, 5, 6, 9, 9], shape: [3, 5]))
-    let zeros = try Rearrange.pad(Tensor(float32: [1, 2], shape: [1, 2, 1]), before: [0, 1, 1], after: [1, 0, 0], constant: Tensor(float32: [0], shape: []))
+    let zeros = try Rearrange.pad(
+      Tensor(float32: [1, 2], shape: [1, 2, 1]), before: [0, 1, 1], after: [1, 0, 0],
+      constant: Tensor(float32: [0], shape: []))
     #expect(zeros == Tensor(float32: [0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0], shape: [2, 3, 2]))
-    #expect(try Rearrange.pad(Tensor(float32: [7], shape: []), before: [], after: [], constant: Tensor(float32: [0], shape: [])) == Tensor(float32: [7], shape: []))
-    #expect(throws: TensorError.self) { try Rearrange.pad(x, before: [-1, 0], after: [0, 0], constant: Tensor(int32: [0], shape: [])) }
-    #expect(throws: TensorError.self) { try Rearrange.pad(x, before: [0, 0], after: [0, 0], constant: Tensor(float32: [0], shape: [])) }
+    #expect(
+      try Rearrange.pad(
+        Tensor(float32: [7], shape: []), before: [], after: [], constant: Tensor(float32: [0], shape: []))
+        == Tensor(float32: [7], shape: []))
+    #expect(throws: TensorError.self) {
+      try Rearrange.pad(x, before: [-1, 0], after: [0, 0], constant: Tensor(int32: [0], shape: []))
+    }
+    #expect(throws: TensorError.self) {
+      try Rearrange.pad(x, before: [0, 0], after: [0, 0], constant: Tensor(float32: [0], shape: []))
+    }
   }
 }

@@ -29,7 +29,8 @@ struct VectorMathTests {
   @Test("sigmoid agrees with the scalar formula to float32 rounding, saturating cleanly")
   func logistic() throws {
     var generator = SeededGenerator(seed: 12)
-    let values = (0..<10_003).map { _ in Float.random(in: -100..<100, using: &generator) } + [0, .nan, .infinity, -.infinity]
+    let values =
+      (0..<10_003).map { _ in Float.random(in: -100..<100, using: &generator) } + [0, .nan, .infinity, -.infinity]
     let result = try Elementwise.apply(.sigmoid, Tensor(float32: values, shape: [values.count])).floats()
     for (x, y) in zip(values, result) where !x.isNaN {
       let expected = Activations.sigmoid(Double(x))
@@ -60,7 +61,8 @@ struct SwishTests {
   @Test("x · sigmoid(x) in one pass is bit for bit the two ops apart, in place or not")
   func matchesTwoOps() throws {
     var generator = SeededGenerator(seed: 14)
-    let values = (0..<5_000).map { _ in Float.random(in: -120..<120, using: &generator) }
+    let values =
+      (0..<5_000).map { _ in Float.random(in: -120..<120, using: &generator) }
       + [0, -0.0, -87.2, -87.4, -90, -104, -200, 88, 100, .nan, .infinity, -.infinity]
     let x = Tensor(float32: values, shape: [values.count])
     let expected = try Elementwise.apply(.mul, x, try Elementwise.apply(.sigmoid, x)).floats()
@@ -69,7 +71,9 @@ struct SwishTests {
     #expect(Swish.applyInPlace(&owned))
     let inPlace = try owned.floats()
     for index in values.indices {
-      #expect(fused[index].bitPattern == expected[index].bitPattern || (fused[index].isNaN && expected[index].isNaN), "swish(\(values[index]))")
+      #expect(
+        fused[index].bitPattern == expected[index].bitPattern || (fused[index].isNaN && expected[index].isNaN),
+        "swish(\(values[index]))")
       #expect(inPlace[index].bitPattern == fused[index].bitPattern || (inPlace[index].isNaN && fused[index].isNaN))
     }
     let beta: Float = 1.7
@@ -88,7 +92,10 @@ struct ErfcTests {
   @Test("erfc is within 1e-6 relative of the C library's (plus x² rounding far out), NaN kept")
   func matchesLibrary() throws {
     var generator = SeededGenerator(seed: 15)
-    let values = (0..<20_000).map { _ in Float.random(in: -10..<10, using: &generator) } + [0, -0.0, 1e-20, 0.5, -0.5, 9, 9.5, 20, -20]
+    let values =
+      (0..<20_000).map { _ in Float.random(in: -10..<10, using: &generator) } + [
+        0, -0.0, 1e-20, 0.5, -0.5, 9, 9.5, 20, -20,
+      ]
     let result = try Erfc.apply(Tensor(float32: values, shape: [values.count])).floats()
     for (x, y) in zip(values, result) {
       let expected = Foundation.erfc(Double(x))

@@ -8,12 +8,16 @@ import Testing
 struct RegexPatternTests {
   func replaceAll(_ text: String, _ pattern: String, _ rewrite: String) throws -> String {
     let regex = try RegexPattern(pattern)
-    return String(decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: true), as: UTF8.self)
+    return String(
+      decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: true),
+      as: UTF8.self)
   }
 
   func replaceFirst(_ text: String, _ pattern: String, _ rewrite: String) throws -> String {
     let regex = try RegexPattern(pattern)
-    return String(decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: false), as: UTF8.self)
+    return String(
+      decoding: regex.replace(in: Array(text.utf8), with: RegexRewrite(Array(rewrite.utf8)), global: false),
+      as: UTF8.self)
   }
 
   func fullMatch(_ text: String, _ pattern: String) throws -> Bool {
@@ -131,7 +135,8 @@ struct RegexPatternTests {
   @Test("undecodable bytes match nothing but are stepped over")
   func invalidUTF8() throws {
     let regex = try RegexPattern(".")
-    #expect(regex.replace(in: [0x61, 0xFF, 0x62], with: RegexRewrite(Array("-".utf8)), global: true) == [0x2D, 0xFF, 0x2D])
+    #expect(
+      regex.replace(in: [0x61, 0xFF, 0x62], with: RegexRewrite(Array("-".utf8)), global: true) == [0x2D, 0xFF, 0x2D])
     #expect(try RegexPattern("b").replace(in: [0xC3, 0x62], with: RegexRewrite([0x2D]), global: true) == [0xC3, 0x2D])
   }
 
@@ -146,13 +151,17 @@ struct RegexPatternTests {
   @Test("invalid RE2 and unsupported constructs fail with the pattern and the construct named")
   func rejections() {
     let invalid: [(String, String)] = [
-      ("a**", "bad repetition operator: **"), ("a++", "bad repetition operator: ++"), ("x{2}{3}", "bad repetition operator: {2}{3}"),
+      ("a**", "bad repetition operator: **"), ("a++", "bad repetition operator: ++"),
+      ("x{2}{3}", "bad repetition operator: {2}{3}"),
       ("*a", "no argument for repetition operator: *"), ("(a", "missing ): (a"), ("a)", "unexpected ): a)"),
-      ("[a", "missing ]: [a"), (#"\1"#, "invalid escape sequence: \\1"), ("(?=a)", "invalid perl operator: (?= (lookahead"),
-      ("(?!a)", "(?! (negative lookahead"), ("(?<=a)", "invalid perl operator: (?< (lookbehind"), ("(?<!a)", "(?< (lookbehind"),
+      ("[a", "missing ]: [a"), (#"\1"#, "invalid escape sequence: \\1"),
+      ("(?=a)", "invalid perl operator: (?= (lookahead"),
+      ("(?!a)", "(?! (negative lookahead"), ("(?<=a)", "invalid perl operator: (?< (lookbehind"),
+      ("(?<!a)", "(?< (lookbehind"),
       ("(?P=n)", "invalid perl operator: (?P (backreference"), ("(?<n>a)", "invalid perl operator: (?<"),
       ("a{1001}", "invalid repetition size: {1001}"), ("(a{100}){100}", "invalid repetition size"),
-      ("[z-a]", "invalid character class range: z-a"), (#"\Z"#, "invalid escape sequence: \\Z"), ("(?x)a", "invalid perl operator: (?x"),
+      ("[z-a]", "invalid character class range: z-a"), (#"\Z"#, "invalid escape sequence: \\Z"),
+      ("(?x)a", "invalid perl operator: (?x"),
       ("[[:foo:]]", "invalid character class range: [:foo:]"), (#"a\"#, "trailing \\"),
     ]
     for (pattern, message) in invalid {
@@ -161,7 +170,8 @@ struct RegexPatternTests {
         Issue.record("accepted \(pattern)")
       } catch {
         #expect(!error.isUnsupported, "\(pattern)")
-        #expect(error.description.contains("\"\(pattern)\"") && error.description.contains(message), "\(error.description)")
+        #expect(
+          error.description.contains("\"\(pattern)\"") && error.description.contains(message), "\(error.description)")
       }
     }
     for (pattern, construct) in [(#"\p{Greek}"#, "\\p{Greek}"), (#"a\C"#, "\\C")] {
@@ -170,7 +180,8 @@ struct RegexPatternTests {
         Issue.record("accepted \(pattern)")
       } catch {
         #expect(error.isUnsupported)
-        #expect(error.description.contains(construct) && error.description.contains("not supported"), "\(error.description)")
+        #expect(
+          error.description.contains(construct) && error.description.contains("not supported"), "\(error.description)")
       }
     }
   }

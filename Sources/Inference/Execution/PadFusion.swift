@@ -12,12 +12,15 @@ import TensorKernels
 enum PadFusion {
   /// The convolutions to run in place of the originals (by node index), and the `Pad` nodes
   /// that then no longer run.
-  static func plan(_ function: GraphFunction, targets: [Int]) -> (replacements: [Int: GraphFunction.Node], folded: Set<Int>) {
+  static func plan(_ function: GraphFunction, targets: [Int]) -> (
+    replacements: [Int: GraphFunction.Node], folded: Set<Int>
+  ) {
     let consumers = function.consumerCounts(targets: targets)
 
     var replacements: [Int: GraphFunction.Node] = [:]
     var folded = Set<Int>()
-    for (index, convolution) in function.nodes.enumerated() where ["Conv2D", "DepthwiseConv2dNative"].contains(convolution.op) {
+    for (index, convolution) in function.nodes.enumerated()
+    where ["Conv2D", "DepthwiseConv2dNative"].contains(convolution.op) {
       guard text(convolution, "padding") == "VALID", let format = text(convolution, "data_format"),
         ["", "NHWC"].contains(format), case .node(let padIndex, 0) = convolution.inputs.first, consumers[padIndex] == 1
       else { continue }

@@ -28,7 +28,9 @@ final class Runtime: Sendable {
     let replacements: [Int: GraphFunction.Node]
 
     /// The node as it runs at `index`.
-    func node(_ index: Int, in function: GraphFunction) -> GraphFunction.Node { replacements[index] ?? function.nodes[index] }
+    func node(_ index: Int, in function: GraphFunction) -> GraphFunction.Node {
+      replacements[index] ?? function.nodes[index]
+    }
 
     init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
       let pads = PadFusion.plan(function, targets: targets)
@@ -81,7 +83,8 @@ final class Runtime: Sendable {
   let readFile: AssetFiles.Reader
 
   init(
-    functions: [String: GraphFunction], kernels: OpRegistry, readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem,
+    functions: [String: GraphFunction], kernels: OpRegistry,
+    readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem,
     checkpoint: @escaping @Sendable (String) throws(InferenceError) -> Tensor
   ) {
     self.functions = functions
@@ -91,7 +94,8 @@ final class Runtime: Sendable {
   }
 
   /// Runs a function on its arguments and returns its outputs, in signature order.
-  func call(_ name: String, _ arguments: [Value], context: @autoclosure () -> String) throws(InferenceError) -> [Value] {
+  func call(_ name: String, _ arguments: [Value], context: @autoclosure () -> String) throws(InferenceError) -> [Value]
+  {
     guard let function = functions[name] else {
       throw InferenceError(.invalidArgument, "\(context()): calls unknown function \"\(name)\"")
     }
@@ -99,10 +103,11 @@ final class Runtime: Sendable {
       throw InferenceError(
         .invalidArgument, "\(context()): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
     }
-    let targets = function.outputs.compactMap { output -> Int? in
-      if case .node(let node, _) = output.source { return node }
-      return nil
-    } + function.controlOutputs
+    let targets =
+      function.outputs.compactMap { output -> Int? in
+        if case .node(let node, _) = output.source { return node }
+        return nil
+      } + function.controlOutputs
     let values = try evaluate(function, targets: targets, arguments: arguments, feeds: [:])
     return try function.outputs.map { output throws(InferenceError) in
       try Self.value(of: output.source, values: values, arguments: arguments, function: function)
@@ -143,7 +148,8 @@ final class Runtime: Sendable {
           owned = nil  // drop the extra reference while the op checks the buffer is unshared
           var other: Tensor?
           if node.inputs.count == 2 {
-            let value = try Self.value(of: node.inputs[1 - position], values: values, arguments: arguments, function: function)
+            let value = try Self.value(
+              of: node.inputs[1 - position], values: values, arguments: arguments, function: function)
             if case .tensor(let operand) = value { other = operand }
           }
           if rule.apply(&tensor, position: position, other: other) {
@@ -187,7 +193,8 @@ final class Runtime: Sendable {
       guard output < outputs.count else {
         throw InferenceError(
           .invalidArgument,
-          "\(function.name): reads output \(output) of \"\(function.nodes[node].name)\" (\(function.nodes[node].op)), which has \(outputs.count)")
+          "\(function.name): reads output \(output) of \"\(function.nodes[node].name)\" (\(function.nodes[node].op)), which has \(outputs.count)"
+        )
       }
       return outputs[output]
     }

@@ -12,14 +12,18 @@ enum SwishFusion {
 
   /// The `Mul` nodes to run as swish (by node index), and the `Sigmoid` nodes that then no
   /// longer run.
-  static func plan(_ function: GraphFunction, targets: [Int]) -> (replacements: [Int: GraphFunction.Node], folded: Set<Int>) {
+  static func plan(_ function: GraphFunction, targets: [Int]) -> (
+    replacements: [Int: GraphFunction.Node], folded: Set<Int>
+  ) {
     let consumers = function.consumerCounts(targets: targets)
 
     var replacements: [Int: GraphFunction.Node] = [:]
     var folded = Set<Int>()
     for (index, multiply) in function.nodes.enumerated() where multiply.op == "Mul" && multiply.inputs.count == 2 {
       for position in 0..<2 {
-        guard case .node(let sigmoidIndex, 0) = multiply.inputs[position], consumers[sigmoidIndex] == 1 else { continue }
+        guard case .node(let sigmoidIndex, 0) = multiply.inputs[position], consumers[sigmoidIndex] == 1 else {
+          continue
+        }
         let sigmoid = function.nodes[sigmoidIndex]
         let x = multiply.inputs[1 - position]
         guard sigmoid.op == "Sigmoid", sigmoid.inputs.count == 1 else { continue }
@@ -49,7 +53,9 @@ enum SwishFusion {
   }
 
   /// β when `node` is `Mul(β, x)` or `Mul(x, β)` with β a float32 scalar constant.
-  private static func scalarScale(_ node: GraphFunction.Node, of x: GraphFunction.Input, in function: GraphFunction) -> Float? {
+  private static func scalarScale(_ node: GraphFunction.Node, of x: GraphFunction.Input, in function: GraphFunction)
+    -> Float?
+  {
     guard node.op == "Mul", node.inputs.count == 2, node.inputs.contains(x) else { return nil }
     for input in node.inputs where input != x {
       guard case .node(let constantIndex, 0) = input, let constant = function.nodes[constantIndex].constant,

@@ -9,7 +9,9 @@ import TensorKernels
 ///
 /// Format reference: savedmodel-format.md §2.5.
 enum TensorProtoDecoding {
-  static func tensor(_ proto: Tensorflow_TensorProto, context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
+  static func tensor(_ proto: Tensorflow_TensorProto, context: @autoclosure () -> String) throws(InferenceError)
+    -> Tensor
+  {
     guard let dtype = DType(rawValue: proto.dtype.rawValue) else {
       throw InferenceError(.unsupported, "\(context()): dtype \(proto.dtype.rawValue) is not supported")
     }
@@ -29,10 +31,18 @@ enum TensorProtoDecoding {
       case .float32: return Tensor(float32: fill(proto.floatVal, count: count, zero: 0), shape: shape)
       case .float64: return Tensor(float64: fill(proto.doubleVal, count: count, zero: 0), shape: shape)
       case .int32: return Tensor(int32: fill(proto.intVal, count: count, zero: 0), shape: shape)
-      case .int16: return Tensor(int16: fill(proto.intVal, count: count, zero: 0).map { Int16(truncatingIfNeeded: $0) }, shape: shape)
-      case .int8: return Tensor(int8: fill(proto.intVal, count: count, zero: 0).map { Int8(truncatingIfNeeded: $0) }, shape: shape)
-      case .uint8: return Tensor(uint8: fill(proto.intVal, count: count, zero: 0).map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
-      case .uint16: return Tensor(uint16: fill(proto.intVal, count: count, zero: 0).map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
+      case .int16:
+        return Tensor(
+          int16: fill(proto.intVal, count: count, zero: 0).map { Int16(truncatingIfNeeded: $0) }, shape: shape)
+      case .int8:
+        return Tensor(
+          int8: fill(proto.intVal, count: count, zero: 0).map { Int8(truncatingIfNeeded: $0) }, shape: shape)
+      case .uint8:
+        return Tensor(
+          uint8: fill(proto.intVal, count: count, zero: 0).map { UInt8(truncatingIfNeeded: $0) }, shape: shape)
+      case .uint16:
+        return Tensor(
+          uint16: fill(proto.intVal, count: count, zero: 0).map { UInt16(truncatingIfNeeded: $0) }, shape: shape)
       case .int64: return Tensor(int64: fill(proto.int64Val, count: count, zero: 0), shape: shape)
       case .uint32: return Tensor(uint32: fill(proto.uint32Val, count: count, zero: 0), shape: shape)
       case .uint64: return Tensor(uint64: fill(proto.uint64Val, count: count, zero: 0), shape: shape)

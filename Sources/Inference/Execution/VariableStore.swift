@@ -9,7 +9,8 @@ final class VariableStore: Sendable {
 
   func read(_ key: String, context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
     guard let value = values.withLock({ $0[key] }) else {
-      throw InferenceError(.invalidArgument, "\(context()): variable \"\(key)\" was never assigned (was the checkpoint restored?)")
+      throw InferenceError(
+        .invalidArgument, "\(context()): variable \"\(key)\" was never assigned (was the checkpoint restored?)")
     }
     return value
   }

@@ -66,14 +66,17 @@ final class GraphFunction: Sendable {
   }
 
   private init(
-    name: String, nodeDefs: [Tensorflow_NodeDef], arguments: [String], rets: [String: String], outputArguments: [String],
+    name: String, nodeDefs: [Tensorflow_NodeDef], arguments: [String], rets: [String: String],
+    outputArguments: [String],
     controlRets: [String: String], inFunction: Bool, signatures: OpSignatures
   ) throws(InferenceError) {
     self.name = name
     self.arguments = arguments
     var index: [String: Int] = [:]
     for (position, node) in nodeDefs.enumerated() {
-      guard index[node.name] == nil else { throw InferenceError(.invalidArgument, "\(name): node \"\(node.name)\" appears twice") }
+      guard index[node.name] == nil else {
+        throw InferenceError(.invalidArgument, "\(name): node \"\(node.name)\" appears twice")
+      }
       index[node.name] = position
     }
     let argumentIndex = Dictionary(uniqueKeysWithValues: arguments.enumerated().map { ($1, $0) })
@@ -91,12 +94,17 @@ final class GraphFunction: Sendable {
         if let position = argumentIndex[argument] { return .argument(position) }
         // A bare name can also be a node's first output in some producers.
         if let node = index[argument] { return .node(node, output: 0) }
-        throw InferenceError(.invalidArgument, "\(name): \(context) reads \"\(argument)\", which is neither an argument nor a node")
+        throw InferenceError(
+          .invalidArgument, "\(name): \(context) reads \"\(argument)\", which is neither an argument nor a node")
       case .output(let node, let output):
-        guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"") }
+        guard let position = index[node] else {
+          throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"")
+        }
         return .node(position, output: output)
       case .argumentOutput(let node, let argument, let element):
-        guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"") }
+        guard let position = index[node] else {
+          throw InferenceError(.invalidArgument, "\(name): \(context) reads missing node \"\(node)\"")
+        }
         let flat = try signatures.flatIndex(
           op: nodeDefs[position].op, attributes: attributes[position], argument: argument, index: element,
           node: "\(name): node \"\(node)\"")
@@ -114,7 +122,8 @@ final class GraphFunction: Sendable {
         let endpoint = try Endpoint.parse(text, inFunction: inFunction)
         if case .control(let source) = endpoint {
           guard let sourceIndex = index[source] else {
-            throw InferenceError(.invalidArgument, "\(name): node \"\(node.name)\" waits for missing node \"\(source)\"")
+            throw InferenceError(
+              .invalidArgument, "\(name): node \"\(node.name)\" waits for missing node \"\(source)\"")
           }
           controls.append(sourceIndex)
         } else {
@@ -123,24 +132,31 @@ final class GraphFunction: Sendable {
       }
       // Optional by design: a value that is not a tensor or does not decode is left for the
       // kernel to report when it runs.
-      let constant = node.op == "Const"
+      let constant =
+        node.op == "Const"
         ? attributes[position]["value"]?.tensorValue.flatMap { try? TensorProtoDecoding.tensor($0, context: "") } : nil
       nodes.append(
         Node(
-          name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position], constant: constant))
+          name: node.name, op: node.op, inputs: inputs, controlInputs: controls, attributes: attributes[position],
+          constant: constant))
     }
     self.nodes = nodes
     self.nodeIndex = index
 
     var outputs: [(String, Input)] = []
     for output in outputArguments {
-      guard let source = rets[output] else { throw InferenceError(.invalidArgument, "\(name): output \"\(output)\" has no ret") }
-      outputs.append((output, try resolve(try Endpoint.parse(source, inFunction: true), context: "output \"\(output)\"")))
+      guard let source = rets[output] else {
+        throw InferenceError(.invalidArgument, "\(name): output \"\(output)\" has no ret")
+      }
+      outputs.append(
+        (output, try resolve(try Endpoint.parse(source, inFunction: true), context: "output \"\(output)\"")))
     }
     self.outputs = outputs
     var controlOutputs: [Int] = []
     for (_, node) in controlRets.sorted(by: { $0.key < $1.key }) {
-      guard let position = index[node] else { throw InferenceError(.invalidArgument, "\(name): control output names missing node \"\(node)\"") }
+      guard let position = index[node] else {
+        throw InferenceError(.invalidArgument, "\(name): control output names missing node \"\(node)\"")
+      }
       controlOutputs.append(position)
     }
     self.controlOutputs = controlOutputs
@@ -171,10 +187,11 @@ final class GraphFunction: Sendable {
       state[target] = 1
       while let top = stack.last {
         let node = nodes[top.node]
-        let dependencies = node.inputs.compactMap { input -> Int? in
-          if case .node(let source, _) = input { return source }
-          return nil
-        } + node.controlInputs
+        let dependencies =
+          node.inputs.compactMap { input -> Int? in
+            if case .node(let source, _) = input { return source }
+            return nil
+          } + node.controlInputs
         if top.nextDependency < dependencies.count {
           stack[stack.count - 1].nextDependency += 1
           let dependency = dependencies[top.nextDependency]

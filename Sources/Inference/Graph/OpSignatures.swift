@@ -89,8 +89,9 @@ struct OpSignatures: Sendable {
     "RestoreV2": [.init(name: "tensors", numberAttribute: nil, typeListAttribute: "dtypes")],
     "StatefulPartitionedCall": [.init(name: "output", numberAttribute: nil, typeListAttribute: "Tout")],
     "PartitionedCall": [.init(name: "output", numberAttribute: nil, typeListAttribute: "Tout")],
-    "FusedBatchNormV3": ["y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2", "reserve_space_3"].map {
-      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
-    },
+    "FusedBatchNormV3": ["y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2", "reserve_space_3"]
+      .map {
+        .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+      },
   ]
 }

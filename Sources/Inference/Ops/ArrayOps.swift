@@ -24,7 +24,8 @@ enum ArrayOps {
       if let unknown = shape.firstIndex(of: -1) {
         let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
         guard known > 0, x.elementCount % known == 0 else {
-          throw InferenceError(.invalidArgument, "\(context.location): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
+          throw InferenceError(
+            .invalidArgument, "\(context.location): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
         }
         shape[unknown] = x.elementCount / known
       }
@@ -33,14 +34,17 @@ enum ArrayOps {
     registry.register("Squeeze") { context throws(InferenceError) in
       let x = try context.tensor(0)
       let axes = Set(try context.ints("squeeze_dims", default: []).map { $0 < 0 ? $0 + x.rank : $0 })
-      let shape = x.shape.enumerated().filter { index, size in size != 1 || (!axes.isEmpty && !axes.contains(index)) }.map(\.element)
+      let shape = x.shape.enumerated().filter { index, size in size != 1 || (!axes.isEmpty && !axes.contains(index)) }
+        .map(\.element)
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
     }
     registry.register("ExpandDims") { context throws(InferenceError) in
       let x = try context.tensor(0)
       var axis = try integers(try context.tensor(1), context).first ?? 0
       if axis < 0 { axis += x.rank + 1 }
-      guard axis >= 0, axis <= x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
+      guard axis >= 0, axis <= x.rank else {
+        throw InferenceError(.invalidArgument, "\(context.location): axis out of range")
+      }
       var shape = x.shape
       shape.insert(1, at: axis)
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
@@ -71,7 +75,9 @@ enum ArrayOps {
     }
     registry.register("Pack") { context throws(InferenceError) in
       let tensors = try context.inputs.indices.map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.location): nothing to stack") }
+      guard let first = tensors.first else {
+        throw InferenceError(.invalidArgument, "\(context.location): nothing to stack")
+      }
       var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += first.rank + 1 }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
@@ -84,7 +90,9 @@ enum ArrayOps {
     registry.register("ConcatV2") { context throws(InferenceError) in
       let count = context.inputs.count - 1
       let tensors = try (0..<count).map { index throws(InferenceError) in try context.tensor(index) }
-      guard let first = tensors.first else { throw InferenceError(.invalidArgument, "\(context.location): nothing to concatenate") }
+      guard let first = tensors.first else {
+        throw InferenceError(.invalidArgument, "\(context.location): nothing to concatenate")
+      }
       var axis = try integers(try context.tensor(count), context).first ?? 0
       if axis < 0 { axis += first.rank }
       return [.tensor(try concatenate(tensors, axis: axis, context))]
@@ -107,7 +115,12 @@ enum ArrayOps {
         if axis < 0 { axis += params.rank }
         let batchDims = try context.int("batch_dims", default: 0)
         guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.location): batch_dims \(batchDims)") }
-        return [.tensor(try context.run { try Rearrange.gather(params, indices: indices, indexShape: indexTensor.shape, axis: axis) })]
+        return [
+          .tensor(
+            try context.run {
+              try Rearrange.gather(params, indices: indices, indexShape: indexTensor.shape, axis: axis)
+            })
+        ]
       }
     }
     registry.register("Slice") { context throws(InferenceError) in
@@ -121,10 +134,13 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var axis = try context.int("axis", default: 0)
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
+      guard axis >= 0, axis < x.rank else {
+        throw InferenceError(.invalidArgument, "\(context.location): axis out of range")
+      }
       var shape = x.shape
       shape.remove(at: axis)
-      return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map { part throws(InferenceError) in
+      return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map {
+        part throws(InferenceError) in
         .tensor(try context.run { try part.reshaped(to: shape) })
       }
     }
@@ -134,18 +150,24 @@ enum ArrayOps {
       if axis < 0 { axis += x.rank }
       let count = try context.int("num_split")
       guard axis >= 0, axis < x.rank, count > 0, x.shape[axis] % count == 0 else {
-        throw InferenceError(.invalidArgument, "\(context.location): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
       }
-      return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map { .tensor($0) }
+      return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map {
+        .tensor($0)
+      }
     }
     registry.register("SplitV") { context throws(InferenceError) in
       let x = try context.tensor(0)
       var sizes = try integers(try context.tensor(1), context)
       var axis = try integers(try context.tensor(2), context).first ?? 0
       if axis < 0 { axis += x.rank }
-      guard axis >= 0, axis < x.rank else { throw InferenceError(.invalidArgument, "\(context.location): axis out of range") }
+      guard axis >= 0, axis < x.rank else {
+        throw InferenceError(.invalidArgument, "\(context.location): axis out of range")
+      }
       if let unknown = sizes.firstIndex(of: -1) {
-        sizes[unknown] = x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
+        sizes[unknown] =
+          x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
       }
       guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
         throw InferenceError(.invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
@@ -171,7 +193,8 @@ enum ArrayOps {
           for i in 0..<inner { choice.append(indices[o * inner + i] == d ? 0 : 1) }
         }
       }
-      let both = try concatenate([try context.run { try on.reshaped(to: [1]) }, try context.run { try off.reshaped(to: [1]) }], axis: 0, context)
+      let both = try concatenate(
+        [try context.run { try on.reshaped(to: [1]) }, try context.run { try off.reshaped(to: [1]) }], axis: 0, context)
       return [.tensor(try Elements(both).gather(choice).tensor(shape, context))]
     }
     // Dilated convolutions: TensorFlow rewrites them as SpaceToBatchND -> Conv2D -> BatchToSpaceND.
@@ -183,15 +206,19 @@ enum ArrayOps {
         throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
       }
       let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
-      let padded = try pad(x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
+      let padded = try pad(
+        x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
       let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
       guard h % block[0] == 0, w % block[1] == 0 else {
-        throw InferenceError(.invalidArgument, "\(context.location): padded size \(h)x\(w) is not a multiple of the block \(block)")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): padded size \(h)x\(w) is not a multiple of the block \(block)")
       }
       // [n, h/bh, bh, w/bw, bw, c] -> [bh, bw, n, h/bh, w/bw, c]
       let six = try context.run { try padded.reshaped(to: [n, h / block[0], block[0], w / block[1], block[1], c]) }
       let moved = try permute(six, [2, 4, 0, 1, 3, 5], context)
-      return [.tensor(try context.run { try moved.reshaped(to: [block[0] * block[1] * n, h / block[0], w / block[1], c]) })]
+      return [
+        .tensor(try context.run { try moved.reshaped(to: [block[0] * block[1] * n, h / block[0], w / block[1], c]) })
+      ]
     }
     registry.register("BatchToSpaceND") { context throws(InferenceError) in
       let x = try context.tensor(0)
@@ -207,7 +234,9 @@ enum ArrayOps {
       let moved = try permute(six, [2, 3, 0, 4, 1, 5], context)
       let full = try context.run { try moved.reshaped(to: [n, h * block[0], w * block[1], c]) }
       let shape = [n, h * block[0] - crops[0] - crops[1], w * block[1] - crops[2] - crops[3], c]
-      return [.tensor(try slice(full, begin: [0, crops[0], crops[2], 0], strides: [1, 1, 1, 1], shape: shape, context))]
+      return [
+        .tensor(try slice(full, begin: [0, crops[0], crops[2], 0], strides: [1, 1, 1, 1], shape: shape, context))
+      ]
     }
     registry.register("StridedSlice") { context throws(InferenceError) in
       try stridedSlice(context)
@@ -223,19 +252,26 @@ enum ArrayOps {
         guard paddings.count == 2 * x.rank, paddings.allSatisfy({ $0 >= 0 }) else {
           throw InferenceError(.invalidArgument, "\(context.location): paddings \(paddings) do not fit rank \(x.rank)")
         }
-        let constant = name == "PadV2" ? try context.tensor(2) : try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
-        return [.tensor(try pad(x, before: stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] },
-                                after: stride(from: 1, to: paddings.count, by: 2).map { paddings[$0] }, constant: constant, context))]
+        let constant =
+          name == "PadV2"
+          ? try context.tensor(2) : try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
+        return [
+          .tensor(
+            try pad(
+              x, before: stride(from: 0, to: paddings.count, by: 2).map { paddings[$0] },
+              after: stride(from: 1, to: paddings.count, by: 2).map { paddings[$0] }, constant: constant, context))
+        ]
       }
     }
   }
 
   /// Constant padding by whole rows: the output is filled with the constant, then each
   /// innermost row of the input is copied to its place in one piece.
-  static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor, _ context: OpContext) throws(InferenceError) -> Tensor {
+  static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor, _ context: OpContext)
+    throws(InferenceError) -> Tensor
+  {
     try context.run { try Rearrange.pad(x, before: before, after: after, constant: constant) }
   }
-
 
   // MARK: - Helpers
 
@@ -244,11 +280,15 @@ enum ArrayOps {
     switch tensor.dtype {
     case .int32: return try context.run { try tensor.int32s().map(Int.init) }
     case .int64: return try context.run { try tensor.int64s().map(Int.init) }
-    default: throw InferenceError(.invalidArgument, "\(context.location): expected an int32 or int64 tensor, got \(tensor.dtype)")
+    default:
+      throw InferenceError(
+        .invalidArgument, "\(context.location): expected an int32 or int64 tensor, got \(tensor.dtype)")
     }
   }
 
-  static func integerTensor(_ values: [Int], type: DType, _ context: OpContext, scalar: Bool = false) throws(InferenceError) -> Tensor {
+  static func integerTensor(_ values: [Int], type: DType, _ context: OpContext, scalar: Bool = false)
+    throws(InferenceError) -> Tensor
+  {
     let shape = scalar ? [] : [values.count]
     switch type {
     case .int64: return Tensor(int64: values.map(Int64.init), shape: shape)
@@ -323,7 +363,9 @@ enum ArrayOps {
     return parts
   }
 
-  static func slice(_ x: Tensor, begin: [Int], strides step: [Int], shape: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
+  static func slice(_ x: Tensor, begin: [Int], strides step: [Int], shape: [Int], _ context: OpContext)
+    throws(InferenceError) -> Tensor
+  {
     try context.run { try Rearrange.slice(x, begin: begin, strides: step, shape: shape) }
   }
 
@@ -354,7 +396,9 @@ enum ArrayOps {
     var sawEllipsis = false
     for index in 0..<begin.count {
       if bit(ellipsisMask, index) {
-        guard !sawEllipsis else { throw InferenceError(.invalidArgument, "\(context.location): more than one ellipsis") }
+        guard !sawEllipsis else {
+          throw InferenceError(.invalidArgument, "\(context.location): more than one ellipsis")
+        }
         sawEllipsis = true
         items += [Item](repeating: .axis(nil), count: max(0, x.rank - named))
       } else if bit(newAxisMask, index) {
@@ -365,7 +409,8 @@ enum ArrayOps {
     }
     let consumed = items.filter { if case .axis = $0 { true } else { false } }.count
     guard consumed <= x.rank else {
-      throw InferenceError(.invalidArgument, "\(context.location): \(consumed) slice items for a tensor of rank \(x.rank)")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): \(consumed) slice items for a tensor of rank \(x.rank)")
     }
     items += [Item](repeating: .axis(nil), count: x.rank - consumed)
 
@@ -394,7 +439,9 @@ enum ArrayOps {
       var start = begin[index] < 0 ? begin[index] + size : begin[index]
       var stop = end[index] < 0 ? end[index] + size : end[index]
       if bit(shrinkMask, index) {
-        guard start >= 0, start < size else { throw InferenceError(.invalidArgument, "\(context.location): index \(begin[index]) out of range") }
+        guard start >= 0, start < size else {
+          throw InferenceError(.invalidArgument, "\(context.location): index \(begin[index]) out of range")
+        }
         starts.append(start)
         steps.append(1)
         shape.append(1)
@@ -440,7 +487,9 @@ struct Elements {
     strings = []
   }
 
-  static func empty(like tensor: Tensor) -> Elements { Elements(dtype: tensor.dtype, size: tensor.dtype.elementSize ?? 0) }
+  static func empty(like tensor: Tensor) -> Elements {
+    Elements(dtype: tensor.dtype, size: tensor.dtype.elementSize ?? 0)
+  }
 
   mutating func append(_ other: Elements, range: Range<Int>) {
     if dtype == .string {

@@ -14,11 +14,14 @@ enum ControlFlowOps {
         var state = context.inputs
         for _ in 0..<iterationLimit {
           let verdict = try context.runtime.call(condition, state, context: context.location)
-          guard let first = verdict.first else { throw InferenceError(.invalidArgument, "\(context.location): cond returned nothing") }
+          guard let first = verdict.first else {
+            throw InferenceError(.invalidArgument, "\(context.location): cond returned nothing")
+          }
           if try !truth(try first.tensor(context.location), context) { return state }
           state = try context.runtime.call(body, state, context: context.location)
         }
-        throw InferenceError(.invalidArgument, "\(context.location): loop did not end after \(iterationLimit) iterations")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): loop did not end after \(iterationLimit) iterations")
       }
     }
     for name in ["If", "StatelessIf"] {
@@ -40,24 +43,39 @@ enum ControlFlowOps {
     registry.register("TensorListReserve") { context throws(InferenceError) in
       let shape = try elementShape(try context.tensor(0), context)
       let count = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
-      return [.list(TensorList(items: [Tensor?](repeating: nil, count: max(0, count)), dtype: try context.dtype("element_dtype"), elementShape: shape))]
+      return [
+        .list(
+          TensorList(
+            items: [Tensor?](repeating: nil, count: max(0, count)), dtype: try context.dtype("element_dtype"),
+            elementShape: shape))
+      ]
     }
     registry.register("EmptyTensorList") { context throws(InferenceError) in
-      [.list(TensorList(items: [], dtype: try context.dtype("element_dtype"), elementShape: try elementShape(try context.tensor(0), context)))]
+      [
+        .list(
+          TensorList(
+            items: [], dtype: try context.dtype("element_dtype"),
+            elementShape: try elementShape(try context.tensor(0), context)))
+      ]
     }
     registry.register("TensorListFromTensor") { context throws(InferenceError) in
       let tensor = try context.tensor(0)
-      guard tensor.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.location): needs a tensor of rank 1 or more") }
+      guard tensor.rank >= 1 else {
+        throw InferenceError(.invalidArgument, "\(context.location): needs a tensor of rank 1 or more")
+      }
       let parts = try ArrayOps.split(tensor, axis: 0, sizes: [Int](repeating: 1, count: tensor.shape[0]), context)
       let itemShape = Array(tensor.shape.dropFirst())
-      let items = try parts.map { part throws(InferenceError) -> Tensor? in try context.run { try part.reshaped(to: itemShape) } }
+      let items = try parts.map { part throws(InferenceError) -> Tensor? in
+        try context.run { try part.reshaped(to: itemShape) }
+      }
       return [.list(TensorList(items: items, dtype: tensor.dtype, elementShape: itemShape))]
     }
     registry.register("TensorListGetItem") { context throws(InferenceError) in
       let list = try context.inputs[0].list(context.location)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
       }
       if let item = list.items[index] { return [.tensor(item)] }
       return [.tensor(try zeros(list, requested: try elementShape(try context.tensor(2), context), context))]
@@ -66,7 +84,8 @@ enum ControlFlowOps {
       var list = try context.inputs[0].list(context.location)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
       guard index >= 0, index < list.items.count else {
-        throw InferenceError(.invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")
       }
       list.items[index] = try context.tensor(2)
       return [.list(list)]
@@ -96,7 +115,9 @@ enum ControlFlowOps {
         let shape = [0] + ((requested ?? list.elementShape)?.map { max($0, 0) } ?? [])
         return [.tensor(try context.run { try Tensor(raw: [UInt8](), dtype: list.dtype, shape: shape) })]
       }
-      let expanded = try items.map { item throws(InferenceError) in try context.run { try item.reshaped(to: [1] + item.shape) } }
+      let expanded = try items.map { item throws(InferenceError) in
+        try context.run { try item.reshaped(to: [1] + item.shape) }
+      }
       return [.tensor(try ArrayOps.concatenate(expanded, axis: 0, context))]
     }
   }
@@ -104,7 +125,8 @@ enum ControlFlowOps {
   /// A condition's truth, as TensorFlow reads it: a bool scalar, or a number not equal to zero.
   static func truth(_ tensor: Tensor, _ context: OpContext) throws(InferenceError) -> Bool {
     guard tensor.elementCount == 1 else {
-      throw InferenceError(.invalidArgument, "\(context.location): the condition has \(tensor.elementCount) elements, not one")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): the condition has \(tensor.elementCount) elements, not one")
     }
     if tensor.dtype == .bool { return try context.run { try tensor.bools()[0] } }
     return try context.run { try Cast.apply(tensor, to: .bool).bools()[0] }
@@ -121,6 +143,8 @@ enum ControlFlowOps {
     guard let shape = [requested, list.elementShape].compactMap({ $0 }).first(where: { !$0.contains(-1) }) else {
       throw InferenceError(.invalidArgument, "\(context.location): reads an unset item whose shape is not known")
     }
-    return try context.run { try Cast.apply(Tensor(float64: [Double](repeating: 0, count: shape.reduce(1, *)), shape: shape), to: list.dtype) }
+    return try context.run {
+      try Cast.apply(Tensor(float64: [Double](repeating: 0, count: shape.reduce(1, *)), shape: shape), to: list.dtype)
+    }
   }
 }

@@ -19,7 +19,8 @@ enum EinsumOp {
     }
   }
 
-  static func evaluate(_ equation: String, _ operands: [Tensor], _ context: OpContext) throws(InferenceError) -> Tensor {
+  static func evaluate(_ equation: String, _ operands: [Tensor], _ context: OpContext) throws(InferenceError) -> Tensor
+  {
     guard (1...2).contains(operands.count) else {
       throw InferenceError(.unsupported, "\(context.location): einsum with \(operands.count) operands")
     }
@@ -51,7 +52,8 @@ enum EinsumOp {
     for (labels, tensor) in zip([a, b], tensors) {
       for (label, size) in zip(labels, tensor.shape) {
         if let known = sizes[label], known != size, known != 1, size != 1 {
-          throw InferenceError(.invalidArgument, "\(context.location): label \(label) is \(known) in one operand and \(size) in the other")
+          throw InferenceError(
+            .invalidArgument, "\(context.location): label \(label) is \(known) in one operand and \(size) in the other")
         }
         sizes[label] = max(sizes[label] ?? size, size)
       }
@@ -69,8 +71,10 @@ enum EinsumOp {
       throw InferenceError(.unsupported, "\(context.location): einsum \"\(equation)\"")
     }
     func product(_ labels: [Character]) -> Int { labels.reduce(1) { $0 * (sizes[$1] ?? 1) } }
-    let left = try ArrayOps.permute(tensors[0], (batch + freeA + contracted).compactMap { a.firstIndex(of: $0) }, context)
-    let right = try ArrayOps.permute(tensors[1], (batch + contracted + freeB).compactMap { b.firstIndex(of: $0) }, context)
+    let left = try ArrayOps.permute(
+      tensors[0], (batch + freeA + contracted).compactMap { a.firstIndex(of: $0) }, context)
+    let right = try ArrayOps.permute(
+      tensors[1], (batch + contracted + freeB).compactMap { b.firstIndex(of: $0) }, context)
     let (batchSize, m, k, n) = (product(batch), product(freeA), product(contracted), product(freeB))
     let result = try context.run {
       try BatchMatMul.apply(try left.reshaped(to: [batchSize, m, k]), try right.reshaped(to: [batchSize, k, n]))
@@ -83,24 +87,34 @@ enum EinsumOp {
   /// Splits an equation into each operand's labels and the output's, with `...` expanded into
   /// one private label per broadcast axis (aligned at the right, as NumPy does) and an implicit
   /// output (no `->`) made of the ellipsis axes and the labels used once, in alphabetical order.
-  static func parse(_ equation: String, ranks: [Int], _ context: OpContext) throws(InferenceError) -> ([[Character]], [Character]) {
+  static func parse(_ equation: String, ranks: [Int], _ context: OpContext) throws(InferenceError) -> (
+    [[Character]], [Character]
+  ) {
     let parts = equation.components(separatedBy: "->")
-    guard parts.count <= 2 else { throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\" has more than one ->") }
+    guard parts.count <= 2 else {
+      throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\" has more than one ->")
+    }
     let terms = parts[0].components(separatedBy: ",")
     guard terms.count == ranks.count else {
-      throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): einsum \"\(equation)\" names \(terms.count) operands, got \(ranks.count)")
     }
     func named(_ term: String) -> [Character] { Array(term.replacingOccurrences(of: "...", with: "")) }
     for term in terms + parts.dropFirst() {
       guard named(term).allSatisfy({ $0.isLetter && $0.isASCII }), term.components(separatedBy: "...").count <= 2 else {
-        throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): einsum \"\(equation)\": \"\(term)\" is not a list of letters with at most one ...")
       }
     }
     var ellipsisRanks: [Int] = []
     for (term, rank) in zip(terms, ranks) {
       let extra = rank - named(term).count
       guard extra >= 0, extra == 0 || term.contains("...") else {
-        throw InferenceError(.invalidArgument, "\(context.location): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): einsum \"\(equation)\": \"\(term)\" does not fit an operand of rank \(rank)")
       }
       ellipsisRanks.append(term.contains("...") ? extra : 0)
     }
@@ -123,20 +137,25 @@ enum EinsumOp {
 
   /// The operand with each repeated label's axes merged into one, keeping the elements where
   /// their indices agree.
-  static func diagonal(_ x: Tensor, _ labels: [Character], _ context: OpContext) throws(InferenceError) -> (Tensor, [Character]) {
+  static func diagonal(_ x: Tensor, _ labels: [Character], _ context: OpContext) throws(InferenceError) -> (
+    Tensor, [Character]
+  ) {
     var unique: [Character] = []
     for label in labels where !unique.contains(label) { unique.append(label) }
     var sizes: [Character: Int] = [:]
     for (label, size) in zip(labels, x.shape) {
       if let known = sizes[label], known != size {
-        throw InferenceError(.invalidArgument, "\(context.location): label \(label) is repeated with sizes \(known) and \(size)")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): label \(label) is repeated with sizes \(known) and \(size)")
       }
       sizes[label] = size
     }
     let shape = unique.map { sizes[$0] ?? 1 }
     let strides = ArrayOps.strides(x.shape)
     let indices = ArrayOps.allIndices(shape).map { position in
-      labels.enumerated().reduce(0) { sum, axis in sum + position[unique.firstIndex(of: axis.element)!] * strides[axis.offset] }
+      labels.enumerated().reduce(0) { sum, axis in
+        sum + position[unique.firstIndex(of: axis.element)!] * strides[axis.offset]
+      }
     }
     return (try Elements(x).gather(indices).tensor(shape, context), unique)
   }

@@ -20,7 +20,8 @@ enum LookupTableOps {
         guard table.kind == kind, table.keyType == keyType, table.valueType == valueType else {
           throw InferenceError(
             .invalidArgument,
-            "\(context.location): conflicting key/value dtypes \(keyType)->\(valueType) with \(table.keyType)-\(table.valueType) for table \(key)")
+            "\(context.location): conflicting key/value dtypes \(keyType)->\(valueType) with \(table.keyType)-\(table.valueType) for table \(key)"
+          )
         }
         return [.resource(key)]
       }
@@ -41,14 +42,18 @@ enum LookupTableOps {
     registry.register("LookupTableInsertV2") { context throws(InferenceError) in
       let table = try self.table(context)
       let (keys, values) = (try context.tensor(1), try context.tensor(2))
-      try run(context) { () throws(TextError) in try table.insert(try table.pairs(keys: keys, values: values), replacing: false) }
+      try run(context) { () throws(TextError) in
+        try table.insert(try table.pairs(keys: keys, values: values), replacing: false)
+      }
       return []
     }
     registry.register("LookupTableRemoveV2") { context throws(InferenceError) in
       let table = try self.table(context)
       let keys = try context.tensor(1)
       try run(context) { () throws(TextError) in
-        guard keys.dtype == table.keyType else { throw TextError("key must be type \(table.keyType) but got \(keys.dtype)") }
+        guard keys.dtype == table.keyType else {
+          throw TextError("key must be type \(table.keyType) but got \(keys.dtype)")
+        }
         try table.remove(try TextError.wrap { try TableScalar.elements(of: keys) })
       }
       return []
@@ -73,8 +78,13 @@ enum LookupTableOps {
     registry.register("InitializeTableFromTextFileV2") { context throws(InferenceError) in
       let table = try self.table(context)
       let filename = try context.tensor(1)
-      guard filename.dtype == .string, filename.elementCount == 1, let path = try context.run({ try filename.strings() }).first else {
-        throw InferenceError(.invalidArgument, "\(context.location): the filename must be a single string, got \(filename.dtype)\(Shape.format(filename.shape))")
+      guard filename.dtype == .string, filename.elementCount == 1,
+        let path = try context.run({ try filename.strings() }).first
+      else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): the filename must be a single string, got \(filename.dtype)\(Shape.format(filename.shape))"
+        )
       }
       let delimiter = Array(try context.string("delimiter", default: "").utf8)
       let initializer = TextFileInitializer(
@@ -84,7 +94,9 @@ enum LookupTableOps {
       guard table.kind == .initializable else {
         throw InferenceError(.invalidArgument, "\(context.location): table \(table.name) is not initializable")
       }
-      try run(context) { () throws(TextError) in try initializer.validate(keyType: table.keyType, valueType: table.valueType) }
+      try run(context) { () throws(TextError) in
+        try initializer.validate(keyType: table.keyType, valueType: table.valueType)
+      }
       let file = String(decoding: path, as: UTF8.self)
       let contents: [UInt8]
       do throws(InferenceError) {
@@ -116,7 +128,8 @@ enum LookupTableOps {
   static func table(_ context: OpContext) throws(InferenceError) -> LookupTable {
     let key = try context.resource(0)
     guard let table = context.runtime.tables.table(key) else {
-      throw InferenceError(.invalidArgument, "\(context.location): no lookup table \"\(key)\" (its HashTableV2 did not run)")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): no lookup table \"\(key)\" (its HashTableV2 did not run)")
     }
     return table
   }

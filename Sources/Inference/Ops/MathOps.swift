@@ -14,7 +14,8 @@ enum MathOps {
       }
     }
     for name in [
-      "Neg", "Abs", "Square", "Sign", "Exp", "Expm1", "Log", "Log1p", "Sqrt", "Rsqrt", "Reciprocal", "Inv", "Floor", "Ceil",
+      "Neg", "Abs", "Square", "Sign", "Exp", "Expm1", "Log", "Log1p", "Sqrt", "Rsqrt", "Reciprocal", "Inv", "Floor",
+      "Ceil",
       "Round", "Erf", "Tanh", "Sigmoid", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softplus",
     ] {
       registry.register(name) { context throws(InferenceError) in
@@ -59,7 +60,9 @@ enum MathOps {
     }
     registry.register("ClipByValue") { context throws(InferenceError) in
       let (x, low, high) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
-      return [.tensor(try context.run { try Elementwise.apply(.minimum, try Elementwise.apply(.maximum, x, low), high) })]
+      return [
+        .tensor(try context.run { try Elementwise.apply(.minimum, try Elementwise.apply(.maximum, x, low), high) })
+      ]
     }
     registry.register("Cast") { context throws(InferenceError) in
       let x = try context.tensor(0)

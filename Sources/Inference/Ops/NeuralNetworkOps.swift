@@ -9,7 +9,12 @@ enum NeuralNetworkOps {
       let padding = try self.padding(context)
       let strides = try context.ints("strides")
       let dilations = try self.dilations(context)
-      return [.tensor(try context.run { try Conv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
+      return [
+        .tensor(
+          try context.run {
+            try Conv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+          })
+      ]
     }
     registry.register("DepthwiseConv2dNative") { context throws(InferenceError) in
       try requireNHWC(context)
@@ -17,7 +22,12 @@ enum NeuralNetworkOps {
       let padding = try self.padding(context)
       let strides = try context.ints("strides")
       let dilations = try self.dilations(context)
-      return [.tensor(try context.run { try DepthwiseConv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations) })]
+      return [
+        .tensor(
+          try context.run {
+            try DepthwiseConv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+          })
+      ]
     }
     for name in ["MaxPool", "AvgPool"] {
       registry.register(name) { context throws(InferenceError) in
@@ -25,11 +35,14 @@ enum NeuralNetworkOps {
         let input = try context.tensor(0)
         let padding = try self.padding(context)
         let (ksize, strides) = (try context.ints("ksize"), try context.ints("strides"))
-        return [.tensor(try context.run {
-          name == "MaxPool"
-            ? try Pooling.maxPool(input, ksize: ksize, strides: strides, padding: padding)
-            : try Pooling.avgPool(input, ksize: ksize, strides: strides, padding: padding)
-        })]
+        return [
+          .tensor(
+            try context.run {
+              name == "MaxPool"
+                ? try Pooling.maxPool(input, ksize: ksize, strides: strides, padding: padding)
+                : try Pooling.avgPool(input, ksize: ksize, strides: strides, padding: padding)
+            })
+        ]
       }
     }
     for name in ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"] {
@@ -39,11 +52,13 @@ enum NeuralNetworkOps {
           throw InferenceError(.unsupported, "\(context.location): training-mode batch normalisation")
         }
         let (x, scale, offset, mean, variance) = (
-          try context.tensor(0), try context.tensor(1), try context.tensor(2), try context.tensor(3), try context.tensor(4)
+          try context.tensor(0), try context.tensor(1), try context.tensor(2), try context.tensor(3),
+          try context.tensor(4)
         )
         let epsilon = try context.float("epsilon", default: 0.0001)
         let y = try context.run {
-          try BatchNorm.fusedInference(x, scale: scale, offset: offset, mean: mean, variance: variance, epsilon: epsilon)
+          try BatchNorm.fusedInference(
+            x, scale: scale, offset: offset, mean: mean, variance: variance, epsilon: epsilon)
         }
         // The other outputs (batch statistics, reserve space) are only used by training.
         return [.tensor(y), .tensor(mean), .tensor(variance), .tensor(mean), .tensor(variance), .tensor(mean)]

@@ -14,7 +14,9 @@ enum PlumbingOps {
     }
     for op in ["Identity", "StopGradient", "Snapshot", "PreventGradient", "EnsureShape", "CheckNumerics"] {
       registry.register(op) { context throws(InferenceError) in
-        guard let first = context.inputs.first else { throw InferenceError(.invalidArgument, "\(context.location): no input") }
+        guard let first = context.inputs.first else {
+          throw InferenceError(.invalidArgument, "\(context.location): no input")
+        }
         return [first]
       }
     }
@@ -67,4 +69,3 @@ enum PlumbingOps {
     }
   }
 }
-

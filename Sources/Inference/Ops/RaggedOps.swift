@@ -34,14 +34,19 @@ enum RaggedOps {
       }
       return type
     }
-    guard let firstType = types.first else { throw InferenceError(.invalidArgument, "\(context.location): no row_partition_types given") }
+    guard let firstType = types.first else {
+      throw InferenceError(.invalidArgument, "\(context.location): no row_partition_types given")
+    }
     let (shapeTensor, values, defaultValue) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
-    guard values.rank >= 1 else { throw InferenceError(.invalidArgument, "\(context.location): values must have rank 1 or more") }
+    guard values.rank >= 1 else {
+      throw InferenceError(.invalidArgument, "\(context.location): values must have rank 1 or more")
+    }
     let partitions = try (3..<context.inputs.count).map { index throws(InferenceError) in
       try ArrayOps.integers(try context.tensor(index), context)
     }
     guard partitions.count == types.count, let first = partitions.first, !first.isEmpty else {
-      throw InferenceError(.invalidArgument, "\(context.location): invalid first partition input: it needs at least one element")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): invalid first partition input: it needs at least one element")
     }
     let raggedRank = firstType == .firstDimensionSize ? types.count - 1 : types.count
     // The partition between dimension d and d + 1.
@@ -53,7 +58,8 @@ enum RaggedOps {
     switch firstType {
     case .firstDimensionSize: firstDimension = first[0]
     case .rowSplits: firstDimension = first.count - 1
-    case .valueRowIDs: throw InferenceError(.invalidArgument, "\(context.location): cannot handle VALUE_ROWIDS in first dimension")
+    case .valueRowIDs:
+      throw InferenceError(.invalidArgument, "\(context.location): cannot handle VALUE_ROWIDS in first dimension")
     }
 
     // Output shape: the requested one, unknown sizes from the values and the partitions.
@@ -64,14 +70,16 @@ enum RaggedOps {
       shape = [Int](repeating: -1, count: raggedRank + 1) + innerShape
     } else {
       guard shapeTensor.rank == 1 else {
-        throw InferenceError(.invalidArgument, "\(context.location): shape must be a vector or -1, got \(Shape.format(shapeTensor.shape))")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): shape must be a vector or -1, got \(Shape.format(shapeTensor.shape))")
       }
       shape = requested
     }
     guard shape.count == raggedRank + values.rank else {
       throw InferenceError(
         .invalidArgument,
-        "\(context.location): rt_input.shape and shape=\(Shape.format(requested)) are incompatible: rt_input.rank = \(raggedRank + values.rank) but shape.rank = \(shape.count)")
+        "\(context.location): rt_input.shape and shape=\(Shape.format(requested)) are incompatible: rt_input.rank = \(raggedRank + values.rank) but shape.rank = \(shape.count)"
+      )
     }
     for (offset, size) in innerShape.enumerated() {
       let axis = raggedRank + 1 + offset
@@ -79,7 +87,8 @@ enum RaggedOps {
         shape[axis] = size
       } else if shape[axis] != size {
         throw InferenceError(
-          .invalidArgument, "\(context.location): rt_input.shape[\(axis)] = \(size) but shape[\(axis)] = \(shape[axis])")
+          .invalidArgument, "\(context.location): rt_input.shape[\(axis)] = \(size) but shape[\(axis)] = \(shape[axis])"
+        )
       }
     }
     if shape[0] < 0 { shape[0] = firstDimension }
@@ -93,30 +102,40 @@ enum RaggedOps {
 
     // Where each value row lands in the output (-1: cut off), one partition level at a time.
     var multipliers = [Int](repeating: 1, count: raggedRank + 1)
-    for index in stride(from: raggedRank - 1, through: 0, by: -1) { multipliers[index] = multipliers[index + 1] * shape[index + 1] }
+    for index in stride(from: raggedRank - 1, through: 0, by: -1) {
+      multipliers[index] = multipliers[index + 1] * shape[index + 1]
+    }
     var outputIndex = (0..<firstDimension).map { $0 < shape[0] ? $0 * multipliers[0] : -1 }
     for dimension in 0..<raggedRank {
       let (type, tensor) = partition(dimension)
       outputIndex = try context.text { () throws(TextError) in
         type == .rowSplits
-          ? try childIndices(rowSplits: tensor, parents: outputIndex, multiplier: multipliers[dimension + 1], width: shape[dimension + 1])
-          : try childIndices(valueRowIDs: tensor, parents: outputIndex, multiplier: multipliers[dimension + 1], width: shape[dimension + 1])
+          ? try childIndices(
+            rowSplits: tensor, parents: outputIndex, multiplier: multipliers[dimension + 1], width: shape[dimension + 1]
+          )
+          : try childIndices(
+            valueRowIDs: tensor, parents: outputIndex, multiplier: multipliers[dimension + 1],
+            width: shape[dimension + 1])
       }
     }
     guard outputIndex.count == values.shape[0] else {
-      throw InferenceError(.invalidArgument, "\(context.location): the partitions describe \(outputIndex.count) values, got \(values.shape[0])")
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): the partitions describe \(outputIndex.count) values, got \(values.shape[0])")
     }
 
     // Gather from the values followed by the default value broadcast to one element.
     let elementShape = Array(shape[(raggedRank + 1)...])
     let elementSize = elementShape.reduce(1, *)
     // A test, not a failure to hide: shapes that do not broadcast get TensorFlow's message below.
-    let broadcasts = defaultValue.rank <= elementShape.count
+    let broadcasts =
+      defaultValue.rank <= elementShape.count
       && (try? Broadcast.shape(defaultValue.shape, elementShape, op: "RaggedTensorToTensor")) == elementShape
     guard broadcasts else {
       throw InferenceError(
         .invalidArgument,
-        "\(context.location): default_value.shape=\(Shape.format(defaultValue.shape)) and rt_input.flat_values.shape=\(Shape.format(values.shape)) are incompatible")
+        "\(context.location): default_value.shape=\(Shape.format(defaultValue.shape)) and rt_input.flat_values.shape=\(Shape.format(values.shape)) are incompatible"
+      )
     }
     let indices = Broadcast.sourceIndices(from: defaultValue.shape, to: elementShape)
     let broadcastDefault = try Elements(defaultValue).gather(indices).tensor(elementShape, context)
@@ -146,7 +165,9 @@ enum RaggedOps {
     return max(widest, ids.count - runStart)
   }
 
-  private static func childIndices(rowSplits splits: [Int], parents: [Int], multiplier: Int, width: Int) throws(TextError) -> [Int] {
+  private static func childIndices(rowSplits splits: [Int], parents: [Int], multiplier: Int, width: Int)
+    throws(TextError) -> [Int]
+  {
     guard splits.count - 1 <= parents.count else {
       throw TextError("row partition size is greater than output size: \(splits.count - 1) > \(parents.count)")
     }
@@ -163,12 +184,16 @@ enum RaggedOps {
     return result
   }
 
-  private static func childIndices(valueRowIDs ids: [Int], parents: [Int], multiplier: Int, width: Int) throws(TextError) -> [Int] {
+  private static func childIndices(valueRowIDs ids: [Int], parents: [Int], multiplier: Int, width: Int)
+    throws(TextError) -> [Int]
+  {
     var result: [Int] = []
     result.reserveCapacity(ids.count)
     var (currentRow, column, current) = (-1, 0, -1)
     for id in ids {
-      guard id >= 0, id < parents.count else { throw TextError("got value_rowid \(id), which is not less than \(parents.count)") }
+      guard id >= 0, id < parents.count else {
+        throw TextError("got value_rowid \(id), which is not less than \(parents.count)")
+      }
       if id == currentRow {
         if current >= 0 {
           column += 1
@@ -187,14 +212,23 @@ enum RaggedOps {
   /// the sum of its weights, or 1 when `binary_output`; values at or past `size` are ignored.
   static func denseBincount(_ context: OpContext) throws(InferenceError) -> Tensor {
     let (input, sizeTensor, weights) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
-    guard input.rank <= 2 else { throw InferenceError(.invalidArgument, "\(context.location): shape must be at most rank 2 but is rank \(input.rank)") }
-    guard sizeTensor.rank == 0 else { throw InferenceError(.invalidArgument, "\(context.location): size must be rank 0 but is rank \(sizeTensor.rank)") }
+    guard input.rank <= 2 else {
+      throw InferenceError(
+        .invalidArgument, "\(context.location): shape must be at most rank 2 but is rank \(input.rank)")
+    }
+    guard sizeTensor.rank == 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): size must be rank 0 but is rank \(sizeTensor.rank)")
+    }
     guard weights.shape == input.shape || weights.elementCount == 0 else {
       throw InferenceError(
-        .invalidArgument, "\(context.location): `weights` must be the same shape as `arr` or a length-0 `Tensor`, got \(Shape.format(weights.shape))")
+        .invalidArgument,
+        "\(context.location): `weights` must be the same shape as `arr` or a length-0 `Tensor`, got \(Shape.format(weights.shape))"
+      )
     }
     let size = try ArrayOps.integers(sizeTensor, context)[0]
-    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative") }
+    guard size >= 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative")
+    }
     let values = try ArrayOps.integers(input, context)
     if let negative = values.first(where: { $0 < 0 }) {
       throw InferenceError(.invalidArgument, "\(context.location): input must be non-negative, found \(negative)")
@@ -202,7 +236,8 @@ enum RaggedOps {
     let rows = input.rank == 2 ? input.shape[0] : 1
     let columns = input.rank == 2 ? input.shape[1] : values.count
     let counts = try bins(
-      values, rows: rows, row: { $0 / max(columns, 1) }, size: size, weights: weights, binary: context.bool("binary_output"), context)
+      values, rows: rows, row: { $0 / max(columns, 1) }, size: size, weights: weights,
+      binary: context.bool("binary_output"), context)
     return try context.run { try counts.reshaped(to: input.rank == 2 ? [rows, size] : [size]) }
   }
 
@@ -214,11 +249,19 @@ enum RaggedOps {
       try context.tensor(2), try context.tensor(3)
     )
     let size = try ArrayOps.integers(sizeTensor, context).first ?? 0
-    guard size >= 0 else { throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative") }
-    guard let first = splits.first, let last = splits.last else { throw InferenceError(.invalidArgument, "\(context.location): splits must be non-empty") }
-    guard first == 0 else { throw InferenceError(.invalidArgument, "\(context.location): splits must start with 0, not with \(first)") }
+    guard size >= 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): size (\(size)) must be non-negative")
+    }
+    guard let first = splits.first, let last = splits.last else {
+      throw InferenceError(.invalidArgument, "\(context.location): splits must be non-empty")
+    }
+    guard first == 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): splits must start with 0, not with \(first)")
+    }
     guard last == values.count else {
-      throw InferenceError(.invalidArgument, "\(context.location): splits must end with the number of values, got \(last) instead of \(values.count)")
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): splits must end with the number of values, got \(last) instead of \(values.count)")
     }
     guard weights.elementCount == 0 || weights.elementCount == values.count else {
       throw InferenceError(.invalidArgument, "\(context.location): weights must be empty or have one weight per value")
@@ -233,7 +276,8 @@ enum RaggedOps {
       rowOfValue[index] = row
     }
     return try bins(
-      values, rows: splits.count - 1, row: { rowOfValue[$0] }, size: size, weights: weights, binary: context.bool("binary_output"),
+      values, rows: splits.count - 1, row: { rowOfValue[$0] }, size: size, weights: weights,
+      binary: context.bool("binary_output"),
       context)
   }
 
@@ -244,7 +288,8 @@ enum RaggedOps {
     _ values: [Int], rows: Int, row: (Int) -> Int, size: Int, weights: Tensor, binary: Bool, _ context: OpContext
   ) throws(InferenceError) -> Tensor {
     let type = weights.dtype
-    let weightValues = weights.elementCount == 0 ? nil : try context.run { try Cast.apply(weights, to: .float64).doubles() }
+    let weightValues =
+      weights.elementCount == 0 ? nil : try context.run { try Cast.apply(weights, to: .float64).doubles() }
     var counts = [Double](repeating: 0, count: rows * size)
     var floatCounts = [Float](repeating: 0, count: type == .float32 ? rows * size : 0)
     for (index, value) in values.enumerated() where value < size {

@@ -38,7 +38,8 @@ enum RegexOps {
   static func scalarString(_ context: OpContext, _ index: Int, _ name: String) throws(InferenceError) -> [UInt8] {
     let tensor = try context.tensor(index)
     guard tensor.rank == 0 else {
-      throw InferenceError(.invalidArgument, "\(context.location): \(name) must be scalar, but received \(Shape.format(tensor.shape))")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): \(name) must be scalar, but received \(Shape.format(tensor.shape))")
     }
     return try context.strings(index)[0]
   }
@@ -56,7 +57,8 @@ enum RegexOps {
       }
       return regex
     } catch {
-      throw InferenceError(error.isUnsupported ? .unsupported : .invalidArgument, "\(context.location): \(error.description)")
+      throw InferenceError(
+        error.isUnsupported ? .unsupported : .invalidArgument, "\(context.location): \(error.description)")
     }
   }
 }

@@ -11,7 +11,8 @@ enum SequenceOps {
       for axis in try ArrayOps.integers(try context.tensor(1), context) {
         let resolved = axis < 0 ? axis + x.rank : axis
         guard resolved >= 0, resolved < x.rank, reversed.insert(resolved).inserted else {
-          throw InferenceError(.invalidArgument, "\(context.location): axis \(axis) is out of range or repeated for rank \(x.rank)")
+          throw InferenceError(
+            .invalidArgument, "\(context.location): axis \(axis) is out of range or repeated for rank \(x.rank)")
         }
       }
       let begin = x.shape.indices.map { reversed.contains($0) ? x.shape[$0] - 1 : 0 }
@@ -53,7 +54,12 @@ enum SequenceOps {
     }
     registry.register("Where") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      let truth = try context.run { try (x.dtype == .bool ? x : try Comparison.apply(.notEqual, x, try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype))).bools() }
+      let truth = try context.run {
+        try
+          (x.dtype == .bool
+          ? x : try Comparison.apply(.notEqual, x, try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype)))
+          .bools()
+      }
       let coordinates = ArrayOps.allIndices(x.shape)
       var flat: [Int64] = []
       var count = 0
@@ -65,12 +71,15 @@ enum SequenceOps {
     }
     registry.register("MatrixBandPart") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      guard x.rank >= 2 else { throw InferenceError(.invalidArgument, "\(context.location): input must be at least 2-D") }
+      guard x.rank >= 2 else {
+        throw InferenceError(.invalidArgument, "\(context.location): input must be at least 2-D")
+      }
       let lower = try ArrayOps.integers(try context.tensor(1), context).first ?? -1
       let upper = try ArrayOps.integers(try context.tensor(2), context).first ?? -1
       let (rows, columns) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
       guard lower <= rows, upper <= columns else {
-        throw InferenceError(.invalidArgument, "\(context.location): num_lower \(lower) or num_upper \(upper) exceeds the matrix size")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): num_lower \(lower) or num_upper \(upper) exceeds the matrix size")
       }
       var keep = [Bool](repeating: false, count: rows * columns)
       for i in 0..<rows {

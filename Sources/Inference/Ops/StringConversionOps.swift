@@ -23,31 +23,50 @@ enum StringConversionOps {
       let type = try context.dtype("out_type", default: .float32)
       func failure(_ text: [UInt8]) -> InferenceError {
         InferenceError(
-          .invalidArgument, "\(context.location): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))")
+          .invalidArgument,
+          "\(context.location): StringToNumberOp could not correctly convert string: \(String(decoding: text, as: UTF8.self))"
+        )
       }
       switch type {
       case .float32:
-        return [.tensor(Tensor(float32: try strings.map { text throws(InferenceError) in
-          guard let value = NumberParsing.float(text) else { throw failure(text) }
-          return value
-        }, shape: input.shape))]
+        return [
+          .tensor(
+            Tensor(
+              float32: try strings.map { text throws(InferenceError) in
+                guard let value = NumberParsing.float(text) else { throw failure(text) }
+                return value
+              }, shape: input.shape))
+        ]
       case .float64:
-        return [.tensor(Tensor(float64: try strings.map { text throws(InferenceError) in
-          guard let value = NumberParsing.double(text) else { throw failure(text) }
-          return value
-        }, shape: input.shape))]
+        return [
+          .tensor(
+            Tensor(
+              float64: try strings.map { text throws(InferenceError) in
+                guard let value = NumberParsing.double(text) else { throw failure(text) }
+                return value
+              }, shape: input.shape))
+        ]
       case .int32:
-        return [.tensor(Tensor(int32: try strings.map { text throws(InferenceError) in
-          guard let value = NumberParsing.int32(text) else { throw failure(text) }
-          return value
-        }, shape: input.shape))]
+        return [
+          .tensor(
+            Tensor(
+              int32: try strings.map { text throws(InferenceError) in
+                guard let value = NumberParsing.int32(text) else { throw failure(text) }
+                return value
+              }, shape: input.shape))
+        ]
       case .int64:
-        return [.tensor(Tensor(int64: try strings.map { text throws(InferenceError) in
-          guard let value = NumberParsing.int64(text) else { throw failure(text) }
-          return value
-        }, shape: input.shape))]
+        return [
+          .tensor(
+            Tensor(
+              int64: try strings.map { text throws(InferenceError) in
+                guard let value = NumberParsing.int64(text) else { throw failure(text) }
+                return value
+              }, shape: input.shape))
+        ]
       default:
-        throw InferenceError(.unsupported, "\(context.location): out_type \(type) (float32, float64, int32 and int64 are supported)")
+        throw InferenceError(
+          .unsupported, "\(context.location): out_type \(type) (float32, float64, int32 and int64 are supported)")
       }
     }
   }

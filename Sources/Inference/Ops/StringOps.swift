@@ -12,10 +12,13 @@ enum StringOps {
         let strings = try context.strings(0)
         let encoding = try context.string("encoding", default: "")
         guard encoding.isEmpty || encoding == "utf-8" else {
-          throw InferenceError(.invalidArgument, "\(context.location): only utf-8 or '' (no encoding) is supported, received \(encoding)")
+          throw InferenceError(
+            .invalidArgument, "\(context.location): only utf-8 or '' (no encoding) is supported, received \(encoding)")
         }
         let mapped = strings.map {
-          lower ? CaseMapping.lowercased($0, unicode: !encoding.isEmpty) : CaseMapping.uppercased($0, unicode: !encoding.isEmpty)
+          lower
+            ? CaseMapping.lowercased($0, unicode: !encoding.isEmpty)
+            : CaseMapping.uppercased($0, unicode: !encoding.isEmpty)
         }
         return [.tensor(Tensor(strings: mapped, shape: input.shape))]
       }
@@ -38,7 +41,9 @@ enum StringOps {
     registry.register("StringToHashBucketFast") { context throws(InferenceError) in
       let input = try context.tensor(0)
       let buckets = try context.int("num_buckets")
-      guard buckets > 0 else { throw InferenceError(.invalidArgument, "\(context.location): num_buckets must be positive, got \(buckets)") }
+      guard buckets > 0 else {
+        throw InferenceError(.invalidArgument, "\(context.location): num_buckets must be positive, got \(buckets)")
+      }
       let hashes = try context.strings(0).map { Int64(Fingerprint64.hash($0) % UInt64(buckets)) }
       return [.tensor(Tensor(int64: hashes, shape: input.shape))]
     }
@@ -58,7 +63,8 @@ enum StringOps {
           shape = tensor.shape
         } else if shape != tensor.shape {
           throw InferenceError(
-            .invalidArgument, "\(context.location): input shapes do not match: \(Shape.format(shape)) vs. \(Shape.format(tensor.shape))")
+            .invalidArgument,
+            "\(context.location): input shapes do not match: \(Shape.format(shape)) vs. \(Shape.format(tensor.shape))")
         }
       }
       inputs.append((try context.strings(index), isScalar))
@@ -86,9 +92,12 @@ enum StringOps {
     guard positionTensor.shape == lengthTensor.shape else {
       throw InferenceError(
         .invalidArgument,
-        "\(context.location): pos and len should have the same shape, got: \(Shape.format(positionTensor.shape)) vs. \(Shape.format(lengthTensor.shape))")
+        "\(context.location): pos and len should have the same shape, got: \(Shape.format(positionTensor.shape)) vs. \(Shape.format(lengthTensor.shape))"
+      )
     }
-    guard positionTensor.elementCount > 0 else { throw InferenceError(.invalidArgument, "\(context.location): received empty tensor pos") }
+    guard positionTensor.elementCount > 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): received empty tensor pos")
+    }
     let positions = try ArrayOps.integers(positionTensor, context)
     let lengths = try ArrayOps.integers(lengthTensor, context)
     let characters = try context.string("unit", default: "BYTE") == "UTF8_CHAR"
@@ -115,7 +124,8 @@ enum StringOps {
         : UTF8Substring.bytes(text, position: position, length: length)
       guard let piece else {
         let shown = characters ? "" : " b'\(String(decoding: text, as: UTF8.self))'"
-        throw InferenceError(.invalidArgument, "\(context.location): pos \(position) out of range for string\(shown) at index \(index)")
+        throw InferenceError(
+          .invalidArgument, "\(context.location): pos \(position) out of range for string\(shown) at index \(index)")
       }
       output.append(Array(piece))
     }
@@ -127,11 +137,14 @@ enum StringOps {
   static func splitV2(_ context: OpContext) throws(InferenceError) -> [Value] {
     let input = try context.tensor(0)
     guard input.rank == 1 else {
-      throw InferenceError(.invalidArgument, "\(context.location): input must be a vector, got shape: \(Shape.format(input.shape))")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): input must be a vector, got shape: \(Shape.format(input.shape))")
     }
     let separatorTensor = try context.tensor(1)
     guard separatorTensor.rank == 0 else {
-      throw InferenceError(.invalidArgument, "\(context.location): sep must be a scalar, got shape: \(Shape.format(separatorTensor.shape))")
+      throw InferenceError(
+        .invalidArgument, "\(context.location): sep must be a scalar, got shape: \(Shape.format(separatorTensor.shape))"
+      )
     }
     let separator = try context.strings(1)[0]
     let maxSplit = try context.int("maxsplit", default: -1)

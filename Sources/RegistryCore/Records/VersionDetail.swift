@@ -38,7 +38,8 @@ public struct VersionDetail: Sendable, Codable {
     public let inputs: [SignatureTensor]
     public let outputs: [SignatureTensor]
 
-    package init(metaGraph: Int, key: String, methodName: String, inputs: [SignatureTensor], outputs: [SignatureTensor]) {
+    package init(metaGraph: Int, key: String, methodName: String, inputs: [SignatureTensor], outputs: [SignatureTensor])
+    {
       self.metaGraph = metaGraph
       self.key = key
       self.methodName = methodName
@@ -69,7 +70,10 @@ public struct VersionDetail: Sendable, Codable {
   public let fingerprint: Fingerprint?
   public let sharing: Sharing
 
-  package init(version: VersionSummary, files: [File], metaGraphs: [MetaGraph], signatures: [Signature], tensorCount: Int, tensorBytes: Int64, metadata: [String: String], fingerprint: Fingerprint?, sharing: Sharing) {
+  package init(
+    version: VersionSummary, files: [File], metaGraphs: [MetaGraph], signatures: [Signature], tensorCount: Int,
+    tensorBytes: Int64, metadata: [String: String], fingerprint: Fingerprint?, sharing: Sharing
+  ) {
     self.version = version
     self.files = files
     self.metaGraphs = metaGraphs
@@ -94,7 +98,9 @@ public struct TensorRow: Sendable, Codable, Equatable {
   /// The object holding the whole tensor, when it is one object.
   public let digest: Digest?
 
-  package init(name: String, dtype: String, shape: [Int64], crc32c: UInt32, shard: Int, offset: Int64, size: Int64, digest: Digest?) {
+  package init(
+    name: String, dtype: String, shape: [Int64], crc32c: UInt32, shard: Int, offset: Int64, size: Int64, digest: Digest?
+  ) {
     self.name = name
     self.dtype = dtype
     self.shape = shape
@@ -116,7 +122,10 @@ public struct StoredFingerprint: Sendable, Codable, Equatable {
   public let checkpointHash: String
   public let uuid: String
   public let status: String
-  public init(producer: Int, savedModelChecksum: String, graphDefProgramHash: String, signatureDefHash: String, savedObjectGraphHash: String, checkpointHash: String, uuid: String, status: String) {
+  public init(
+    producer: Int, savedModelChecksum: String, graphDefProgramHash: String, signatureDefHash: String,
+    savedObjectGraphHash: String, checkpointHash: String, uuid: String, status: String
+  ) {
     self.producer = producer
     self.savedModelChecksum = savedModelChecksum
     self.graphDefProgramHash = graphDefProgramHash

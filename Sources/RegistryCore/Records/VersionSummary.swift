@@ -27,7 +27,11 @@ public struct VersionSummary: Sendable, Codable, Equatable {
   /// `NAME:NUMBER`.
   public var reference: String { "\(model):\(number)" }
 
-  package init(id: VersionID, model: String, number: Int, createdAt: String, createdBy: String, sourcePath: String?, message: String?, manifest: Digest, fileCount: Int, logicalBytes: Int64, newObjects: Int, newBytes: Int64, storedBytes: Int64, parent: String?, aliases: [String]) {
+  package init(
+    id: VersionID, model: String, number: Int, createdAt: String, createdBy: String, sourcePath: String?,
+    message: String?, manifest: Digest, fileCount: Int, logicalBytes: Int64, newObjects: Int, newBytes: Int64,
+    storedBytes: Int64, parent: String?, aliases: [String]
+  ) {
     self.id = id
     self.model = model
     self.number = number
@@ -56,7 +60,10 @@ public struct ModelSummary: Sendable, Codable, Equatable {
   public let logicalBytes: Int64
   public let aliases: [String: Int]
 
-  package init(name: String, createdAt: String, versionCount: Int, latestVersion: Int?, latestAt: String?, logicalBytes: Int64, aliases: [String: Int]) {
+  package init(
+    name: String, createdAt: String, versionCount: Int, latestVersion: Int?, latestAt: String?, logicalBytes: Int64,
+    aliases: [String: Int]
+  ) {
     self.name = name
     self.createdAt = createdAt
     self.versionCount = versionCount
@@ -76,7 +83,9 @@ public struct Sharing: Sendable, Codable, Equatable {
   public let sharedObjects: Int
   public let sharedBytes: Int64
 
-  package init(objects: Int, bytes: Int64, uniqueObjects: Int, uniqueBytes: Int64, sharedObjects: Int, sharedBytes: Int64) {
+  package init(
+    objects: Int, bytes: Int64, uniqueObjects: Int, uniqueBytes: Int64, sharedObjects: Int, sharedBytes: Int64
+  ) {
     self.objects = objects
     self.bytes = bytes
     self.uniqueObjects = uniqueObjects

@@ -26,7 +26,8 @@ enum BLAS {
 
   /// Whether float32 products run on `CGEMM`'s AVX-512 kernel rather than OpenBLAS: when the
   /// CPU has AVX-512 and `REGISTRY_GEMM=openblas` does not ask for OpenBLAS (for comparisons).
-  static let ownKernel: Bool = cgemm_available() == 1 && getenv("REGISTRY_GEMM").map { String(cString: $0) } != "openblas"
+  static let ownKernel: Bool =
+    cgemm_available() == 1 && getenv("REGISTRY_GEMM").map { String(cString: $0) } != "openblas"
 
   /// Below this many multiply-adds a product stays on the calling thread.
   static let minimumParallelWork = 1 << 18
