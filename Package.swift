@@ -97,6 +97,7 @@ let package = Package(
       ],
       path: "Benchmarks/registry-bench"
     ),
+    .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "RegistryTestSupport"], exclude: ["Vectors"]),
     .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem", "RegistryTestSupport"]),
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
