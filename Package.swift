@@ -2,7 +2,9 @@
 // The `registry` package: a content-addressed registry and inference core for TensorFlow SavedModels.
 // Linux only: the code calls Glibc directly (st_mtim, syncfs, flock); there is no macOS build.
 //
-// Module layout (see docs/architecture.md):
+// Module layout, bottom up (docs/architecture.md):
+//   RegistryCore      Shared values: ErrorCategory and its status tables, CategorizedError, Digest, Limits,
+//                     StoreLayout, the records the façade returns. Depends on nothing.
 //   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) behind a runtime CPU check.
 //   Checksums         CRC32C (masked and plain) and FarmHash Fingerprint64, no dependencies.
 //   TFProto           Swift generated from our own .proto schemas in Protos/; the only SwiftProtobuf user.
