@@ -172,16 +172,34 @@ package struct Materializer: Sendable {
       }
     }
 
+    /// Claims the next unwritten piece and writes it; false when every piece is claimed.
+    @Sendable func writeNextPiece() -> Bool {
+      let index = nextPiece.add(1, ordering: .relaxed).oldValue
+      guard index < allPieces.count else { return false }
+      defer { written[index].signal() }
+      if failed() { return true }
+      do throws(StoreError) {
+        try writePiece(allPieces[index])
+      } catch {
+        fail(error)
+      }
+      return true
+    }
+
     @Sendable func writePieces() {
-      while true {
-        let index = nextPiece.add(1, ordering: .relaxed).oldValue
-        guard index < allPieces.count else { return }
-        defer { written[index].signal() }
-        if failed() { continue }
-        do throws(StoreError) {
-          try writePiece(allPieces[index])
-        } catch {
-          fail(error)
+      while writeNextPiece() {}
+    }
+
+    /// Waits until piece `index` is written, writing unclaimed pieces meanwhile. The checker never
+    /// depends on another thread being scheduled: with one CPU (`taskset -c 0`, a small container)
+    /// `concurrentPerform` runs its iterations one after another on this thread, so a plain wait
+    /// for the writers would never return.
+    @Sendable func awaitPiece(_ index: Int) {
+      while written[index].wait(timeout: .now()) == .timedOut {
+        guard writeNextPiece() else {
+          // Every piece is claimed; the one we need is being written by a running thread.
+          written[index].wait()
+          return
         }
       }
     }
@@ -194,7 +212,7 @@ package struct Materializer: Sendable {
         let descriptor = try FileSystem.open(paths[index], O_RDONLY)
         defer { FileSystem.close(descriptor) }
         for pieceIndex in bounds[index]..<bounds[index + 1] {
-          written[pieceIndex].wait()
+          awaitPiece(pieceIndex)
           if failed() { return }
           let piece = allPieces[pieceIndex]
           var offset = piece.offset
