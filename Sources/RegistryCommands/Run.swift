@@ -17,7 +17,10 @@ extension RegistryCommand {
         Every op is checked before anything runs; unsupported ones are all listed at once.
         """)
 
-    @Argument(help: "A SavedModel directory, or NAME, NAME:VERSION or NAME@ALIAS in the store.")
+    @Argument(
+      help:
+        "A SavedModel directory written as a path (/..., ./..., ../...), or NAME, NAME:VERSION or NAME@ALIAS in the store."
+    )
     var model: String
 
     @Option(name: .long, help: "The signature to run.") var signature = "serving_default"
@@ -53,11 +56,7 @@ extension RegistryCommand {
           guard let tensor = outputs[name] else { continue }
           var file: String?
           if let outputDirectory {
-            let url = URL(fileURLWithPath: outputDirectory).appendingPathComponent("\(name).npy")
-            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-            let array = try TensorFiles.npy(from: tensor, file: url.path)
-            try Data(array.npyBytes()).write(to: url)
-            file = url.path
+            file = try Self.writeOutput(tensor, named: name, in: URL(fileURLWithPath: outputDirectory))
           }
           summaries.append(OutputSummary(name: name, tensor: tensor, file: file))
         }
@@ -76,16 +75,69 @@ extension RegistryCommand {
       }
     }
 
-    /// A directory loads directly; a reference loads straight from the store's objects (each
-    /// re-hashed as it is read), with no copy written to disk.
+    /// A path loads a directory; anything else is a reference, which loads straight from the
+    /// store's objects (each re-hashed as it is read), with no copy written to disk.
     private func load() throws -> LoadedModel {
-      var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+      if Self.isPath(model) {
         return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: URL(fileURLWithPath: model)) }
       }
-      let reference = try Reference(parsing: model)
-      let source = try store.open(.readOnly).source(of: reference)
-      return try Self.wrap { () throws(InferenceError) in try LoadedModel(source: source) }
+      do {
+        let reference = try Reference(parsing: model)
+        let source = try store.open(.readOnly).source(of: reference)
+        return try Self.wrap { () throws(InferenceError) in try LoadedModel(source: source) }
+      } catch let error as RegistryError where error.category == .notFound || error.category == .invalidArgument {
+        // A stored model is never shadowed by a directory of the same name, but say how to run one.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
+          throw error
+        }
+        throw RegistryError(
+          error.category, "\(error.message) (to run the directory \"\(model)\", write ./\(model))",
+          underlying: error)
+      }
+    }
+
+    /// The rule `run` (and docs/cli.md) gives: `/…`, `./…`, `../…`, `.` and `..` are directories;
+    /// anything else, `team/model` included, is NAME, NAME:VERSION or NAME@ALIAS in the store.
+    static func isPath(_ argument: String) -> Bool {
+      argument.hasPrefix("/") || argument.hasPrefix("./") || argument.hasPrefix("../") || argument == "."
+        || argument == ".."
+    }
+
+    /// The file name of an output: its signature key with every byte outside `[A-Za-z0-9_.-]`, and
+    /// a leading dot, percent-encoded, so a key such as `../../x` or `a/b` stays inside the output
+    /// directory (as `%2E.%2F..%2Fx.npy` and `a%2Fb.npy`).
+    static func outputFileName(_ key: String) -> String {
+      var name = ""
+      for (index, byte) in key.utf8.enumerated() {
+        let safe =
+          (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+          || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+          || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+          || byte == UInt8(ascii: "-") || (byte == UInt8(ascii: ".") && index > 0)
+        name += safe ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+      }
+      return (name.isEmpty ? "%00" : name) + ".npy"
+    }
+
+    /// Writes one output as `.npy` inside `directory`, replacing (never following) whatever is at
+    /// its name, and returns the file's path.
+    static func writeOutput(_ tensor: Tensor, named key: String, in directory: URL) throws -> String {
+      let url = directory.appendingPathComponent(outputFileName(key))
+      do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      } catch {
+        throw RegistryError(.unavailable, "\(directory.path): cannot create the output directory", file: directory.path)
+      }
+      let array = try TensorFiles.npy(from: tensor, file: url.path)
+      do {
+        // Atomic: written to a temporary file and renamed over the name, so a symlink planted
+        // there is replaced, not followed.
+        try Data(array.npyBytes()).write(to: url, options: .atomic)
+      } catch {
+        throw RegistryError(.unavailable, "\(url.path): cannot write the output", file: url.path)
+      }
+      return url.path
     }
 
     static func readInput(_ url: URL, dtype: DType?) throws -> Tensor {

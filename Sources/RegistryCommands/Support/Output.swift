@@ -19,8 +19,9 @@ enum Output {
     standardOutput(data)
   }
 
+  /// One line of human text; terminal control characters in it are escaped (`TerminalText`).
   static func line(_ text: String = "") {
-    standardOutput(Data((text + "\n").utf8))
+    standardOutput(Data((TerminalText.escaped(text) + "\n").utf8))
   }
 
   /// Text printed as is (help and version output, which end with their own newline or not).
@@ -29,7 +30,7 @@ enum Output {
   }
 
   static func diagnostic(_ text: String) {
-    standardError(Data("registry: \(text)\n".utf8))
+    standardError(Data("registry: \(TerminalText.escaped(text))\n".utf8))
   }
 
   /// Usage errors are printed as ArgumentParser words them (with the usage line), unprefixed.
