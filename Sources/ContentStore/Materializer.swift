@@ -37,11 +37,15 @@ package struct Materializer: Sendable {
     guard !name.isEmpty, name != "/", name != ".", name != ".." else {
       throw StoreError(.invalidArgument, targetPath, "not a usable target directory name")
     }
-    let targetExists = FileSystem.exists(targetPath)
+    // lstat, not stat: a dangling symlink at the target exists too.
+    let targetExists = (try? FileSystem.status(targetPath, followingLinks: false)) != nil
     if targetExists && !replacing {
       throw StoreError(.alreadyExists, targetPath, "already exists; pass --force to replace it")
     }
-    let temp = parent + "/." + name + ".pull-" + UUID().uuidString.lowercased()
+    if targetExists { try checkReplaceable(targetPath, parent: parent, name: name) }
+    removeLeftovers(in: parent, name: name)
+    let stamp = "\(getpid())-" + UUID().uuidString.lowercased()
+    let temp = parent + "/." + name + ".pull-" + stamp
     do {
       try FileSystem.makeDirectories(parent)
       try FileSystem.makeDirectory(temp, mode: 0o700)
@@ -51,12 +55,13 @@ package struct Materializer: Sendable {
 
     do throws(StoreError) {
       let result = try write(manifest, into: temp)
-      let old = targetExists ? parent + "/." + name + ".old-" + UUID().uuidString.lowercased() : nil
+      let old = targetExists ? parent + "/." + name + ".old-" + stamp : nil
       do {
         try publish(temp, to: targetPath, movingAsideTo: old, in: parent)
       } catch {
         throw StoreError(error)
       }
+      markPulled(targetPath, parent: parent, name: name)
       return result
     } catch {
       makeWritable(temp)
@@ -113,11 +118,11 @@ package struct Materializer: Sendable {
         let descriptor = try FileSystem.open(file.path, O_RDONLY)
         defer { FileSystem.close(descriptor) }
         try FileSystem.sync(descriptor, path: file.path)
-        try FileSystem.setPermissions(descriptor, mode_t(file.entry.mode), path: file.path)
+        try FileSystem.setPermissions(descriptor, Self.safeMode(file.entry.mode), path: file.path)
       }
       // Modes last, deepest first, so a read-only directory does not stop its own contents.
       for directory in directories.reversed() {
-        try FileSystem.setPermissions(directory.path, mode_t(directory.mode))
+        try FileSystem.setPermissions(directory.path, Self.safeMode(directory.mode))
         try FileSystem.syncDirectory(directory.path)
       }
     } catch {
@@ -261,7 +266,11 @@ package struct Materializer: Sendable {
     if let error = firstError.withLock({ $0 }) { throw error }
   }
 
-  private func makeWritable(_ root: String) {
+  /// The permission bits a pulled file or directory gets: the stored ones without setuid, setgid
+  /// and sticky, so pulling an untrusted model as root never creates a setuid file.
+  static func safeMode(_ mode: UInt16) -> mode_t { mode_t(mode & 0o777) }
+
+  func makeWritable(_ root: String) {
     let enumerator = FileManager.default.enumerator(atPath: root)
     try? FileSystem.setPermissions(root, 0o700)
     while let relative = enumerator?.nextObject() as? String {
