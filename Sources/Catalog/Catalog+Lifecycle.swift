@@ -193,6 +193,11 @@ extension Catalog {
   }
 
   /// Every live version, oldest first.
+  /// How many version rows the catalog has, removed ones included.
+  package func versionRowCount() throws(CatalogError) -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0 }
+  }
+
   package func liveVersions() throws(CatalogError) -> [VersionSummary] {
     try read { db in
       try summaries(db, try Int64.fetchAll(db, sql: "SELECT id FROM versions WHERE removed_at IS NULL ORDER BY id"))

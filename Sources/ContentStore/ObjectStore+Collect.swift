@@ -34,6 +34,18 @@ extension ObjectStore {
     return found
   }
 
+  /// Whether `objects/` holds at least one object file; stops at the first found.
+  package func containsAnyObject() -> Bool {
+    let base = layout.sha256Objects.path
+    for first in (try? FileSystem.listDirectory(base)) ?? [] {
+      for second in (try? FileSystem.listDirectory(base + "/" + first)) ?? []
+      where !((try? FileSystem.listDirectory(base + "/" + first + "/" + second)) ?? []).isEmpty {
+        return true
+      }
+    }
+    return false
+  }
+
   /// Deletes an object unless it was refreshed at or after `cutoff`.
   ///
   /// The object is first renamed into `trash/`, then its time is read again: a push that

@@ -108,6 +108,15 @@ extension Registry {
     defer { lock.unlock() }
     do {
       if !options.dryRun { objects.restoreTrash() }
+      // Version rows are never deleted (removal only marks them), so a catalog without a single
+      // one beside stored objects is not this store's catalog: a blank or foreign database put in
+      // its place. Collecting against it would delete every object.
+      if try catalog.versionRowCount() == 0, objects.containsAnyObject() {
+        throw RegistryError(
+          .failedPrecondition,
+          "\(objects.layout.catalogDatabase.path): the catalog records no version at all, yet the store holds "
+            + "objects; refusing to collect (it would delete them all). Restore the store's catalog (docs/store.md)")
+      }
       let candidates = try catalog.retentionCandidates(
         keepLast: options.retention.keepLast,
         keepNewerThan: options.retention.keepNewerThan.map { started.addingTimeInterval(-$0) })

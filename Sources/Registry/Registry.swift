@@ -51,11 +51,28 @@ public final class Registry: Sendable {
     // (switching to WAL mode needs the database to themselves), so opening is serialised.
     let lock = readOnly ? nil : try? FileLock(layout.catalogLock.path)
     defer { lock?.unlock() }
+    if !readOnly { try Self.refuseNewCatalogBesideObjects(layout, objects) }
     do {
       catalog = try Catalog(path: layout.catalogDatabase, readOnly: readOnly)
     } catch {
       throw RegistryError(error)
     }
+  }
+
+  /// A write command creates the catalog when there is none, which is right for a new store and
+  /// disastrous for one whose `catalog.sqlite` was deleted or truncated: every object would look
+  /// unreferenced and the next `gc` would delete them all. So a missing or empty catalog beside
+  /// stored objects is refused.
+  private static func refuseNewCatalogBesideObjects(_ layout: StoreLayout, _ objects: ObjectStore) throws(RegistryError)
+  {
+    let size = (try? FileSystem.status(layout.catalogDatabase.path))?.size ?? 0
+    guard size == 0, objects.containsAnyObject() else { return }
+    throw RegistryError(
+      .failedPrecondition,
+      "\(layout.root.path): the store holds objects but its catalog (\(layout.catalogDatabase.lastPathComponent)) is "
+        + "missing or empty; refusing to create a new one, which would make every stored object look unused. "
+        + "Restore \(layout.catalogDatabase.lastPathComponent) from a backup (docs/store.md)",
+      file: layout.catalogDatabase.path)
   }
 
   private static func checkWritable(_ root: URL) throws(RegistryError) {
