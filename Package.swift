@@ -65,7 +65,10 @@ let package = Package(
     ),
     .target(
       name: "Catalog",
-      dependencies: ["RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "RegistryCore", "FileSystem", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ]
     ),
     .target(
       name: "Registry",

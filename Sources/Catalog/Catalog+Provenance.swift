@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 import RegistryCore
 
 extension Catalog {
@@ -236,17 +238,36 @@ extension Catalog {
 
   // MARK: - Read-only SQL
 
-  /// Runs one SQL statement on a connection opened read-only, so it cannot change the catalog.
+  /// Runs one statement that only reads, on a separate read-only connection, within
+  /// `limits`: at most `sqlSeconds` (SQLite is interrupted after that), strings and blobs of at
+  /// most `sqlBytes` (SQLite's length limit, so `randomblob(1e9)` fails instead of allocating),
+  /// and at most `sqlRows` rows or `sqlBytes` bytes of text returned; a cut result says so.
   ///
   /// - Throws: `CatalogError.invalidArgument` with SQLite's message for bad SQL or any attempt
-  ///   to write.
-  package func readOnlySQL(_ sql: String, limit: Int = 10_000) throws(CatalogError) -> SQLResult {
+  ///   to write; `.deadlineExceeded` past the time limit; `.resourceExhausted` for a value past
+  ///   the length limit.
+  package func readOnlySQL(_ sql: String, limits: Limits = .current) throws(CatalogError) -> SQLResult {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(Self.busyTimeout)
+    let lengthLimit = Int32(clamping: max(limits.sqlBytes, 1 << 20))
+    configuration.prepareDatabase { db in
+      // SQLITE_LIMIT_LENGTH bounds every string and blob a statement makes.
+      _ = sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, lengthLimit)
+    }
     let location = Self.readOnlyLocation(path)
+    let queue: DatabaseQueue
     do {
-      let queue = try DatabaseQueue(path: location, configuration: configuration)
+      queue = try DatabaseQueue(path: location, configuration: configuration)
+    } catch {
+      throw CatalogError.wrap(error, file: path.path)
+    }
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    timer.schedule(deadline: .now() + limits.sqlSeconds)
+    timer.setEventHandler { queue.interrupt() }
+    timer.resume()
+    defer { timer.cancel() }
+    do {
       return try queue.read { (db: Database) throws -> SQLResult in
         let statement = try db.makeStatement(sql: sql)
         guard statement.isReadonly else {
@@ -254,29 +275,51 @@ extension Catalog {
         }
         let columns = statement.columnNames
         var rows: [[String?]] = []
+        var bytes: Int64 = 0
         let cursor = try Row.fetchCursor(statement)
-        while let row = try cursor.next(), rows.count < limit {
-          rows.append(
-            (0..<columns.count).map { index in
-              let value = row[index] as DatabaseValue
-              switch value.storage {
-              case .null: return nil
-              case .int64(let number): return String(number)
-              case .double(let number): return String(number)
-              case .string(let text): return text
-              case .blob(let data): return "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
-              }
-            })
+        while let row = try cursor.next() {
+          guard rows.count < limits.sqlRows else {
+            return SQLResult(
+              columns: columns, rows: rows,
+              truncated: "cut at \(limits.sqlRows) rows (REGISTRY_LIMIT_SQL_ROWS raises the limit)")
+          }
+          let values = (0..<columns.count).map { index in Self.text(row[index] as DatabaseValue) }
+          bytes += values.reduce(0) { $0 + Int64($1?.utf8.count ?? 0) }
+          guard bytes <= limits.sqlBytes else {
+            return SQLResult(
+              columns: columns, rows: rows,
+              truncated: "cut at \(limits.sqlBytes) bytes of text (REGISTRY_LIMIT_SQL_BYTES raises the limit)")
+          }
+          rows.append(values)
         }
         return SQLResult(columns: columns, rows: rows)
       }
     } catch let error as CatalogError {
       throw error
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+      throw CatalogError(
+        .deadlineExceeded,
+        "the statement ran past \(limits.sqlSeconds) s and was stopped (REGISTRY_LIMIT_SQL_SECONDS raises the limit)")
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_TOOBIG {
+      throw CatalogError(
+        .resourceExhausted,
+        "a value would be larger than \(lengthLimit) bytes (REGISTRY_LIMIT_SQL_BYTES raises the limit)")
     } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
       // An error in the caller's own SQL (a syntax error, an unknown table or column).
       throw CatalogError(.invalidArgument, error.message ?? "\(error)")
     } catch {
       throw CatalogError.wrap(error, file: path.path)
+    }
+  }
+
+  /// A value as `sql` prints it: text as is, numbers in decimal, blobs as `x'…'`, NULL as nil.
+  static func text(_ value: DatabaseValue) -> String? {
+    switch value.storage {
+    case .null: return nil
+    case .int64(let number): return String(number)
+    case .double(let number): return String(number)
+    case .string(let text): return text
+    case .blob(let data): return "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
     }
   }
 

@@ -61,3 +61,54 @@ struct HostileStoreTests {
     #expect(Self.objectCount(store) == objects)
   }
 }
+
+/// `sql` runs the caller's SQL: it must stop on time, refuse huge values and say when it cut a
+/// result, instead of running forever, aborting, or cutting silently.
+@Suite("sql within its limits")
+struct SQLLimitTests {
+  static func run(_ environment: [String: String], _ arguments: String...) throws -> CommandLineTests.Result {
+    let process = Process()
+    process.executableURL = CommandLineTests.binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return CommandLineTests.Running(process: process, out: out, err: err).finish()
+  }
+
+  @Test("a recursive query that never ends stops at the time limit (exit 11)")
+  func timeLimit() throws {
+    let (store, _) = try HostileStoreTests.makeStore()
+    let forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    let result = try Self.run(["REGISTRY_LIMIT_SQL_SECONDS": "1"], "--store", store, "sql", forever, "--json")
+    #expect(result.status == 11, "\(result.stderr)")
+    #expect(result.stdout.contains("deadline_exceeded"))
+  }
+
+  @Test("randomblob(1e9) is refused by the length limit (exit 10), not allocated")
+  func lengthLimit() throws {
+    let (store, _) = try HostileStoreTests.makeStore()
+    let result = try Self.run([:], "--store", store, "sql", "SELECT length(randomblob(1000000000))", "--json")
+    #expect(result.status == 10, "\(result.stderr)")
+    #expect(result.stdout.contains("resource_exhausted"))
+  }
+
+  @Test("a result past the row limit is cut and says so")
+  func rowLimit() throws {
+    let (store, _) = try HostileStoreTests.makeStore()
+    let many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c"
+    let cut = try Self.run(["REGISTRY_LIMIT_SQL_ROWS": "20"], "--store", store, "sql", many, "--json")
+    #expect(cut.status == 0, "\(cut.stderr)")
+    let object = try JSONSerialization.jsonObject(with: Data(cut.stdout.utf8)) as? [String: Any]
+    #expect((object?["rows"] as? [[Any]])?.count == 20)
+    #expect((object?["truncated"] as? String)?.contains("20 rows") == true)
+    let text = try Self.run(["REGISTRY_LIMIT_SQL_ROWS": "20"], "--store", store, "sql", many)
+    #expect(text.stderr.contains("cut at 20 rows"))
+    let whole = try Self.run([:], "--store", store, "sql", many, "--json")
+    let complete = try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as? [String: Any]
+    #expect((complete?["rows"] as? [[Any]])?.count == 50 && complete?["truncated"] == nil)
+  }
+}

@@ -48,9 +48,13 @@ public struct VersionQuery: Sendable {
 public struct SQLResult: Sendable, Codable {
   public let columns: [String]
   public let rows: [[String?]]
+  /// Why the rows stop short of the whole result, when they do: the row or byte limit
+  /// (`Limits.sqlRows`, `Limits.sqlBytes`) was reached. `nil` for a complete result.
+  public let truncated: String?
 
-  package init(columns: [String], rows: [[String?]]) {
+  package init(columns: [String], rows: [[String?]], truncated: String? = nil) {
     self.columns = columns
     self.rows = rows
+    self.truncated = truncated
   }
 }
