@@ -32,10 +32,19 @@ package final class Catalog: Sendable {
     let location = readOnly ? Self.readOnlyLocation(path) : path.path
     do {
       pool = try DatabasePool(path: location, configuration: configuration)
+      let applied: Set<String> = try pool.read { (db: Database) throws -> Set<String> in
+        try Self.appliedIdentifiers(db)
+      }
+      // A catalog migrated by a newer build has tables this one does not know how to keep
+      // consistent: reading may work, writing must not.
+      let unknown = applied.subtracting(Self.migrationIdentifiers)
+      if !unknown.isEmpty {
+        throw CatalogError(
+          .failedPrecondition,
+          "\(path.path): the catalog was written by a newer registry (migration \(unknown.sorted().joined(separator: ", ")); "
+            + "this build knows up to \(Self.migrationIdentifiers.last ?? "none")); upgrade registry to use this store")
+      }
       if readOnly {
-        let applied: Set<String> = try pool.read { (db: Database) throws -> Set<String> in
-          try Self.migrator().appliedIdentifiers(db)
-        }
         guard applied == Set(Self.migrationIdentifiers) else {
           throw CatalogError(
             .failedPrecondition, "\(path.path): the catalog needs migrating, which a read-only store cannot do")
@@ -48,12 +57,30 @@ package final class Catalog: Sendable {
     }
   }
 
-  /// What to open for reading the database at `path`: on a read-only file system, a URI that
-  /// marks it immutable; elsewhere the path itself.
+  /// What to open for reading the database at `path`: the path itself where SQLite can share the
+  /// WAL index, else a URI that marks the database immutable.
+  ///
+  /// A read-only connection to a WAL database needs its `-wal` and `-shm` files, and creates them
+  /// when they are missing (the last writer to close removes them). On read-only media, or for a
+  /// user who may read the store but not write its directory, it cannot, and SQLite fails with
+  /// "attempt to write a readonly database"; there the database is opened as immutable, which is
+  /// exact while no one writes (a write during the read can make it fail as corrupted; retry).
   static func readOnlyLocation(_ path: URL) -> String {
-    guard FileSystem.isOnReadOnlyFileSystem(path.deletingLastPathComponent().path) else { return path.path }
+    let directory = path.deletingLastPathComponent().path
+    let canShareIndex =
+      !FileSystem.isOnReadOnlyFileSystem(directory)
+      && ((try? FileSystem.checkAccess(directory, .write)) != nil
+        || (FileSystem.exists(path.path + "-wal") && FileSystem.exists(path.path + "-shm")))
+    guard !canShareIndex else { return path.path }
     let escaped = path.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path.path
     return "file:\(escaped)?immutable=1"
+  }
+
+  /// The migrations recorded in the database, known to this build or not (GRDB's own
+  /// `appliedIdentifiers` lists only the ones registered with the migrator).
+  static func appliedIdentifiers(_ db: Database) throws -> Set<String> {
+    guard try db.tableExists("grdb_migrations") else { return [] }
+    return Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
   }
 
   /// The migrator with every embedded migration registered in order.

@@ -112,3 +112,27 @@ struct SQLLimitTests {
     #expect((complete?["rows"] as? [[Any]])?.count == 50 && complete?["truncated"] == nil)
   }
 }
+
+/// A catalog migrated by a newer build may hold tables this build does not keep consistent.
+@Suite("a catalog from a newer registry")
+struct NewerCatalogTests {
+  @Test("push and gc refuse a catalog with a migration this build does not know; reads say why")
+  func newerMigration() throws {
+    let (store, objects) = try HostileStoreTests.makeStore()
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    sqlite.arguments = [store + "/catalog.sqlite", "INSERT INTO grdb_migrations (identifier) VALUES ('v9999_future')"]
+    try sqlite.run()
+    sqlite.waitUntilExit()
+    #expect(sqlite.terminationStatus == 0)
+    let model = try Repository.Fixtures.model("finetune_head").path
+    for arguments in [["push", model, "--name", "m"], ["gc", "--grace", "0s"], ["list"]] {
+      let result = InProcess.run(["--store", store] + arguments)
+      #expect(result.status == 9, "\(arguments): \(result.status) \(result.stderr)")
+      #expect(result.stderr.contains("newer registry") && result.stderr.contains("v9999_future"), "\(result.stderr)")
+    }
+    #expect(HostileStoreTests.objectCount(store) == objects)
+    let versions = InProcess.run("--store", store, "sql", "SELECT count(*) FROM versions")
+    #expect(versions.status == 9)
+  }
+}
