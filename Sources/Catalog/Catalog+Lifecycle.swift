@@ -193,9 +193,17 @@ extension Catalog {
   }
 
   /// Every live version, oldest first.
-  /// How many version rows the catalog has, removed ones included.
-  package func versionRowCount() throws(CatalogError) -> Int {
-    try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0 }
+  /// Whether the catalog has recorded anything at all: a version (rows are never deleted, only
+  /// marked removed), a lease of a push (live, dead or finished) or an event (every push, alias
+  /// move and collection logs one). A blank database put in place of a store's catalog has none.
+  package func hasHistory() throws(CatalogError) -> Bool {
+    try read { db in
+      try Bool.fetchOne(
+        db,
+        sql: """
+          SELECT EXISTS (SELECT 1 FROM versions) OR EXISTS (SELECT 1 FROM leases) OR EXISTS (SELECT 1 FROM events)
+          """) ?? false
+    }
   }
 
   package func liveVersions() throws(CatalogError) -> [VersionSummary] {

@@ -108,14 +108,16 @@ extension Registry {
     defer { lock.unlock() }
     do {
       if !options.dryRun { objects.restoreTrash() }
-      // Version rows are never deleted (removal only marks them), so a catalog without a single
-      // one beside stored objects is not this store's catalog: a blank or foreign database put in
-      // its place. Collecting against it would delete every object.
-      if try catalog.versionRowCount() == 0, objects.containsAnyObject() {
+      // Every object got into the store through a push, which leaves a lease, an event and, once
+      // done, a version row; a catalog with none of them beside stored objects is not this
+      // store's catalog but a blank one put in its place. Collecting against it would delete
+      // every object.
+      if try !catalog.hasHistory(), objects.containsAnyObject() {
         throw RegistryError(
           .failedPrecondition,
-          "\(objects.layout.catalogDatabase.path): the catalog records no version at all, yet the store holds "
-            + "objects; refusing to collect (it would delete them all). Restore the store's catalog (docs/store.md)")
+          "\(objects.layout.catalogDatabase.path): the catalog records no version, push or event, yet the store "
+            + "holds objects; refusing to collect (it would delete them all). Restore the store's catalog "
+            + "(docs/store.md)")
       }
       let candidates = try catalog.retentionCandidates(
         keepLast: options.retention.keepLast,
