@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is present; needs root (or sudo) only when installing.
 set -euo pipefail
 
-packages=(zlib1g-dev libsqlite3-dev libopenblas-dev)
+packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
