@@ -76,7 +76,7 @@ let package = Package(
     .target(name: "CGEMM"),
     .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
     .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
-    .target(name: "TextKernels", dependencies: ["TensorKernels"]),
+    .target(name: "TextKernels", dependencies: ["TensorKernels", "CRE2"]),
     .target(name: "TensorIO", dependencies: ["RegistryCore", "TensorKernels", "NumPyFormat"]),
     .target(
       name: "RegistryCommands",
