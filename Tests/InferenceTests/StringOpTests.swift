@@ -247,4 +247,19 @@ struct StringOpTests {
         && large?.message.contains("REGISTRY_LIMIT_REGEX_PROGRAM_SIZE") == true, "\(large?.message ?? "")")
   }
 
+  @Test("regex ops survive the inputs that broke the hand-written engine")
+  func regexDefects() throws {
+    let text = strings(["a"])
+    let nested = H.failure(
+      "RegexReplace", [text, scalar(String(repeating: "(", count: 100_000)), scalar("")])
+    #expect(nested?.category == .invalidArgument)
+    #expect(nested?.message.contains("error: missing ): ((((") == true)
+    let long = String(repeating: "a", count: 2 << 20)
+    let input = strings([long, long + "b", long + "c"])
+    let matches = try H.run("RegexFullMatch", [input, scalar("(a|aa)*(b|a{1000})")])
+    #expect(matches == [Tensor(bool: [true, true, false], shape: [3])])
+    let replaced = try H.run("RegexReplace", [input, scalar("(a|aa)*(b|a{1000})"), scalar("x")])
+    #expect(replaced == [strings(["x", "x", "xc"])])
+  }
+
 }

@@ -179,6 +179,44 @@ struct RegexPatternTests {
       try RegexPattern(#"\C"#).replace(in: Array("é".utf8), with: Array("-".utf8), global: false) == [0x2D, 0xA9])
   }
 
+  @Test("100,000 nested parentheses are a clean error or a program, never a stack overflow")
+  func deepNesting() throws {
+    let open = String(repeating: "(", count: 100_000)
+    do {
+      _ = try RegexPattern(open)
+      Issue.record("accepted 100,000 unclosed (")
+    } catch {
+      #expect(error.kind == .invalid)
+      #expect(error.message.hasPrefix("missing ): (((("))
+      // The message is cut: RE2 repeats the rest of the pattern.
+      #expect(error.description.count < 2200)
+      #expect(error.description.contains("… (100000 bytes), error: missing ): (((("))
+      #expect(error.description.hasSuffix("… (100011 bytes)"))
+    }
+    let balanced = open + "a" + String(repeating: ")", count: 100_000)
+    #expect(try RegexPattern(balanced).fullMatch(Array("a".utf8)))
+    // Under a small budget the same pattern is too large, not a crash.
+    do {
+      _ = try RegexPattern(balanced, maxMemory: RegexPattern.maxMemory(programSize: 10_000))
+      Issue.record("compiled under 10,000")
+    } catch {
+      #expect(error.kind == .tooLarge)
+      #expect(error.message == "pattern too large - compile failed")
+    }
+  }
+
+  @Test("(a|aa)*(b|a{1000}) over megabytes of text stays linear")
+  func largeTexts() throws {
+    let regex = try RegexPattern("(a|aa)*(b|a{1000})")
+    let text = [UInt8](repeating: UInt8(ascii: "a"), count: 3 << 20)
+    #expect(try regex.fullMatch(text))
+    #expect(try !regex.fullMatch(text + [UInt8(ascii: "c")]))
+    #expect(try regex.replace(in: text + Array("b".utf8), with: Array("x".utf8), global: true) == Array("x".utf8))
+    let split = text[..<(1 << 20)] + Array("c".utf8) + text[..<(1 << 20)]
+    #expect(try regex.replace(in: Array(split), with: Array("<\\0>".utf8), global: true).count == (1 << 21) + 5)
+    #expect(try regex.replace(in: Array(split), with: Array("x".utf8), global: false).count == (1 << 20) + 2)
+  }
+
   @Test("the memory budget follows the program-size limit, RE2's default at the default limit")
   func memoryBudget() {
     #expect(RegexPattern.maxMemory(programSize: 100_000) == RegexPattern.defaultMaxMemory)
