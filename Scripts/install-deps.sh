@@ -3,8 +3,9 @@
 # Idempotent and quiet when everything is present; needs root (or sudo) only when installing.
 set -euo pipefail
 
+# libre2-dev: TensorFlow's regex ops run on RE2 (Sources/CRE2).
 # sqlite3: the shell docs/catalog.md shows, and tests craft damaged catalogs with it.
-packages=(zlib1g-dev libsqlite3-dev libopenblas-dev sqlite3)
+packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -1,164 +1,142 @@
-/// A regular expression with RE2's syntax and matching semantics, as TensorFlow's regex ops use
-/// it (`RE2(pattern)` with default options: UTF-8, Perl classes, `.` not matching `\n`, `^`/`$`
-/// at the ends of the text unless `(?m)`, leftmost-first alternation).
-///
-/// Texts are byte strings; matching works on their code points (undecodable bytes match nothing
-/// but can be skipped over), and results are byte ranges.
-package struct RegexPattern: Sendable {
-  package let source: String
-  /// Capturing groups, not counting the whole match.
-  package let captureCount: Int
-  private let searchProgram: RegexProgram
-  private let fullMatchProgram: RegexProgram
+import CRE2
 
-  /// Parses and compiles a pattern.
+/// A regular expression compiled by RE2 (Debian's libre2) as TensorFlow's regex kernels compile
+/// it: `RE2(pattern)` with default options (UTF-8, leftmost-first, `.` not matching `\n`, `^`/`$`
+/// at the ends of the text unless `(?m)`), with only the memory budget (`max_mem`) chosen by the
+/// caller.
+///
+/// Texts and patterns are byte strings; RE2 reads them as UTF-8.
+///
+/// Sendable although it wraps a pointer: the compiled `RE2` is never changed after `init`, and
+/// RE2 documents its const methods (`FullMatch`, `Replace`, `GlobalReplace`) as safe to call from
+/// several threads at once (its lazily built DFA cache takes its own lock). The op cache shares
+/// one instance between concurrent kernels.
+package final class RegexPattern: @unchecked Sendable {
+  /// The pattern as given.
+  package let source: [UInt8]
+  private let regex: OpaquePointer
+
+  /// RE2's default `max_mem` (`RE2::Options::kDefaultMaxMem`, 8 MiB), which TensorFlow uses.
+  package static let defaultMaxMemory: Int64 = 8 << 20
+
+  /// The `max_mem` for a program-size limit: RE2's default (TensorFlow's budget) at the default
+  /// limit of 100,000, in proportion otherwise (about 84 bytes per unit).
   ///
-  /// - Throws: `RegexError` naming the pattern and the construct: invalid RE2 syntax
-  ///   (backreferences and lookaround included, which RE2 rejects), or RE2 syntax outside the
-  ///   subset implemented here (`isUnsupported`).
-  package init(_ pattern: [UInt8]) throws(RegexError) {
-    let (node, captures) = try RegexParser.parse(pattern)
-    source = String(decoding: pattern, as: UTF8.self)
-    captureCount = captures
-    do {
-      searchProgram = try RegexProgram(node, captureCount: captures, anchoredAtEnd: false)
-      fullMatchProgram = try RegexProgram(node, captureCount: captures, anchoredAtEnd: true)
-    } catch {
-      throw RegexError(pattern: source, reason: "pattern too large", isUnsupported: false)
-    }
+  /// RE2 gives two thirds of `max_mem` to the forward program at 8 bytes per instruction (8 MiB
+  /// allows about 700,000 instructions) and the rest to the DFA caches; a budget far below the
+  /// default makes RE2 refuse patterns TensorFlow accepts and fall back from its DFA to its
+  /// slower NFA on texts that need many DFA states.
+  package static func maxMemory(programSize: Int64) -> Int64 {
+    let (product, overflow) = programSize.multipliedReportingOverflow(by: defaultMaxMemory)
+    return overflow ? Int64.max : max(1, product / 100_000)
   }
 
-  package init(_ pattern: String) throws(RegexError) { try self.init(Array(pattern.utf8)) }
+  /// Compiles a pattern.
+  ///
+  /// - Throws: `RegexError`: `.invalid` with RE2's message for a pattern RE2 rejects, `.tooLarge`
+  ///   when the compiled program does not fit `maxMemory`, `.outOfMemory` when memory ran out.
+  /// - Complexity: O(pattern) to parse, plus the compiled program's size; no recursion, so a
+  ///   deeply nested pattern is an error or a program, never a stack overflow.
+  package init(_ pattern: [UInt8], maxMemory: Int64 = defaultMaxMemory) throws(RegexError) {
+    var compiled: OpaquePointer?
+    var error: UnsafeMutablePointer<CChar>?
+    let status = pattern.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) {
+        cre2_compile($0.baseAddress, $0.count, maxMemory, &compiled, &error)
+      }
+    }
+    let message = error.map { String(cString: $0) } ?? "out of memory"
+    cre2_free_buffer(error)
+    guard Int(status) == CRE2_OK, let compiled else {
+      let kind: RegexError.Kind =
+        switch Int(status) {
+        case CRE2_TOO_LARGE: .tooLarge
+        case CRE2_INVALID: .invalid
+        default: .outOfMemory
+        }
+      throw RegexError(kind: kind, pattern: pattern, message: message)
+    }
+    source = pattern
+    regex = compiled
+  }
+
+  package convenience init(_ pattern: String, maxMemory: Int64 = defaultMaxMemory) throws(RegexError) {
+    try self.init(Array(pattern.utf8), maxMemory: maxMemory)
+  }
+
+  deinit { cre2_free(regex) }
 
   /// Whether the whole text matches (`RE2::FullMatch`).
   ///
-  /// - Complexity: O(n × m) for n code points and a program of m instructions.
-  package func fullMatch(_ bytes: [UInt8]) -> Bool {
-    var matcher = RegexMatcher(fullMatchProgram, groups: 0)
-    return matcher.match(UTF8Text(bytes), from: 0, anchored: true) != nil
-  }
-
-  /// The leftmost-first match at or after byte offset 0, as byte ranges of the whole match and
-  /// each group (`nil` for a group that did not take part).
-  package func firstMatch(in bytes: [UInt8]) -> [Range<Int>?]? {
-    let text = UTF8Text(bytes)
-    var matcher = RegexMatcher(searchProgram, groups: captureCount)
-    guard let slots = matcher.match(text, from: 0, anchored: false) else { return nil }
-    return Self.ranges(slots, text)
-  }
-
-  /// `RE2::Replace` (first match only) or `RE2::GlobalReplace` (every non-overlapping match, left
-  /// to right; an empty match right after the previous match is skipped).
-  ///
-  /// Follows RE2 to the letter: a rewrite naming a group the pattern does not have leaves the
-  /// text unchanged; an invalid escape in the rewrite leaves it unchanged for `Replace` and cuts
-  /// that match's replacement short for `GlobalReplace`.
-  ///
-  /// - Complexity: O(n × m) per match found, for n code points and m instructions.
-  package func replace(in bytes: [UInt8], with rewrite: RegexRewrite, global: Bool) -> [UInt8] {
-    guard rewrite.maximumGroup <= captureCount else { return bytes }
-    let text = UTF8Text(bytes)
-    var matcher = RegexMatcher(searchProgram, groups: rewrite.maximumGroup)
-    if !global {
-      guard let slots = matcher.match(text, from: 0, anchored: false) else { return bytes }
-      let groups = Self.ranges(slots, text)
-      var replacement: [UInt8] = []
-      guard rewrite.append(to: &replacement, groups: groups, in: bytes), let whole = groups[0] else { return bytes }
-      return Array(bytes[..<whole.lowerBound]) + replacement + Array(bytes[whole.upperBound...])
+  /// - Throws: `RegexError` `.outOfMemory` when RE2 ran out of memory.
+  /// - Complexity: O(text) with RE2's DFA; O(text × pattern) when it falls back to its NFA.
+  package func fullMatch(_ text: [UInt8]) throws(RegexError) -> Bool {
+    let result = text.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { cre2_full_match(regex, $0.baseAddress, $0.count) }
     }
-    var output: [UInt8] = []
-    output.reserveCapacity(bytes.count)
-    var position = 0  // scalar index
-    var lastEnd: Int?
-    var count = 0
-    let scalarCount = text.scalars.count
-    while position <= scalarCount {
-      guard let slots = matcher.match(text, from: position, anchored: false) else { break }
-      let (start, end) = (slots[0], slots[1])
-      if position < start { output += bytes[text.offsets[position]..<text.offsets[start]] }
-      if start == lastEnd && start == end {
-        // An empty match where the last one ended: copy one code point and search again.
-        if position < scalarCount { output += bytes[text.offsets[position]..<text.offsets[position + 1]] }
-        position += 1
-        continue
+    guard result >= 0 else { throw RegexError(kind: .outOfMemory, pattern: source, message: "out of memory") }
+    return result == 1
+  }
+
+  /// `RE2::Replace` (the first match) or `RE2::GlobalReplace` (every non-overlapping match, left
+  /// to right, an empty match right after the previous one skipped), with RE2's rewrite syntax:
+  /// `\0` the whole match, `\1`–`\9` the groups, `\\` a backslash.
+  ///
+  /// As in TensorFlow, the rewrite is not checked first: RE2 leaves the text unchanged when the
+  /// rewrite names a group the pattern does not have, and at an invalid escape `Replace` leaves
+  /// the text unchanged while `GlobalReplace` cuts that match's replacement short.
+  ///
+  /// - Throws: `RegexError` `.outOfMemory` when RE2 ran out of memory.
+  /// - Complexity: O(text) to find the matches; a rewrite that uses groups also runs RE2's NFA
+  ///   over each match, O(match × pattern).
+  package func replace(in text: [UInt8], with rewrite: [UInt8], global: Bool) throws(RegexError) -> [UInt8] {
+    var output: UnsafeMutablePointer<CChar>?
+    var outputLength = 0
+    let count = text.withUnsafeBufferPointer { textBuffer in
+      textBuffer.withMemoryRebound(to: CChar.self) { textBytes in
+        rewrite.withUnsafeBufferPointer { rewriteBuffer in
+          rewriteBuffer.withMemoryRebound(to: CChar.self) { rewriteBytes in
+            cre2_replace(
+              regex, textBytes.baseAddress, textBytes.count, rewriteBytes.baseAddress, rewriteBytes.count,
+              global ? 1 : 0, &output, &outputLength)
+          }
+        }
       }
-      _ = rewrite.append(to: &output, groups: Self.ranges(slots, text), in: bytes)
-      position = end
-      lastEnd = end
-      count += 1
     }
-    guard count > 0 else { return bytes }
-    if position < scalarCount { output += bytes[text.offsets[position]...] }
-    return output
-  }
-
-  private static func ranges(_ slots: [Int], _ text: UTF8Text) -> [Range<Int>?] {
-    stride(from: 0, to: slots.count, by: 2).map { index in
-      let (start, end) = (slots[index], slots[index + 1])
-      guard start >= 0, end >= start else { return nil }
-      return text.offsets[start]..<text.offsets[end]
+    defer { cre2_free_buffer(output) }
+    guard count >= 0 else { throw RegexError(kind: .outOfMemory, pattern: source, message: "out of memory") }
+    guard count > 0, let output else { return text }
+    return output.withMemoryRebound(to: UInt8.self, capacity: outputLength) {
+      Array(UnsafeBufferPointer(start: $0, count: outputLength))
     }
   }
 }
 
-/// A replacement string in RE2's rewrite syntax: `\0` is the whole match, `\1`–`\9` the groups,
-/// `\\` a backslash; any other escape is invalid.
-package struct RegexRewrite: Sendable {
-  private enum Piece: Sendable {
-    case bytes([UInt8])
-    case group(Int)
-    /// An invalid escape: RE2's `Rewrite` stops and reports failure here.
+/// Why RE2 refused a pattern, or ran out of memory.
+package struct RegexError: Error, Sendable, CustomStringConvertible {
+  package enum Kind: Sendable {
+    /// RE2 rejected the syntax (TensorFlow: invalid_argument).
     case invalid
+    /// The compiled program does not fit the memory budget (RE2's `ErrorPatternTooLarge`).
+    case tooLarge
+    /// Memory ran out while compiling or matching.
+    case outOfMemory
   }
 
-  private let pieces: [Piece]
-  /// The highest group named (`RE2::MaxSubmatch`).
-  package let maximumGroup: Int
+  package let kind: Kind
+  package let pattern: [UInt8]
+  /// RE2's `error()`, e.g. `missing ): (a`.
+  package let message: String
 
-  package init(_ bytes: [UInt8]) {
-    var pieces: [Piece] = []
-    var literal: [UInt8] = []
-    var maximum = 0
-    var index = 0
-    while index < bytes.count {
-      let byte = bytes[index]
-      index += 1
-      guard byte == UInt8(ascii: "\\") else {
-        literal.append(byte)
-        continue
-      }
-      let next: UInt8? = index < bytes.count ? bytes[index] : nil
-      index += 1
-      if let next, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) {
-        if !literal.isEmpty { pieces.append(.bytes(literal)) }
-        literal = []
-        let group = Int(next - UInt8(ascii: "0"))
-        maximum = max(maximum, group)
-        pieces.append(.group(group))
-      } else if next == UInt8(ascii: "\\") {
-        literal.append(next ?? 0)
-      } else {
-        if !literal.isEmpty { pieces.append(.bytes(literal)) }
-        literal = []
-        pieces.append(.invalid)
-      }
-    }
-    if !literal.isEmpty { pieces.append(.bytes(literal)) }
-    self.pieces = pieces
-    maximumGroup = maximum
+  /// TensorFlow's words: `Invalid pattern: <pattern>, error: <RE2's error>`, with the pattern and
+  /// the message cut at 1,000 bytes each (RE2's message often repeats the rest of the pattern).
+  package var description: String {
+    "Invalid pattern: \(Self.truncated(pattern)), error: \(Self.truncated(Array(message.utf8)))"
   }
 
-  /// Appends the rewrite for one match; false at an invalid escape (after appending what came
-  /// before it), as `RE2::Rewrite` does.
-  func append(to output: inout [UInt8], groups: [Range<Int>?], in bytes: [UInt8]) -> Bool {
-    for piece in pieces {
-      switch piece {
-      case .bytes(let literal): output += literal
-      case .group(let index):
-        if index < groups.count, let range = groups[index] { output += bytes[range] }
-      case .invalid: return false
-      }
-    }
-    return true
+  private static func truncated(_ bytes: [UInt8]) -> String {
+    let limit = 1000
+    guard bytes.count > limit else { return String(decoding: bytes, as: UTF8.self) }
+    return String(decoding: bytes[..<limit], as: UTF8.self) + "… (\(bytes.count) bytes)"
   }
 }
