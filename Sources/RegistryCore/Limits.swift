@@ -25,10 +25,9 @@ public struct Limits: Sendable, Equatable {
   public var functionDepth: Int64 = 64
   /// The largest input file `run` reads (`.npy` or `.json`).
   public var inputFileBytes: Int64 = 4 << 30
-  /// The largest compiled regular expression, in instructions.
-  public var regexProgramSize: Int64 = 100_000
-  /// The most steps one regular-expression match may take.
-  public var regexSteps: Int64 = 100_000_000
+  /// RE2's memory budget for one regular expression (`max_mem`), in bytes: its compiled program
+  /// and DFA caches. The default is RE2's and TensorFlow's, 8 MiB (about 700,000 instructions).
+  public var regexMemoryBytes: Int64 = 8 << 20
   /// How long one `sql` statement may run, in seconds.
   public var sqlSeconds: Double = 10
   /// The most rows `sql` returns (it says when it cut a result).
@@ -56,8 +55,8 @@ public struct Limits: Sendable, Equatable {
     [
       ("TENSOR_BYTES", \.tensorBytes), ("TENSOR_ELEMENTS", \.tensorElements), ("FILE_BYTES", \.fileBytes),
       ("HEADER_BYTES", \.headerBytes), ("GRAPH_NODES", \.graphNodes), ("FUNCTION_DEPTH", \.functionDepth),
-      ("INPUT_FILE_BYTES", \.inputFileBytes), ("REGEX_PROGRAM_SIZE", \.regexProgramSize),
-      ("REGEX_STEPS", \.regexSteps), ("SQL_ROWS", \.sqlRows), ("SQL_BYTES", \.sqlBytes),
+      ("INPUT_FILE_BYTES", \.inputFileBytes), ("REGEX_MEMORY_BYTES", \.regexMemoryBytes),
+      ("SQL_ROWS", \.sqlRows), ("SQL_BYTES", \.sqlBytes),
     ]
   }
 

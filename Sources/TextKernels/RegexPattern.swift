@@ -19,18 +19,6 @@ package final class RegexPattern: @unchecked Sendable {
   /// RE2's default `max_mem` (`RE2::Options::kDefaultMaxMem`, 8 MiB), which TensorFlow uses.
   package static let defaultMaxMemory: Int64 = 8 << 20
 
-  /// The `max_mem` for a program-size limit: RE2's default (TensorFlow's budget) at the default
-  /// limit of 100,000, in proportion otherwise (about 84 bytes per unit).
-  ///
-  /// RE2 gives two thirds of `max_mem` to the forward program at 8 bytes per instruction (8 MiB
-  /// allows about 700,000 instructions) and the rest to the DFA caches; a budget far below the
-  /// default makes RE2 refuse patterns TensorFlow accepts and fall back from its DFA to its
-  /// slower NFA on texts that need many DFA states.
-  package static func maxMemory(programSize: Int64) -> Int64 {
-    let (product, overflow) = programSize.multipliedReportingOverflow(by: defaultMaxMemory)
-    return overflow ? Int64.max : max(1, product / 100_000)
-  }
-
   /// Compiles a pattern.
   ///
   /// - Throws: `RegexError`: `.invalid` with RE2's message for a pattern RE2 rejects, `.tooLarge`

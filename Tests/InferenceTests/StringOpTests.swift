@@ -244,7 +244,7 @@ struct StringOpTests {
     #expect(large?.category == .resourceExhausted)
     #expect(
       large?.message.contains(#"Invalid pattern: \pL{500}, error: pattern too large - compile failed"#) == true
-        && large?.message.contains("REGISTRY_LIMIT_REGEX_PROGRAM_SIZE") == true, "\(large?.message ?? "")")
+        && large?.message.contains("REGISTRY_LIMIT_REGEX_MEMORY_BYTES") == true, "\(large?.message ?? "")")
   }
 
   @Test("regex ops survive the inputs that broke the hand-written engine")

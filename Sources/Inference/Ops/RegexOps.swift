@@ -71,13 +71,13 @@ enum RegexOps {
   /// on every call. Bounded, since each RE2 may grow DFA caches up to its budget.
   private static let cache = Mutex<[CacheKey: RegexPattern]>([:])
 
-  /// Compiles `pattern` with RE2's memory budget derived from `Limits.current.regexProgramSize`.
+  /// Compiles `pattern` with RE2's memory budget, `Limits.current.regexMemoryBytes`.
   ///
   /// - Throws: invalid_argument "Invalid pattern: …, error: …" (TensorFlow's message) for a
   ///   pattern RE2 rejects; resource_exhausted, naming the limit, for one too large for it.
   static func compile(_ pattern: [UInt8], _ context: OpContext) throws(InferenceError) -> RegexPattern {
     let key = CacheKey(
-      pattern: pattern, maxMemory: RegexPattern.maxMemory(programSize: Limits.current.regexProgramSize))
+      pattern: pattern, maxMemory: Limits.current.regexMemoryBytes)
     if let cached = cache.withLock({ $0[key] }) { return cached }
     do {
       let regex = try RegexPattern(pattern, maxMemory: key.maxMemory)
@@ -99,9 +99,8 @@ enum RegexOps {
       let limits = Limits.current
       return InferenceError(
         .resourceExhausted,
-        "\(context.location): \(error.description) (RE2's max_mem of "
-          + "\(RegexPattern.maxMemory(programSize: limits.regexProgramSize)) bytes follows the limit of "
-          + "\(limits.regexProgramSize); raise it with REGISTRY_LIMIT_REGEX_PROGRAM_SIZE)")
+        "\(context.location): \(error.description) (RE2's max_mem is \(limits.regexMemoryBytes) bytes; "
+          + "raise it with REGISTRY_LIMIT_REGEX_MEMORY_BYTES)")
     case .outOfMemory:
       return InferenceError(.resourceExhausted, "\(context.location): \(error.description)")
     }
