@@ -40,14 +40,18 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// Model names: 1–200 characters of letters, digits, `.`, `_`, `-` and `/`, starting with a
-  /// letter or digit (so `team/model` namespaces work and no name looks like a flag or a path
-  /// trick).
+  /// Model names: 1–200 characters of letters, digits, `.`, `_`, `-` and `/`, each `/`-separated
+  /// part starting with a letter or digit (so `team/model` namespaces work, and no name looks like
+  /// a flag or holds a path trick such as `a/../b`, `a/./b` or a hidden `.x` part).
   public static func validateModelName(_ name: String) throws(RegistryError) {
-    guard isName(name, allowingSlash: true) else {
+    let partsStartWell = name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { part in
+      part.unicodeScalars.first.map(isLetterOrDigit) ?? false
+    }
+    guard isName(name, allowingSlash: true), partsStartWell else {
       throw RegistryError(
         .invalidArgument,
-        "\"\(name)\" is not a valid model name (letters, digits, '.', '_', '-', '/'; starting with a letter or digit)")
+        "\"\(name)\" is not a valid model name (letters, digits, '.', '_', '-', '/'; each part between slashes "
+          + "starting with a letter or digit)")
     }
   }
 
@@ -60,12 +64,17 @@ public struct Reference: Sendable, Equatable, CustomStringConvertible {
   }
 
   private static func isName(_ text: String, allowingSlash: Bool) -> Bool {
-    guard (1...200).contains(text.count), let first = text.unicodeScalars.first,
-      ("0"..."9").contains(first) || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
-    else { return false }
+    guard (1...200).contains(text.count), let first = text.unicodeScalars.first, isLetterOrDigit(first) else {
+      return false
+    }
     return text.unicodeScalars.allSatisfy { scalar in
-      ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-        || scalar == "." || scalar == "_" || scalar == "-" || (allowingSlash && scalar == "/")
+      isLetterOrDigit(scalar) || scalar == "." || scalar == "_" || scalar == "-" || (allowingSlash && scalar == "/")
     } && !text.contains("//") && !text.hasSuffix("/")
+  }
+
+  /// ASCII only: a name is also a file-system and URL path element, where look-alike letters
+  /// from other scripts would be a trap.
+  private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+    ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
   }
 }

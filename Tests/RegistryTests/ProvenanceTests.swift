@@ -161,3 +161,18 @@ struct ProvenanceTests {
     #expect(try registry.detail(Reference(parsing: "mlp:2")).metadata == ["team": "search", "approved": "yes"])
   }
 }
+
+@Suite("names")
+struct NameTests {
+  @Test("model names refuse path tricks in any part; team/model namespaces stay valid")
+  func modelNames() throws {
+    for good in ["mlp", "team/mlp", "a.b_c-d/e1", "9lives", "org/team/model.v2"] {
+      #expect(throws: Never.self) { try Reference.validateModelName(good) }
+    }
+    for bad in [
+      "a/../b", "a/./b", "../b", "a/..", "a/.hidden", "a/-flag", "-x", "a//b", "a/", "", "é", "a b", "a\u{1B}b",
+    ] {
+      #expect(throws: RegistryError.self, "\(bad)") { try Reference.validateModelName(bad) }
+    }
+  }
+}
