@@ -117,7 +117,10 @@ let package = Package(
     .target(name: "TestModels", dependencies: ["TFProto"], path: "Tests/TestModels"),
     .testTarget(
       name: "InferenceTests",
-      dependencies: ["RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels", "RegistryTestSupport"]
+      dependencies: [
+        "RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels", "RegistryTestSupport",
+        "SavedModelFormat",
+      ]
     ),
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]),
     .testTarget(

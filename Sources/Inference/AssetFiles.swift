@@ -33,15 +33,19 @@ public enum AssetFiles {
     }
   }
 
-  /// Reads paths inside the model (`<root>/assets/...`) from `source`, so a model opened from a
-  /// registry's store reads its vocabularies from the store too; other paths from the file
-  /// system.
+  /// Reads files inside the model's `assets/` directory (`<root>/assets/...`) from `source`, so a
+  /// model opened from a registry's store reads its vocabularies from the store too; every other
+  /// path is refused. A graph is untrusted input: its asset list or a `Const` fed to a
+  /// file-reading op could name `/etc/shadow` or `assets/../../..`, and neither may be read.
   public static func reader(for source: any SavedModelSource) -> Reader {
-    let prefix = source.root.path.hasSuffix("/") ? source.root.path : source.root.path + "/"
+    let prefix = (source.root.path.hasSuffix("/") ? source.root.path : source.root.path + "/") + "assets/"
     return { path throws(InferenceError) in
-      guard path.hasPrefix(prefix) else { return try fileSystem(path) }
+      guard path.hasPrefix(prefix), let relative = AssetPath.contained(String(path.dropFirst(prefix.count))) else {
+        throw InferenceError(
+          .invalidArgument, "cannot read \"\(path)\": outside the model's assets/ directory; refused")
+      }
       do {
-        return try source.read(String(path.dropFirst(prefix.count)))
+        return try source.read("assets/" + relative)
       } catch let error as FormatError {
         throw InferenceError(.invalidArgument, "cannot read \"\(path)\": \(error.problem)")
       } catch {
@@ -52,7 +56,8 @@ public enum AssetFiles {
 
   /// The asset placeholders of a meta graph and the paths they are fed, by node index.
   ///
-  /// - Throws: `InferenceError` (`.invalidArgument`) when an asset names a tensor the graph lacks.
+  /// - Throws: `InferenceError` (`.invalidArgument`) when an asset names a tensor the graph lacks or
+  ///   a file outside `assets/` (`../../etc/hostname`, `/etc/hostname`).
   static func feeds(
     _ metaGraph: Tensorflow_MetaGraphDef, graph: GraphFunction, directory: URL
   ) throws(InferenceError) -> [Int: [Value]] {
@@ -62,6 +67,11 @@ public enum AssetFiles {
     }
     var feeds: [Int: [Value]] = [:]
     for definition in definitions {
+      guard AssetPath.contained(definition.filename) != nil else {
+        throw InferenceError(
+          .invalidArgument,
+          "asset \"\(definition.filename)\" is not a file inside the model's assets/ directory; refused")
+      }
       let (node, _) = try LoadedModel.locate(
         definition.tensorInfo.name, in: graph, context: "asset \"\(definition.filename)\"")
       let path = directory.appendingPathComponent("assets").appendingPathComponent(definition.filename).path

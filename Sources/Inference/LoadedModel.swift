@@ -38,12 +38,13 @@ public final class LoadedModel: Sendable {
   ///   - tags: the meta graph's tag set (default `serve`; a model with one meta graph loads it
   ///     whatever its tags).
   ///   - readFile: how ops read asset files (vocabularies), given the path the graph is fed
-  ///     (`<directory>/assets/<name>`); the file system by default.
+  ///     (`<directory>/assets/<name>`); by default only files inside the model's `assets/`
+  ///     (`AssetFiles.reader(for:)`), so a crafted graph cannot read other files.
   /// - Throws: `InferenceError` listing every unsupported op at once (with the function and node
   ///   each is in), or naming what else is wrong (a missing asset file among them); `FormatError`s
   ///   from reading the directory are wrapped.
   public convenience init(
-    directory: URL, tags: Set<String> = ["serve"], readFile: @escaping AssetFiles.Reader = AssetFiles.fileSystem
+    directory: URL, tags: Set<String> = ["serve"], readFile: AssetFiles.Reader? = nil
   ) throws(InferenceError) {
     try self.init(source: DirectorySource(directory), tags: tags, readFile: readFile)
   }

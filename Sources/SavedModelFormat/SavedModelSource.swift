@@ -35,12 +35,13 @@ public struct DirectorySource: SavedModelSource {
 
   public func listing() throws(FormatError) -> [SavedModelDirectory.FileEntry] { try DirectoryWalker.walk(root) }
 
-  /// Refuses directories, devices and the like.
+  /// Refuses directories, devices, symlinks and the like: a link inside an untrusted model could
+  /// point anywhere (`push` refuses links too).
   public func size(of path: String) throws(FormatError) -> Int64 {
     let file = location(of: path).path
     let status: FileStatus
     do {
-      status = try FileSystem.status(file)
+      status = try FileSystem.status(file, followingLinks: false)
     } catch {
       throw FormatError(error.relabelled("cannot read"))
     }

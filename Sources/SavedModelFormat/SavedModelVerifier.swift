@@ -46,6 +46,15 @@ public enum SavedModelVerifier {
       return report
     }
 
+    for metaGraph in directory.savedModel.metaGraphs {
+      for name in SavedModelInspection.assetFileNames(metaGraph) where AssetPath.contained(name) == nil {
+        report.failures.append(
+          .init(
+            kind: .invalidArgument, file: url.appendingPathComponent(directory.graphFile.rawValue).path,
+            problem: "asset_file_def names \"\(name)\", which is not a file inside assets/"))
+      }
+    }
+
     var bundle: TensorBundle?
     do {
       bundle = try directory.bundle()

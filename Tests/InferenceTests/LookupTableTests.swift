@@ -1,4 +1,6 @@
 import Foundation
+import RegistryTestSupport
+import SavedModelFormat
 import TFProto
 import TensorKernels
 import Testing
@@ -291,7 +293,37 @@ struct LookupTableTests {
       Issue.record("loaded without its vocabulary")
     } catch {
       #expect(error.message.contains("InitializeTableFromTextFileV2"), "\(error.message)")
-      #expect(error.message.contains("cannot read \"\(copy.path)/assets/vocab.txt\": no such file"), "\(error.message)")
+      #expect(
+        error.message.contains("cannot read \"\(copy.path)/assets/vocab.txt\": cannot read: No such file"),
+        "\(error.message)")
     }
+  }
+}
+
+/// A graph is untrusted input: neither its asset list nor a file-reading op may reach files
+/// outside the model's `assets/` directory.
+@Suite("asset files stay inside the model")
+struct AssetContainmentTests {
+  @Test("only relative paths inside assets/ are accepted")
+  func containedPaths() {
+    for good in ["vocab.txt", "sub/vocab.txt", "a..b"] { #expect(AssetPath.contained(good) == good) }
+    for bad in ["", "/etc/hostname", "../../../../etc/hostname", "a/../../b", "./x", "a//b", "a/", "a\u{0}b"] {
+      #expect(AssetPath.contained(bad) == nil, "\(bad)")
+    }
+  }
+
+  @Test("a directory model's reader refuses paths outside assets/, and symlinks inside it")
+  func readerRefusesEscapes() throws {
+    let model = try Repository.Fixtures.scratchCopy("string_lookup")
+    let read = AssetFiles.reader(for: DirectorySource(model))
+    for path in ["/etc/hostname", model.path + "/assets/../saved_model.pb", model.path + "/saved_model.pb"] {
+      #expect(throws: InferenceError.self, "\(path)") { _ = try read(path) }
+    }
+    let assets = try FileManager.default.contentsOfDirectory(atPath: model.appendingPathComponent("assets").path)
+    let vocabulary = try #require(assets.first)
+    #expect(try !read(model.path + "/assets/" + vocabulary).isEmpty)
+    try FileManager.default.createSymbolicLink(
+      atPath: model.appendingPathComponent("assets/link.txt").path, withDestinationPath: "/etc/hostname")
+    #expect(throws: InferenceError.self) { _ = try read(model.path + "/assets/link.txt") }
   }
 }

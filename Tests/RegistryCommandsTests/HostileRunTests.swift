@@ -81,3 +81,19 @@ struct HostileRunTests {
     #expect((object?["metadata"] as? [String: String])?["note"] == evil)
   }
 }
+
+/// A model's asset list names files the graph reads; it must not reach outside `assets/`.
+@Suite("asset names that escape")
+struct HostileAssetTests {
+  @Test("run refuses an asset named ../../../../etc/hostname and verify flags it")
+  func escapingAsset() throws {
+    let model = try Repository.Fixtures.scratchCopy("string_lookup")
+    try HostileModels.renameAssets(in: model, to: "../../../../etc/hostname")
+    let run = InProcess.run("run", model.path, "--json")
+    #expect(run.status == 6, "\(run.stderr)")
+    #expect(run.stderr.contains("not a file inside the model's assets/ directory"), "\(run.stderr)")
+    let verify = InProcess.run("verify", model.path)
+    #expect(verify.status == 1)
+    #expect(verify.stderr.contains("asset_file_def names \"../../../../etc/hostname\""), "\(verify.stderr)")
+  }
+}

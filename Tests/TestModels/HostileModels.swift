@@ -40,4 +40,17 @@ public enum HostileModels {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try Data(model.encodedBytes()).write(to: directory.appendingPathComponent("saved_model.pb"))
   }
+
+  /// Rewrites every asset file name of the SavedModel in `directory` (its `asset_file_def`) to
+  /// `name`, e.g. `../../../../etc/hostname`.
+  public static func renameAssets(in directory: URL, to name: String) throws {
+    let file = directory.appendingPathComponent("saved_model.pb")
+    var model = try Tensorflow_SavedModel(serializedBytes: try Data(contentsOf: file))
+    for index in model.metaGraphs.indices {
+      for asset in model.metaGraphs[index].assetFileDef.indices {
+        model.metaGraphs[index].assetFileDef[asset].filename = name
+      }
+    }
+    try Data(model.serializedBytes() as [UInt8]).write(to: file)
+  }
 }
