@@ -49,21 +49,62 @@ extension FileSystem {
     }
   }
 
-  /// The names in a directory, without `.` and `..`, in no particular order.
+  /// The names in a directory, without `.` and `..`, in no particular order; a name that is not
+  /// valid UTF-8 comes back repaired (U+FFFD), so use `listDirectoryNames` where that matters.
   /// The corresponding C functions are `opendir` and `readdir`.
   package static func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+    try listDirectoryNames(path).map(\.repaired)
+  }
+
+  /// The names in a directory as the file system holds them: bytes, not always UTF-8.
+  package static func listDirectoryNames(_ path: String) throws(FileSystemError) -> [EntryName] {
     var opened = opendir(path)
     while opened == nil && errno == EINTR { opened = opendir(path) }
     guard let stream = opened else { throw FileSystemError("cannot list", path: path, .system(errno: errno)) }
     defer { closedir(stream) }
-    var names: [String] = []
+    var names: [EntryName] = []
     while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+      if bytes != [UInt8(ascii: ".")] && bytes != [UInt8(ascii: "."), UInt8(ascii: ".")] {
+        names.append(EntryName(bytes: bytes))
       }
-      if name != "." && name != ".." { names.append(name) }
     }
     return names
+  }
+
+  /// A directory entry's name. Two names that differ only in bytes that are not UTF-8
+  /// (`x\xff`, `x\xfe`) repair to the same string, so code that keys by name must look at
+  /// `isValidUTF8` first.
+  package struct EntryName: Sendable, Equatable {
+    package let bytes: [UInt8]
+
+    package init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Whether the bytes are valid UTF-8 (then `repaired` is exactly them).
+    package var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
+    /// The name with invalid bytes replaced by U+FFFD.
+    package var repaired: String { String(decoding: bytes, as: UTF8.self) }
+    /// The name for messages: invalid bytes shown as `\xFF`, so a person sees what is there.
+    package var escaped: String {
+      var text = ""
+      var index = 0
+      while index < bytes.count {
+        var end = index + 1
+        while end <= bytes.count, end - index <= 4 {
+          if let piece = String(validating: bytes[index..<end], as: UTF8.self) {
+            text += piece
+            break
+          }
+          end += 1
+        }
+        if end > bytes.count || end - index > 4 {
+          text += String(format: "\\x%02X", bytes[index])
+          end = index + 1
+        }
+        index = end
+      }
+      return text
+    }
   }
 
   /// `path` without its last component ("" when it has none to drop).

@@ -156,3 +156,18 @@ struct FileSystemTests {
     #expect(!FileSystem.processExists(999_999_999))
   }
 }
+
+@Suite("directory entry names")
+struct EntryNameTests {
+  @Test("names that are not UTF-8 are detected and shown with their bytes")
+  func escaped() {
+    let invalid = FileSystem.EntryName(bytes: Array("x".utf8) + [0xFF])
+    #expect(!invalid.isValidUTF8)
+    #expect(invalid.escaped == "x\\xFF")
+    #expect(invalid.repaired == "x\u{FFFD}")
+    let repairedLookAlike = FileSystem.EntryName(bytes: Array("x\u{FFFD}".utf8))
+    #expect(repairedLookAlike.isValidUTF8 && repairedLookAlike.escaped == "x\u{FFFD}")
+    let mixed = FileSystem.EntryName(bytes: Array("é".utf8) + [0xC3] + Array("a😀".utf8) + [0x80])
+    #expect(mixed.escaped == "é\\xC3a😀\\x80")
+  }
+}

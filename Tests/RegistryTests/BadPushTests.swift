@@ -28,6 +28,26 @@ struct BadPushTests {
     #expect(ingest.isEmpty, "ingest left: \(ingest)", sourceLocation: sourceLocation)
   }
 
+  @Test("file names that are not UTF-8, which would collide once repaired, are refused by name")
+  func nonUTF8Names() throws {
+    let registry = try TestSupport.newRegistry()
+    let directory = try TestSupport.copy("keras2_mlp")
+    for last: UInt8 in [0xFF, 0xFE] {
+      let path = Array(directory.path.utf8) + Array("/x".utf8) + [last, 0]
+      let descriptor = path.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+      }
+      #expect(descriptor >= 0)
+      close(descriptor)
+    }
+    expectRefused(registry, directory, kind: .invalidArgument, mentioning: "not valid UTF-8")
+    do {
+      _ = try registry.push(directory, PushOptions(model: "m"))
+    } catch {
+      #expect(error.message.contains("/x\\xFE") || error.message.contains("/x\\xFF"), "\(error.message)")
+    }
+  }
+
   @Test("a symlink inside the directory")
   func symlink() throws {
     let registry = try TestSupport.newRegistry()

@@ -24,13 +24,21 @@ enum DirectoryWalker {
   private static func walk(
     _ directory: URL, relative: String, into entries: inout [SavedModelDirectory.FileEntry]
   ) throws(FormatError) {
-    let names: [String]
+    let entryNames: [FileSystem.EntryName]
     do {
-      names = try FileSystem.listDirectory(directory.path)
+      entryNames = try FileSystem.listDirectoryNames(directory.path)
     } catch {
       throw FormatError(error.relabelled("cannot list the directory"))
     }
-    for name in names {
+    for entryName in entryNames {
+      // SavedModel file names are UTF-8; a name that is not would be stored repaired, and two
+      // such names could become one (push failed on a UNIQUE constraint, verify read one twice).
+      guard entryName.isValidUTF8 else {
+        throw FormatError(
+          .invalidArgument, file: directory.path + "/" + entryName.escaped,
+          "the file name is not valid UTF-8; a SavedModel's file names are UTF-8 (rename it)")
+      }
+      let name = entryName.repaired
       let url = directory.appendingPathComponent(name)
       let path = relative.isEmpty ? name : relative + "/" + name
       let status: FileStatus
