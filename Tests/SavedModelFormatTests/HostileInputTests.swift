@@ -1,0 +1,87 @@
+import Foundation
+import RegistryCore
+import RegistryTestSupport
+import SavedModelFormat
+import TFProto
+import Testing
+
+/// Input crafted to crash, exhaust or hang a reader: each must end in a clear `FormatError` with
+/// the documented category, never a trap or an allocation sized by the input.
+@Suite("Hostile input is refused cleanly")
+struct HostileInputTests {
+  /// A `variables/` directory whose index holds the bundle header and `entry`, beside an empty shard.
+  static func bundle(_ entry: Tensorflow_BundleEntryProto, key: String = "w") throws -> URL {
+    let root = try makeTemporaryDirectory("hostile-bundle")
+    var header = Tensorflow_BundleHeaderProto()
+    header.numShards = 1
+    var builder = TableBuilder()
+    builder.entries = [([], header.encodedBytes()), (Array(key.utf8), entry.encodedBytes())]
+    try Data(builder.build()).write(to: root.appendingPathComponent("variables.index"))
+    try Data().write(to: root.appendingPathComponent("variables.data-00000-of-00001"))
+    return root.appendingPathComponent("variables")
+  }
+
+  static func entry(_ dtype: Tensorflow_DataType, shape: [Int64], size: Int64 = 0) -> Tensorflow_BundleEntryProto {
+    var entry = Tensorflow_BundleEntryProto()
+    entry.dtype = dtype
+    entry.shape.dim = shape.map { size in
+      var dimension = Tensorflow_TensorShapeProto.Dim()
+      dimension.size = size
+      return dimension
+    }
+    entry.size = size
+    return entry
+  }
+
+  private func expectError(
+    _ category: ErrorCategory, mentioning words: [String], _ body: () throws -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    do {
+      try body()
+      Issue.record("expected a \(category) error", sourceLocation: sourceLocation)
+    } catch let error as FormatError {
+      #expect(error.category == category, "\(error)", sourceLocation: sourceLocation)
+      for word in words {
+        #expect(error.message.contains(word), "\(error)", sourceLocation: sourceLocation)
+      }
+    } catch {
+      Issue.record("unexpected error type: \(error)", sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test(
+    "a shape of [2^32, 2^32] is corrupted, not an overflow trap, for fixed-size, string and variant tensors",
+    arguments: [Tensorflow_DataType.dtFloat, .dtString, .dtVariant])
+  func overflowingShape(dtype: Tensorflow_DataType) throws {
+    let prefix = try Self.bundle(Self.entry(dtype, shape: [1 << 32, 1 << 32]))
+    expectError(.corrupted, mentioning: ["variables.index", "\"w\"", "4294967296"]) {
+      let bundle = try TensorBundle(prefix: prefix)
+      // Had the bundle opened, reading the tensor must not trap either.
+      for entry in bundle.entries { _ = try bundle.bytes(of: entry) }
+    }
+  }
+
+  @Test(
+    "a string or variant tensor with more elements than its bytes can hold is corrupted",
+    arguments: [Tensorflow_DataType.dtString, .dtVariant])
+  func moreElementsThanBytes(dtype: Tensorflow_DataType) throws {
+    let prefix = try Self.bundle(Self.entry(dtype, shape: [1 << 40]))
+    expectError(.corrupted, mentioning: ["variables.index", "\"w\"", "1099511627776"]) {
+      let bundle = try TensorBundle(prefix: prefix)
+      for entry in bundle.entries { _ = try bundle.bytes(of: entry) }
+    }
+  }
+
+  @Test("a table of 48 to 52 bytes holding only a footer is corrupted, not an underflow trap", arguments: 48...52)
+  func footerOnlyTable(length: Int) {
+    // Metaindex and index handles (0, 0), then padding and the magic.
+    var bytes = [UInt8](repeating: 0, count: length - 48) + [0, 0, 0, 0]
+    bytes += [UInt8](repeating: 0, count: length - 8 - bytes.count)
+    bytes += TableBuilder.le32(0x8b80_fb57) + TableBuilder.le32(0xdb47_7524)
+    #expect(bytes.count == length)
+    expectError(.corrupted, mentioning: ["t.index", "past the end"]) {
+      _ = try LevelDBTable(bytes: bytes, file: "t.index")
+    }
+  }
+}
