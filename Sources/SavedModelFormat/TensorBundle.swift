@@ -215,11 +215,21 @@ public struct TensorBundle: Sendable {
 extension TensorBundle {
   /// Reads one tensor's bytes exactly as stored and checks them against the entry's CRC32C.
   ///
-  /// - Throws: `FormatError` naming the shard when the bytes cannot be read or do not match.
+  /// - Throws: `FormatError` naming the shard when the bytes cannot be read or do not match;
+  ///   `.resourceExhausted` when the tensor is past `Limits.current`'s tensor limits, checked
+  ///   before its bytes are allocated (a sparse shard can make any size cheap on disk).
   public func bytes(of entry: Entry) throws(FormatError) -> [UInt8] {
     let url = shardURL(for: entry)
     if entry.isSliced {
       throw FormatError(.unsupported, file: url.path, "tensor \"\(entry.name)\" is partitioned into slices")
+    }
+    do {
+      let limits = Limits.current
+      let subject = "tensor \"\(entry.name)\" of shape \(entry.shape)"
+      _ = try limits.checkTensor(subject, shape: entry.shape, elementSize: entry.dtype.elementSize ?? 1)
+      try Limits.check(subject, entry.size, against: limits.tensorBytes, limit: "TENSOR_BYTES")
+    } catch {
+      throw FormatError(error, file: url.path)
     }
     let path = Self.shardPath(prefixPath, shard: entry.shard, of: Int(header.numShards))
     let bytes = try source.read(path, offset: entry.offset, count: Int(entry.size))
@@ -265,7 +275,15 @@ extension TensorBundle {
     do {
       var reader = ByteReader(bytes)
       var lengths: [Int] = []
-      for _ in 0..<entry.elementCount { lengths.append(Int(try reader.varint64("string length"))) }
+      for _ in 0..<entry.elementCount {
+        // The CRC check bounded every length by the tensor's bytes; `Int(exactly:)` keeps a
+        // length past `Int.max` an error even so.
+        let length = try reader.varint64("string length")
+        guard let count = Int(exactly: length) else {
+          throw ByteReader.OutOfBounds(what: "string of \(length) bytes runs past the tensor's end")
+        }
+        lengths.append(count)
+      }
       _ = try reader.uint32LE("length checksum")
       return try lengths.map { Array(try reader.take($0, "string")) }
     } catch {

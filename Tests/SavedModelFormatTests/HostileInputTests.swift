@@ -84,4 +84,38 @@ struct HostileInputTests {
       _ = try LevelDBTable(bytes: bytes, file: "t.index")
     }
   }
+
+  /// Turns a file of a scratch copy of the fixture into a sparse file of `size` bytes (its
+  /// first bytes kept, the rest a hole that costs no disk).
+  static func sparse(_ path: String, size: UInt64) throws -> URL {
+    let copy = try Fixtures.scratchCopy(BadInputTests.fixture)
+    let handle = try FileHandle(forWritingTo: copy.appendingPathComponent(path))
+    try handle.truncate(atOffset: size)
+    try handle.close()
+    return copy
+  }
+
+  @Test(
+    "a sparse 3 GB graph, index or fingerprint is resource_exhausted, naming the file, before it is read",
+    arguments: ["saved_model.pb", "variables/variables.index", "fingerprint.pb"])
+  func sparseFile(path: String) throws {
+    let copy = try Self.sparse(path, size: 3 << 30)
+    expectError(.resourceExhausted, mentioning: [path, "3221225472", "FILE_BYTES"]) {
+      let directory = try SavedModelDirectory(url: copy)
+      _ = try SavedModelInspection(directory)
+    }
+  }
+
+  @Test("a tensor past TENSOR_BYTES in a sparse shard is resource_exhausted before its bytes are read")
+  func sparseShard() throws {
+    let size = Limits.current.tensorBytes + 1
+    let prefix = try Self.bundle(Self.entry(.dtString, shape: [1], size: size))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: prefix.path + ".data-00000-of-00001"))
+    try handle.truncate(atOffset: UInt64(size))
+    try handle.close()
+    let bundle = try TensorBundle(prefix: prefix)
+    let entry = try #require(bundle.entries.first)
+    expectError(.resourceExhausted, mentioning: ["\"w\"", "TENSOR_BYTES"]) { _ = try bundle.bytes(of: entry) }
+    expectError(.resourceExhausted, mentioning: ["\"w\"", "TENSOR_BYTES"]) { _ = try bundle.strings(of: entry) }
+  }
 }
