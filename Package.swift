@@ -56,7 +56,7 @@ let package = Package(
       name: "ContentStore",
       dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    .target(name: "NumPyFormat"),
+    .target(name: "NumPyFormat", dependencies: ["RegistryCore", "FileSystem"]),
     .target(
       name: "Inference",
       dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "Checksums"]
@@ -103,7 +103,7 @@ let package = Package(
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-    .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+    .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "RegistryCore"]),
     // What every test target shares: seeded generators, temporary directories, fixture paths.
     .target(name: "RegistryTestSupport", path: "Tests/TestSupport"),
     // Models built in code for the tests that need a SavedModel no fixture provides.
