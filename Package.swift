@@ -115,7 +115,11 @@ let package = Package(
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]),
     .testTarget(
       name: "RegistryCommandsTests",
-      dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport"],
+      dependencies: [
+        "RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport",
+        // To damage a catalog the way only another program could (fsck's tests).
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       exclude: ["Snapshots"]
     ),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),

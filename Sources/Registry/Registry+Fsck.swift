@@ -14,6 +14,12 @@ public struct FsckReport: Sendable, Codable {
     public let versions: [String]
   }
 
+  public struct UnreadableVersion: Sendable, Codable, Equatable {
+    /// `model:number`.
+    public let version: String
+    public let problem: String
+  }
+
   public let objectsChecked: Int
   public let bytesChecked: Int64
   public let versionsChecked: Int
@@ -23,6 +29,9 @@ public struct FsckReport: Sendable, Codable {
   public let missing: [Damaged]
   /// Versions whose catalog rows disagree with their manifest.
   public let catalogMismatches: [String]
+  /// Live versions that could not be checked at all: their catalog row does not read (a
+  /// `manifest` column that is not a digest) or their manifest object is not a valid manifest.
+  public let unreadableVersions: [UnreadableVersion]
   /// Objects no live version references (the collector removes them after the grace period).
   public let orphans: Int
   /// With `--repair`: where corrupt objects were moved, and whose rows were rebuilt.
@@ -30,7 +39,9 @@ public struct FsckReport: Sendable, Codable {
   public let rebuilt: [String]
 
   /// True when every live version can be pulled and the catalog agrees with the store.
-  public var isClean: Bool { corrupt.isEmpty && missing.isEmpty && catalogMismatches.count == rebuilt.count }
+  public var isClean: Bool {
+    corrupt.isEmpty && missing.isEmpty && unreadableVersions.isEmpty && catalogMismatches.count == rebuilt.count
+  }
 }
 
 extension Registry {
@@ -63,8 +74,18 @@ extension Registry {
       var missing: [Digest: String] = [:]
       var mismatches: [(VersionSummary, Manifest)] = []
       var referenced = Set<Digest>()
-      let versions = try catalog.liveVersions()
-      for version in versions {
+      var unreadable: [FsckReport.UnreadableVersion] = []
+      // A damaged row or manifest is a problem of its version, reported by name; the other
+      // versions are still checked.
+      let rows = try catalog.liveVersionsEach()
+      for (reference, summary) in rows {
+        let version: VersionSummary
+        switch summary {
+        case .success(let read): version = read
+        case .failure(let error):
+          unreadable.append(.init(version: reference, problem: error.message))
+          continue
+        }
         let manifestDigest = version.manifest
         referenced.insert(manifestDigest)
         needers[manifestDigest, default: []].append(version.reference)
@@ -74,7 +95,13 @@ extension Registry {
           }
           continue
         }
-        let manifest = try self.manifest(of: version)
+        let manifest: Manifest
+        do {
+          manifest = try self.manifest(of: version)
+        } catch {
+          unreadable.append(.init(version: reference, problem: error.message))
+          continue
+        }
         for digest in manifest.objectDigests {
           referenced.insert(digest)
           needers[digest, default: []].append(version.reference)
@@ -110,8 +137,9 @@ extension Registry {
       }
       return FsckReport(
         objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize },
-        versionsChecked: versions.count,
+        versionsChecked: rows.count,
         corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
+        unreadableVersions: unreadable,
         orphans: onDisk.subtracting(referenced).count, quarantined: quarantined, rebuilt: rebuilt)
     } catch {
       throw RegistryError.wrap(error)
