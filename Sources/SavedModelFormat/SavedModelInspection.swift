@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import TFProto
 
 /// Everything `registry inspect` reports about a SavedModel, as plain values that encode to the
@@ -78,7 +79,8 @@ public struct SavedModelInspection: Sendable, Codable {
     }
     variableShards = Int(bundle?.header.numShards ?? 0)
     files = directory.files
-    totalBytes = directory.files.reduce(0) { $0 + $1.size }
+    // Saturating: two sparse files on tmpfs can claim 2^62 bytes each.
+    totalBytes = Limits.saturatingSum(directory.files.map(\.size))
     hasKerasMetadata = directory.hasKerasMetadata
     fingerprint = directory.fingerprint.map {
       FingerprintReport(

@@ -118,4 +118,49 @@ struct HostileInputTests {
     expectError(.resourceExhausted, mentioning: ["\"w\"", "TENSOR_BYTES"]) { _ = try bundle.bytes(of: entry) }
     expectError(.resourceExhausted, mentioning: ["\"w\"", "TENSOR_BYTES"]) { _ = try bundle.strings(of: entry) }
   }
+
+  /// Whether this machine has a tmpfs at /dev/shm, which allows sparse files of 2^62 bytes
+  /// (ext4 stops at 16 TiB), so that sums of two file sizes overflow 64 bits.
+  static let hugeSparseFiles: Bool = {
+    let path = "/dev/shm/registry-probe-\(UUID().uuidString)"
+    guard FileManager.default.createFile(atPath: path, contents: nil) else { return false }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    guard let handle = FileHandle(forWritingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    return (try? handle.truncate(atOffset: 1 << 62)) != nil
+  }()
+
+  static func makeSparse(_ path: String, size: UInt64) throws {
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: size)
+    try handle.close()
+  }
+
+  @Test(
+    "files and shards of 2^62 bytes (sparse, on tmpfs) add up to Int64.max in inspect and verify, not an overflow trap",
+    .enabled(if: hugeSparseFiles))
+  func hugeSparseSums() throws {
+    let root = URL(fileURLWithPath: "/dev/shm/registry-huge-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    try FileManager.default.copyItem(at: Fixtures.model(BadInputTests.fixture), to: root)
+    for name in ["huge-1", "huge-2"] { try Self.makeSparse(root.appendingPathComponent(name).path, size: 1 << 62) }
+    // A bundle of two empty shards of 2^62 bytes each.
+    var header = Tensorflow_BundleHeaderProto()
+    header.numShards = 2
+    var builder = TableBuilder()
+    builder.entries = [([], header.encodedBytes())]
+    let variables = root.appendingPathComponent("variables")
+    try FileManager.default.removeItem(at: variables)
+    try FileManager.default.createDirectory(at: variables, withIntermediateDirectories: false)
+    try Data(builder.build()).write(to: variables.appendingPathComponent("variables.index"))
+    for shard in 0..<2 {
+      try Self.makeSparse(
+        variables.appendingPathComponent(TensorBundle.shardPath("variables", shard: shard, of: 2)).path, size: 1 << 62)
+    }
+    let inspection = try SavedModelInspection(try SavedModelDirectory(url: root))
+    #expect(inspection.totalBytes == .max)
+    let report = SavedModelVerifier.verify(root)
+    #expect(report.unreferencedShardBytes == .max)
+  }
 }
