@@ -54,6 +54,9 @@ extension Registry {
     do {
       let stored = try objects.walk()
       let corruptProblems = Mutex<[Digest: String]>([:])
+      // Objects refused for a limit (resource_exhausted), not found as damaged: reported, never
+      // quarantined, so lowering a limit cannot make `--repair` move good objects aside.
+      let overLimit = Mutex<Set<Digest>>([])
       let next = Atomic<Int>(0)
       let store = objects
       DispatchQueue.concurrentPerform(iterations: max(2, ProcessInfo.processInfo.activeProcessorCount)) { _ in
@@ -64,6 +67,7 @@ extension Registry {
             _ = try store.read(stored[index].digest)
           } catch {
             corruptProblems.withLock { $0[stored[index].digest] = error.problem }
+            if error.category == .resourceExhausted { overLimit.withLock { _ = $0.insert(stored[index].digest) } }
           }
         }
       }
@@ -124,7 +128,10 @@ extension Registry {
       var quarantined: [String] = []
       var rebuilt: [String] = []
       if repair {
-        for digest in corrupt.keys.sorted() { quarantined.append(try objects.quarantine(digest)) }
+        let keep = overLimit.withLock { $0 }
+        for digest in corrupt.keys.sorted() where !keep.contains(digest) {
+          quarantined.append(try objects.quarantine(digest))
+        }
         for (version, manifest) in mismatches {
           try catalog.rebuildFileRows(version.id, files: Self.fileRows(manifest), actor: Self.actor)
           rebuilt.append(version.reference)
@@ -136,7 +143,7 @@ extension Registry {
         }
       }
       return FsckReport(
-        objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize },
+        objectsChecked: stored.count, bytesChecked: Limits.saturatingSum(stored.map(\.storedSize)),
         versionsChecked: rows.count,
         corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
         unreadableVersions: unreadable,

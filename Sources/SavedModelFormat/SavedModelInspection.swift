@@ -53,6 +53,9 @@ public struct SavedModelInspection: Sendable, Codable {
   /// Tensors in the variables bundle in key order; empty when the model has no variables.
   public let variables: [Variable]
   public let variableShards: Int
+  /// The bytes of all variables, saturating at `Int64.max`: entries may overlap in a sparse
+  /// shard, so their sizes can add up past 64 bits.
+  public var variableBytes: Int64 { Limits.saturatingSum(variables.map(\.bytes)) }
   public let files: [SavedModelDirectory.FileEntry]
   public let totalBytes: Int64
   public let hasKerasMetadata: Bool

@@ -160,7 +160,30 @@ struct HostileInputTests {
     }
     let inspection = try SavedModelInspection(try SavedModelDirectory(url: root))
     #expect(inspection.totalBytes == .max)
+    #expect(inspection.variableBytes == 0)
     let report = SavedModelVerifier.verify(root)
     #expect(report.unreferencedShardBytes == .max)
+  }
+
+  @Test(
+    "variables of 2^62 bytes each, overlapping in one sparse shard on tmpfs, add up to Int64.max, not an overflow trap",
+    .enabled(if: hugeSparseFiles))
+  func hugeOverlappingVariables() throws {
+    let root = URL(fileURLWithPath: "/dev/shm/registry-huge-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    try FileManager.default.copyItem(at: Fixtures.model(BadInputTests.fixture), to: root)
+    var header = Tensorflow_BundleHeaderProto()
+    header.numShards = 1
+    var builder = TableBuilder()
+    builder.entries = [([], header.encodedBytes())]
+    for key in ["a", "b"] {
+      builder.entries.append((Array(key.utf8), Self.entry(.dtString, shape: [1], size: 1 << 62).encodedBytes()))
+    }
+    let variables = root.appendingPathComponent("variables")
+    try Data(builder.build()).write(to: variables.appendingPathComponent("variables.index"))
+    try Self.makeSparse(variables.appendingPathComponent("variables.data-00000-of-00001").path, size: 1 << 62)
+    let inspection = try SavedModelInspection(try SavedModelDirectory(url: root))
+    #expect(inspection.variables.map(\.bytes) == [1 << 62, 1 << 62])
+    #expect(inspection.variableBytes == .max)
   }
 }
