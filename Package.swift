@@ -59,7 +59,7 @@ let package = Package(
       name: "ContentStore",
       dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    .target(name: "NumPyFormat"),
+    .target(name: "NumPyFormat", dependencies: ["RegistryCore", "FileSystem"]),
     .target(
       name: "Inference",
       dependencies: ["RegistryCore", "TFProto", "SavedModelFormat", "TensorKernels", "TextKernels", "Checksums"]
@@ -110,7 +110,7 @@ let package = Package(
     .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-    .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat"]),
+    .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "RegistryCore"]),
     // What every test target shares: seeded generators, temporary directories, fixture paths.
     .target(name: "RegistryTestSupport", path: "Tests/TestSupport"),
     // Models built in code for the tests that need a SavedModel no fixture provides.
@@ -125,7 +125,11 @@ let package = Package(
     .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]),
     .testTarget(
       name: "RegistryCommandsTests",
-      dependencies: ["RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport"],
+      dependencies: [
+        "RegistryCore", "RegistryCommands", "RegistryCLI", "ContentStore", "TestModels", "RegistryTestSupport",
+        // To damage a catalog the way only another program could (fsck's tests).
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       exclude: ["Snapshots"]
     ),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),

@@ -212,6 +212,32 @@ extension Catalog {
     }
   }
 
+  /// Every live version, oldest first, each row read on its own: a row that does not read (a
+  /// `manifest` column that is not a digest) comes back as its reference and the error, so
+  /// `fsck` reports it by name and checks the rest instead of stopping at the first bad row.
+  package func liveVersionsEach() throws(CatalogError) -> [(
+    reference: String, summary: Result<VersionSummary, CatalogError>
+  )] {
+    let file = path.path
+    return try read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT v.id, m.name AS model, v.number FROM versions v JOIN models m ON m.id = v.model_id
+          WHERE v.removed_at IS NULL ORDER BY v.id
+          """)
+      return rows.map { row in
+        let model: String = row["model"]
+        let number: Int64 = row["number"]
+        let id = VersionID(row["id"])
+        let summary = Result { () throws(CatalogError) -> VersionSummary in
+          do { return try self.summary(db, id) } catch { throw CatalogError.wrap(error, file: file) }
+        }
+        return ("\(model):\(number)", summary)
+      }
+    }
+  }
+
   package static func format(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }

@@ -126,8 +126,13 @@ package struct Manifest: Sendable, Equatable, Codable {
   /// Checks that every path is safe to create below a target directory and every file's pieces
   /// add up to its size. Run before anything is written, even for manifests we wrote ourselves:
   /// the store may have been tampered with.
+  ///
+  /// Sizes are summed with checked arithmetic: pieces or files whose sizes add up past `Int64` are
+  /// `corrupted` rather than a trap, so every later sum over a valid manifest (`logicalSize`,
+  /// the materializer's offsets and totals) fits.
   package func validate() throws(StoreError) {
     var seen = Set<String>()
+    var totalSize: Int64 = 0
     for entry in entries {
       try Self.validatePath(entry.path)
       guard seen.insert(entry.path).inserted else {
@@ -145,9 +150,25 @@ package struct Manifest: Sendable, Equatable, Codable {
         guard let size = entry.size, entry.sha256 != nil, let objects = entry.objects, size >= 0 else {
           throw StoreError(.invalidArgument, entry.path, "a file without size, sha256 or objects")
         }
-        guard objects.allSatisfy({ $0.size >= 0 }), objects.reduce(0, { $0 + $1.size }) == size else {
+        var sum: Int64 = 0
+        for object in objects {
+          guard object.size >= 0 else {
+            throw StoreError(.invalidArgument, entry.path, "object sizes do not add up to the file size \(size)")
+          }
+          let (next, overflow) = sum.addingReportingOverflow(object.size)
+          guard !overflow else {
+            throw StoreError(.corrupted, entry.path, "object sizes add up to more than 2^63 bytes")
+          }
+          sum = next
+        }
+        guard sum == size else {
           throw StoreError(.invalidArgument, entry.path, "object sizes do not add up to the file size \(size)")
         }
+        let (next, overflow) = totalSize.addingReportingOverflow(size)
+        guard !overflow else {
+          throw StoreError(.corrupted, entry.path, "the files' sizes add up to more than 2^63 bytes")
+        }
+        totalSize = next
       }
     }
   }

@@ -86,29 +86,64 @@ package struct ObjectStore: Sendable {
 
   /// Reads an object, decodes it and checks that its content still hashes to its name.
   ///
-  /// - Throws: `StoreError` `.notFound` when absent, `.corrupted` naming the object and its file
-  ///   when the header, the zlib stream, the length or the hash is wrong.
+  /// Sizes come from the file and its header, which anyone who can write to the store can forge,
+  /// so they are checked before anything is allocated: a zlib stream cannot inflate past
+  /// `Zlib.maximumRatio` times its length, and no object may hold more than
+  /// `Limits.current.tensorBytes`.
+  ///
+  /// - Throws: `StoreError` naming the object: `.notFound` when absent; `.corrupted` (and its
+  ///   file) when it is not a regular file, or the header, the zlib stream, the length or the
+  ///   hash is wrong; `.resourceExhausted` when its size is past the limit.
   package func read(_ digest: Digest) throws(StoreError) -> [UInt8] {
     let file = path(for: digest)
-    let raw = try readFile(file, subject: digest.description)
     func corrupt(_ problem: String) -> StoreError {
       StoreError(.corrupted, digest.description, "\(problem) (file \(file))")
     }
-    guard let header = Header(raw[...]) else { throw corrupt("not an object file (bad header)") }
+    let (descriptor, storedSize) = try openObject(file, subject: digest.description)
+    defer { FileSystem.close(descriptor) }
+    func readBytes(_ count: Int64, at offset: Int64) throws(StoreError) -> [UInt8] {
+      do {
+        return try FileSystem.readExactly(descriptor, count: Int(count), at: offset, path: file)
+      } catch  where error.endedEarly {
+        throw StoreError(.corrupted, digest.description, "file shrank while being read (\(file))")
+      } catch {
+        throw StoreError(error)
+      }
+    }
+
+    guard storedSize >= Int64(Header.length), let header = Header(try readBytes(Int64(Header.length), at: 0)[...])
+    else { throw corrupt("not an object file (bad header)") }
+    let payloadSize = storedSize - Int64(Header.length)
+    let claimed = header.uncompressedLength
+    switch header.encoding {
+    case .identity:
+      guard UInt64(payloadSize) == claimed else {
+        throw corrupt("holds \(payloadSize) bytes but its header says \(claimed)")
+      }
+    case .zlib:
+      let (plausible, overflow) = UInt64(payloadSize).multipliedReportingOverflow(by: Zlib.maximumRatio)
+      guard overflow || claimed <= plausible else {
+        throw corrupt(
+          "its header says \(claimed) bytes, more than a \(payloadSize)-byte zlib stream can inflate to")
+      }
+    }
+    let limit = Limits.current.tensorBytes
+    for (what, size) in [("decoding it", claimed), ("reading it", UInt64(payloadSize))] {
+      guard size <= UInt64(limit) else {
+        let error = LimitExceeded(
+          "\(what) (file \(file))", limit: "TENSOR_BYTES", requested: Int64(exactly: size), allowed: limit)
+        throw StoreError(error, subject: digest.description)
+      }
+    }
+
+    let payload = try readBytes(payloadSize, at: Int64(Header.length))
     let content: [UInt8]
     switch header.encoding {
     case .identity:
-      guard UInt64(raw.count - Header.length) == header.uncompressedLength else {
-        throw corrupt("holds \(raw.count - Header.length) bytes but its header says \(header.uncompressedLength)")
-      }
-      content = Array(raw[Header.length...])
+      content = payload
     case .zlib:
-      guard header.uncompressedLength < 1 << 40,
-        let inflated = raw.withUnsafeBytes({ whole in
-          Zlib.decompress(
-            UnsafeRawBufferPointer(rebasing: whole[Header.length...]),
-            expectedLength: Int(header.uncompressedLength))
-        })
+      guard
+        let inflated = payload.withUnsafeBytes({ Zlib.decompress($0, expectedLength: Int(claimed)) })
       else { throw corrupt("its zlib stream is damaged") }
       content = inflated
     }
@@ -120,18 +155,20 @@ package struct ObjectStore: Sendable {
   /// The encoding and on-disk size of a stored object, from its header alone.
   package func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
     let file = path(for: digest)
-    let header: [UInt8]
-    let storedSize: Int64
+    let (descriptor, storedSize) = try openObject(file, subject: digest.description)
+    defer { FileSystem.close(descriptor) }
+    var header: [UInt8] = []
     do {
-      header = try FileSystem.read(file, upTo: Header.length, at: 0)
-      storedSize = try FileSystem.status(file).size
+      if storedSize >= Int64(Header.length) {
+        header = try FileSystem.readExactly(descriptor, count: Header.length, at: 0, path: file)
+      }
     } catch {
       throw StoreError(error)
     }
-    guard let parsed = Header(header[...]) else {
+    guard let parsed = Header(header[...]), let size = Int64(exactly: parsed.uncompressedLength) else {
       throw StoreError(.corrupted, digest.description, "not an object file (bad header) (file \(file))")
     }
-    return (parsed.encoding, storedSize, Int64(parsed.uncompressedLength))
+    return (parsed.encoding, storedSize, size)
   }
 
   /// Starts a batch of objects that become visible together.
@@ -139,17 +176,20 @@ package struct ObjectStore: Sendable {
     try IngestBatch(store: self)
   }
 
-  func readFile(_ path: String, subject: String) throws(StoreError) -> [UInt8] {
+  /// Opens an object file for reading and returns its descriptor and size; anything but a
+  /// regular file (a FIFO would block every read) is corrupted, naming the object.
+  func openObject(_ path: String, subject: String) throws(StoreError) -> (descriptor: Int32, size: Int64) {
     do {
-      return try FileSystem.readFile(path)
+      let (descriptor, status) = try FileSystem.openForReading(path)
+      return (descriptor, status.size)
     } catch  where error.category == .notFound {
       // A collector killed mid-deletion may have parked it in trash/.
       if let digest = Digest(subject), restoreFromTrash(digest), FileSystem.exists(path) {
-        return try readFile(path, subject: subject)
+        return try openObject(path, subject: subject)
       }
       throw StoreError(.notFound, subject, "object is missing from the store (file \(path))")
-    } catch  where error.endedEarly {
-      throw StoreError(.corrupted, subject, "file shrank while being read (\(path))")
+    } catch  where error.notRegularFile {
+      throw StoreError(.corrupted, subject, "not a regular file (file \(path))")
     } catch {
       throw StoreError(error)
     }

@@ -21,5 +21,11 @@ package struct StoreError: CategorizedError {
     self.init(error.category, error.path, error.problem)
   }
 
+  /// A limit breach about `subject`: `resource_exhausted`, with the limit and how to raise it.
+  /// The store's only conversion of `LimitExceeded`.
+  init(_ error: LimitExceeded, subject: String) {
+    self.init(.resourceExhausted, subject, error.message)
+  }
+
   package var message: String { "\(subject): \(problem)" }
 }

@@ -51,6 +51,27 @@ package enum FileSystem {
     try check("cannot open", path) { Glibc.open(path, flags | O_CLOEXEC, mode) }
   }
 
+  /// Opens a named file for reading, refusing anything but a regular file without blocking:
+  /// `O_NONBLOCK` makes opening a FIFO that has no writer return at once (a plain open waits for
+  /// a writer forever), and `fstat` on the descriptor (not the name, which could change) then
+  /// refuses FIFOs, devices, sockets and directories. Every read of a named file goes through
+  /// here. `O_NONBLOCK` changes nothing for reads of a regular file.
+  ///
+  /// - Returns: the descriptor, which the caller closes, and the file's status.
+  /// - Throws: `FileSystemError` `.notRegularFile` (the descriptor is closed), or the open's failure.
+  package static func openForReading(_ path: String) throws(FileSystemError) -> (descriptor: Int32, status: FileStatus)
+  {
+    let descriptor = try open(path, O_RDONLY | O_NONBLOCK)
+    do throws(FileSystemError) {
+      let status = try status(descriptor, path: path)
+      guard status.kind == .regularFile else { throw FileSystemError("cannot read", path: path, .notRegularFile) }
+      return (descriptor, status)
+    } catch {
+      close(descriptor)
+      throw error
+    }
+  }
+
   /// Closes a descriptor. Not retried: on Linux the descriptor is gone even when `close` reports
   /// `EINTR`, and retrying could close one another thread just opened. The corresponding C
   /// function is `close`.
@@ -82,14 +103,14 @@ package enum FileSystem {
     _ path: String, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64
   ) throws(FileSystemError) {
     guard buffer.count > 0 else { return }
-    let descriptor = try open(path, O_RDONLY)
+    let descriptor = try openForReading(path).descriptor
     defer { close(descriptor) }
     try requireAll(try read(descriptor, into: buffer, at: offset, path: path), of: buffer.count, at: offset, path: path)
   }
 
   /// Reads up to `count` bytes of `path` at `offset`; fewer only at the end of the file.
   package static func read(_ path: String, upTo count: Int, at offset: Int64) throws(FileSystemError) -> [UInt8] {
-    let descriptor = try open(path, O_RDONLY)
+    let descriptor = try openForReading(path).descriptor
     defer { close(descriptor) }
     return try read(descriptor, upTo: count, at: offset, path: path)
   }
@@ -107,11 +128,20 @@ package enum FileSystem {
   ///
   /// - Throws: `FileSystemError` `.endedEarly` when the file shrank while it was read.
   package static func readFile(_ path: String) throws(FileSystemError) -> [UInt8] {
-    let descriptor = try open(path, O_RDONLY)
+    let (descriptor, status) = try openForReading(path)
     defer { close(descriptor) }
-    let size = Int(try status(descriptor, path: path).size)
-    let bytes = try read(descriptor, upTo: size, at: 0, path: path)
-    try requireAll(bytes.count, of: size, at: 0, path: path)
+    return try readExactly(descriptor, count: Int(status.size), at: 0, path: path)
+  }
+
+  /// Reads exactly `count` bytes of an open file at `offset`, for a caller that checked the
+  /// file's status (from `openForReading`) before deciding how much to allocate.
+  ///
+  /// - Throws: `FileSystemError` `.endedEarly` when the file is shorter.
+  package static func readExactly(
+    _ descriptor: Int32, count: Int, at offset: Int64, path: String
+  ) throws(FileSystemError) -> [UInt8] {
+    let bytes = try read(descriptor, upTo: count, at: offset, path: path)
+    try requireAll(bytes.count, of: count, at: offset, path: path)
     return bytes
   }
 

@@ -14,6 +14,9 @@ package struct FileSystemError: CategorizedError, Equatable {
     /// An exact read reached the end of the file at byte `end`, `missing` bytes short: the file
     /// is shorter than its index, listing or size said, or it shrank while being read.
     case endedEarly(end: Int64, missing: Int)
+    /// A read of a named file found a FIFO, device, socket or directory there: its reads could
+    /// block forever, never end, or fail, so it is refused before any read.
+    case notRegularFile
   }
 
   /// The file or directory concerned.
@@ -30,13 +33,15 @@ package struct FileSystemError: CategorizedError, Equatable {
 
   /// `ENOENT` is `notFound` and `EEXIST` `alreadyExists`; every other refusal (permissions, a
   /// full disk, a read-only file system, an I/O error) is `unavailable`, as docs/cli.md documents.
-  /// A file that ends early is `corrupted`.
+  /// A file that ends early is `corrupted`; a file that is not a regular file, `invalidArgument`
+  /// (a caller that expects its own files there, like the object store, says `corrupted`).
   package var category: ErrorCategory {
     switch failure {
     case .system(errno: ENOENT): .notFound
     case .system(errno: EEXIST): .alreadyExists
     case .system: .unavailable
     case .endedEarly: .corrupted
+    case .notRegularFile: .invalidArgument
     }
   }
 
@@ -50,11 +55,15 @@ package struct FileSystemError: CategorizedError, Equatable {
     if case .endedEarly = failure { true } else { false }
   }
 
+  /// Whether a read found something other than a regular file at the path.
+  package var notRegularFile: Bool { failure == .notRegularFile }
+
   /// The system's words for the failure (`strerror`), or where the file ended.
   package var reason: String {
     switch failure {
     case .system(let code): String(cString: strerror(code))
     case .endedEarly(let end, let missing): "the file ends at \(end) bytes, \(missing) bytes short"
+    case .notRegularFile: "not a regular file (a FIFO, device, socket or directory)"
     }
   }
 

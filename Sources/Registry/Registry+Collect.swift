@@ -144,7 +144,8 @@ extension Registry {
         let removed = try options.dryRun || objects.collect(object.digest, unlessModifiedSince: cutoff)
         if removed {
           deleted.append(object.digest.description)
-          freed += object.storedSize
+          // Saturating: a sparse object file on tmpfs can claim 2^62 bytes.
+          freed = Limits.saturatingSum([freed, object.storedSize])
         } else {
           keptYoung += 1
         }

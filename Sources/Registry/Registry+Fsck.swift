@@ -14,6 +14,12 @@ public struct FsckReport: Sendable, Codable {
     public let versions: [String]
   }
 
+  public struct UnreadableVersion: Sendable, Codable, Equatable {
+    /// `model:number`.
+    public let version: String
+    public let problem: String
+  }
+
   public let objectsChecked: Int
   public let bytesChecked: Int64
   public let versionsChecked: Int
@@ -23,6 +29,9 @@ public struct FsckReport: Sendable, Codable {
   public let missing: [Damaged]
   /// Versions whose catalog rows disagree with their manifest.
   public let catalogMismatches: [String]
+  /// Live versions that could not be checked at all: their catalog row does not read (a
+  /// `manifest` column that is not a digest) or their manifest object is not a valid manifest.
+  public let unreadableVersions: [UnreadableVersion]
   /// Objects no live version references (the collector removes them after the grace period).
   public let orphans: Int
   /// With `--repair`: where corrupt objects were moved, and whose rows were rebuilt.
@@ -30,7 +39,9 @@ public struct FsckReport: Sendable, Codable {
   public let rebuilt: [String]
 
   /// True when every live version can be pulled and the catalog agrees with the store.
-  public var isClean: Bool { corrupt.isEmpty && missing.isEmpty && catalogMismatches.count == rebuilt.count }
+  public var isClean: Bool {
+    corrupt.isEmpty && missing.isEmpty && unreadableVersions.isEmpty && catalogMismatches.count == rebuilt.count
+  }
 }
 
 extension Registry {
@@ -43,6 +54,9 @@ extension Registry {
     do {
       let stored = try objects.walk()
       let corruptProblems = Mutex<[Digest: String]>([:])
+      // Objects refused for a limit (resource_exhausted), not found as damaged: reported, never
+      // quarantined, so lowering a limit cannot make `--repair` move good objects aside.
+      let overLimit = Mutex<Set<Digest>>([])
       let next = Atomic<Int>(0)
       let store = objects
       DispatchQueue.concurrentPerform(iterations: max(2, ProcessInfo.processInfo.activeProcessorCount)) { _ in
@@ -53,6 +67,7 @@ extension Registry {
             _ = try store.read(stored[index].digest)
           } catch {
             corruptProblems.withLock { $0[stored[index].digest] = error.problem }
+            if error.category == .resourceExhausted { overLimit.withLock { _ = $0.insert(stored[index].digest) } }
           }
         }
       }
@@ -63,8 +78,18 @@ extension Registry {
       var missing: [Digest: String] = [:]
       var mismatches: [(VersionSummary, Manifest)] = []
       var referenced = Set<Digest>()
-      let versions = try catalog.liveVersions()
-      for version in versions {
+      var unreadable: [FsckReport.UnreadableVersion] = []
+      // A damaged row or manifest is a problem of its version, reported by name; the other
+      // versions are still checked.
+      let rows = try catalog.liveVersionsEach()
+      for (reference, summary) in rows {
+        let version: VersionSummary
+        switch summary {
+        case .success(let read): version = read
+        case .failure(let error):
+          unreadable.append(.init(version: reference, problem: error.message))
+          continue
+        }
         let manifestDigest = version.manifest
         referenced.insert(manifestDigest)
         needers[manifestDigest, default: []].append(version.reference)
@@ -74,7 +99,13 @@ extension Registry {
           }
           continue
         }
-        let manifest = try self.manifest(of: version)
+        let manifest: Manifest
+        do {
+          manifest = try self.manifest(of: version)
+        } catch {
+          unreadable.append(.init(version: reference, problem: error.message))
+          continue
+        }
         for digest in manifest.objectDigests {
           referenced.insert(digest)
           needers[digest, default: []].append(version.reference)
@@ -97,7 +128,10 @@ extension Registry {
       var quarantined: [String] = []
       var rebuilt: [String] = []
       if repair {
-        for digest in corrupt.keys.sorted() { quarantined.append(try objects.quarantine(digest)) }
+        let keep = overLimit.withLock { $0 }
+        for digest in corrupt.keys.sorted() where !keep.contains(digest) {
+          quarantined.append(try objects.quarantine(digest))
+        }
         for (version, manifest) in mismatches {
           try catalog.rebuildFileRows(version.id, files: Self.fileRows(manifest), actor: Self.actor)
           rebuilt.append(version.reference)
@@ -109,9 +143,10 @@ extension Registry {
         }
       }
       return FsckReport(
-        objectsChecked: stored.count, bytesChecked: stored.reduce(0) { $0 + $1.storedSize },
-        versionsChecked: versions.count,
+        objectsChecked: stored.count, bytesChecked: Limits.saturatingSum(stored.map(\.storedSize)),
+        versionsChecked: rows.count,
         corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
+        unreadableVersions: unreadable,
         orphans: onDisk.subtracting(referenced).count, quarantined: quarantined, rebuilt: rebuilt)
     } catch {
       throw RegistryError.wrap(error)

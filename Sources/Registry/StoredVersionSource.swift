@@ -39,7 +39,9 @@ public final class StoredVersionSource: SavedModelSource {
   public func read(_ path: String, offset: Int64, count: Int) throws(FormatError) -> [UInt8] {
     let entry = try file(path)
     let size = entry.size ?? 0
-    guard offset >= 0, count >= 0, offset + Int64(count) <= size else {
+    // Checked: a caller's offset near Int64.max must be an error, not an overflow trap.
+    let (end, overflow) = offset.addingReportingOverflow(Int64(count))
+    guard offset >= 0, count >= 0, !overflow, end <= size else {
       throw FormatError(
         .corrupted, file: location(of: path).path,
         "file ends at \(size) bytes, short of the \(count) bytes wanted at \(offset)")
@@ -47,7 +49,6 @@ public final class StoredVersionSource: SavedModelSource {
     var result: [UInt8] = []
     result.reserveCapacity(count)
     var pieceStart: Int64 = 0
-    let end = offset + Int64(count)
     for piece in entry.objects ?? [] {
       let pieceEnd = pieceStart + piece.size
       defer { pieceStart = pieceEnd }

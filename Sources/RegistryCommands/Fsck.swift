@@ -7,7 +7,9 @@ extension RegistryCommand {
   struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Re-hash every object and check every version against the store and the catalog.",
-      discussion: "Exits 1 when an object is corrupt or missing or the catalog disagrees with a manifest.")
+      discussion:
+        "Exits 1 when an object is corrupt or missing, a version's row or manifest cannot be read, or the catalog disagrees with a manifest."
+    )
     @Flag(name: .long, help: "Move corrupt objects to quarantine/ and rebuild catalog rows from manifests.")
     var repair = false
     @OptionGroup var store: StoreOptions
@@ -33,6 +35,9 @@ extension RegistryCommand {
             Output.line(
               "MISSING \(object.digest): \(object.problem); needed by \(object.versions.joined(separator: ", "))")
           }
+          for version in report.unreadableVersions {
+            Output.line("UNREADABLE \(version.version): \(version.problem)")
+          }
           for version in report.catalogMismatches {
             Output.line(
               "CATALOG \(version): file rows disagree with the manifest\(report.rebuilt.contains(version) ? " (rebuilt)" : "")"
@@ -44,6 +49,9 @@ extension RegistryCommand {
         }
         for object in report.corrupt { Output.diagnostic("\(object.digest): corrupt: \(object.problem)") }
         for object in report.missing { Output.diagnostic("\(object.digest): missing") }
+        for version in report.unreadableVersions {
+          Output.diagnostic("\(version.version): unreadable: \(version.problem)")
+        }
       }
       if !clean { throw ExitStatus.checkFailed }
     }

@@ -29,7 +29,8 @@ extension RegistryCommand {
       if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must be at least 1") }
       for (flag, value) in [("--grace", grace), ("--keep-younger-than", keepYoungerThan)] {
         if let value, Duration.parse(value) == nil {
-          throw ValidationError("\(flag) takes a duration such as 0s, 30m, 2h, 7d, 2w; got \"\(value)\"")
+          throw ValidationError(
+            "\(flag) takes a duration of at most 100 years, such as 0s, 30m, 2h, 7d, 2w; got \"\(value)\"")
         }
       }
     }

@@ -55,9 +55,8 @@ enum InspectionText {
     }
 
     Output.line()
-    let variableBytes = inspection.variables.reduce(0) { $0 + $1.bytes }
     Output.line(
-      "Variables: \(inspection.variables.count) tensors, \(variableBytes) bytes in \(inspection.variableShards) shard(s)"
+      "Variables: \(inspection.variables.count) tensors, \(inspection.variableBytes) bytes in \(inspection.variableShards) shard(s)"
     )
     if !inspection.variables.isEmpty {
       let rows = inspection.variables.map {

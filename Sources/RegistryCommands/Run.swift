@@ -154,20 +154,38 @@ extension RegistryCommand {
         }
         return try JSONTensor.tensor(from: value, dtype: dtype, file: url.path)
       }
-      let bytes = try readInputFile(url)
+      try checkInputFile(url)
       do {
-        let array = try NPYArray(npy: [UInt8](bytes))
+        // Checks the header and the array against the limits before reading the data, once.
+        let array = try NPYArray(contentsOf: url)
         return try TensorFiles.tensor(from: array, file: url.path)
       } catch let error as NPYError {
-        throw RegistryError(.invalidArgument, "\(url.path): \(error.message)", file: url.path)
+        throw RegistryError(error.category, error.message, file: url.path)
       }
     }
 
-    /// The bytes of an input file, with a missing or unreadable file reported by name.
-    static func readInputFile(_ url: URL) throws -> Data {
+    /// Refuses a missing input file, one that is not a regular file (a FIFO would block the
+    /// read), and one past `Limits.current.inputFileBytes`, by name, before it is read.
+    static func checkInputFile(_ url: URL) throws {
       guard FileManager.default.fileExists(atPath: url.path) else {
         throw RegistryError(.notFound, "\(url.path): no such input file", file: url.path)
       }
+      let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+      guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+        throw RegistryError(.invalidArgument, "\(url.path): the input is not a regular file", file: url.path)
+      }
+      let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+      do {
+        try Limits.check(
+          "reading this input file", size, against: Limits.current.inputFileBytes, limit: "INPUT_FILE_BYTES")
+      } catch {
+        throw RegistryError(error.category, "\(url.path): \(error.message)", file: url.path)
+      }
+    }
+
+    /// The bytes of an input file, with a missing, unreadable or too large file reported by name.
+    static func readInputFile(_ url: URL) throws -> Data {
+      try checkInputFile(url)
       do {
         return try Data(contentsOf: url)
       } catch {

@@ -132,6 +132,20 @@ extension Limits {
     return (elements, bytes)
   }
 
+  /// The sum of sizes for a report, saturating at `Int64.max` instead of trapping: file sizes
+  /// come from input too, and a sparse file on tmpfs can claim 2^62 bytes (two of them overflow).
+  ///
+  /// - Complexity: O(n).
+  public static func saturatingSum<Sizes: Sequence>(_ sizes: Sizes) -> Int64 where Sizes.Element == Int64 {
+    var total: Int64 = 0
+    for size in sizes {
+      let (sum, overflow) = total.addingReportingOverflow(size)
+      if overflow { return size > 0 ? .max : .min }
+      total = sum
+    }
+    return total
+  }
+
   /// Checks one size against one limit.
   public static func check(
     _ subject: @autoclosure () -> String, _ requested: Int64, against allowed: Int64, limit: String

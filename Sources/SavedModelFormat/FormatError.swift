@@ -30,6 +30,12 @@ public struct FormatError: CategorizedError, Equatable {
     }
   }
 
+  /// A limit breach: `resource_exhausted`, naming the file, with the limit and how to raise it.
+  /// The format layer's only conversion of `LimitExceeded`.
+  init(_ error: LimitExceeded, file: String) {
+    self.init(.resourceExhausted, file: file, error.message)
+  }
+
   public var file: String? { path }
   public var message: String { "\(path): \(problem)" }
 }

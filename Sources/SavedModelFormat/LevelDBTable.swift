@@ -117,8 +117,10 @@ public struct LevelDBTable: Sendable {
   private static func readBlock(
     _ bytes: [UInt8], _ handle: BlockHandle, limit: Int, file: String, _ what: String
   ) throws(FormatError) -> ArraySlice<UInt8> {
+    // `limit` (where the footer starts) is below the trailer's length when a file holds little
+    // more than a footer: no block fits, and `limit - trailerLength` must not go negative.
     let (end, overflow) = handle.offset.addingReportingOverflow(handle.size)
-    guard !overflow, end <= UInt64(limit - trailerLength) else {
+    guard !overflow, limit >= trailerLength, end <= UInt64(limit - trailerLength) else {
       throw FormatError(
         .corrupted, file: file,
         "\(what) at offset \(handle.offset) with size \(handle.size) runs past the end of the table")

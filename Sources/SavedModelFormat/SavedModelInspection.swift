@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import TFProto
 
 /// Everything `registry inspect` reports about a SavedModel, as plain values that encode to the
@@ -52,6 +53,9 @@ public struct SavedModelInspection: Sendable, Codable {
   /// Tensors in the variables bundle in key order; empty when the model has no variables.
   public let variables: [Variable]
   public let variableShards: Int
+  /// The bytes of all variables, saturating at `Int64.max`: entries may overlap in a sparse
+  /// shard, so their sizes can add up past 64 bits.
+  public var variableBytes: Int64 { Limits.saturatingSum(variables.map(\.bytes)) }
   public let files: [SavedModelDirectory.FileEntry]
   public let totalBytes: Int64
   public let hasKerasMetadata: Bool
@@ -78,7 +82,8 @@ public struct SavedModelInspection: Sendable, Codable {
     }
     variableShards = Int(bundle?.header.numShards ?? 0)
     files = directory.files
-    totalBytes = directory.files.reduce(0) { $0 + $1.size }
+    // Saturating: two sparse files on tmpfs can claim 2^62 bytes each.
+    totalBytes = Limits.saturatingSum(directory.files.map(\.size))
     hasKerasMetadata = directory.hasKerasMetadata
     fingerprint = directory.fingerprint.map {
       FingerprintReport(

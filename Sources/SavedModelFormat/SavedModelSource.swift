@@ -1,5 +1,6 @@
 import FileSystem
 import Foundation
+import RegistryCore
 
 /// Where a SavedModel's bytes come from.
 ///
@@ -18,9 +19,19 @@ public protocol SavedModelSource: Sendable {
 }
 
 extension SavedModelSource {
-  /// Reads a whole (small) file.
+  /// Reads a whole (small) file: `saved_model.pb`, `fingerprint.pb`, an index.
+  ///
+  /// - Throws: `FormatError` `.resourceExhausted` when the file is larger than
+  ///   `Limits.current.fileBytes`, before anything is allocated: a sparse file costs nothing on
+  ///   disk but would cost its full size in memory.
   public func read(_ path: String) throws(FormatError) -> [UInt8] {
-    try read(path, offset: 0, count: Int(try size(of: path)))
+    let size = try size(of: path)
+    do {
+      try Limits.check("reading this file whole", size, against: Limits.current.fileBytes, limit: "FILE_BYTES")
+    } catch {
+      throw FormatError(error, file: location(of: path).path)
+    }
+    return try read(path, offset: 0, count: Int(size))
   }
 
   /// The location of `path` as errors name it.

@@ -91,12 +91,15 @@ public enum SavedModelVerifier {
         do {
           _ = try bundle.bytes(of: entry)
           report.tensorsChecked += 1
-          report.tensorBytesChecked += entry.size
+          report.tensorBytesChecked = Limits.saturatingSum([report.tensorBytesChecked, entry.size])
         } catch {
           report.failures.append(.init(kind: error.category, file: error.path, problem: error.problem))
         }
       }
-      report.unreferencedShardBytes += bundle.shardSizes[shard] - covered
+      // Saturating: shards are files, and sparse ones on tmpfs can claim 2^62 bytes each.
+      report.unreferencedShardBytes = Limits.saturatingSum([
+        report.unreferencedShardBytes, bundle.shardSizes[shard] - covered,
+      ])
     }
   }
 }

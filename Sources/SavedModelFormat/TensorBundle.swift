@@ -1,5 +1,6 @@
 import Checksums
 import Foundation
+import RegistryCore
 import TFProto
 
 /// A TensorFlow checkpoint in the TensorBundle format: `<prefix>.index` plus data shards
@@ -30,8 +31,9 @@ public struct TensorBundle: Sendable {
     /// Set when the tensor is partitioned into slices, which this reader does not read.
     public let isSliced: Bool
 
-    /// The number of elements the shape describes.
-    public var elementCount: Int64 { shape.reduce(1, *) }
+    /// The number of elements the shape describes. Computed with checked arithmetic when the
+    /// index is opened, which refuses a shape whose count does not fit in 64 bits.
+    public let elementCount: Int64
   }
 
   /// The path prefix, e.g. `<dir>/variables/variables`, as errors name it.
@@ -129,10 +131,15 @@ public struct TensorBundle: Sendable {
       } catch {
         throw FormatError(.corrupted, file: indexName, "entry \"\(name)\": \(error)")
       }
+      let shape = proto.shape.dim.map(\.size)
+      guard let elementCount = Limits.elementCount(shape) else {
+        let problem = shape.contains { $0 < 0 } ? "has a negative dimension" : "has more than 2^63 elements"
+        throw FormatError(.corrupted, file: indexName, "entry \"\(name)\": shape \(shape) \(problem)")
+      }
       let entry = Entry(
-        name: name, key: raw.key, dtype: DataTypeInfo(proto.dtype), shape: proto.shape.dim.map(\.size),
+        name: name, key: raw.key, dtype: DataTypeInfo(proto.dtype), shape: shape,
         shard: Int(proto.shardID), offset: proto.offset, size: proto.size,
-        crc32c: CRC32C.unmask(proto.crc32C), isSliced: !proto.slices.isEmpty)
+        crc32c: CRC32C.unmask(proto.crc32C), isSliced: !proto.slices.isEmpty, elementCount: elementCount)
       if !entry.isSliced {
         try Self.checkBounds(entry, shardSizes: shardSizes, prefix: prefix, indexName: indexName)
       }
@@ -178,14 +185,19 @@ public struct TensorBundle: Sendable {
     guard entry.offset >= 0, entry.size >= 0 else {
       throw bad("negative offset \(entry.offset) or size \(entry.size)")
     }
-    guard entry.shape.allSatisfy({ $0 >= 0 }) else {
-      throw bad("shape \(entry.shape) has a negative dimension")
-    }
     let (end, overflow) = entry.offset.addingReportingOverflow(entry.size)
     guard !overflow, end <= shardSizes[entry.shard] else {
       let shardName = shardURL(prefix: prefix, shard: entry.shard, of: shardSizes.count).lastPathComponent
       throw bad(
         "bytes \(entry.offset)..<\(entry.offset &+ entry.size) lie past the end of \(shardName) (\(shardSizes[entry.shard]) bytes); the shard is truncated or the index lies"
+      )
+    }
+    // Every string element takes at least its one-byte length, every variant element its length
+    // and checksum: a count past the byte size is a lie, and would otherwise drive the loops
+    // that read the lengths.
+    if entry.dtype.isString || entry.dtype.isVariant, entry.elementCount > entry.size {
+      throw bad(
+        "\(entry.dtype.name) shape \(entry.shape) has \(entry.elementCount) elements but the entry holds only \(entry.size) bytes"
       )
     }
     if let elementSize = entry.dtype.elementSize {
@@ -203,11 +215,21 @@ public struct TensorBundle: Sendable {
 extension TensorBundle {
   /// Reads one tensor's bytes exactly as stored and checks them against the entry's CRC32C.
   ///
-  /// - Throws: `FormatError` naming the shard when the bytes cannot be read or do not match.
+  /// - Throws: `FormatError` naming the shard when the bytes cannot be read or do not match;
+  ///   `.resourceExhausted` when the tensor is past `Limits.current`'s tensor limits, checked
+  ///   before its bytes are allocated (a sparse shard can make any size cheap on disk).
   public func bytes(of entry: Entry) throws(FormatError) -> [UInt8] {
     let url = shardURL(for: entry)
     if entry.isSliced {
       throw FormatError(.unsupported, file: url.path, "tensor \"\(entry.name)\" is partitioned into slices")
+    }
+    do {
+      let limits = Limits.current
+      let subject = "tensor \"\(entry.name)\" of shape \(entry.shape)"
+      _ = try limits.checkTensor(subject, shape: entry.shape, elementSize: entry.dtype.elementSize ?? 1)
+      try Limits.check(subject, entry.size, against: limits.tensorBytes, limit: "TENSOR_BYTES")
+    } catch {
+      throw FormatError(error, file: url.path)
     }
     let path = Self.shardPath(prefixPath, shard: entry.shard, of: Int(header.numShards))
     let bytes = try source.read(path, offset: entry.offset, count: Int(entry.size))
@@ -253,7 +275,15 @@ extension TensorBundle {
     do {
       var reader = ByteReader(bytes)
       var lengths: [Int] = []
-      for _ in 0..<entry.elementCount { lengths.append(Int(try reader.varint64("string length"))) }
+      for _ in 0..<entry.elementCount {
+        // The CRC check bounded every length by the tensor's bytes; `Int(exactly:)` keeps a
+        // length past `Int.max` an error even so.
+        let length = try reader.varint64("string length")
+        guard let count = Int(exactly: length) else {
+          throw ByteReader.OutOfBounds(what: "string of \(length) bytes runs past the tensor's end")
+        }
+        lengths.append(count)
+      }
       _ = try reader.uint32LE("length checksum")
       return try lengths.map { Array(try reader.take($0, "string")) }
     } catch {

@@ -1,4 +1,5 @@
 import NumPyFormat
+import RegistryCore
 import TensorKernels
 
 /// Converting between tensors and NumPy `.npy` arrays, the file format of `registry run`.
@@ -12,6 +13,18 @@ public enum TensorFiles {
     let descr = array.descr
     let kind = descr.dropFirst().first
     let size = Int(descr.dropFirst(2)) ?? 0
+    if kind == "S" || kind == "U" {
+      // Each string costs its array header as well as its bytes, so even a zero-width `|S0`
+      // array that passed the limits as an array can be too many strings.
+      let itemSize = NPYArray.itemSize(descr) ?? 0
+      let (elementSize, overflow) = itemSize.addingReportingOverflow(MemoryLayout<[UInt8]>.stride)
+      do {
+        _ = try Limits.current.checkTensor(
+          "string tensor of shape \(array.shape)", shape: array.shape, elementSize: overflow ? .max : elementSize)
+      } catch {
+        throw TensorIOError.limit(error, file: file)
+      }
+    }
     switch kind {
     case "S":
       let strings = (0..<array.count).map { index -> [UInt8] in

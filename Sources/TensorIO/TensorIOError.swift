@@ -16,6 +16,12 @@ public struct TensorIOError: CategorizedError {
     TensorIOError(category: .invalidArgument, message: message, file: file, underlying: underlying)
   }
 
+  /// A limit breach, with the limit and how to raise it. The module's only conversion of
+  /// `LimitExceeded`.
+  static func limit(_ error: LimitExceeded, file: String?) -> TensorIOError {
+    TensorIOError(category: error.category, message: error.message, file: file, underlying: error)
+  }
+
   /// A dtype the format has no way to hold.
   static func unsupported(_ message: String, file: String?) -> TensorIOError {
     TensorIOError(category: .unsupported, message: message, file: file, underlying: nil)

@@ -110,4 +110,37 @@ struct ManifestTests {
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
   }
+
+  @Test("a manifest whose piece sizes sum past Int64 is corrupted, not an overflow trap")
+  func overflowingPieces() throws {
+    let digest = Digest.of([UInt8]())
+    let manifest = Manifest(entries: [
+      .file(
+        "a", mode: 0o644, size: 1, sha256: digest,
+        objects: [.init(digest: digest, size: .max), .init(digest: digest, size: 2)])
+    ])
+    do {
+      try manifest.validate()
+      Issue.record("an overflowing manifest validated")
+    } catch {
+      #expect(error.category == .corrupted, "\(error)")
+      #expect(error.subject == "a")
+    }
+    #expect(throws: StoreError.self) { _ = try Manifest(decoding: manifest.canonicalBytes(), subject: "m") }
+  }
+
+  @Test("a manifest whose file sizes together pass Int64 is corrupted, not an overflow trap")
+  func overflowingFiles() throws {
+    let digest = Digest.of([UInt8]())
+    let manifest = Manifest(entries: [
+      .file("a", mode: 0o644, size: .max, sha256: digest, objects: [.init(digest: digest, size: .max)]),
+      .file("b", mode: 0o644, size: 1, sha256: digest, objects: [.init(digest: digest, size: 1)]),
+    ])
+    do {
+      try manifest.validate()
+      Issue.record("an overflowing manifest validated")
+    } catch {
+      #expect(error.category == .corrupted, "\(error)")
+    }
+  }
 }

@@ -52,6 +52,27 @@ struct FileSystemTests {
     #expect(error.file == path)
   }
 
+  @Test("reads of a named FIFO or directory are refused at once, never blocked on or attempted")
+  func notRegularFile() throws {
+    let directory = try Self.temporaryDirectory("fifo")
+    let fifo = directory + "/fifo"
+    #expect(mkfifo(fifo, 0o644) == 0)
+    for path in [fifo, directory] {
+      let reads: [() throws -> Void] = [
+        { _ = try FileSystem.readFile(path) },
+        { _ = try FileSystem.read(path, upTo: 1, at: 0) },
+        { _ = try FileSystem.readExactly(path, count: 1, at: 0) },
+        { _ = try FileSystem.openForReading(path) },
+      ]
+      for read in reads {
+        let error = try #require(throws: FileSystemError.self) { try read() }
+        #expect(error.failure == .notRegularFile && error.notRegularFile, "\(error)")
+        #expect(error.category == .invalidArgument)
+        #expect(error.message == "\(path): cannot read: not a regular file (a FIFO, device, socket or directory)")
+      }
+    }
+  }
+
   @Test("an existing name is alreadyExists; other refusals are unavailable")
   func errnoCategories() throws {
     let directory = try Self.temporaryDirectory("exists")

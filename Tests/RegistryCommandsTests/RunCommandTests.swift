@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import RegistryTestSupport
 import TestModels
 import Testing
@@ -91,6 +92,39 @@ struct RunCommandTests {
     #expect(refused.stderr.contains("unsupported ops"), "\(refused.stderr)")
     #expect(refused.stderr.contains("FFT (2x, e.g. graph/fft, graph/fft_1)"), "\(refused.stderr)")
     #expect(refused.stderr.contains("Unique (1x, e.g. inner_fn/unique)"), "\(refused.stderr)")
+  }
+
+  @Test("a hostile .npy input fails by name with its category, before its data is read, and a FIFO is not waited on")
+  func hostileInputs() throws {
+    let model = Self.fixtures.appendingPathComponent("keras2_mlp/model").path
+    let scratch = try makeTemporaryDirectory("hostile-input")
+    func npy(_ name: String, header: String, size: UInt64) throws -> String {
+      let body = Array(header.utf8)
+      let url = scratch.appendingPathComponent(name)
+      try Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(body.count & 0xFF), UInt8(body.count >> 8)] + body)
+        .write(to: url)
+      let handle = try FileHandle(forWritingTo: url)
+      try handle.truncate(atOffset: size)
+      try handle.close()
+      return url.path
+    }
+    // A sparse 3 GB file whose header describes one float: refused before 3 GB is read.
+    let lying = try npy("lying.npy", header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", size: 3 << 30)
+    // A header asking for 10^12 zero-width strings.
+    let huge = try npy(
+      "huge.npy", header: "{'descr': '|S0', 'fortran_order': False, 'shape': (1000000000000,), }", size: 100)
+    let extraKey = try npy(
+      "extra.npy", header: "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 0}", size: 100)
+    let fifo = scratch.appendingPathComponent("fifo.npy").path
+    #expect(mkfifo(fifo, 0o644) == 0)
+    for (path, status, words) in [
+      (lying, 6, "the data has"), (huge, 10, "TENSOR_ELEMENTS"), (extraKey, 6, "unexpected key 'x'"),
+      (fifo, 6, "not a regular file"),
+    ] {
+      let result = try CommandLineTests.run("run", model, "--input", "features=\(path)")
+      #expect(result.status == Int32(status), "\(path): \(result.stderr)")
+      #expect(result.stderr.contains(path) && result.stderr.contains(words), "\(result.stderr)")
+    }
   }
 
   @Test("string inputs can be JSON arrays; string lookups run and match TensorFlow")

@@ -44,6 +44,13 @@ struct LimitsTests {
     #expect(Limits.elementCount([UInt64.max]) == nil)
   }
 
+  @Test("a saturating sum of sizes stops at Int64.max instead of trapping")
+  func saturatingSum() {
+    #expect(Limits.saturatingSum([Int64]()) == 0)
+    #expect(Limits.saturatingSum([1, 2, 3] as [Int64]) == 6)
+    #expect(Limits.saturatingSum([1 << 62, 1 << 62, 5] as [Int64]) == .max)
+  }
+
   @Test("a tensor past a limit is refused with the limit's name and how to raise it")
   func tensorLimits() throws {
     var limits = Limits()

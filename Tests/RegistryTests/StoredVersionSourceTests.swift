@@ -32,6 +32,8 @@ struct StoredVersionSourceTests {
           try source.read(entry.path, offset: Int64(start), count: count) == Array(expected[start..<start + count]))
       }
       #expect(throws: FormatError.self) { try source.read(entry.path, offset: Int64(expected.count), count: 1) }
+      // A range whose end does not fit in 64 bits is refused, not an overflow trap.
+      #expect(throws: FormatError.self) { try source.read(entry.path, offset: .max, count: 1) }
     }
     #expect(throws: FormatError.self) { try source.read("no/such/file") }
     // The variables open and every tensor passes its CRC, as from the directory.

@@ -45,6 +45,18 @@ struct TensorIOTests {
     #expect(error.file == "x.npy")
   }
 
+  @Test(
+    "zero-width string arrays too many to hold as strings are resource_exhausted, not 16 GB of string headers",
+    arguments: ["|S0", "<U0"])
+  func tooManyStrings(descr: String) throws {
+    let count = Int(Limits.current.tensorElements)
+    let array = try NPYArray(descr: descr, shape: [count], data: [])
+    let error = try #require(throws: TensorIOError.self) { try TensorFiles.tensor(from: array, file: "x.npy") }
+    #expect(error.category == .resourceExhausted)
+    #expect(error.message.contains("TENSOR_BYTES"), "\(error.message)")
+    #expect(error.file == "x.npy")
+  }
+
   @Test("nested JSON arrays give the shape; numbers are cast to the dtype asked for")
   func jsonTensors() throws {
     let value = try JSONSerialization.jsonObject(with: Data("[[1, 2, 3], [4, 5, 6]]".utf8))

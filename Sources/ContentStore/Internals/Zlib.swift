@@ -2,6 +2,11 @@ import CZlib
 
 /// One-shot zlib (RFC 1950) compression and decompression over whole buffers.
 enum Zlib {
+  /// How many times its own length a zlib stream can inflate to, at most: deflate's best case
+  /// codes a 258-byte match in 2 bits (1032:1); a little slack covers the stream's header and
+  /// trailer. A claimed length past this is a lie, refused before it is allocated.
+  static let maximumRatio: UInt64 = 1040
+
   /// Compresses at `level` (1 fastest … 9 smallest); `nil` if zlib fails (it does not for
   /// valid input and enough memory).
   static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 6) -> [UInt8]? {
