@@ -9,8 +9,8 @@ import RegistryCore
 /// fine-tune changes a tenth relative to its parent; ops, a serving signature, metadata, aliases.
 /// Then every provenance query is timed (median of 15 runs after one warm-up).
 enum CatalogBench {
-  static func digest(_ text: String) -> String {
-    "sha256:" + SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+  static func digest(_ text: String) -> RegistryCore.Digest {
+    RegistryCore.Digest(bytes: Array(SHA256.hash(data: Data(text.utf8))))
   }
 
   static func run(directory: URL, versions: Int, tensorsPerVersion: Int) throws {
@@ -25,13 +25,13 @@ enum CatalogBench {
     ]
     if fresh {
       let start = Date()
-      var lastTensors: [Int: [String]] = [:]  // each model's latest version's tensor digests
+      var lastTensors: [Int: [RegistryCore.Digest]] = [:]  // each model's latest version's tensor digests
       for index in 0..<versions {
         let model = "model-\(index % models)"
         let number = index / models + 1
         var version = NewVersion(
           model: model, createdBy: "bench@host", manifest: digest("manifest \(index)"), logicalBytes: 1 << 20)
-        var tensors: [String] = []
+        var tensors: [RegistryCore.Digest] = []
         for t in 0..<tensorsPerVersion {
           // A fine-tune keeps 90% of its parent's tensors (the same model's previous version).
           let keep = number > 1 && t % 10 != 0
@@ -39,7 +39,7 @@ enum CatalogBench {
           tensors.append(inherited ?? digest("t \(index) \(t)"))
         }
         lastTensors[index % models] = tensors
-        var objects: [(offset: Int64, digest: String, size: Int64)] = []
+        var objects: [(offset: Int64, digest: RegistryCore.Digest, size: Int64)] = []
         for (t, tensorDigest) in tensors.enumerated() {
           version.tensors.append(
             NewVersion.Tensor(
@@ -49,15 +49,15 @@ enum CatalogBench {
               size: 16384, digest: tensorDigest))
           objects.append((Int64(t) * 16384, tensorDigest, 16384))
           version.objects.append(
-            NewVersion.Object(digest: tensorDigest, size: 16384, storedSize: 16400, encoding: "identity"))
+            NewVersion.Object(digest: tensorDigest, size: 16384, storedSize: 16400, encoding: .identity))
         }
         version.files = [
           NewVersion.File(
-            path: "variables/variables.data-00000-of-00001", kind: "file", mode: 0o644,
+            path: "variables/variables.data-00000-of-00001", kind: .file, mode: 0o644,
             size: Int64(tensors.count) * 16384,
             sha256: digest("shard \(index)"), objects: objects),
           NewVersion.File(
-            path: "saved_model.pb", kind: "file", mode: 0o644, size: 50_000, sha256: digest("pb \(index)"),
+            path: "saved_model.pb", kind: .file, mode: 0o644, size: 50_000, sha256: digest("pb \(index)"),
             objects: [(0, digest("pb \(index)"), 50_000)]),
         ]
         version.metaGraphs = [NewVersion.MetaGraph(tagsJSON: "[\"serve\"]", tensorflowVersion: "2.21.0")]

@@ -44,18 +44,18 @@ enum CollectionBench {
     for number in 0..<versionCount {
       let first = min(number * stride, objectCount - perVersion)
       let pieces = (first..<(first + perVersion)).map {
-        (offset: Int64($0 - first) * 1024, digest: digests[$0].description, size: Int64(1024))
+        (offset: Int64($0 - first) * 1024, digest: digests[$0], size: Int64(1024))
       }
       var version = NewVersion(
-        model: "model-\(number % 10)", createdBy: "bench@host", manifest: digests[first].description,
+        model: "model-\(number % 10)", createdBy: "bench@host", manifest: digests[first],
         logicalBytes: Int64(perVersion * 1024))
       version.files = [
         NewVersion.File(
-          path: "variables/variables.data-00000-of-00001", kind: "file", mode: 0o644, size: Int64(perVersion * 1024),
-          sha256: digests[first].description, objects: pieces)
+          path: "variables/variables.data-00000-of-00001", kind: .file, mode: 0o644, size: Int64(perVersion * 1024),
+          sha256: digests[first], objects: pieces)
       ]
       version.objects = pieces.map {
-        NewVersion.Object(digest: $0.digest, size: 1024, storedSize: 1040, encoding: "identity")
+        NewVersion.Object(digest: $0.digest, size: 1024, storedSize: 1040, encoding: .identity)
       }
       _ = try registry.catalog.insert(version, releasing: nil)
     }

@@ -14,7 +14,7 @@ package struct Lease: Sendable, Codable, Equatable {
 /// What the collector's mark phase found, read in one transaction.
 package struct MarkResult: Sendable {
   /// Digests of every object a live version references (file pieces and manifests).
-  package let referenced: Set<String>
+  package let referenced: Set<Digest>
   package let leases: [Lease]
 }
 
@@ -75,11 +75,18 @@ extension Catalog {
     let excluded = "[" + excluding.map { String($0.rawValue) }.joined(separator: ",") + "]"
     return try read { db in
       let live = "SELECT id FROM versions WHERE removed_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))"
-      var referenced = Set(
-        try String.fetchAll(
-          db, sql: "SELECT DISTINCT digest FROM file_objects WHERE version_id IN (\(live))", arguments: [excluded]))
-      referenced.formUnion(
-        try String.fetchAll(db, sql: "SELECT manifest FROM versions WHERE id IN (\(live))", arguments: [excluded]))
+      // A value that is not a digest stops the mark: a collector that skipped it would delete the
+      // object it was meant to name.
+      var referenced = Set<Digest>()
+      for row in try Row.fetchAll(
+        db, sql: "SELECT DISTINCT digest FROM file_objects WHERE version_id IN (\(live))", arguments: [excluded])
+      {
+        referenced.insert(try row.digest("digest"))
+      }
+      for row in try Row.fetchAll(db, sql: "SELECT manifest FROM versions WHERE id IN (\(live))", arguments: [excluded])
+      {
+        referenced.insert(try row.digest("manifest"))
+      }
       let leases = try Row.fetchAll(db, sql: "SELECT * FROM leases").map { row in
         Lease(
           id: row["id"], purpose: row["purpose"], holder: row["holder"],
@@ -159,14 +166,14 @@ extension Catalog {
   // MARK: - fsck support
 
   /// The catalog's file-object rows of a version, by path, in order.
-  package func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: String, size: Int64)]] {
+  package func fileObjects(of id: VersionID) throws(CatalogError) -> [String: [(digest: Digest, size: Int64)]] {
     try read { db in
-      var result: [String: [(digest: String, size: Int64)]] = [:]
+      var result: [String: [(digest: Digest, size: Int64)]] = [:]
       for row in try Row.fetchAll(
         db, sql: "SELECT path, digest, size FROM file_objects WHERE version_id = ? ORDER BY path, seq",
         arguments: [id.rawValue])
       {
-        result[row["path"], default: []].append((row["digest"], row["size"]))
+        result[row["path"], default: []].append((try row.digest("digest"), row["size"]))
       }
       return result
     }
@@ -181,11 +188,11 @@ extension Catalog {
       for file in files {
         try db.execute(
           sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-          arguments: [id.rawValue, file.path, file.kind, file.mode, file.size, file.sha256])
+          arguments: [id.rawValue, file.path, file.kind.rawValue, file.mode, file.size, file.sha256?.description])
         for (seq, object) in file.objects.enumerated() {
           try db.execute(
             sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [id.rawValue, file.path, seq, object.offset, object.digest, object.size])
+            arguments: [id.rawValue, file.path, seq, object.offset, object.digest.description, object.size])
         }
       }
       try Self.log(db, actor: actor, action: "fsck.rebuild", model: version.model, version: version.number, detail: [:])

@@ -128,13 +128,13 @@ extension Catalog {
   // MARK: - Finding versions
 
   /// Versions whose manifest is this digest.
-  package func versions(withManifest manifest: String) throws(CatalogError) -> [VersionSummary] {
+  package func versions(withManifest manifest: Digest) throws(CatalogError) -> [VersionSummary] {
     try read { db in
       try summaries(
         db,
         try Int64.fetchAll(
           db, sql: "SELECT id FROM versions WHERE manifest = ? AND removed_at IS NULL ORDER BY id",
-          arguments: [manifest]))
+          arguments: [manifest.description]))
     }
   }
 

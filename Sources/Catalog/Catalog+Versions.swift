@@ -30,7 +30,7 @@ extension Catalog {
         db,
         sql: "SELECT id, manifest FROM versions WHERE model_id = ? AND removed_at IS NULL ORDER BY number DESC LIMIT 1",
         arguments: [modelID]),
-        (latest["manifest"] as String) == version.manifest
+        (latest["manifest"] as String) == version.manifest.description
       {
         let id: Int64 = latest["id"]
         try setAliases(db, version.aliases, modelID: modelID, versionID: id, now: now)
@@ -48,8 +48,8 @@ extension Catalog {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
-          modelID, number, now, version.createdBy, version.sourcePath, version.message, version.manifest,
-          version.files.filter { $0.kind == "file" }.count, version.logicalBytes, newObjects.count,
+          modelID, number, now, version.createdBy, version.sourcePath, version.message, version.manifest.description,
+          version.files.filter { $0.kind == .file }.count, version.logicalBytes, newObjects.count,
           newObjects.reduce(0) { $0 + $1.size }, newObjects.reduce(0) { $0 + $1.storedSize },
           version.parent?.rawValue,
         ])
@@ -59,7 +59,7 @@ extension Catalog {
       try Self.log(
         db, actor: version.createdBy, action: "push", model: version.model, version: number,
         detail: [
-          "manifest": version.manifest, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
+          "manifest": version.manifest.description, "new_bytes": String(newObjects.reduce(0) { $0 + $1.size }),
           "source_path": version.sourcePath ?? "",
           "parent": try version.parent.map { try summary(db, $0).reference } ?? "",
         ])
@@ -74,16 +74,16 @@ extension Catalog {
           INSERT INTO objects (digest, size, stored_size, encoding, hash_algorithm, created_at)
           VALUES (?, ?, ?, ?, 'sha256', ?) ON CONFLICT(digest) DO NOTHING
           """,
-        arguments: [object.digest, object.size, object.storedSize, object.encoding, now])
+        arguments: [object.digest.description, object.size, object.storedSize, object.encoding.name, now])
     }
     for file in version.files {
       try db.execute(
         sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [versionID, file.path, file.kind, file.mode, file.size, file.sha256])
+        arguments: [versionID, file.path, file.kind.rawValue, file.mode, file.size, file.sha256?.description])
       for (seq, object) in file.objects.enumerated() {
         try db.execute(
           sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)",
-          arguments: [versionID, file.path, seq, object.offset, object.digest, object.size])
+          arguments: [versionID, file.path, seq, object.offset, object.digest.description, object.size])
       }
     }
     for tensor in version.tensors {
@@ -94,7 +94,7 @@ extension Catalog {
           """,
         arguments: [
           versionID, tensor.name, tensor.dtype, tensor.shapeJSON, Int64(tensor.crc32c), tensor.shard,
-          tensor.offset, tensor.size, tensor.digest,
+          tensor.offset, tensor.size, tensor.digest?.description,
         ])
     }
     for (position, metaGraph) in version.metaGraphs.enumerated() {

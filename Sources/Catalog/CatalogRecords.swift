@@ -6,15 +6,15 @@ import RegistryCore
 package struct NewVersion: Sendable {
   package struct File: Sendable {
     package let path: String
-    package let kind: String
+    package let kind: FileKind
     package let mode: Int
     package let size: Int64?
-    package let sha256: String?
+    package let sha256: Digest?
     /// (offset in file, digest, size), in order.
-    package let objects: [(offset: Int64, digest: String, size: Int64)]
+    package let objects: [(offset: Int64, digest: Digest, size: Int64)]
     package init(
-      path: String, kind: String, mode: Int, size: Int64?, sha256: String?,
-      objects: [(offset: Int64, digest: String, size: Int64)]
+      path: String, kind: FileKind, mode: Int, size: Int64?, sha256: Digest?,
+      objects: [(offset: Int64, digest: Digest, size: Int64)]
     ) {
       self.path = path
       self.kind = kind
@@ -26,11 +26,11 @@ package struct NewVersion: Sendable {
   }
 
   package struct Object: Sendable {
-    package let digest: String
+    package let digest: Digest
     package let size: Int64
     package let storedSize: Int64
-    package let encoding: String
-    package init(digest: String, size: Int64, storedSize: Int64, encoding: String) {
+    package let encoding: ObjectEncoding
+    package init(digest: Digest, size: Int64, storedSize: Int64, encoding: ObjectEncoding) {
       self.digest = digest
       self.size = size
       self.storedSize = storedSize
@@ -46,10 +46,10 @@ package struct NewVersion: Sendable {
     package let shard: Int
     package let offset: Int64
     package let size: Int64
-    package let digest: String?
+    package let digest: Digest?
     package init(
       name: String, dtype: String, shapeJSON: String, crc32c: UInt32, shard: Int, offset: Int64, size: Int64,
-      digest: String?
+      digest: Digest?
     ) {
       self.name = name
       self.dtype = dtype
@@ -105,7 +105,7 @@ package struct NewVersion: Sendable {
   package var createdBy: String
   package var sourcePath: String?
   package var message: String?
-  package var manifest: String
+  package var manifest: Digest
   package var logicalBytes: Int64
   package var parent: VersionID?
   package var files: [File] = []
@@ -118,7 +118,7 @@ package struct NewVersion: Sendable {
   package var metadata: [String: String] = [:]
   package var aliases: [String] = []
 
-  package init(model: String, createdBy: String, manifest: String, logicalBytes: Int64) {
+  package init(model: String, createdBy: String, manifest: Digest, logicalBytes: Int64) {
     self.model = model
     self.createdBy = createdBy
     self.manifest = manifest

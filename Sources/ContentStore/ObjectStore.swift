@@ -12,12 +12,7 @@ import RegistryCore
 /// content and fails loudly on a mismatch.
 package struct ObjectStore: Sendable {
   /// How an object's bytes are stored.
-  package enum Encoding: UInt8, Sendable, Codable {
-    case identity = 0
-    case zlib = 1
-
-    package var name: String { self == .identity ? "identity" : "zlib" }
-  }
+  package typealias Encoding = ObjectEncoding
 
   /// The header every object file starts with.
   struct Header {

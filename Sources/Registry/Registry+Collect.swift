@@ -55,6 +55,9 @@ extension Registry {
   /// A day: a nightly job never deletes what an ordinary push wrote since the previous night.
   public static let defaultGrace: TimeInterval = 24 * 3600
 
+  /// Added to every grace period: files newer than `start - grace - clockSlack` are kept.
+  static let clockSlack: TimeInterval = 1
+
   /// Marks a version removed (see `Catalog.removeVersion`).
   public func remove(_ reference: Reference) throws(RegistryError) -> VersionSummary {
     let version = try resolve(reference)
@@ -131,12 +134,17 @@ extension Registry {
 
       let (active, expired) = partition(mark.leases, now: started)
       let oldestLease = active.map(\.createdAt).min()
-      let cutoff = min(started.addingTimeInterval(-options.grace), oldestLease ?? .distantFuture)
+      // File times come from the kernel's coarse clock, which can lag `Date()` by a tick: an
+      // object or ingest directory a push writes just after this collection started (its lease
+      // unseen by the mark) can carry a time before `started`. The slack keeps such files young,
+      // so even `--grace 0s` never takes what a starting push has just written.
+      let cutoff = min(
+        started.addingTimeInterval(-options.grace - Self.clockSlack), oldestLease ?? .distantFuture)
 
       var deleted: [String] = []
       var freed: Int64 = 0
       var keptYoung = 0
-      for object in try objects.walk() where !mark.referenced.contains(object.digest.description) {
+      for object in try objects.walk() where !mark.referenced.contains(object.digest) {
         guard object.modified < cutoff else {
           keptYoung += 1
           continue

@@ -114,7 +114,7 @@ extension Registry {
         let rows = try catalog.fileObjects(of: version.id)
         let expected = Dictionary(
           uniqueKeysWithValues: manifest.entries.filter { $0.kind == .file }.map { entry in
-            (entry.path, (entry.objects ?? []).map { ($0.digest.description, $0.size) })
+            (entry.path, (entry.objects ?? []).map { ($0.digest, $0.size) })
           })
         let agrees =
           Set(rows.keys) == Set(expected.keys)
@@ -157,13 +157,13 @@ extension Registry {
   static func fileRows(_ manifest: Manifest) -> [NewVersion.File] {
     manifest.entries.map { entry in
       var offset: Int64 = 0
-      let objects = (entry.objects ?? []).map { piece -> (offset: Int64, digest: String, size: Int64) in
+      let objects = (entry.objects ?? []).map { piece -> (offset: Int64, digest: Digest, size: Int64) in
         defer { offset += piece.size }
-        return (offset, piece.digest.description, piece.size)
+        return (offset, piece.digest, piece.size)
       }
       return NewVersion.File(
-        path: entry.path, kind: entry.kind.rawValue, mode: Int(entry.mode), size: entry.size,
-        sha256: entry.sha256?.description, objects: objects)
+        path: entry.path, kind: entry.kind == .file ? .file : .directory, mode: Int(entry.mode), size: entry.size,
+        sha256: entry.sha256, objects: objects)
     }
   }
 }

@@ -55,7 +55,7 @@ extension Registry {
       return Identification(
         path: directoryURL.standardizedFileURL.path, manifest: manifestDigest.description,
         logicalBytes: ingested.manifest.logicalSize,
-        identical: try catalog.versions(withManifest: manifestDigest.description).map(\.reference),
+        identical: try catalog.versions(withManifest: manifestDigest).map(\.reference),
         sameFingerprint: sameFingerprint, closest: closest)
     } catch {
       throw RegistryError.wrap(error)

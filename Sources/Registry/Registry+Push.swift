@@ -158,7 +158,7 @@ extension Registry {
       var staged = ingested.objects
       staged[manifestObject.digest] = manifestObject
       var version = NewVersion(
-        model: options.model, createdBy: Self.actor, manifest: manifestObject.digest.description,
+        model: options.model, createdBy: Self.actor, manifest: manifestObject.digest,
         logicalBytes: ingested.manifest.logicalSize)
       version.sourcePath = directoryURL.standardizedFileURL.path
       version.message = options.message
@@ -168,8 +168,7 @@ extension Registry {
       version.objects = try staged.values.sorted { $0.digest < $1.digest }.map { object throws(StoreError) in
         let info = object.isNew ? (object.encoding, object.storedSize) : try storedInfo(object.digest)
         return NewVersion.Object(
-          digest: object.digest.description, size: object.size, storedSize: object.isNew ? info.1 : 0,
-          encoding: info.0.name)
+          digest: object.digest, size: object.size, storedSize: object.isNew ? info.1 : 0, encoding: info.0)
       }
       describe(&version, ingested: ingested, inspection: inspection, bundle: bundle)
 
@@ -382,7 +381,7 @@ extension Registry {
           NewVersion.Tensor(
             name: entry.name, dtype: entry.dtype.name, shapeJSON: Self.json(entry.shape), crc32c: entry.crc32c,
             shard: entry.shard, offset: entry.offset, size: entry.size,
-            digest: pieces.count == 1 ? ingested.pieceDigests[pieces[0]].description : nil))
+            digest: pieces.count == 1 ? ingested.pieceDigests[pieces[0]] : nil))
       }
     }
     for (position, metaGraph) in inspection.metaGraphs.enumerated() {

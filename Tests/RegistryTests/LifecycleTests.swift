@@ -107,6 +107,8 @@ struct LifecycleTests {
     let report = try registry.collect(options(grace: 3600))
     #expect(report.objectsDeleted.isEmpty)
     #expect(report.objectsKeptYoung == (try registry.objects.walk().count))
+    // Past the collector's one-second clock slack, no grace keeps nothing.
+    try ageAllObjects(registry, by: 2)
     #expect(try registry.collect(options(grace: 0)).objectsKeptYoung == 0)
     #expect(try registry.objects.walk().isEmpty)
   }
@@ -133,6 +135,7 @@ struct LifecycleTests {
 
     // A lease whose process is gone is dropped, and stops protecting.
     registry.catalog.endLease(lease)
+    age(registry.objects.path(for: fresh), by: 2)  // past the collector's one-second clock slack
     _ = try registry.catalog.beginLease(purpose: "killed push", holder: "\(Registry.actor) pid 999999", duration: 3600)
     report = try registry.collect(options(grace: 0))
     #expect(report.leasesExpired.count == 1)
