@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// Ops that only move elements: transposes and strided slices (and, through them, `Split`,
 /// `Unpack`, `StridedSlice` and the operand layouts `Einsum` needs).
@@ -248,7 +249,21 @@ extension Rearrange {
     guard constant.dtype == x.dtype, constant.elementCount == 1 else {
       throw .invalidArgument(op: "Pad", reason: "the constant must be one \(x.dtype) value")
     }
-    let shape = x.shape.indices.map { x.shape[$0] + before[$0] + after[$0] }
+    // Paddings are input values: each sum is checked, then the output size.
+    var shape: [Int] = []
+    for axis in x.shape.indices {
+      let (padded, overflow) = x.shape[axis].addingReportingOverflow(before[axis])
+      let (size, beyond) = padded.addingReportingOverflow(after[axis])
+      guard !overflow, !beyond else {
+        throw .limitExceeded(
+          op: "Pad",
+          LimitExceeded(
+            "a tensor of shape \(Shape.format(x.shape)) padded by \(before) and \(after)", limit: "TENSOR_ELEMENTS",
+            requested: nil, allowed: Limits.current.tensorElements))
+      }
+      shape.append(size)
+    }
+    try Shape.checkAllocation(shape, dtype: x.dtype, op: "Pad")
     let count = Shape.elementCount(shape)
     let outputStrides = Shape.strides(shape)
     let rowLength = x.shape.last ?? 1
@@ -288,5 +303,31 @@ extension Rearrange {
     }
     withExtendedLifetime((buffer, fillBuffer)) {}
     return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
+  }
+}
+
+extension Rearrange {
+  /// `x` repeated `multiples[d]` times along each axis `d`.
+  ///
+  /// Corresponds to the TensorFlow op `Tile` (and, from a scalar, `Fill`). Output axis `d` is
+  /// read as `[multiples[d], x.shape[d]]` with a stride of 0 on the repeat, so the result is one
+  /// strided copy (whole rows with `memcpy` when the innermost axis is not repeated) with no
+  /// index per element. The multiples are input values: the output is checked against the
+  /// limits before it is allocated.
+  ///
+  /// - Throws: `TensorError.invalidArgument` when `multiples` does not have one non-negative
+  ///   entry per axis, `.limitExceeded` when the result would be too large.
+  public static func tile(_ x: Tensor, multiples: [Int]) throws(TensorError) -> Tensor {
+    guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
+      throw .invalidArgument(op: "Tile", reason: "multiples \(multiples) do not fit rank \(x.rank)")
+    }
+    let expanded = zip(multiples, x.shape).flatMap { [$0, $1] }
+    try Shape.checkAllocation(expanded, elementSize: x.dtype.elementSize ?? MemoryLayout<[UInt8]>.stride, op: "Tile") {
+      "\(Shape.describe(x.dtype)) tensor of shape \(Shape.format(x.shape)) tiled \(multiples) times"
+    }
+    let rowMajor = Shape.strides(x.shape)
+    let tiled = copy(x, offset: 0, shape: expanded, strides: rowMajor.flatMap { [0, $0] })
+    let shape = zip(multiples, x.shape).map { $0 * $1 }
+    return Tensor(dtype: x.dtype, shape: shape, storage: tiled.storage)
   }
 }

@@ -92,4 +92,77 @@ struct HostileSizeTests {
     let fine = Self.constant(.dtString, shape: [3]) { $0.stringVal = [Data("a".utf8), Data("bc".utf8)] }
     #expect(Self.runConstant(fine) == nil)
   }
+
+  // MARK: - Sizes from values
+
+  @Test("Fill with negative or huge dims")
+  func fill() throws {
+    Self.expect(H.failure("Fill", [int64s([-1, 5]), float(1)]), .invalidArgument)
+    Self.expect(H.failure("Fill", [int64s([1_000_000, 1_000_000]), float(1)]), .resourceExhausted)
+    Self.expect(H.failure("Fill", [int64s([1 << 62, 1 << 62]), float(1)]), .resourceExhausted)
+    let long = Tensor(strings: [[UInt8]](repeating: [UInt8](repeating: 65, count: 1_000_000), count: 1), shape: [])
+    Self.expect(H.failure("Fill", [int64s([100_000]), long]), .resourceExhausted, mentioning: "TENSOR_BYTES")
+    #expect(
+      try H.run("Fill", [int64s([2, 3]), float(7)]) == [
+        Tensor(float32: [Float](repeating: 7, count: 6), shape: [2, 3])
+      ])
+    #expect(try H.run("Fill", [int64s([0, 3]), float(7)]) == [Tensor(float32: [], shape: [0, 3])])
+    #expect(
+      try H.run("Fill", [int64s([2]), Tensor(strings: ["ab"], shape: [])]) == [
+        Tensor(strings: ["ab", "ab"], shape: [2])
+      ])
+  }
+
+  @Test("Tile with huge or negative multiples")
+  func tile() throws {
+    let pair = Tensor(float32: [1, 2], shape: [2])
+    Self.expect(H.failure("Tile", [pair, int64s([1_000_000_000_000])]), .resourceExhausted)
+    Self.expect(H.failure("Tile", [pair, int64s([Int64.max])]), .resourceExhausted)
+    Self.expect(H.failure("Tile", [pair, int64s([-1])]), .invalidArgument)
+    let matrix = Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+    #expect(
+      try H.run("Tile", [matrix, int64s([2, 1])]) == [
+        Tensor(int32: [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6], shape: [4, 3])
+      ])
+    #expect(
+      try H.run("Tile", [Tensor(strings: ["a", "b"], shape: [2, 1]), int64s([1, 3])]) == [
+        Tensor(strings: ["a", "a", "a", "b", "b", "b"], shape: [2, 3])
+      ])
+  }
+
+  @Test("Range: huge counts, the full int64 span, tiny float deltas, NaN and infinity")
+  func range() throws {
+    Self.expect(H.failure("Range", [scalar(0), scalar(1_000_000_000_000), scalar(1)]), .resourceExhausted)
+    Self.expect(H.failure("Range", [scalar(Int64.min), scalar(Int64.max), scalar(1)]), .resourceExhausted)
+    Self.expect(H.failure("Range", [float(0), float(1), float(1e-30)]), .resourceExhausted)
+    Self.expect(H.failure("Range", [float(0), float(.nan), float(1)]), .invalidArgument)
+    Self.expect(H.failure("Range", [float(0), float(.infinity), float(1)]), .invalidArgument)
+    Self.expect(H.failure("Range", [float(0), float(1), float(.nan)]), .invalidArgument)
+    Self.expect(H.failure("Range", [scalar(0), scalar(5), scalar(0)]), .invalidArgument, mentioning: "delta != 0")
+    Self.expect(H.failure("Range", [scalar(5), scalar(0), scalar(1)]), .invalidArgument, mentioning: "start <= limit")
+    #expect(try H.run("Range", [scalar(1), scalar(10), scalar(4)]) == [int64s([1, 5, 9])])
+    #expect(try H.run("Range", [scalar(5), scalar(0), scalar(-2)]) == [int64s([5, 3, 1])])
+    let top = try H.run("Range", [scalar(Int64.max - 2), scalar(Int64.max), scalar(1)])
+    #expect(top == [int64s([Int64.max - 2, Int64.max - 1])])
+    #expect(
+      try H.run("Range", [float(0), float(1), float(0.25)]) == [Tensor(float32: [0, 0.25, 0.5, 0.75], shape: [4])])
+  }
+
+  @Test("OneHot with a huge or negative depth, or an axis out of range")
+  func oneHot() {
+    let indices = Tensor(int32: [0, 2], shape: [2])
+    let (on, off) = (float(1), float(0))
+    Self.expect(H.failure("OneHot", [indices, scalar(1_000_000_000_000), on, off]), .resourceExhausted)
+    Self.expect(H.failure("OneHot", [indices, scalar(-1), on, off]), .invalidArgument)
+    Self.expect(H.failure("OneHot", [indices, scalar(3), on, off], ["axis": H.attribute(5)]), .invalidArgument)
+  }
+
+  @Test("Pad and PadV2 with huge or overflowing paddings")
+  func pad() {
+    let x = Tensor(float32: [1, 2], shape: [2])
+    Self.expect(H.failure("Pad", [x, int64s([0, 1_000_000_000_000])]), .resourceExhausted)
+    Self.expect(H.failure("Pad", [x, int64s([Int64.max, 1])]), .resourceExhausted)
+    Self.expect(H.failure("PadV2", [x, int64s([Int64.max, Int64.max]), float(0)]), .resourceExhausted)
+    Self.expect(H.failure("Pad", [x, int64s([-1, 0])]), .invalidArgument)
+  }
 }
