@@ -165,4 +165,17 @@ struct HostileSizeTests {
     Self.expect(H.failure("PadV2", [x, int64s([Int64.max, Int64.max]), float(0)]), .resourceExhausted)
     Self.expect(H.failure("Pad", [x, int64s([-1, 0])]), .invalidArgument)
   }
+
+  @Test("DenseBincount and RaggedBincount with a huge size")
+  func bincount() {
+    let input = Tensor(int32: [1, 2], shape: [2])
+    let none = Tensor(int32: [], shape: [0])
+    Self.expect(H.failure("DenseBincount", [input, scalar(1_000_000_000_000), none]), .resourceExhausted)
+    Self.expect(
+      H.failure("RaggedBincount", [int64s([0, 2]), int64s([1, 2]), scalar(1_000_000_000_000), int64s([])]),
+      .resourceExhausted)
+    Self.expect(
+      H.failure("RaggedBincount", [int64s([0, 2, 1, 2]), int64s([1, 2]), scalar(3), int64s([])]), .invalidArgument,
+      mentioning: "non-decreasing")
+  }
 }
