@@ -10,6 +10,8 @@ struct OpContext {
   let runtime: Runtime
   /// The function (or top-level graph) the node belongs to.
   let graph: GraphFunction
+  /// The functions called to reach this node, outermost first (see `Runtime.call`).
+  let callChain: [String]
 
   /// "function: Op \"node\"", the prefix of every error a kernel reports.
   var location: String { "\(graph.name): \(node.op) \"\(node.name)\"" }

@@ -13,12 +13,12 @@ enum ControlFlowOps {
         let body = try context.function("body")
         var state = context.inputs
         for _ in 0..<iterationLimit {
-          let verdict = try context.runtime.call(condition, state, context: context.location)
+          let verdict = try context.runtime.call(condition, state, from: context)
           guard let first = verdict.first else {
             throw InferenceError(.invalidArgument, "\(context.location): cond returned nothing")
           }
           if try !truth(try first.tensor(context.location), context) { return state }
-          state = try context.runtime.call(body, state, context: context.location)
+          state = try context.runtime.call(body, state, from: context)
         }
         throw InferenceError(
           .invalidArgument, "\(context.location): loop did not end after \(iterationLimit) iterations")
@@ -28,7 +28,7 @@ enum ControlFlowOps {
       registry.register(name) { context throws(InferenceError) in
         let branch = try truth(try context.tensor(0), context) ? "then_branch" : "else_branch"
         let function = try context.function(branch)
-        return try context.runtime.call(function, Array(context.inputs.dropFirst()), context: context.location)
+        return try context.runtime.call(function, Array(context.inputs.dropFirst()), from: context)
       }
     }
     for name in ["Case", "StatelessCase"] {
@@ -36,7 +36,7 @@ enum ControlFlowOps {
         let branches = try context.functions("branches")
         var index = try ArrayOps.integers(try context.tensor(0), context).first ?? -1
         if index < 0 || index >= branches.count { index = branches.count - 1 }  // TF: out of range runs the last
-        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), context: context.location)
+        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), from: context)
       }
     }
 
