@@ -30,9 +30,16 @@ public enum Rearrange {
     guard begin.count == x.rank, step.count == x.rank, shape.count == x.rank else {
       throw .invalidArgument(op: "Slice", reason: "begin, strides and shape must have \(x.rank) entries")
     }
+    guard shape.allSatisfy({ $0 >= 0 }) else {
+      throw .invalidArgument(op: "Slice", reason: "sizes \(shape) must be non-negative")
+    }
     for axis in 0..<x.rank where shape[axis] > 0 {
-      let last = begin[axis] + (shape[axis] - 1) * step[axis]
-      guard shape[axis] >= 0, (0..<x.shape[axis]).contains(begin[axis]), (0..<x.shape[axis]).contains(last) else {
+      // Checked: sizes and strides are input values; an overflow cannot land inside the axis.
+      let (offset, overflow) = (shape[axis] - 1).multipliedReportingOverflow(by: step[axis])
+      let (last, beyond) = begin[axis].addingReportingOverflow(offset)
+      guard !overflow, !beyond, step[axis] != 0 || shape[axis] == 1, (0..<x.shape[axis]).contains(begin[axis]),
+        (0..<x.shape[axis]).contains(last)
+      else {
         throw .invalidArgument(
           op: "Slice",
           reason:
@@ -151,6 +158,8 @@ extension Rearrange {
     let outer = Shape.elementCount(Array(params.shape[..<axis]))
     let inner = Shape.elementCount(Array(params.shape[(axis + 1)...]))
     let shape = Array(params.shape[..<axis]) + indexShape + Array(params.shape[(axis + 1)...])
+    // A few indices can pick a large slice many times over.
+    try Shape.checkAllocation(shape, dtype: params.dtype, op: "GatherV2")
     return blocks(params, shape: shape, blockLength: inner, count: outer * indices.count) { block in
       let (o, i) = block.quotientAndRemainder(dividingBy: indices.count)
       return (o * size + indices[i]) * inner
@@ -177,7 +186,21 @@ extension Rearrange {
       }
     }
     var shape = first.shape
-    shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+    // The same large tensor may be joined many times over: the sum is checked, then the size.
+    var joined = 0
+    for tensor in tensors {
+      let (sum, overflow) = joined.addingReportingOverflow(tensor.shape[axis])
+      guard !overflow else {
+        throw .limitExceeded(
+          op: "ConcatV2",
+          LimitExceeded(
+            "\(tensors.count) tensors joined on axis \(axis)", limit: "TENSOR_ELEMENTS", requested: nil,
+            allowed: Limits.current.tensorElements))
+      }
+      joined = sum
+    }
+    shape[axis] = joined
+    try Shape.checkAllocation(shape, dtype: first.dtype, op: "ConcatV2")
     let outer = Shape.elementCount(Array(first.shape[..<axis]))
     let chunks = tensors.map { Shape.elementCount(Array($0.shape[axis...])) }
     let total = chunks.reduce(0, +)

@@ -178,4 +178,115 @@ struct HostileSizeTests {
       H.failure("RaggedBincount", [int64s([0, 2, 1, 2]), int64s([1, 2]), scalar(3), int64s([])]), .invalidArgument,
       mentioning: "non-decreasing")
   }
+
+  // MARK: - Outputs that outgrow their inputs
+
+  static let million = 1_000_000
+  static let column = Tensor(float32: [Float](repeating: 1, count: million), shape: [million, 1])
+  static let row = Tensor(float32: [Float](repeating: 1, count: million), shape: [1, million])
+
+  @Test("broadcasting, products and convolutions whose outputs outgrow their inputs")
+  func outgrowingOutputs() {
+    let (column, row) = (Self.column, Self.row)
+    Self.expect(H.failure("AddV2", [column, row]), .resourceExhausted, mentioning: "[1000000, 1000000]")
+    Self.expect(H.failure("Less", [column, row]), .resourceExhausted)
+    Self.expect(H.failure("SelectV2", [Tensor(bool: [true], shape: [1, 1]), column, row]), .resourceExhausted)
+    let flags = Tensor(bool: [Bool](repeating: true, count: Self.million), shape: [Self.million, 1])
+    Self.expect(
+      H.failure(
+        "LogicalAnd", [flags, Tensor(bool: [Bool](repeating: true, count: Self.million), shape: [1, Self.million])]),
+      .resourceExhausted)
+    // An empty product of a million by a million zeros.
+    let tall = Tensor(float32: [], shape: [Self.million, 0])
+    let wide = Tensor(float32: [], shape: [0, Self.million])
+    Self.expect(H.failure("MatMul", [tall, wide]), .resourceExhausted)
+    let batch = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [Self.million, 1, 1, 1])
+    let other = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [1, Self.million, 1, 1])
+    Self.expect(H.failure("BatchMatMulV2", [batch, other]), .resourceExhausted)
+    Self.expect(
+      H.failure(
+        "Einsum", [column.flattened, row.flattened], ["equation": H.attribute("i,j->ij"), "N": H.attribute(2)]),
+      .resourceExhausted)
+    let image = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [1, 1_000, 1_000, 1])
+    let filter = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [1, 1, 1, Self.million])
+    let convolution = ["strides": ints([1, 1, 1, 1]), "padding": H.attribute("VALID")]
+    Self.expect(H.failure("Conv2D", [image, filter], convolution), .resourceExhausted)
+    let small = Tensor(float32: [Float](repeating: 1, count: 9), shape: [3, 3, 1, 1])
+    var dilated = convolution
+    dilated["dilations"] = ints([1, 1 << 62, 1, 1])
+    Self.expect(H.failure("Conv2D", [image, small], dilated), .invalidArgument)
+    let depthwise = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [1, 1, 1, Self.million])
+    Self.expect(H.failure("DepthwiseConv2dNative", [image, depthwise], convolution), .resourceExhausted)
+  }
+
+  func ints(_ values: [Int]) -> Tensorflow_AttrValue {
+    var value = Tensorflow_AttrValue()
+    value.list.i = values.map(Int64.init)
+    return value
+  }
+
+  @Test("gathers, joins, slices, splits and reshapes with hostile sizes")
+  func rearranging() throws {
+    let params = Tensor(float32: [Float](repeating: 1, count: Self.million), shape: [1, Self.million])
+    let zeros = Tensor(int32: [Int32](repeating: 0, count: Self.million), shape: [Self.million])
+    Self.expect(H.failure("GatherV2", [params, zeros, scalar(0)]), .resourceExhausted)
+    let empty = Tensor(float32: [], shape: [1 << 62, 0])
+    Self.expect(H.failure("ConcatV2", [empty, empty, scalar(0)]), .resourceExhausted)
+    let vector = Tensor(float32: [1, 2, 3], shape: [3])
+    Self.expect(H.failure("Pack", [vector, vector], ["axis": H.attribute(5), "N": H.attribute(2)]), .invalidArgument)
+    Self.expect(H.failure("Slice", [vector, int64s([0, 0]), int64s([1, 1])]), .invalidArgument)
+    Self.expect(H.failure("Slice", [vector, int64s([0]), int64s([-2])]), .invalidArgument)
+    // x[0::2^63-1] is x's first element.
+    #expect(
+      try H.run("StridedSlice", [vector, int64s([0]), int64s([3]), int64s([Int64.max])]) == [
+        Tensor(float32: [1], shape: [1])
+      ])
+    #expect(
+      try H.run("StridedSlice", [vector, int64s([2]), int64s([-4]), int64s([Int64.min])]) == [
+        Tensor(float32: [3], shape: [1])
+      ])
+    Self.expect(H.failure("SplitV", [vector, int64s([Int64.max, Int64.max]), scalar(0)]), .invalidArgument)
+    Self.expect(
+      H.failure("Split", [scalar(0), Tensor(float32: [], shape: [0])], ["num_split": H.attribute(1_000_000_000_000)]),
+      .resourceExhausted)
+    Self.expect(H.failure("Unpack", [Tensor(float32: [], shape: [1_000_000_000_000, 0])]), .resourceExhausted)
+    Self.expect(H.failure("Reshape", [vector, int64s([1 << 40, 1 << 40, -1])]), .invalidArgument)
+    Self.expect(
+      H.failure("Reshape", [Tensor(float32: [], shape: [0]), int64s([0, 1 << 62, 1 << 62])]), .resourceExhausted)
+    let image = Tensor(float32: [Float](repeating: 1, count: 16), shape: [1, 4, 4, 1])
+    let noPadding = Tensor(int64: [0, 0, 0, 0], shape: [2, 2])
+    Self.expect(
+      H.failure("SpaceToBatchND", [image, int64s([0, 1]), noPadding]), .invalidArgument, mentioning: "block_shape")
+    Self.expect(
+      H.failure("BatchToSpaceND", [image, int64s([0, 1]), noPadding]), .invalidArgument, mentioning: "block_shape")
+    Self.expect(
+      H.failure("BatchToSpaceND", [image, int64s([1, 1]), Tensor(int64: [0, 9, 0, 0], shape: [2, 2])]),
+      .invalidArgument)
+  }
+
+  @Test("tensor lists with hostile sizes")
+  func tensorLists() {
+    let unknown = Tensor(int32: [-1], shape: [])
+    let attributes = ["element_dtype": H.attribute(.dtFloat)]
+    Self.expect(H.failure("TensorListReserve", [unknown, scalar(1_000_000_000_000)], attributes), .resourceExhausted)
+    Self.expect(H.failure("TensorListReserve", [unknown, scalar(-1)], attributes), .invalidArgument)
+    // An unset item reads as zeros of the element shape the graph asks for.
+    var graph = GraphHarness()
+    graph.add("shape", "Placeholder")
+    graph.add("count", "Placeholder")
+    graph.add("index", "Placeholder")
+    graph.add("list", "TensorListReserve", ["shape", "count"], attributes)
+    graph.add("op", "TensorListGetItem", ["list", "index", "shape"], attributes)
+    Self.expect(
+      H.failure("TensorListFromTensor", [Tensor(float32: [], shape: [1_000_000_000_000, 0])], attributes),
+      .resourceExhausted)
+    let huge = Tensor(int64: [1_000_000, 1_000_000], shape: [2])
+    let feeds = ["shape": huge, "count": scalar(2), "index": scalar(0)]
+    Self.expect(Self.failure { _ = try graph.run(["op"], feeds: feeds) }, .resourceExhausted)
+  }
+}
+
+extension Tensor {
+  /// The same elements as a vector.
+  fileprivate var flattened: Tensor { (try? reshaped(to: [elementCount])) ?? self }
 }

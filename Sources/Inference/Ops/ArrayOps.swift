@@ -23,8 +23,9 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var shape = try integers(try context.tensor(1), context)
       if let unknown = shape.firstIndex(of: -1) {
-        let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-        guard known > 0, x.elementCount % known == 0 else {
+        // Checked: the other dimensions come from input values and may overflow or be negative.
+        let known = Limits.elementCount(shape.enumerated().filter { $0.offset != unknown }.map(\.element)).map(Int.init)
+        guard let known, known > 0, x.elementCount % known == 0 else {
           throw InferenceError(
             .invalidArgument, "\(context.location): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
         }
@@ -89,8 +90,12 @@ enum ArrayOps {
       guard let first = tensors.first else {
         throw InferenceError(.invalidArgument, "\(context.location): nothing to stack")
       }
-      var axis = try context.int("axis", default: 0)
-      if axis < 0 { axis += first.rank + 1 }
+      let requested = try context.int("axis", default: 0)
+      let axis = requested < 0 ? requested + first.rank + 1 : requested
+      guard axis >= 0, axis <= first.rank else {
+        throw InferenceError(
+          .invalidArgument, "\(context.location): axis \(requested) is out of range for rank \(first.rank + 1)")
+      }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
         var shape = tensor.shape
         shape.insert(1, at: axis)
@@ -138,6 +143,12 @@ enum ArrayOps {
       let x = try context.tensor(0)
       let begin = try integers(try context.tensor(1), context)
       var size = try integers(try context.tensor(2), context)
+      guard begin.count == x.rank, size.count == x.rank else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): begin \(begin) and size \(size) must have one entry per dimension of \(Shape.format(x.shape))"
+        )
+      }
       for axis in size.indices where size[axis] == -1 { size[axis] = x.shape[axis] - begin[axis] }
       return [.tensor(try slice(x, begin: begin, strides: [Int](repeating: 1, count: x.rank), shape: size, context))]
     }
@@ -150,6 +161,7 @@ enum ArrayOps {
       }
       var shape = x.shape
       shape.remove(at: axis)
+      try context.checkCount(x.shape[axis], of: "outputs", size: outputOverhead)
       return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map {
         part throws(InferenceError) in
         .tensor(try context.run { try part.reshaped(to: shape) })
@@ -164,6 +176,7 @@ enum ArrayOps {
         throw InferenceError(
           .invalidArgument, "\(context.location): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
       }
+      try context.checkCount(count, of: "outputs", size: outputOverhead)
       return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map {
         .tensor($0)
       }
@@ -176,10 +189,19 @@ enum ArrayOps {
       guard axis >= 0, axis < x.rank else {
         throw InferenceError(.invalidArgument, "\(context.location): axis out of range")
       }
-      if let unknown = sizes.firstIndex(of: -1) {
-        sizes[unknown] =
-          x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
+      // Each size is checked against what is left before it is added, so hostile sizes cannot
+      // overflow the sum.
+      let unknown = sizes.firstIndex(of: -1)
+      var total = 0
+      for (offset, size) in sizes.enumerated() where offset != unknown {
+        guard size >= 0, size <= x.shape[axis] - total else {
+          throw InferenceError(
+            .invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
+        }
+        total += size
       }
+      if let unknown { sizes[unknown] = x.shape[axis] - total }
+      try context.checkCount(sizes.count, of: "outputs", size: outputOverhead)
       guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
         throw InferenceError(.invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
       }
@@ -195,6 +217,9 @@ enum ArrayOps {
       let paddings = try integers(try context.tensor(2), context)
       guard x.rank == 4, block.count == 2, paddings.count == 4 else {
         throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
+      }
+      guard block.allSatisfy({ $0 >= 1 }) else {
+        throw InferenceError(.invalidArgument, "\(context.location): block_shape \(block) must be positive")
       }
       let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
       let padded = try pad(
@@ -219,7 +244,23 @@ enum ArrayOps {
         throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
       }
       let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-      let n = b / (block[0] * block[1])
+      // Checked: block sizes and crops are input values.
+      let (blocks, overflow) = block[0].multipliedReportingOverflow(by: block[1])
+      guard block.allSatisfy({ $0 >= 1 }), !overflow, b % blocks == 0 else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): block_shape \(block) must be positive and divide the batch dimension \(b)")
+      }
+      let n = b / blocks
+      let (height, heightOverflow) = h.multipliedReportingOverflow(by: block[0])
+      let (width, widthOverflow) = w.multipliedReportingOverflow(by: block[1])
+      guard !heightOverflow, !widthOverflow, crops.allSatisfy({ $0 >= 0 }), crops[0] <= height - crops[1],
+        crops[2] <= width - crops[3]
+      else {
+        throw InferenceError(
+          .invalidArgument, "\(context.location): crops \(crops) do not fit the \(h)x\(w) input times block \(block)")
+      }
+      try context.checkOutput([n, height, width, c], x.dtype)
       // [bh, bw, n, h, w, c] -> [n, h, bh, w, bw, c] -> [n, h*bh, w*bw, c], then crop.
       let six = try context.run { try x.reshaped(to: [block[0], block[1], n, h, w, c]) }
       let moved = try permute(six, [2, 3, 0, 4, 1, 5], context)
@@ -575,7 +616,10 @@ enum ArrayOps {
         start = bit(beginMask, index) ? size - 1 : clamp(start, -1, size - 1)
         stop = bit(endMask, index) ? -1 : clamp(stop, -1, size - 1)
       }
-      let count = max(0, (stop - start + stride + (stride > 0 ? -1 : 1)) / stride)
+      // In magnitudes: start and stop are clamped to the axis, but the stride is an input value
+      // that may be as large as Int.max (or Int.min).
+      let span = stride > 0 ? stop - start : start - stop
+      let count = span <= 0 ? 0 : Int((UInt(span) - 1) / stride.magnitude) + 1
       starts.append(start)
       steps.append(stride)
       shape.append(count)
