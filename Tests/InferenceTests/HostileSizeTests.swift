@@ -284,6 +284,44 @@ struct HostileSizeTests {
     let feeds = ["shape": huge, "count": scalar(2), "index": scalar(0)]
     Self.expect(Self.failure { _ = try graph.run(["op"], feeds: feeds) }, .resourceExhausted)
   }
+
+  /// A graph that tiles the string `text` `times` times and applies `op` (with `inputs` after
+  /// the tiled tensor) to it.
+  static func tiledString(_ text: [UInt8], times: Int, _ op: String, _ inputs: [Tensor] = []) -> InferenceError? {
+    var graph = GraphHarness()
+    graph.add("text", "Placeholder")
+    graph.add("times", "Placeholder")
+    graph.add("tiled", "Tile", ["text", "times"])
+    var feeds = ["text": Tensor(strings: [text], shape: [1]), "times": Tensor(int64: [Int64(times)], shape: [1])]
+    for (index, input) in inputs.enumerated() {
+      graph.add("input\(index)", "Placeholder")
+      feeds["input\(index)"] = input
+    }
+    graph.add("op", op, ["tiled"] + inputs.indices.map { "input\($0)" })
+    return failure { _ = try graph.run(["op"], feeds: feeds) }
+  }
+
+  @Test("string ops that would write a long string many times over")
+  func stringWrites() throws {
+    let long = [UInt8](repeating: 65, count: 1_000_000)
+    // Ten thousand references to one megabyte are cheap; writing each out is 10 GB.
+    Self.expect(Self.tiledString(long, times: 10_000, "StringLower"), .resourceExhausted, mentioning: "TENSOR_BYTES")
+    Self.expect(Self.tiledString(long, times: 10_000, "StringUpper"), .resourceExhausted)
+    Self.expect(
+      Self.tiledString(long, times: 10_000, "StringSplitV2", [Tensor(strings: [" "], shape: [])]), .resourceExhausted)
+    let many = Tensor(strings: [[UInt8]](repeating: [], count: 100_000), shape: [100_000])
+    Self.expect(
+      H.failure("StringJoin", [Tensor(strings: [long], shape: []), many], ["N": H.attribute(2)]), .resourceExhausted)
+    let positions = Tensor(int32: [Int32](repeating: 0, count: 100_000), shape: [100_000])
+    let lengths = Tensor(int32: [Int32](repeating: 1_000_000, count: 100_000), shape: [100_000])
+    Self.expect(H.failure("Substr", [Tensor(strings: [long], shape: []), positions, lengths]), .resourceExhausted)
+    let numbers = Tensor(float32: [1, 2, 3, 4, 5], shape: [5])
+    Self.expect(H.failure("AsString", [numbers], ["width": H.attribute(2_000_000_000)]), .resourceExhausted)
+    #expect(
+      try H.run("AsString", [numbers], ["width": H.attribute(3)]) == [
+        Tensor(strings: ["1.000000", "2.000000", "3.000000", "4.000000", "5.000000"], shape: [5])
+      ])
+  }
 }
 
 extension Tensor {
