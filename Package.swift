@@ -23,7 +23,7 @@
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
-//   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O.
+//   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O (RegistryCore for Limits).
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
@@ -79,7 +79,7 @@ let package = Package(
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),
-    .target(name: "TensorKernels", dependencies: ["COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
+    .target(name: "TensorKernels", dependencies: ["RegistryCore", "COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
     .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
     .target(name: "TextKernels", dependencies: ["TensorKernels", "CRE2"]),
     .target(name: "TensorIO", dependencies: ["RegistryCore", "TensorKernels", "NumPyFormat"]),

@@ -229,39 +229,93 @@ public final class LoadedModel: Sendable {
     return index
   }
 
-  /// Every op reachable from `targets`, through function calls, must have a kernel.
+  /// Every op reachable from `targets`, through function calls, must have a kernel, and no
+  /// reachable function may call itself.
+  ///
+  /// Each reachable function is visited once, from a work list rather than by recursion (a
+  /// hostile library can chain thousands of functions), and the calls found on the way are then
+  /// checked for cycles (see `checkCalls`).
   static func checkSupport(
     graph: GraphFunction, targets: [Int], functions: [String: GraphFunction], broken: [String: InferenceError],
     registry: OpRegistry
   ) throws(InferenceError) {
     var missing: [String: [String]] = [:]  // op -> locations
     var visited = Set<String>()
-    func visit(_ function: GraphFunction, _ targets: [Int]) throws(InferenceError) {
+    var calls: [String: [String]] = [:]  // function -> the functions its reachable nodes call
+    var topCalls: [String] = []
+    var pending: [(function: GraphFunction, targets: [Int], isTop: Bool)] = [(graph, targets, true)]
+    while let (function, targets, isTop) = pending.popLast() {
+      var called: [String] = []
       for index in try function.executionOrder(for: targets) {
         let node = function.nodes[index]
         if !registry.supports(node.op) && functions[node.op] == nil {
           missing[node.op, default: []].append("\(function.name)/\(node.name)")
         }
-        let called = node.attributes.values.flatMap { [$0.func.name] + $0.list.func.map(\.name) }.filter { !$0.isEmpty }
-        for name in called {
+        for name in node.attributes.values.flatMap({ [$0.func.name] + $0.list.func.map(\.name) }) where !name.isEmpty {
           if let error = broken[name] { throw error }
-          guard let callee = functions[name], visited.insert(name).inserted else { continue }
+          guard let callee = functions[name] else { continue }
+          called.append(name)
+          guard visited.insert(name).inserted else { continue }
           let calleeTargets =
             callee.outputs.compactMap { output -> Int? in
               if case .node(let node, _) = output.source { return node }
               return nil
             } + callee.controlOutputs
-          try visit(callee, calleeTargets)
+          pending.append((callee, calleeTargets, false))
         }
       }
+      if isTop { topCalls = called } else { calls[function.name] = called }
     }
-    try visit(graph, targets)
+    try checkCalls(from: topCalls, calls: calls)
     guard missing.isEmpty else {
       let list = missing.keys.sorted().map { op in
         let places = missing[op] ?? []
         return "\(op) (\(places.count)x, e.g. \(places.prefix(2).joined(separator: ", ")))"
       }
       throw InferenceError(.unsupported, "unsupported ops: \(list.joined(separator: "; "))")
+    }
+  }
+
+  /// Refuses recursion: a function that calls itself, directly or through others
+  /// (`PartitionedCall`, `While` and `If` bodies), would never finish in TensorFlow either.
+  ///
+  /// A depth-first walk of the call graph with an explicit stack; a function met again while it
+  /// is still on the stack closes a cycle, which the message spells out.
+  ///
+  /// - Parameters:
+  ///   - roots: the functions the top-level graph calls.
+  ///   - calls: for each function, the functions it calls.
+  /// - Throws: `invalidArgument` naming the cycle.
+  /// - Complexity: O(functions + calls).
+  static func checkCalls(from roots: [String], calls: [String: [String]]) throws(InferenceError) {
+    var state: [String: UInt8] = [:]  // absent new, 1 on the stack, 2 done
+    var stack: [(function: String, next: Int)] = []
+    for root in roots where state[root] == nil {
+      stack.append((root, 0))
+      state[root] = 1
+      walk: while let top = stack.last {
+        let callees = calls[top.function] ?? []
+        var next = top.next
+        while next < callees.count {
+          let callee = callees[next]
+          next += 1
+          switch state[callee] {
+          case nil:
+            stack[stack.count - 1].next = next
+            state[callee] = 1
+            stack.append((callee, 0))
+            continue walk
+          case 1:
+            let cycle = stack.map(\.function).drop(while: { $0 != callee }) + [callee]
+            throw InferenceError(
+              .invalidArgument, "function \"\(callee)\" calls itself: \(Runtime.describe(Array(cycle)))")
+          default:
+            continue
+          }
+        }
+        stack.removeLast()
+        state[top.function] = 2
+      }
     }
   }
 

@@ -43,6 +43,13 @@ public enum BatchMatMul {
       throw .incompatibleShapes(op: name, x.shape, y.shape)
     }
     let outputShape = batchShape + [m, n]
+    // Checked before the batch table below is built: broadcast batch axes and empty products
+    // can make the output far larger than the operands.
+    try Shape.checkAllocation(outputShape, dtype: x.dtype, op: name)
+    if Shape.elementCount(outputShape) == 0, x.dtype.isNumeric {
+      // Nothing to compute, and no table of up to 2^31 empty batches to build.
+      return try Tensor(raw: [UInt8](), dtype: x.dtype, shape: outputShape)
+    }
     let batchCount = Shape.elementCount(batchShape)
     let xCount = Shape.elementCount(xBatch)
     let yCount = Shape.elementCount(yBatch)

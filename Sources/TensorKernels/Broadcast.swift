@@ -73,11 +73,18 @@ struct BroadcastPlan {
   /// Each operand's stride along a run: 1 (advance) or 0 (repeat).
   let runStrides: [Int]
 
-  /// Plans the iteration for operands of the given shapes.
+  /// Plans the iteration for operands of the given shapes, whose result has `dtype`.
   ///
-  /// - Throws: `TensorError.incompatibleShapes` when the shapes do not broadcast.
-  init(shapes: [[Int]], op: String) throws(TensorError) {
+  /// Broadcasting can make the output far larger than any operand (`[n, 1]` against `[1, n]`),
+  /// so a grown output is checked against the limits before any kernel allocates it.
+  ///
+  /// - Throws: `TensorError.incompatibleShapes` when the shapes do not broadcast,
+  ///   `.limitExceeded` when the result would be too large.
+  init(shapes: [[Int]], op: String, dtype: DType) throws(TensorError) {
     let output = try Broadcast.shape(of: shapes, op: op)
+    if shapes.allSatisfy({ $0 != output }) {
+      try Shape.checkAllocation(output, dtype: dtype, op: op)
+    }
     outputShape = output
     outputCount = Shape.elementCount(output)
     let rank = output.count

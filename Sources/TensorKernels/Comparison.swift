@@ -56,7 +56,7 @@ public enum Comparison {
   {
     let name = op.tensorFlowName
     guard x.dtype == y.dtype else { throw .dtypeMismatch(op: name, x.dtype, y.dtype) }
-    let plan = try BroadcastPlan(shapes: [x.shape, y.shape], op: name)
+    let plan = try BroadcastPlan(shapes: [x.shape, y.shape], op: name, dtype: .bool)
     switch x.dtype {
     case .float32: return compare(op, plan, x, y, Float.self)
     case .float64: return compare(op, plan, x, y, Double.self)

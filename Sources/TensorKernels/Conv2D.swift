@@ -54,6 +54,7 @@ public enum Conv2D {
       op: name, input: input.shape, kernelHeight: filter.shape[0], kernelWidth: filter.shape[1],
       strides: strides, dilations: dilations, padding: padding)
     let outChannels = filter.shape[3]
+    try window.checkOutput(channels: outChannels, dtype: input.dtype, op: name)
     let depth = window.kernelHeight * window.kernelWidth * window.channels
     guard [depth, outChannels].allSatisfy({ $0 <= BLAS.maximumDimension }) else {
       throw .invalidArgument(op: name, reason: "the filter is too large for OpenBLAS")

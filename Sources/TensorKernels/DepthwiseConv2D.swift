@@ -34,6 +34,7 @@ public enum DepthwiseConv2D {
       op: name, input: input.shape, kernelHeight: filter.shape[0], kernelWidth: filter.shape[1],
       strides: strides, dilations: dilations, padding: padding)
     let multiplier = filter.shape[3]
+    try window.checkOutput(channels: window.channels * multiplier, dtype: input.dtype, op: name)
     switch input.dtype {
     case .float32 where multiplier == 1: return convolveFloatChannels(input, filter, window)
     case .float32: return convolve(input, filter, window, multiplier, Float.self)

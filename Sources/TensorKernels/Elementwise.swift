@@ -21,7 +21,7 @@ public enum Elementwise {
   public static func apply(_ op: BinaryOp, _ x: Tensor, _ y: Tensor) throws(TensorError) -> Tensor {
     let name = op.tensorFlowName
     guard x.dtype == y.dtype else { throw .dtypeMismatch(op: name, x.dtype, y.dtype) }
-    let plan = try BroadcastPlan(shapes: [x.shape, y.shape], op: name)
+    let plan = try BroadcastPlan(shapes: [x.shape, y.shape], op: name, dtype: x.dtype)
     switch x.dtype {
     case .float32: return floating(op, plan, x, y, Float.self)
     case .float64: return floating(op, plan, x, y, Double.self)

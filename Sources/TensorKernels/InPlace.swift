@@ -14,7 +14,8 @@ public enum InPlace {
   public static func apply(_ op: BinaryOp, _ x: inout Tensor, _ y: Tensor, xIsLeft: Bool = true) -> Bool {
     guard x.dtype == y.dtype, y.rank <= x.rank else { return false }
     guard
-      let plan = try? BroadcastPlan(shapes: xIsLeft ? [x.shape, y.shape] : [y.shape, x.shape], op: op.tensorFlowName),
+      let plan = try? BroadcastPlan(
+        shapes: xIsLeft ? [x.shape, y.shape] : [y.shape, x.shape], op: op.tensorFlowName, dtype: x.dtype),
       plan.outputShape == x.shape
     else { return false }
     switch x.dtype {

@@ -39,6 +39,6 @@ public enum Logical {
   {
     guard x.dtype == .bool else { throw .unsupportedDType(op: name, x.dtype) }
     guard y.dtype == .bool else { throw .unsupportedDType(op: name, y.dtype) }
-    return try BroadcastPlan(shapes: [x.shape, y.shape], op: name)
+    return try BroadcastPlan(shapes: [x.shape, y.shape], op: name, dtype: .bool)
   }
 }

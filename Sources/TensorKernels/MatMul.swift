@@ -73,6 +73,9 @@ public enum MatMul {
     _ name: String, _ a: Tensor, _ b: Tensor, _ product: Product, batches: [BatchPair],
     outputShape: [Int]
   ) throws(TensorError) -> Tensor {
+    // `[m, 0] · [0, n]` is an empty product of m·n zeros: the output can be far larger than
+    // the operands.
+    try Shape.checkAllocation(outputShape, dtype: a.dtype, op: name)
     switch a.dtype {
     case .float32: return floating(a, b, product, batches, outputShape, Float.self)
     case .float64: return floating(a, b, product, batches, outputShape, Double.self)

@@ -118,14 +118,19 @@ struct Window2D {
     dilations: [Int], padding: Padding
   ) throws(TensorError) {
     for (attribute, values) in [("strides", strides), ("dilations", dilations)] {
-      guard values.count == 4, values.allSatisfy({ $0 > 0 }) else {
+      // Bounded so that the window arithmetic below cannot overflow (sizes of tensors within
+      // the limits are below 2^31 too).
+      guard values.count == 4, values.allSatisfy({ $0 > 0 && $0 <= Int32.max }) else {
         throw .invalidArgument(
-          op: op, reason: "\(attribute) must be 4 positive values, got \(values)")
+          op: op, reason: "\(attribute) must be 4 positive values below 2^31, got \(values)")
       }
       guard values[0] == 1, values[3] == 1 else {
         throw .invalidArgument(
           op: op, reason: "\(attribute) in the batch and depth dimensions must be 1, got \(values)")
       }
+    }
+    guard kernelHeight <= Int32.max, kernelWidth <= Int32.max else {
+      throw .invalidArgument(op: op, reason: "the window \(kernelHeight)x\(kernelWidth) is too large")
     }
     batch = input[0]
     height = input[1]
@@ -140,8 +145,8 @@ struct Window2D {
     var vertical = (0, 0)
     var horizontal = (0, 0)
     if case .explicit(let top, let bottom, let left, let right) = padding {
-      guard [top, bottom, left, right].allSatisfy({ $0 >= 0 }) else {
-        throw .invalidArgument(op: op, reason: "explicit paddings must be non-negative")
+      guard [top, bottom, left, right].allSatisfy({ $0 >= 0 && $0 <= Int32.max }) else {
+        throw .invalidArgument(op: op, reason: "explicit paddings must be non-negative and below 2^31")
       }
       vertical = (top, bottom)
       horizontal = (left, right)
@@ -156,6 +161,13 @@ struct Window2D {
 
   var outputHeight: Int { rows.outputSize }
   var outputWidth: Int { columns.outputSize }
+
+  /// Checks the `[batch, outputHeight, outputWidth, channels]` output against the limits before
+  /// it is allocated: strides, dilations and explicit paddings are input values, and a filter
+  /// may have far more output channels than the input has elements.
+  func checkOutput(channels: Int, dtype: DType, op: String) throws(TensorError) {
+    try Shape.checkAllocation([batch, outputHeight, outputWidth, channels], dtype: dtype, op: op)
+  }
 }
 
 extension Window2D {

@@ -62,6 +62,7 @@ public enum Pooling {
     let window = try Window2D(
       op: name, input: input.shape, kernelHeight: ksize[1], kernelWidth: ksize[2], strides: strides,
       dilations: [1, 1, 1, 1], padding: padding)
+    try window.checkOutput(channels: window.channels, dtype: input.dtype, op: name)
     switch input.dtype {
     case .float32: return pool(input, window, average: average, Float.self)
     case .float64: return pool(input, window, average: average, Double.self)

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 
 /// Ops that only move elements: transposes and strided slices (and, through them, `Split`,
 /// `Unpack`, `StridedSlice` and the operand layouts `Einsum` needs).
@@ -29,9 +30,16 @@ public enum Rearrange {
     guard begin.count == x.rank, step.count == x.rank, shape.count == x.rank else {
       throw .invalidArgument(op: "Slice", reason: "begin, strides and shape must have \(x.rank) entries")
     }
+    guard shape.allSatisfy({ $0 >= 0 }) else {
+      throw .invalidArgument(op: "Slice", reason: "sizes \(shape) must be non-negative")
+    }
     for axis in 0..<x.rank where shape[axis] > 0 {
-      let last = begin[axis] + (shape[axis] - 1) * step[axis]
-      guard shape[axis] >= 0, (0..<x.shape[axis]).contains(begin[axis]), (0..<x.shape[axis]).contains(last) else {
+      // Checked: sizes and strides are input values; an overflow cannot land inside the axis.
+      let (offset, overflow) = (shape[axis] - 1).multipliedReportingOverflow(by: step[axis])
+      let (last, beyond) = begin[axis].addingReportingOverflow(offset)
+      guard !overflow, !beyond, step[axis] != 0 || shape[axis] == 1, (0..<x.shape[axis]).contains(begin[axis]),
+        (0..<x.shape[axis]).contains(last)
+      else {
         throw .invalidArgument(
           op: "Slice",
           reason:
@@ -150,6 +158,8 @@ extension Rearrange {
     let outer = Shape.elementCount(Array(params.shape[..<axis]))
     let inner = Shape.elementCount(Array(params.shape[(axis + 1)...]))
     let shape = Array(params.shape[..<axis]) + indexShape + Array(params.shape[(axis + 1)...])
+    // A few indices can pick a large slice many times over.
+    try Shape.checkAllocation(shape, dtype: params.dtype, op: "GatherV2")
     return blocks(params, shape: shape, blockLength: inner, count: outer * indices.count) { block in
       let (o, i) = block.quotientAndRemainder(dividingBy: indices.count)
       return (o * size + indices[i]) * inner
@@ -176,7 +186,21 @@ extension Rearrange {
       }
     }
     var shape = first.shape
-    shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
+    // The same large tensor may be joined many times over: the sum is checked, then the size.
+    var joined = 0
+    for tensor in tensors {
+      let (sum, overflow) = joined.addingReportingOverflow(tensor.shape[axis])
+      guard !overflow else {
+        throw .limitExceeded(
+          op: "ConcatV2",
+          LimitExceeded(
+            "\(tensors.count) tensors joined on axis \(axis)", limit: "TENSOR_ELEMENTS", requested: nil,
+            allowed: Limits.current.tensorElements))
+      }
+      joined = sum
+    }
+    shape[axis] = joined
+    try Shape.checkAllocation(shape, dtype: first.dtype, op: "ConcatV2")
     let outer = Shape.elementCount(Array(first.shape[..<axis]))
     let chunks = tensors.map { Shape.elementCount(Array($0.shape[axis...])) }
     let total = chunks.reduce(0, +)
@@ -248,7 +272,21 @@ extension Rearrange {
     guard constant.dtype == x.dtype, constant.elementCount == 1 else {
       throw .invalidArgument(op: "Pad", reason: "the constant must be one \(x.dtype) value")
     }
-    let shape = x.shape.indices.map { x.shape[$0] + before[$0] + after[$0] }
+    // Paddings are input values: each sum is checked, then the output size.
+    var shape: [Int] = []
+    for axis in x.shape.indices {
+      let (padded, overflow) = x.shape[axis].addingReportingOverflow(before[axis])
+      let (size, beyond) = padded.addingReportingOverflow(after[axis])
+      guard !overflow, !beyond else {
+        throw .limitExceeded(
+          op: "Pad",
+          LimitExceeded(
+            "a tensor of shape \(Shape.format(x.shape)) padded by \(before) and \(after)", limit: "TENSOR_ELEMENTS",
+            requested: nil, allowed: Limits.current.tensorElements))
+      }
+      shape.append(size)
+    }
+    try Shape.checkAllocation(shape, dtype: x.dtype, op: "Pad")
     let count = Shape.elementCount(shape)
     let outputStrides = Shape.strides(shape)
     let rowLength = x.shape.last ?? 1
@@ -288,5 +326,31 @@ extension Rearrange {
     }
     withExtendedLifetime((buffer, fillBuffer)) {}
     return Tensor(dtype: x.dtype, shape: shape, storage: .dense(output))
+  }
+}
+
+extension Rearrange {
+  /// `x` repeated `multiples[d]` times along each axis `d`.
+  ///
+  /// Corresponds to the TensorFlow op `Tile` (and, from a scalar, `Fill`). Output axis `d` is
+  /// read as `[multiples[d], x.shape[d]]` with a stride of 0 on the repeat, so the result is one
+  /// strided copy (whole rows with `memcpy` when the innermost axis is not repeated) with no
+  /// index per element. The multiples are input values: the output is checked against the
+  /// limits before it is allocated.
+  ///
+  /// - Throws: `TensorError.invalidArgument` when `multiples` does not have one non-negative
+  ///   entry per axis, `.limitExceeded` when the result would be too large.
+  public static func tile(_ x: Tensor, multiples: [Int]) throws(TensorError) -> Tensor {
+    guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
+      throw .invalidArgument(op: "Tile", reason: "multiples \(multiples) do not fit rank \(x.rank)")
+    }
+    let expanded = zip(multiples, x.shape).flatMap { [$0, $1] }
+    try Shape.checkAllocation(expanded, elementSize: x.dtype.elementSize ?? MemoryLayout<[UInt8]>.stride, op: "Tile") {
+      "\(Shape.describe(x.dtype)) tensor of shape \(Shape.format(x.shape)) tiled \(multiples) times"
+    }
+    let rowMajor = Shape.strides(x.shape)
+    let tiled = copy(x, offset: 0, shape: expanded, strides: rowMajor.flatMap { [0, $0] })
+    let shape = zip(multiples, x.shape).map { $0 * $1 }
+    return Tensor(dtype: x.dtype, shape: shape, storage: tiled.storage)
   }
 }

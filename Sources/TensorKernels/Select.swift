@@ -48,7 +48,7 @@ public enum Select {
   ) throws(TensorError) -> Tensor {
     guard condition.dtype == .bool else { throw .unsupportedDType(op: name, condition.dtype) }
     guard x.dtype == y.dtype else { throw .dtypeMismatch(op: name, x.dtype, y.dtype) }
-    let plan = try BroadcastPlan(shapes: [conditionShape, x.shape, y.shape], op: name)
+    let plan = try BroadcastPlan(shapes: [conditionShape, x.shape, y.shape], op: name, dtype: x.dtype)
     guard x.dtype != .string else {
       guard case .strings(let left) = x.storage, case .strings(let right) = y.storage else {
         throw .unsupportedDType(op: name, x.dtype)

@@ -28,6 +28,9 @@ extension Tensor {
     guard !overflow, bytes.count == expected else {
       throw .byteCountMismatch(dtype: dtype, shape: shape, expected: expected, actual: bytes.count)
     }
+    // The bytes bound a non-empty shape; an empty one could still name dimensions whose
+    // strides overflow.
+    if count == 0 { try Shape.checkAllocation(shape, dtype: dtype, op: "Tensor(raw:)") }
     let buffer = TensorBuffer.make(dtype: dtype, count: count)
     let destination = UnsafeMutableRawBufferPointer(start: buffer.base, count: expected)
     let copied: Void? = bytes.withContiguousStorageIfAvailable { source in

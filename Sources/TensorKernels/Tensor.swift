@@ -229,8 +229,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         op: "Reshape", shape: newShape, reason: "at most one dimension may be -1, none below it")
     }
     if let axis = inferred.first {
-      let known = newShape.filter { $0 != -1 }.reduce(1, *)
-      guard known > 0, count % known == 0 else {
+      // Checked: the other dimensions come from input values and their product may overflow.
+      let known = Shape.checkedElementCount(newShape.filter { $0 != -1 })
+      guard let known, known > 0, count % known == 0 else {
         throw .invalidShape(
           op: "Reshape", shape: newShape,
           reason: "cannot infer the -1 dimension for \(count) elements from \(Shape.format(shape))")
@@ -242,6 +243,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         op: "Reshape", shape: newShape,
         reason: "\(count) elements of \(Shape.format(shape)) do not fit")
     }
+    // An empty tensor can take any dimensions beside its zero; they must still fit the limits,
+    // or the strides of the next kernel to read it would overflow.
+    if count == 0 { try Shape.checkAllocation(resolved, dtype: dtype, op: "Reshape") }
     return Tensor(dtype: dtype, shape: resolved, storage: storage)
   }
 

@@ -1,3 +1,5 @@
+import RegistryCore
+
 /// The error every kernel and tensor constructor in `TensorKernels` throws.
 ///
 /// Each case names the op (its TensorFlow spelling, such as `Conv2D`, or the Swift accessor) and
@@ -17,6 +19,9 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidArgument(op: String, reason: String)
   /// A raw buffer's length does not match its dtype and shape.
   case byteCountMismatch(dtype: DType, shape: [Int], expected: Int, actual: Int)
+  /// The output would be larger than `Limits.current` allows (see `Shape.checkAllocation`);
+  /// nothing was allocated. A `resource_exhausted` failure, not a malformed input.
+  case limitExceeded(op: String, LimitExceeded)
 
   /// A one-line message naming the op and the offending shapes or dtypes.
   public var description: String {
@@ -33,6 +38,8 @@ public enum TensorError: Error, Equatable, Sendable, CustomStringConvertible {
       "\(op): \(reason)"
     case .byteCountMismatch(let dtype, let shape, let expected, let actual):
       "a \(dtype) tensor of shape \(Shape.format(shape)) needs \(expected) bytes, got \(actual)"
+    case .limitExceeded(let op, let limit):
+      "\(op): \(limit.message)"
     }
   }
 }

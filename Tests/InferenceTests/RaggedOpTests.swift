@@ -1,3 +1,4 @@
+import RegistryCore
 import TFProto
 import TensorKernels
 import Testing
@@ -59,6 +60,32 @@ struct RaggedOpTests {
     let dense = try toTensor(
       scalar(-1), pairs, Tensor(float32: [0, -1], shape: [2]), [int64s([0, 1, 3])], ["ROW_SPLITS"])
     #expect(dense == Tensor(float32: [1, 2, 0, -1, 3, 4, 5, 6], shape: [2, 2, 2]))
+  }
+
+  @Test("hostile row partitions fail naming the node before anything is sized from them")
+  func hostilePartitions() {
+    func failure(_ shape: Tensor, _ values: Tensor, _ partitions: [Tensor], _ types: [String]) -> InferenceError? {
+      HostileSizeTests.failure { _ = try toTensor(shape, values, scalar(0), partitions, types) }
+    }
+    let values = int64s([1, 2, 3, 4, 5])
+    let expect = { (error: InferenceError?, category: ErrorCategory) in HostileSizeTests.expect(error, category) }
+    // Differences that overflow, splits past the values, splits that go back or start elsewhere.
+    expect(failure(scalar(-1), values, [int64s([Int64.min, Int64.max])], ["ROW_SPLITS"]), .invalidArgument)
+    expect(failure(int64s([1, 1]), values, [int64s([0, 1_000_000_000_000])], ["ROW_SPLITS"]), .invalidArgument)
+    expect(failure(scalar(-1), values, [int64s([0, 1_000_000_000_000])], ["ROW_SPLITS"]), .invalidArgument)
+    expect(failure(scalar(-1), values, [int64s([0, 4, 2, 5])], ["ROW_SPLITS"]), .invalidArgument)
+    expect(failure(scalar(-1), values, [int64s([1, 5])], ["ROW_SPLITS"]), .invalidArgument)
+    // Nested: the outer splits describe a trillion rows of the inner level.
+    let nested = [int64s([0, 1_000_000_000_000]), int64s([0, 5])]
+    expect(failure(scalar(-1), values, nested, ["ROW_SPLITS", "ROW_SPLITS"]), .resourceExhausted)
+    // A negative or huge first dimension, and a huge requested shape.
+    let rowIDs = int64s([0, 0, 1, 2, 2])
+    expect(failure(scalar(-1), values, [scalar(-1), rowIDs], ["FIRST_DIM_SIZE", "VALUE_ROWIDS"]), .invalidArgument)
+    expect(
+      failure(scalar(-1), values, [scalar(1_000_000_000_000), rowIDs], ["FIRST_DIM_SIZE", "VALUE_ROWIDS"]),
+      .resourceExhausted)
+    expect(
+      failure(int64s([1_000_000, 1_000_000]), values, [int64s([0, 2, 5])], ["ROW_SPLITS"]), .resourceExhausted)
   }
 
   @Test("DenseBincount counts, sums weights or marks presence, per row for 2-D input")

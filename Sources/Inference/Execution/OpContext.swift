@@ -1,3 +1,4 @@
+import RegistryCore
 import TFProto
 import TensorKernels
 
@@ -9,6 +10,8 @@ struct OpContext {
   let runtime: Runtime
   /// The function (or top-level graph) the node belongs to.
   let graph: GraphFunction
+  /// The functions called to reach this node, outermost first (see `Runtime.call`).
+  let callChain: [String]
 
   /// "function: Op \"node\"", the prefix of every error a kernel reports.
   var location: String { "\(graph.name): \(node.op) \"\(node.name)\"" }
@@ -116,14 +119,47 @@ struct OpContext {
     return value
   }
 
-  /// Wraps a kernel error with the node it happened at.
+  /// Wraps a kernel error with the node it happened at: a size past the limits is
+  /// `resourceExhausted`, anything else the kernel refused `invalidArgument`.
   func run<T>(_ body: () throws -> T) throws(InferenceError) -> T {
     do {
       return try body()
     } catch let error as InferenceError {
       throw error
+    } catch TensorError.limitExceeded(_, let limit) {
+      throw InferenceError(.resourceExhausted, "\(location): \(limit.message)")
     } catch {
       throw InferenceError(.invalidArgument, "\(location): \(error)")
+    }
+  }
+
+  // MARK: - Sizes from input
+
+  /// Checks that an output of `shape` and `dtype` fits `Limits.current` before the kernel
+  /// allocates it (see `Shape.checkAllocation`): `invalidArgument` for a negative dimension,
+  /// `resourceExhausted` for a size past the limits, both naming this node.
+  func checkOutput(_ shape: [Int], _ dtype: DType) throws(InferenceError) {
+    try run { try Shape.checkAllocation(shape, dtype: dtype, op: node.op) }
+  }
+
+  /// Checks that `count` items of `size` bytes each (a list, an index table, a number of
+  /// outputs) fit the tensor limits before the kernel allocates them.
+  func checkCount(_ count: Int, of what: @autoclosure () -> String, size: Int) throws(InferenceError) {
+    guard count >= 0 else { throw InferenceError(.invalidArgument, "\(location): \(what()) \(count) is negative") }
+    do {
+      _ = try Limits.current.checkTensor("\(count) \(what())", shape: [count], elementSize: size)
+    } catch {
+      throw InferenceError(.resourceExhausted, "\(location): \(error.message)")
+    }
+  }
+
+  /// Checks that `bytes` of string content fit the tensor byte limit before the kernel writes
+  /// them.
+  func checkStringBytes(_ bytes: Int64?, of what: @autoclosure () -> String) throws(InferenceError) {
+    let allowed = Limits.current.tensorBytes
+    guard let bytes, bytes <= allowed else {
+      let error = LimitExceeded(what(), limit: "TENSOR_BYTES", requested: bytes, allowed: allowed)
+      throw InferenceError(.resourceExhausted, "\(location): \(error.message)")
     }
   }
 }

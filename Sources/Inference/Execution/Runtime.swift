@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import Synchronization
 import TensorKernels
 import TextKernels
@@ -93,33 +94,59 @@ final class Runtime: Sendable {
     self.checkpoint = checkpoint
   }
 
-  /// Runs a function on its arguments and returns its outputs, in signature order.
-  func call(_ name: String, _ arguments: [Value], context: @autoclosure () -> String) throws(InferenceError) -> [Value]
-  {
+  /// Runs a function on its arguments for the node `caller` and returns its outputs, in
+  /// signature order.
+  ///
+  /// Calls nest (`PartitionedCall`, `While` and `If` bodies calling functions), so a function that
+  /// calls itself, directly or through others, would recurse until the stack overflows. Loading
+  /// refuses such cycles (see `LoadedModel.checkCalls`); this bound is the runtime's own guard,
+  /// for any chain of calls, and names the chain.
+  ///
+  /// - Throws: `resourceExhausted` when the call would nest deeper than
+  ///   `Limits.current.functionDepth`.
+  func call(_ name: String, _ arguments: [Value], from caller: OpContext) throws(InferenceError) -> [Value] {
+    let chain = caller.callChain + [name]
+    let depth = Limits.current.functionDepth
+    guard Int64(chain.count) <= depth else {
+      let error = LimitExceeded(
+        "the call chain \(Self.describe(chain))", limit: "FUNCTION_DEPTH", requested: Int64(chain.count), allowed: depth
+      )
+      throw InferenceError(.resourceExhausted, "\(caller.location): \(error.message)")
+    }
     guard let function = functions[name] else {
-      throw InferenceError(.invalidArgument, "\(context()): calls unknown function \"\(name)\"")
+      throw InferenceError(.invalidArgument, "\(caller.location): calls unknown function \"\(name)\"")
     }
     guard arguments.count == function.arguments.count else {
       throw InferenceError(
-        .invalidArgument, "\(context()): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
+        .invalidArgument,
+        "\(caller.location): \(name) takes \(function.arguments.count) arguments, got \(arguments.count)")
     }
     let targets =
       function.outputs.compactMap { output -> Int? in
         if case .node(let node, _) = output.source { return node }
         return nil
       } + function.controlOutputs
-    let values = try evaluate(function, targets: targets, arguments: arguments, feeds: [:])
+    let values = try evaluate(function, targets: targets, arguments: arguments, feeds: [:], callChain: chain)
     return try function.outputs.map { output throws(InferenceError) in
       try Self.value(of: output.source, values: values, arguments: arguments, function: function)
     }
   }
 
+  /// A call chain for a message: the functions in order, the middle elided when it is long.
+  static func describe(_ chain: [String]) -> String {
+    let shown = chain.count <= 8 ? chain : Array(chain.prefix(5)) + ["…"] + Array(chain.suffix(2))
+    return shown.joined(separator: " -> ")
+  }
+
   /// Evaluates the nodes `targets` need, in dependency order, and returns every node's outputs.
   ///
-  /// - Parameter feeds: values that replace a node's outputs (signature inputs, the checkpoint
-  ///   prefix), by node index.
+  /// - Parameters:
+  ///   - feeds: values that replace a node's outputs (signature inputs, the checkpoint
+  ///     prefix), by node index.
+  ///   - callChain: the functions being called to get here, outermost first (empty for the
+  ///     top-level graph).
   func evaluate(
-    _ function: GraphFunction, targets: [Int], arguments: [Value], feeds: [Int: [Value]]
+    _ function: GraphFunction, targets: [Int], arguments: [Value], feeds: [Int: [Value]], callChain: [String] = []
   ) throws(InferenceError) -> [[Value]?] {
     var values = [[Value]?](repeating: nil, count: function.nodes.count)
     for (node, fed) in feeds { values[node] = fed }
@@ -173,7 +200,7 @@ final class Runtime: Sendable {
       guard let kernel = kernels.kernel(for: node.op) else {
         throw InferenceError(.unsupported, "\(function.name): node \"\(node.name)\" uses unsupported op \(node.op)")
       }
-      let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function)
+      let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function, callChain: callChain)
       values[index] = try kernel(context)
       OpProfile.shared?.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
     }

@@ -1,3 +1,5 @@
+import Foundation
+import RegistryCore
 import TFProto
 import TensorKernels
 
@@ -19,9 +21,19 @@ enum TensorProtoDecoding {
     guard shape.allSatisfy({ $0 >= 0 }) else {
       throw InferenceError(.invalidArgument, "\(context()): constant has an unknown dimension")
     }
-    let count = shape.reduce(1, *)
+    // The shape is checked before anything is allocated: a short typed list is repeated to fill
+    // it, so `[1000000, 1000000]` with one value would otherwise ask for 4 TB.
+    do throws(TensorError) {
+      try Shape.checkAllocation(shape, dtype: dtype, op: "Const")
+    } catch .limitExceeded(_, let limit) {
+      throw InferenceError(.resourceExhausted, "\(context()): \(limit.message)")
+    } catch {
+      throw InferenceError(.invalidArgument, "\(context()): \(error)")
+    }
+    let count = Shape.elementCount(shape)
     do {
       if dtype == .string {
+        try checkStringBytes(proto.stringVal, shape: shape, context: context())
         return Tensor(strings: fill(proto.stringVal.map { [UInt8]($0) }, count: count, zero: []), shape: shape)
       }
       if !proto.tensorContent.isEmpty {
@@ -59,6 +71,27 @@ enum TensorProtoDecoding {
       throw error
     } catch {
       throw InferenceError(.invalidArgument, "\(context()): \(error)")
+    }
+  }
+
+  /// Checks the bytes a string constant holds once its last value is repeated to `count`
+  /// elements: repeats share storage here, but every op that writes strings (`StringLower`,
+  /// `StringJoin`, …) makes each its own copy, so the constant counts them all.
+  static func checkStringBytes(_ values: [Data], shape: [Int], context: @autoclosure () -> String)
+    throws(InferenceError)
+  {
+    let count = Shape.elementCount(shape)
+    var bytes = Int64(count) * Int64(MemoryLayout<[UInt8]>.stride)
+    for value in values.prefix(count) { bytes += Int64(value.count) }
+    let repeats = Int64(max(0, count - values.count))
+    var total: Int64?
+    let (tail, overflow) = repeats.multipliedReportingOverflow(by: Int64(values.last?.count ?? 0))
+    if !overflow, case (let sum, false) = bytes.addingReportingOverflow(tail) { total = sum }
+    let allowed = Limits.current.tensorBytes
+    guard let total, total <= allowed else {
+      let error = LimitExceeded(
+        "a string constant of shape \(Shape.format(shape))", limit: "TENSOR_BYTES", requested: total, allowed: allowed)
+      throw InferenceError(.resourceExhausted, "\(context()): \(error.message)")
     }
   }
 

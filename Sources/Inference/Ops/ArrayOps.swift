@@ -1,3 +1,4 @@
+import RegistryCore
 import TensorKernels
 
 /// Ops that rearrange elements without arithmetic: shapes, reshapes, gathers, slices,
@@ -22,8 +23,9 @@ enum ArrayOps {
       let x = try context.tensor(0)
       var shape = try integers(try context.tensor(1), context)
       if let unknown = shape.firstIndex(of: -1) {
-        let known = shape.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-        guard known > 0, x.elementCount % known == 0 else {
+        // Checked: the other dimensions come from input values and may overflow or be negative.
+        let known = Limits.elementCount(shape.enumerated().filter { $0.offset != unknown }.map(\.element)).map(Int.init)
+        guard let known, known > 0, x.elementCount % known == 0 else {
           throw InferenceError(
             .invalidArgument, "\(context.location): cannot reshape \(Shape.format(x.shape)) to \(Shape.format(shape))")
         }
@@ -50,21 +52,31 @@ enum ArrayOps {
       return [.tensor(try context.run { try x.reshaped(to: shape) })]
     }
     registry.register("Range") { context throws(InferenceError) in
-      let start = try Cast.applyChecked(try context.tensor(0), .float64, context).first ?? 0
-      let limit = try Cast.applyChecked(try context.tensor(1), .float64, context).first ?? 0
-      let delta = try Cast.applyChecked(try context.tensor(2), .float64, context).first ?? 1
-      guard delta != 0 else { throw InferenceError(.invalidArgument, "\(context.location): delta is zero") }
-      let count = max(0, Int(((limit - start) / delta).rounded(.up)))
-      let values = (0..<count).map { start + Double($0) * delta }
-      let startType = try context.tensor(0).dtype
-      let type = try context.dtype("Tidx", default: startType)
-      return [.tensor(try context.run { try Cast.apply(Tensor(float64: values, shape: [count]), to: type) })]
+      try range(context)
     }
     registry.register("Fill") { context throws(InferenceError) in
-      let shape = try integers(try context.tensor(0), context)
-      let value = Elements(try context.tensor(1))
-      let count = shape.reduce(1, *)
-      return [.tensor(try value.gather([Int](repeating: 0, count: count)).tensor(shape, context))]
+      let (dims, value) = (try context.tensor(0), try context.tensor(1))
+      guard dims.rank == 1 else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): dims must be a vector, got a tensor of shape \(Shape.format(dims.shape))")
+      }
+      guard value.rank == 0 else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): value must be a scalar, got a tensor of shape \(Shape.format(value.shape))")
+      }
+      let shape = try integers(dims, context)
+      try context.checkOutput(shape, value.dtype)
+      if value.dtype == .string {
+        let length = Int64(try context.strings(1)[0].count)
+        let (bytes, overflow) = Int64(Shape.elementCount(shape)).multipliedReportingOverflow(by: length)
+        try context.checkStringBytes(
+          overflow ? nil : bytes, of: "\(Shape.elementCount(shape)) copies of a \(length)-byte string")
+      }
+      // The scalar tiled to the shape: one strided copy, no index per element.
+      let ones = try context.run { try value.reshaped(to: [Int](repeating: 1, count: shape.count)) }
+      return [.tensor(try tile(ones, shape, context))]
     }
     for (name, fill) in [("ZerosLike", 0.0), ("OnesLike", 1.0)] {
       registry.register(name) { context throws(InferenceError) in
@@ -78,8 +90,12 @@ enum ArrayOps {
       guard let first = tensors.first else {
         throw InferenceError(.invalidArgument, "\(context.location): nothing to stack")
       }
-      var axis = try context.int("axis", default: 0)
-      if axis < 0 { axis += first.rank + 1 }
+      let requested = try context.int("axis", default: 0)
+      let axis = requested < 0 ? requested + first.rank + 1 : requested
+      guard axis >= 0, axis <= first.rank else {
+        throw InferenceError(
+          .invalidArgument, "\(context.location): axis \(requested) is out of range for rank \(first.rank + 1)")
+      }
       let expanded = try tensors.map { tensor throws(InferenceError) -> Tensor in
         var shape = tensor.shape
         shape.insert(1, at: axis)
@@ -127,6 +143,12 @@ enum ArrayOps {
       let x = try context.tensor(0)
       let begin = try integers(try context.tensor(1), context)
       var size = try integers(try context.tensor(2), context)
+      guard begin.count == x.rank, size.count == x.rank else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): begin \(begin) and size \(size) must have one entry per dimension of \(Shape.format(x.shape))"
+        )
+      }
       for axis in size.indices where size[axis] == -1 { size[axis] = x.shape[axis] - begin[axis] }
       return [.tensor(try slice(x, begin: begin, strides: [Int](repeating: 1, count: x.rank), shape: size, context))]
     }
@@ -139,6 +161,7 @@ enum ArrayOps {
       }
       var shape = x.shape
       shape.remove(at: axis)
+      try context.checkCount(x.shape[axis], of: "outputs", size: outputOverhead)
       return try split(x, axis: axis, sizes: [Int](repeating: 1, count: x.shape[axis]), context).map {
         part throws(InferenceError) in
         .tensor(try context.run { try part.reshaped(to: shape) })
@@ -153,6 +176,7 @@ enum ArrayOps {
         throw InferenceError(
           .invalidArgument, "\(context.location): cannot split \(Shape.format(x.shape)) into \(count) on axis \(axis)")
       }
+      try context.checkCount(count, of: "outputs", size: outputOverhead)
       return try split(x, axis: axis, sizes: [Int](repeating: x.shape[axis] / count, count: count), context).map {
         .tensor($0)
       }
@@ -165,37 +189,26 @@ enum ArrayOps {
       guard axis >= 0, axis < x.rank else {
         throw InferenceError(.invalidArgument, "\(context.location): axis out of range")
       }
-      if let unknown = sizes.firstIndex(of: -1) {
-        sizes[unknown] =
-          x.shape[axis] - sizes.enumerated().filter { $0.offset != unknown }.reduce(0) { $0 + $1.element }
+      // Each size is checked against what is left before it is added, so hostile sizes cannot
+      // overflow the sum.
+      let unknown = sizes.firstIndex(of: -1)
+      var total = 0
+      for (offset, size) in sizes.enumerated() where offset != unknown {
+        guard size >= 0, size <= x.shape[axis] - total else {
+          throw InferenceError(
+            .invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
+        }
+        total += size
       }
+      if let unknown { sizes[unknown] = x.shape[axis] - total }
+      try context.checkCount(sizes.count, of: "outputs", size: outputOverhead)
       guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == x.shape[axis] else {
         throw InferenceError(.invalidArgument, "\(context.location): sizes \(sizes) do not add up to \(x.shape[axis])")
       }
       return try split(x, axis: axis, sizes: sizes, context).map { .tensor($0) }
     }
     registry.register("OneHot") { context throws(InferenceError) in
-      let indices = try integers(try context.tensor(0), context)
-      let shapeOfIndices = try context.tensor(0).shape
-      let depth = try integers(try context.tensor(1), context).first ?? 0
-      let on = try context.tensor(2)
-      let off = try context.tensor(3)
-      var axis = try context.int("axis", default: -1)
-      if axis < 0 { axis = shapeOfIndices.count }
-      var shape = shapeOfIndices
-      shape.insert(depth, at: axis)
-      let outer = shapeOfIndices[..<axis].reduce(1, *)
-      let inner = shapeOfIndices[axis...].reduce(1, *)
-      var choice: [Int] = []  // 0 = on, 1 = off, for Elements.gather over [on, off]
-      choice.reserveCapacity(outer * depth * inner)
-      for o in 0..<outer {
-        for d in 0..<depth {
-          for i in 0..<inner { choice.append(indices[o * inner + i] == d ? 0 : 1) }
-        }
-      }
-      let both = try concatenate(
-        [try context.run { try on.reshaped(to: [1]) }, try context.run { try off.reshaped(to: [1]) }], axis: 0, context)
-      return [.tensor(try Elements(both).gather(choice).tensor(shape, context))]
+      try oneHot(context)
     }
     // Dilated convolutions: TensorFlow rewrites them as SpaceToBatchND -> Conv2D -> BatchToSpaceND.
     registry.register("SpaceToBatchND") { context throws(InferenceError) in
@@ -204,6 +217,9 @@ enum ArrayOps {
       let paddings = try integers(try context.tensor(2), context)
       guard x.rank == 4, block.count == 2, paddings.count == 4 else {
         throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
+      }
+      guard block.allSatisfy({ $0 >= 1 }) else {
+        throw InferenceError(.invalidArgument, "\(context.location): block_shape \(block) must be positive")
       }
       let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
       let padded = try pad(
@@ -228,7 +244,23 @@ enum ArrayOps {
         throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
       }
       let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-      let n = b / (block[0] * block[1])
+      // Checked: block sizes and crops are input values.
+      let (blocks, overflow) = block[0].multipliedReportingOverflow(by: block[1])
+      guard block.allSatisfy({ $0 >= 1 }), !overflow, b % blocks == 0 else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): block_shape \(block) must be positive and divide the batch dimension \(b)")
+      }
+      let n = b / blocks
+      let (height, heightOverflow) = h.multipliedReportingOverflow(by: block[0])
+      let (width, widthOverflow) = w.multipliedReportingOverflow(by: block[1])
+      guard !heightOverflow, !widthOverflow, crops.allSatisfy({ $0 >= 0 }), crops[0] <= height - crops[1],
+        crops[2] <= width - crops[3]
+      else {
+        throw InferenceError(
+          .invalidArgument, "\(context.location): crops \(crops) do not fit the \(h)x\(w) input times block \(block)")
+      }
+      try context.checkOutput([n, height, width, c], x.dtype)
       // [bh, bw, n, h, w, c] -> [n, h, bh, w, bw, c] -> [n, h*bh, w*bw, c], then crop.
       let six = try context.run { try x.reshaped(to: [block[0], block[1], n, h, w, c]) }
       let moved = try permute(six, [2, 3, 0, 4, 1, 5], context)
@@ -296,17 +328,147 @@ enum ArrayOps {
     }
   }
 
-  /// `x` repeated `multiples[axis]` times along each axis.
+  /// `x` repeated `multiples[axis]` times along each axis (see `Rearrange.tile`, which checks the
+  /// output against the limits first).
   static func tile(_ x: Tensor, _ multiples: [Int], _ context: OpContext) throws(InferenceError) -> Tensor {
     guard multiples.count == x.rank, multiples.allSatisfy({ $0 >= 0 }) else {
       throw InferenceError(.invalidArgument, "\(context.location): multiples \(multiples) do not fit rank \(x.rank)")
     }
-    let shape = zip(x.shape, multiples).map { $0 * $1 }
-    let sourceStrides = strides(x.shape)
-    let indices = allIndices(shape).map { position in
-      position.enumerated().reduce(0) { $0 + ($1.element % x.shape[$1.offset]) * sourceStrides[$1.offset] }
+    return try context.run { try Rearrange.tile(x, multiples: multiples) }
+  }
+
+  /// What one output tensor of a node costs besides its elements (the `Tensor`, its buffer's
+  /// header and the allocator's minimum block), for ops whose number of outputs comes from input
+  /// (`Split`'s `num_split`, `Unpack` of a long empty axis).
+  static let outputOverhead = 128
+
+  /// `Range`: `start`, `start + delta`, … up to but excluding `limit`, with TensorFlow's checks.
+  ///
+  /// The element count is computed before anything is allocated: exactly, in 64-bit magnitudes,
+  /// for int32 and int64 (so `[-2^63, 2^63 - 1)` cannot overflow), and as
+  /// `ceil(|(limit - start) / delta|)` for floating point, where a NaN or infinite bound is
+  /// invalid and a tiny delta is a count past the limits, not a loop that never ends.
+  static func range(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let (startTensor, limitTensor, deltaTensor) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
+    for (name, tensor) in [("start", startTensor), ("limit", limitTensor), ("delta", deltaTensor)]
+    where tensor.elementCount != 1 {
+      throw InferenceError(
+        .invalidArgument, "\(context.location): \(name) must be a scalar, not shape \(Shape.format(tensor.shape))")
     }
-    return try Elements(x).gather(indices).tensor(shape, context)
+    let type = try context.dtype("Tidx", default: startTensor.dtype)
+    if [.int32, .int64].contains(type),
+      [startTensor, limitTensor, deltaTensor].allSatisfy({ [.int32, .int64].contains($0.dtype) })
+    {
+      let (start, limit, delta) = (
+        try integers(startTensor, context)[0], try integers(limitTensor, context)[0],
+        try integers(deltaTensor, context)[0]
+      )
+      try checkRange(
+        start < limit, start > limit, delta: delta > 0 ? 1 : delta < 0 ? -1 : 0, "\(start)/\(limit)", context)
+      // |limit - start| fits a UInt even when the difference overflows an Int.
+      let span = delta > 0 ? UInt(bitPattern: limit &- start) : UInt(bitPattern: start &- limit)
+      let (quotient, remainder) = span.quotientAndRemainder(dividingBy: delta.magnitude)
+      let count = try rangeCount(
+        quotient == UInt.max ? nil : quotient + (remainder == 0 ? 0 : 1), type, "\(start)", "\(limit)", "\(delta)",
+        context)
+      // Every value lies between start and limit, so wrapping arithmetic gives it exactly.
+      if type == .int64 {
+        return [.tensor(Tensor(int64: (0..<count).map { Int64(start &+ $0 &* delta) }, shape: [count]))]
+      }
+      return [
+        .tensor(Tensor(int32: (0..<count).map { Int32(truncatingIfNeeded: start &+ $0 &* delta) }, shape: [count]))
+      ]
+    }
+    let start = try Cast.applyChecked(startTensor, .float64, context)[0]
+    let limit = try Cast.applyChecked(limitTensor, .float64, context)[0]
+    let delta = try Cast.applyChecked(deltaTensor, .float64, context)[0]
+    guard start.isFinite, limit.isFinite, !delta.isNaN else {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): start \(start) and limit \(limit) must be finite, delta \(delta) a number")
+    }
+    try checkRange(
+      start < limit, start > limit, delta: delta > 0 ? 1 : delta < 0 ? -1 : 0, "\(start)/\(limit)", context)
+    let steps = ((limit - start) / delta).magnitude.rounded(.up)
+    // A finite quotient can still exceed any Int (a delta of 1e-300); it is then too many.
+    let count = try rangeCount(steps < 0x1p63 ? UInt(steps) : nil, type, "\(start)", "\(limit)", "\(delta)", context)
+    let values = (0..<count).map { start + Double($0) * delta }
+    switch type {
+    case .float32: return [.tensor(Tensor(float32: values.map { Float($0) }, shape: [count]))]
+    case .float64: return [.tensor(Tensor(float64: values, shape: [count]))]
+    default: return [.tensor(try context.run { try Cast.apply(Tensor(float64: values, shape: [count]), to: type) })]
+    }
+  }
+
+  /// TensorFlow's checks on `Range`'s arguments: a non-zero delta whose sign leads from start
+  /// towards limit (or start equal to limit).
+  private static func checkRange(
+    _ ascending: Bool, _ descending: Bool, delta sign: Int, _ bounds: @autoclosure () -> String, _ context: OpContext
+  ) throws(InferenceError) {
+    guard sign != 0 else { throw InferenceError(.invalidArgument, "\(context.location): Requires delta != 0") }
+    if sign > 0, descending {
+      throw InferenceError(.invalidArgument, "\(context.location): Requires start <= limit when delta > 0: \(bounds())")
+    }
+    if sign < 0, ascending {
+      throw InferenceError(.invalidArgument, "\(context.location): Requires start >= limit when delta < 0: \(bounds())")
+    }
+  }
+
+  /// The element count of a `Range`, checked against the limits (nil: more than fits an Int).
+  private static func rangeCount(
+    _ count: UInt?, _ type: DType, _ start: String, _ limit: String, _ delta: String, _ context: OpContext
+  ) throws(InferenceError) -> Int {
+    guard let count, count <= UInt(Int.max) else {
+      let error = LimitExceeded(
+        "the range from \(start) to \(limit) by \(delta)", limit: "TENSOR_ELEMENTS", requested: nil,
+        allowed: Limits.current.tensorElements)
+      throw InferenceError(.resourceExhausted, "\(context.location): \(error.message)")
+    }
+    try context.checkOutput([Int(count)], type)
+    return Int(count)
+  }
+
+  /// `OneHot`: `on_value` where the index equals the position along the new `depth` axis,
+  /// `off_value` elsewhere (indices outside `0..<depth` give a row of `off_value`).
+  static func oneHot(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let indexTensor = try context.tensor(0)
+    let indices = try integers(indexTensor, context)
+    let depthTensor = try context.tensor(1)
+    guard depthTensor.elementCount == 1, let depth = try integers(depthTensor, context).first else {
+      throw InferenceError(.invalidArgument, "\(context.location): depth must be a scalar")
+    }
+    guard depth >= 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): depth must be non-negative, got: \(depth)")
+    }
+    let (on, off) = (try context.tensor(2), try context.tensor(3))
+    guard on.elementCount == 1, off.elementCount == 1, on.dtype == off.dtype else {
+      throw InferenceError(.invalidArgument, "\(context.location): on_value and off_value must be scalars of one dtype")
+    }
+    let rank = indexTensor.rank
+    var axis = try context.int("axis", default: -1)
+    guard axis >= -1, axis <= rank else {
+      throw InferenceError(
+        .invalidArgument, "\(context.location): axis must be -1 or between 0 and \(rank), got \(axis)")
+    }
+    if axis == -1 { axis = rank }
+    var shape = indexTensor.shape
+    shape.insert(depth, at: axis)
+    try context.checkOutput(shape, on.dtype)
+    let outer = Shape.elementCount(Array(indexTensor.shape[..<axis]))
+    let inner = Shape.elementCount(Array(indexTensor.shape[axis...]))
+    // One flag per output element, then one select between the two scalars.
+    var flags = [Bool](repeating: false, count: Shape.elementCount(shape))
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let index = indices[o * inner + i]
+        if index >= 0, index < depth { flags[(o * depth + index) * inner + i] = true }
+      }
+    }
+    let mask = Tensor(bool: flags, shape: shape)
+    let (onScalar, offScalar) = (
+      try context.run { try on.reshaped(to: []) }, try context.run { try off.reshaped(to: []) }
+    )
+    return [.tensor(try context.run { try Select.applyV2(condition: mask, onScalar, offScalar) })]
   }
 
   static func strides(_ shape: [Int]) -> [Int] {
@@ -454,7 +616,10 @@ enum ArrayOps {
         start = bit(beginMask, index) ? size - 1 : clamp(start, -1, size - 1)
         stop = bit(endMask, index) ? -1 : clamp(stop, -1, size - 1)
       }
-      let count = max(0, (stop - start + stride + (stride > 0 ? -1 : 1)) / stride)
+      // In magnitudes: start and stop are clamped to the axis, but the stride is an input value
+      // that may be as large as Int.max (or Int.min).
+      let span = stride > 0 ? stop - start : start - stop
+      let count = span <= 0 ? 0 : Int((UInt(span) - 1) / stride.magnitude) + 1
       starts.append(start)
       steps.append(stride)
       shape.append(count)

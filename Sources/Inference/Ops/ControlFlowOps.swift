@@ -13,12 +13,12 @@ enum ControlFlowOps {
         let body = try context.function("body")
         var state = context.inputs
         for _ in 0..<iterationLimit {
-          let verdict = try context.runtime.call(condition, state, context: context.location)
+          let verdict = try context.runtime.call(condition, state, from: context)
           guard let first = verdict.first else {
             throw InferenceError(.invalidArgument, "\(context.location): cond returned nothing")
           }
           if try !truth(try first.tensor(context.location), context) { return state }
-          state = try context.runtime.call(body, state, context: context.location)
+          state = try context.runtime.call(body, state, from: context)
         }
         throw InferenceError(
           .invalidArgument, "\(context.location): loop did not end after \(iterationLimit) iterations")
@@ -28,7 +28,7 @@ enum ControlFlowOps {
       registry.register(name) { context throws(InferenceError) in
         let branch = try truth(try context.tensor(0), context) ? "then_branch" : "else_branch"
         let function = try context.function(branch)
-        return try context.runtime.call(function, Array(context.inputs.dropFirst()), context: context.location)
+        return try context.runtime.call(function, Array(context.inputs.dropFirst()), from: context)
       }
     }
     for name in ["Case", "StatelessCase"] {
@@ -36,17 +36,23 @@ enum ControlFlowOps {
         let branches = try context.functions("branches")
         var index = try ArrayOps.integers(try context.tensor(0), context).first ?? -1
         if index < 0 || index >= branches.count { index = branches.count - 1 }  // TF: out of range runs the last
-        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), context: context.location)
+        return try context.runtime.call(branches[index], Array(context.inputs.dropFirst()), from: context)
       }
     }
 
     registry.register("TensorListReserve") { context throws(InferenceError) in
       let shape = try elementShape(try context.tensor(0), context)
       let count = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
+      guard count >= 0 else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): The num_elements to reserve must be a non negative number, but got \(count)")
+      }
+      try context.checkCount(count, of: "list items", size: MemoryLayout<Tensor?>.stride)
       return [
         .list(
           TensorList(
-            items: [Tensor?](repeating: nil, count: max(0, count)), dtype: try context.dtype("element_dtype"),
+            items: [Tensor?](repeating: nil, count: count), dtype: try context.dtype("element_dtype"),
             elementShape: shape))
       ]
     }
@@ -63,6 +69,8 @@ enum ControlFlowOps {
       guard tensor.rank >= 1 else {
         throw InferenceError(.invalidArgument, "\(context.location): needs a tensor of rank 1 or more")
       }
+      // An empty tensor can still have a long first axis: one item each.
+      try context.checkCount(tensor.shape[0], of: "list items", size: ArrayOps.outputOverhead)
       let parts = try ArrayOps.split(tensor, axis: 0, sizes: [Int](repeating: 1, count: tensor.shape[0]), context)
       let itemShape = Array(tensor.shape.dropFirst())
       let items = try parts.map { part throws(InferenceError) -> Tensor? in
@@ -113,6 +121,7 @@ enum ControlFlowOps {
       }
       guard !items.isEmpty else {
         let shape = [0] + ((requested ?? list.elementShape)?.map { max($0, 0) } ?? [])
+        try context.checkOutput(shape, list.dtype)
         return [.tensor(try context.run { try Tensor(raw: [UInt8](), dtype: list.dtype, shape: shape) })]
       }
       let expanded = try items.map { item throws(InferenceError) in
@@ -138,13 +147,20 @@ enum ControlFlowOps {
     return tensor.rank == 0 ? nil : values
   }
 
-  /// An unset item reads as zeros, when its shape is fully known.
+  /// An unset item reads as zeros (empty strings), when its shape is fully known. The shape is
+  /// an input value, so it is checked against the limits first.
   static func zeros(_ list: TensorList, requested: [Int]?, _ context: OpContext) throws(InferenceError) -> Tensor {
     guard let shape = [requested, list.elementShape].compactMap({ $0 }).first(where: { !$0.contains(-1) }) else {
       throw InferenceError(.invalidArgument, "\(context.location): reads an unset item whose shape is not known")
     }
+    try context.checkOutput(shape, list.dtype)
+    let count = Shape.elementCount(shape)
+    guard let size = list.dtype.elementSize else {
+      return Tensor(strings: [[UInt8]](repeating: [], count: count), shape: shape)
+    }
+    // Zero of every dtype is all bits zero.
     return try context.run {
-      try Cast.apply(Tensor(float64: [Double](repeating: 0, count: shape.reduce(1, *)), shape: shape), to: list.dtype)
+      try Tensor(raw: [UInt8](repeating: 0, count: count * size), dtype: list.dtype, shape: shape)
     }
   }
 }

@@ -64,7 +64,7 @@ enum PlumbingOps {
     for op in ["StatefulPartitionedCall", "PartitionedCall"] {
       registry.register(op) { context throws(InferenceError) in
         let function = try context.function("f")
-        return try context.runtime.call(function, context.inputs, context: context.location)
+        return try context.runtime.call(function, context.inputs, from: context)
       }
     }
   }

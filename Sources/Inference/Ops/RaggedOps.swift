@@ -49,6 +49,16 @@ enum RaggedOps {
         .invalidArgument, "\(context.location): invalid first partition input: it needs at least one element")
     }
     let raggedRank = firstType == .firstDimensionSize ? types.count - 1 : types.count
+    // Splits and sizes are input values: validated before anything is sized from them.
+    for (level, (type, splits)) in zip(types, partitions).enumerated() where type == .rowSplits {
+      try checkRowSplits(splits, context)
+      if level == types.count - 1, let last = splits.last, last != values.shape[0] {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): the last row splits end at \(last), but there are \(values.shape[0]) values")
+      }
+      try context.checkCount(splits.last ?? 0, of: "rows described by row splits", size: MemoryLayout<Int>.stride)
+    }
     // The partition between dimension d and d + 1.
     func partition(_ dimension: Int) -> (PartitionType, [Int]) {
       let index = firstType == .firstDimensionSize ? dimension + 1 : dimension
@@ -56,7 +66,13 @@ enum RaggedOps {
     }
     let firstDimension: Int
     switch firstType {
-    case .firstDimensionSize: firstDimension = first[0]
+    case .firstDimensionSize:
+      firstDimension = first[0]
+      guard firstDimension >= 0 else {
+        throw InferenceError(
+          .invalidArgument, "\(context.location): the first dimension size \(firstDimension) is negative")
+      }
+      try context.checkCount(firstDimension, of: "rows", size: MemoryLayout<Int>.stride)
     case .rowSplits: firstDimension = first.count - 1
     case .valueRowIDs:
       throw InferenceError(.invalidArgument, "\(context.location): cannot handle VALUE_ROWIDS in first dimension")
@@ -99,6 +115,9 @@ enum RaggedOps {
     guard shape.allSatisfy({ $0 >= 0 }) else {
       throw InferenceError(.invalidArgument, "\(context.location): invalid output shape \(Shape.format(shape))")
     }
+    // The requested shape and the widest row are input values; their products below stay
+    // within the limits once the output is.
+    try context.checkOutput(shape, values.dtype)
 
     // Where each value row lands in the output (-1: cut off), one partition level at a time.
     var multipliers = [Int](repeating: 1, count: raggedRank + 1)
@@ -148,6 +167,22 @@ enum RaggedOps {
       for element in 0..<elementSize { sources[target * elementSize + element] = row * elementSize + element }
     }
     return try Elements(pool).gather(sources).tensor(shape, context)
+  }
+
+  /// Row splits as TensorFlow requires them: at least one, starting at 0, never decreasing (so
+  /// every difference is a row length that cannot overflow).
+  private static func checkRowSplits(_ splits: [Int], _ context: OpContext) throws(InferenceError) {
+    guard let first = splits.first else {
+      throw InferenceError(.invalidArgument, "\(context.location): row splits must not be empty")
+    }
+    guard first == 0 else {
+      throw InferenceError(.invalidArgument, "\(context.location): row splits must start with 0, not with \(first)")
+    }
+    for index in splits.indices.dropFirst() where splits[index] < splits[index - 1] {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): row splits must be non-decreasing, but \(splits[index]) follows \(splits[index - 1])")
+    }
   }
 
   private static func maxWidth(rowSplits splits: [Int]) -> Int {
@@ -235,6 +270,7 @@ enum RaggedOps {
     }
     let rows = input.rank == 2 ? input.shape[0] : 1
     let columns = input.rank == 2 ? input.shape[1] : values.count
+    try context.checkOutput([rows, size], weights.dtype)
     let counts = try bins(
       values, rows: rows, row: { $0 / max(columns, 1) }, size: size, weights: weights,
       binary: context.bool("binary_output"), context)
@@ -269,6 +305,8 @@ enum RaggedOps {
     if let negative = values.first(where: { $0 < 0 }) {
       throw InferenceError(.invalidArgument, "\(context.location): input must be non-negative, found \(negative)")
     }
+    try checkRowSplits(splits, context)
+    try context.checkOutput([splits.count - 1, size], weights.dtype)
     var rowOfValue = [Int](repeating: 0, count: values.count)
     var row = 0
     for index in values.indices {

@@ -10,6 +10,15 @@ enum StringConversionOps {
       let (precision, scientific) = (try context.int("precision", default: -1), try context.bool("scientific"))
       let (shortest, width) = (try context.bool("shortest"), try context.int("width", default: -1))
       let fill = Array(try context.string("fill", default: "").utf8)
+      // `width` and `precision` are attributes: every element is at least that long, so the
+      // total is checked before one is formatted.
+      let least = Int64(max(width, 0)) + Int64(max(precision, 0)) + Int64(MemoryLayout<[UInt8]>.stride)
+      let (bytes, overflow) = Int64(input.elementCount).multipliedReportingOverflow(by: least)
+      try context.checkStringBytes(
+        overflow ? nil : bytes, of: "\(input.elementCount) strings of \(least) bytes or more")
+      if input.dtype == .string {
+        try context.checkStringWrites(try context.strings(0), of: "\(input.elementCount) formatted strings")
+      }
       let format = try context.text { () throws(TextError) in
         try PrintfFormat(
           dtype: input.dtype, precision: precision, scientific: scientific, shortest: shortest, width: width,

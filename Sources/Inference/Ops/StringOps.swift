@@ -15,6 +15,8 @@ enum StringOps {
           throw InferenceError(
             .invalidArgument, "\(context.location): only utf-8 or '' (no encoding) is supported, received \(encoding)")
         }
+        // Case mapping lengthens a string by a small factor at most (ß to SS).
+        try context.checkStringWrites(strings, of: "\(strings.count) case-mapped strings")
         let mapped = strings.map {
           lower
             ? CaseMapping.lowercased($0, unicode: !encoding.isEmpty)
@@ -70,6 +72,24 @@ enum StringOps {
       inputs.append((try context.strings(index), isScalar))
     }
     let count = shape.reduce(1, *)
+    // A scalar input is copied into every output: a long one joined with a long vector is the
+    // product of the two, counted (with checked arithmetic) before anything is written.
+    var bytes: Int64? = 0
+    func add(_ length: Int, times: Int) {
+      guard let sum = bytes else { return }
+      let (product, overflow) = Int64(length).multipliedReportingOverflow(by: Int64(times))
+      let (next, beyond) = sum.addingReportingOverflow(product)
+      bytes = overflow || beyond ? nil : next
+    }
+    add(MemoryLayout<[UInt8]>.stride + separator.count * max(0, inputs.count - 1), times: count)
+    for input in inputs {
+      if input.isScalar {
+        add(input.strings[0].count, times: count)
+      } else {
+        for string in input.strings { add(string.count, times: 1) }
+      }
+    }
+    try context.checkStringBytes(bytes, of: "\(count) joined strings")
     var joined: [[UInt8]] = []
     joined.reserveCapacity(count)
     for element in 0..<count {
@@ -113,6 +133,14 @@ enum StringOps {
       stringIndex = Broadcast.sourceIndices(from: input.shape, to: shape)
       argumentIndex = Broadcast.sourceIndices(from: positionTensor.shape, to: shape)
     }
+    // Broadcasting can cut one long string many times: the most each piece can be is counted
+    // before any is made.
+    var most = Int64(stringIndex.count) * Int64(MemoryLayout<[UInt8]>.stride)
+    for (source, argument) in zip(stringIndex, argumentIndex) {
+      let length = strings[source].count
+      most += Int64(lengths[argument] < 0 ? length : min(lengths[argument], length))
+    }
+    try context.checkStringBytes(most, of: "\(stringIndex.count) substrings")
     var output: [[UInt8]] = []
     output.reserveCapacity(stringIndex.count)
     for (index, (source, argument)) in zip(stringIndex, argumentIndex).enumerated() {
@@ -151,7 +179,10 @@ enum StringOps {
     var indices: [Int64] = []
     var values: [[UInt8]] = []
     var longest = 0
-    for (row, text) in try context.strings(0).enumerated() {
+    let strings = try context.strings(0)
+    // The pieces are no longer than the strings they come from.
+    try context.checkStringWrites(strings, of: "the pieces of \(strings.count) strings")
+    for (row, text) in strings.enumerated() {
       let pieces = StringSplitting.split(text, separator: separator, maxSplit: maxSplit)
       for (column, piece) in pieces.enumerated() {
         indices += [Int64(row), Int64(column)]

@@ -1,3 +1,4 @@
+import RegistryCore
 import TensorKernels
 import TextKernels
 
@@ -20,6 +21,20 @@ extension OpContext {
     } catch {
       throw InferenceError(.invalidArgument, "\(location): \(error.description)")
     }
+  }
+}
+
+extension OpContext {
+  /// Checks, before a string op writes anything, the bytes it will write: `strings` copied
+  /// once each (an upper bound for ops whose outputs are no longer than their inputs).
+  ///
+  /// Strings repeated by reference (a tiled, filled or gathered string tensor shares one array
+  /// per distinct string) cost little until an op writes each element out on its own, so the
+  /// ops that write new strings count their total first, without allocating.
+  func checkStringWrites(_ strings: [[UInt8]], of what: @autoclosure () -> String) throws(InferenceError) {
+    var total = Int64(strings.count) * Int64(MemoryLayout<[UInt8]>.stride)
+    for string in strings { total += Int64(string.count) }
+    try checkStringBytes(total, of: what())
   }
 }
 
