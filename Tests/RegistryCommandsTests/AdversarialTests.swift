@@ -94,7 +94,7 @@ struct AdversarialTests {
     Case(name: "gc --grace 9999999999999999w") { _ in ["gc", "--grace", "9999999999999999w", "--dry-run"] },
     Case(name: "run with a malformed JSON input") { box in
       try box.write("bad.json", "[[1, 2")
-      return ["run", "m", "--input", "x=\(box.path("bad.json"))"]
+      return ["run", "m", "--input", "features=\(box.path("bad.json"))"]
     },
     Case(name: "run with a .npy header claiming 10^12 strings") { box in
       try box.write("huge.npy", Self.npy(descr: "|S0", shape: "(1000000000000,)"))
@@ -156,6 +156,19 @@ struct AdversarialTests {
       _ = truncate(model.appendingPathComponent("variables/variables.index").path, 3 << 30)
       return ["inspect", model.path]
     },
+    Case(name: "run a Const of shape [10^6, 10^6] holding one value") { box in
+      try HostileModels.writeConstant(to: box.work.appendingPathComponent("const"), shape: [1_000_000, 1_000_000])
+      return ["run", box.path("const")]
+    },
+    Case(name: "run a Const of shape [2^32, 2^32]") { box in
+      try HostileModels.writeConstant(to: box.work.appendingPathComponent("const"), shape: [1 << 32, 1 << 32])
+      return ["run", box.path("const")]
+    },
+    Case(name: "run a function that calls itself") { box in
+      try HostileModels.writeRecursion(to: box.work.appendingPathComponent("recursion"))
+      try box.write("x.json", "[1.0]")
+      return ["run", box.path("recursion"), "--input", "x=\(box.path("x.json"))"]
+    },
     Case(name: "names with terminal escapes") { _ in ["show", "m\u{1B}]0;owned\u{07}:1"] },
     Case(name: "run an unsupported model") { box in
       try UnsupportedModel.write(to: box.work.appendingPathComponent("unsupported"))
@@ -209,7 +222,9 @@ struct AdversarialTests {
     return content
   }
 
-  static func runCapped(_ arguments: [String], in directory: URL) throws -> (status: Int32, signaled: Bool) {
+  static func runCapped(_ arguments: [String], in directory: URL) throws -> (
+    status: Int32, signaled: Bool, stderr: String
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
     // 8 GiB of address space: more than any honest case needs, far less than a lying length asks.
@@ -218,10 +233,14 @@ struct AdversarialTests {
       + arguments
     process.currentDirectoryURL = directory
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    let err = Pipe()
+    process.standardError = err
     try process.run()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
+    return (
+      process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: stderr, as: UTF8.self)
+    )
   }
 
   @Test(
@@ -245,7 +264,9 @@ struct AdversarialTests {
       let arguments = try testCase.prepare(box)
       let storeBefore = try Self.storeContent(box.store)
       let sandboxBefore = Self.listing(box.root, excluding: ["store"] + testCase.writable)
-      let (status, signaled) = try Self.runCapped(["--store", box.store] + arguments, in: box.work)
+      let (status, signaled, stderr) = try Self.runCapped(["--store", box.store] + arguments, in: box.work)
+      // What the user saw, for the log: the case, its exit status and the first line of stderr.
+      print("adversarial: \(testCase.name): exit \(status): \(stderr.split(separator: "\n").first ?? "")")
       let outcome: Outcome
       // timeout -s KILL: the child is killed (137 through timeout) when it runs past the limit.
       if status == 137 || status == 124 {
