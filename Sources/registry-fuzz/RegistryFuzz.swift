@@ -1,8 +1,8 @@
 // registry-fuzz: libFuzzer targets for the readers of untrusted bytes, and a replay mode.
 //
-// Built with `-sanitize=fuzzer` and `-DFUZZING` (Scripts/fuzz.sh), libFuzzer's own `main` calls
-// `LLVMFuzzerTestOneInput` below, which runs the target named by `REGISTRY_FUZZ_TARGET`.
-// Built normally (`swift build`), the `@main` replay mode runs every file of the corpus
+// Built with `-sanitize=fuzzer` and `-DFUZZING` (Scripts/fuzz.sh), `main` hands over to libFuzzer's
+// driver, which calls `LLVMFuzzerTestOneInput` below with the target named by `REGISTRY_FUZZ_TARGET`.
+// Built normally (`swift build`), `main` is the replay mode: it runs every file of the corpus
 // directories it is given through a target (Scripts/fuzz-ci.sh), so CI replays the committed
 // corpora and crash files with no sanitizer build:
 //
@@ -359,8 +359,30 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   return 0
 }
 
-#if !FUZZING
-  @main
+@main
+enum Main {
+  static func main() {
+    #if FUZZING
+      // SwiftPM links an executable's entry point under its own name, so libFuzzer's `main` is
+      // not the one that runs: this one hands over to libFuzzer's driver.
+      var argc = CommandLine.argc
+      var argv = CommandLine.unsafeArgv
+      exit(runFuzzerDriver(&argc, &argv, fuzzOneInput))
+    #else
+      Replay.main()
+    #endif
+  }
+}
+
+#if FUZZING
+  /// libFuzzer's entry for programs with a `main` of their own (compiler-rt's FuzzerInterface.h).
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
+#else
   enum Replay {
     static func main() {
       let arguments = Array(CommandLine.arguments.dropFirst())
