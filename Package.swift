@@ -104,6 +104,15 @@ let package = Package(
       ],
       path: "Benchmarks/registry-bench"
     ),
+    // libFuzzer targets for the readers of untrusted bytes, and a replay mode for CI (Scripts/fuzz.sh,
+    // Scripts/fuzz-ci.sh; corpora in Tests/Fuzz).
+    .executableTarget(
+      name: "registry-fuzz",
+      dependencies: [
+        "Checksums", "ContentStore", "NumPyFormat", "RegistryCore", "SavedModelFormat", "TFProto", "TensorIO",
+        "TensorKernels", "TextKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
     .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "RegistryTestSupport"], exclude: ["Vectors"]),
     .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem", "RegistryTestSupport"]),

@@ -7,3 +7,4 @@ Scripts/install-deps.sh
 Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"
+Scripts/fuzz-ci.sh

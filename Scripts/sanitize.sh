@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the test suite under a sanitizer, in its own scratch path.
+#
+# Usage: Scripts/sanitize.sh address|thread [swift test arguments...]
+#   Scripts/sanitize.sh address                                   the whole suite under ASan (.build-asan)
+#   Scripts/sanitize.sh thread --filter "Stress|Reliability|Lifecycle|Collect"   the store's concurrency tests under TSan (.build-tsan)
+#
+# Prints the sanitizer's reports with the test output and fails when a test fails or a sanitizer
+# reports (ASan and TSan abort the test process on their first report: halt_on_error).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+case "${1:-}" in
+  address) scratch=.build-asan ;;
+  thread) scratch=.build-tsan ;;
+  *)
+    echo "usage: Scripts/sanitize.sh address|thread [swift test arguments...]" >&2
+    exit 2
+    ;;
+esac
+sanitizer=$1
+shift
+Scripts/install-deps.sh
+start=$(date +%s)
+# LeakSanitizer is off: the Swift runtime's and Foundation's caches live until exit.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
+swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
+echo "sanitize: $sanitizer build took $(($(date +%s) - start)) s" >&2
+test_start=$(date +%s)
+status=0
+swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" "$@" || status=$?
+echo "sanitize: $sanitizer tests took $(($(date +%s) - test_start)) s, exit $status" >&2
+exit $status
