@@ -222,25 +222,13 @@ struct AdversarialTests {
     return content
   }
 
-  static func runCapped(_ arguments: [String], in directory: URL) throws -> (
-    status: Int32, signaled: Bool, stderr: String
-  ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-    // 8 GiB of address space: more than any honest case needs, far less than a lying length asks.
-    process.arguments =
-      ["--as=8589934592", "--", "/usr/bin/timeout", "-s", "KILL", "60", CommandLineTests.binary.path]
-      + arguments
-    process.currentDirectoryURL = directory
-    process.standardOutput = FileHandle.nullDevice
-    let err = Pipe()
-    process.standardError = err
-    try process.run()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: stderr, as: UTF8.self)
-    )
+  /// Runs the binary under an 8 GiB address-space cap (more than any honest case needs, far
+  /// less than a lying length asks for) and a 60 s limit (`timeout -s KILL`).
+  static func runCapped(_ arguments: [String], in directory: URL) throws -> CommandLineTests.Result {
+    try CommandLineTests.start(
+      arguments, through: ["/usr/bin/prlimit", "--as=8589934592", "--", "/usr/bin/timeout", "-s", "KILL", "60"],
+      in: directory
+    ).finish()
   }
 
   @Test(
@@ -264,7 +252,8 @@ struct AdversarialTests {
       let arguments = try testCase.prepare(box)
       let storeBefore = try Self.storeContent(box.store)
       let sandboxBefore = Self.listing(box.root, excluding: ["store"] + testCase.writable)
-      let (status, signaled, stderr) = try Self.runCapped(["--store", box.store] + arguments, in: box.work)
+      let result = try Self.runCapped(["--store", box.store] + arguments, in: box.work)
+      let (status, signaled, stderr) = (result.status, result.signaled, result.stderr)
       // What the user saw, for the log: the case, its exit status and the first line of stderr.
       print("adversarial: \(testCase.name): exit \(status): \(stderr.split(separator: "\n").first ?? "")")
       let outcome: Outcome

@@ -13,6 +13,8 @@ struct CommandLineTests {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// The process ended on a signal (a crash, or a kill), not an exit.
+    var signaled = false
   }
 
   /// The binary next to the test bundle (SwiftPM builds it because this target depends on it).
@@ -45,7 +47,7 @@ struct CommandLineTests {
       process.waitUntilExit()
       return Result(
         status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self))
+        stderr: String(decoding: stderr, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
     }
   }
 
@@ -53,10 +55,25 @@ struct CommandLineTests {
     try start(arguments)
   }
 
-  static func start(_ arguments: [String]) throws -> Running {
+  /// Starts the binary with `arguments`, optionally through a wrapper command (`timeout`,
+  /// `taskset`, `setpriv`, `prlimit`: its path first, then its own arguments), with extra
+  /// environment variables, in a working directory.
+  static func start(
+    _ arguments: [String], through wrapper: [String] = [], environment: [String: String] = [:],
+    in directory: URL? = nil
+  ) throws -> Running {
     let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
+    if let command = wrapper.first {
+      process.executableURL = URL(fileURLWithPath: command)
+      process.arguments = Array(wrapper.dropFirst()) + [binary.path] + arguments
+    } else {
+      process.executableURL = binary
+      process.arguments = arguments
+    }
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

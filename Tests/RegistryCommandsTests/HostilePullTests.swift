@@ -25,16 +25,7 @@ struct HostilePullTests {
 
     /// Runs the binary in `directory` (for the working-directory rules).
     func run(in directory: URL? = nil, _ arguments: String...) throws -> CommandLineTests.Result {
-      let process = Process()
-      process.executableURL = CommandLineTests.binary
-      process.arguments = ["--store", store] + arguments
-      process.currentDirectoryURL = directory ?? root
-      let out = Pipe()
-      let err = Pipe()
-      process.standardOutput = out
-      process.standardError = err
-      try process.run()
-      return CommandLineTests.Running(process: process, out: out, err: err).finish()
+      try CommandLineTests.start(["--store", store] + arguments, in: directory ?? root).finish()
     }
 
     /// Every file below `path` with its size, to show nothing changed (SQLite's `-wal` and `-shm`

@@ -68,16 +68,7 @@ struct HostileStoreTests {
 @Suite("sql within its limits")
 struct SQLLimitTests {
   static func run(_ environment: [String: String], _ arguments: String...) throws -> CommandLineTests.Result {
-    let process = Process()
-    process.executableURL = CommandLineTests.binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return CommandLineTests.Running(process: process, out: out, err: err).finish()
+    try CommandLineTests.start(arguments, environment: environment).finish()
   }
 
   @Test("a recursive query that never ends stops at the time limit (exit 11)")

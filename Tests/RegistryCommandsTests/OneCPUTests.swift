@@ -10,15 +10,7 @@ struct OneCPUTests {
   static func pinned(_ arguments: String...) throws -> CommandLineTests.Result { try pinned(arguments) }
 
   static func pinned(_ arguments: [String]) throws -> CommandLineTests.Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-    process.arguments = ["120", "taskset", "-c", "0", CommandLineTests.binary.path] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return CommandLineTests.Running(process: process, out: out, err: err).finish()
+    try CommandLineTests.start(arguments, through: ["/usr/bin/timeout", "120", "taskset", "-c", "0"]).finish()
   }
 
   @Test(

@@ -14,15 +14,9 @@ import Testing
   .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
 struct ReadOnlyStoreTests {
   static func asNobody(_ arguments: [String]) throws -> CommandLineTests.Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-    process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CommandLineTests.binary.path] + arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return CommandLineTests.Running(process: process, out: out, err: err).finish()
+    try CommandLineTests.start(
+      arguments, through: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    ).finish()
   }
 
   @Test("list, show, pull, sql, diff and run work for a user who cannot write the store; writes refuse clearly")
