@@ -306,7 +306,7 @@ enum LevelDBRepair {
     var values: [[UInt8]] = []
     while position < end {
       guard varint(block, &position) != nil, let unshared = varint(block, &position),
-        let length = varint(block, &position), unshared <= UInt64(end - position),
+        let length = varint(block, &position), position <= end, unshared <= UInt64(end - position),
         length <= UInt64(end - position) - unshared
       else { break }
       position += Int(unshared)
