@@ -13,7 +13,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__clang__)
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+// ThreadSanitizer instruments the clones' ifunc resolver, which the loader runs before the TSan
+// runtime is set up: the test binary crashed in __tsan_func_entry before main. One copy then.
+#define CVECTORMATH_NO_CLONES 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__clang__) && !defined(CVECTORMATH_NO_CLONES)
 #define CVECTORMATH_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CVECTORMATH_CLONES
