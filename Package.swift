@@ -116,7 +116,10 @@ let package = Package(
     .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),
     .testTarget(name: "ChecksumsTests", dependencies: ["Checksums", "RegistryTestSupport"], exclude: ["Vectors"]),
     .testTarget(name: "FileSystemTests", dependencies: ["RegistryCore", "FileSystem", "RegistryTestSupport"]),
-    .testTarget(name: "SavedModelFormatTests", dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]),
+    .testTarget(
+      name: "SavedModelFormatTests",
+      dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]
+    ),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
     .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "RegistryCore"]),
@@ -131,7 +134,10 @@ let package = Package(
         "SavedModelFormat",
       ]
     ),
-    .testTarget(name: "RegistryTests", dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]),
+    .testTarget(
+      name: "RegistryTests",
+      dependencies: ["RegistryCore", "Registry", "Catalog", "ContentStore", "SavedModelFormat", "RegistryTestSupport"]
+    ),
     .testTarget(
       name: "RegistryCommandsTests",
       dependencies: [

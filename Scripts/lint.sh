@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Checks formatting against .swift-format: `swift format lint --strict` over every Swift file of
-# Sources/, Tests/ and Benchmarks/ except generated code. Fix drift with: Scripts/lint.sh --fix
+# Package.swift, Sources/, Tests/ and Benchmarks/ except generated code. Fix drift with: Scripts/lint.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*' | sort)
+mapfile -t files < <({ echo Package.swift; find Sources Tests Benchmarks -name '*.swift' -not -path '*/Generated/*' | sort; })
 if [[ ${#files[@]} -eq 0 ]]; then
   echo "lint: no Swift files found" >&2
   exit 1

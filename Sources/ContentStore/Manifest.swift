@@ -10,7 +10,7 @@ import RegistryCore
 package struct Manifest: Sendable, Equatable, Codable {
   package static let formatName = "registry.manifest.v1"
 
-  package enum Kind: String, Sendable, Codable { case file, directory }
+  package typealias Kind = FileKind
 
   /// One object of a file, in order.
   package struct Piece: Sendable, Equatable, Codable {

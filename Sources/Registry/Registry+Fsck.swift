@@ -162,7 +162,7 @@ extension Registry {
         return (offset, piece.digest, piece.size)
       }
       return NewVersion.File(
-        path: entry.path, kind: entry.kind == .file ? .file : .directory, mode: Int(entry.mode), size: entry.size,
+        path: entry.path, kind: entry.kind, mode: Int(entry.mode), size: entry.size,
         sha256: entry.sha256, objects: objects)
     }
   }

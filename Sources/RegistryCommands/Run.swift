@@ -49,8 +49,7 @@ extension RegistryCommand {
           let dtype = spec.inputs.first { $0.name == parts[0] }?.dtype
           tensors[parts[0]] = try Self.readInput(URL(fileURLWithPath: parts[1]), dtype: dtype)
         }
-        let outputs = try Self.wrap { () throws(InferenceError) in try loaded.run(signature: signature, inputs: tensors)
-        }
+        let outputs = try loaded.run(signature: signature, inputs: tensors)
         var summaries: [OutputSummary] = []
         for name in outputs.keys.sorted() {
           guard let tensor = outputs[name] else { continue }
@@ -79,12 +78,12 @@ extension RegistryCommand {
     /// store's objects (each re-hashed as it is read), with no copy written to disk.
     private func load() throws -> LoadedModel {
       if Self.isPath(model) {
-        return try Self.wrap { () throws(InferenceError) in try LoadedModel(directory: URL(fileURLWithPath: model)) }
+        return try LoadedModel(directory: URL(fileURLWithPath: model))
       }
       do {
         let reference = try Reference(parsing: model)
         let source = try store.open(.readOnly).source(of: reference)
-        return try Self.wrap { () throws(InferenceError) in try LoadedModel(source: source) }
+        return try LoadedModel(source: source)
       } catch let error as RegistryError where error.category == .notFound || error.category == .invalidArgument {
         // A stored model is never shadowed by a directory of the same name, but say how to run one.
         var isDirectory: ObjCBool = false
@@ -190,14 +189,6 @@ extension RegistryCommand {
         return try Data(contentsOf: url)
       } catch {
         throw RegistryError(.unavailable, "\(url.path): cannot read the input file", file: url.path)
-      }
-    }
-
-    static func wrap<T>(_ body: () throws(InferenceError) -> T) throws -> T {
-      do {
-        return try body()
-      } catch {
-        throw RegistryError(error)
       }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryCore
 import TFProto
 
 /// A SavedModel directory on disk, opened and parsed.
@@ -11,7 +12,7 @@ import TFProto
 public struct SavedModelDirectory: Sendable {
   /// One entry of the directory tree, with a path relative to the SavedModel root.
   public struct FileEntry: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case file, directory }
+    public typealias Kind = FileKind
     public let path: String
     public let kind: Kind
     /// Size in bytes (0 for directories).

@@ -24,9 +24,9 @@ enum Output {
     standardOutput(Data((TerminalText.escaped(text) + "\n").utf8))
   }
 
-  /// Text printed as is (help and version output, which end with their own newline or not).
+  /// Text printed as is (help and version output), ending in one newline.
   static func text(_ text: String) {
-    standardOutput(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    standardOutput(Data(endingInNewline(text).utf8))
   }
 
   static func diagnostic(_ text: String) {
@@ -35,8 +35,10 @@ enum Output {
 
   /// Usage errors are printed as ArgumentParser words them (with the usage line), unprefixed.
   static func usage(_ text: String) {
-    standardError(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    standardError(Data(endingInNewline(text).utf8))
   }
+
+  private static func endingInNewline(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }
 
   private static func standardOutput(_ data: Data) {
     if let capture {
