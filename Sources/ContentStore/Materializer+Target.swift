@@ -9,8 +9,12 @@ import RegistryCore
 /// never the store or anything inside it, never the working directory or one of its ancestors,
 /// never a file, a link or a device.
 extension Materializer {
-  /// The marker beside a pulled directory: `PARENT/.NAME.pulled`, holding the directory's device
-  /// and inode, so a later `--force` can tell the directory it wrote from anything else.
+  /// The marker beside a pulled directory: `PARENT/.NAME.pulled`, holding the directory's device,
+  /// inode and change time, so a later `--force` can tell the directory it wrote from anything
+  /// else. The inode alone is not enough: a directory made after the pulled one was deleted often
+  /// gets the same inode number back. The change time moves when an entry is added, removed or
+  /// renamed in the directory, so a pulled directory the user has since added work to is refused
+  /// too.
   static func markerPath(parent: String, name: String) -> String { parent + "/." + name + ".pulled" }
 
   /// Records that `targetPath` is a directory this pull wrote. Best effort: without a marker a
@@ -19,7 +23,7 @@ extension Materializer {
     guard let status = try? FileSystem.status(targetPath, followingLinks: false) else { return }
     let marker = Self.markerPath(parent: parent, name: name)
     let temp = marker + ".tmp-\(getpid())"
-    let text = "\(status.identity.device) \(status.identity.inode)\n"
+    let text = Self.markerFields(status).map(String.init).joined(separator: " ") + "\n"
     guard (try? Data(text.utf8).write(to: URL(fileURLWithPath: temp))) != nil else { return }
     if (try? FileSystem.rename(temp, to: marker)) == nil { try? FileSystem.unlink(temp) }
   }
@@ -53,11 +57,21 @@ extension Materializer {
     let marker = Self.markerPath(parent: parent, name: name)
     let recorded = (try? String(contentsOfFile: marker, encoding: .utf8))?
       .split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
-    guard let recorded, recorded == [status.identity.device, status.identity.inode] else {
+    guard let recorded, recorded == Self.markerFields(status) else {
       throw StoreError(
         .failedPrecondition, targetPath,
-        "was not written by registry pull (no matching \(marker)); --force only replaces a directory that pull wrote")
+        "was not written by registry pull, or has changed since (no matching \(marker)); "
+          + "--force only replaces a directory that pull wrote")
     }
+  }
+
+  /// What the marker records of a directory: device, inode, change time (seconds, nanoseconds).
+  static func markerFields(_ status: FileStatus) -> [UInt64] {
+    let changed = status.identity.changed
+    return [
+      status.identity.device, status.identity.inode, UInt64(truncatingIfNeeded: changed.tv_sec),
+      UInt64(truncatingIfNeeded: changed.tv_nsec),
+    ]
   }
 
   /// Removes what killed pulls into `parent` left for `name` (`.NAME.pull-PID-…` and

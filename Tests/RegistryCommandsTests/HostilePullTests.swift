@@ -96,7 +96,13 @@ struct HostilePullTests {
     #expect(try scene.run("pull", "m", "--to", target).status == 0)
     let again = try scene.run("pull", "m", "--to", target, "--force")
     #expect(again.status == 0, "\(again.stderr)")
-    // Replaced by a directory of the user's own at the same path: refused.
+    // The user has added work to it since: refused, and the work is kept.
+    let notes = URL(fileURLWithPath: target).appendingPathComponent("notes.txt")
+    try Data("mine".utf8).write(to: notes)
+    #expect(try scene.run("pull", "m", "--to", target, "--force").status == 9)
+    #expect(try String(contentsOf: notes, encoding: .utf8) == "mine")
+    // Replaced by a directory of the user's own at the same path (often with the same inode
+    // number, which the file system hands out again): refused.
     try FileManager.default.removeItem(atPath: target)
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
     #expect(try scene.run("pull", "m", "--to", target, "--force").status == 9)
