@@ -5,7 +5,11 @@ set -euo pipefail
 
 # libre2-dev: TensorFlow's regex ops run on RE2 (Sources/CRE2).
 # sqlite3: the shell docs/catalog.md shows, and tests craft damaged catalogs with it.
-packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3)
+# libarchive-dev: oci-archive: tar files. docker-registry, skopeo, apache2-utils (htpasswd),
+# openssl: the OCI tests run a real registry, with basic auth and TLS. curl, wrk: the serve tests.
+# chromium: the web catalog's browser test.
+packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3 libarchive-dev
+  docker-registry skopeo apache2-utils openssl curl wrk chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
