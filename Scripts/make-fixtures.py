@@ -648,6 +648,130 @@ def einsum_cumsum_module(model_dir):
     return {"inputs": inputs, "expected": expected}
 
 
+def op_families(model_dir):
+    """`tf.Module` whose signatures use the op families issue 13 added, the way
+    TensorFlow's own Python API writes them, saved with `tf.saved_model.save`.
+    `ranking(x: f32 [None,6], ids: i32 [None,6])`: `tf.sort` both ways and
+    `tf.argsort` (TopKV2 of the negation), `tf.math.top_k`, `tf.gather_nd`,
+    `tf.scatter_nd`, `tf.tensor_scatter_nd_update`/`_max`, unsorted and sorted
+    segment sums and maxima, `Bucketize`, `tf.unique` over a row, bitwise and
+    truncating integer ops.  `images(image: f32 [None,6,8,4])`: `tf.image.resize`
+    bilinear/nearest/bicubic/area (half-pixel centres) and the v1
+    `align_corners` resizes, `tf.image.crop_and_resize`, depth/space
+    rearrangements, `conv2d_transpose` with a variable filter, a grouped
+    convolution and a dilated one-dimensional convolution written with
+    `space_to_batch_nd`.  `control(x: f32 [None,5])`: `tf.vectorized_map` over
+    a scalar `tf.where`, a `TensorArray(dynamic_size=True)` grown in a
+    `tf.while_loop`, `tf.image.non_max_suppression` (V3) and its padded (V4)
+    and soft (V5) forms, and special functions."""
+    tf = _tf()
+    _seed_everything()
+
+    class OpFamilies(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.transpose_filter = tf.Variable(tf.random.normal([3, 3, 2, 4], seed=2), name="transpose_filter")
+            self.grouped_filter = tf.Variable(tf.random.normal([3, 3, 2, 6], seed=3), name="grouped_filter")
+            self.line_filter = tf.Variable(tf.random.normal([3, 1, 4, 2], seed=4), name="line_filter")
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, 6], tf.float32, name="x"),
+            tf.TensorSpec([None, 6], tf.int32, name="ids")])
+        def ranking(self, x, ids):
+            top = tf.math.top_k(x, k=3)
+            segments = tf.math.floormod(ids, 4)
+            first = x[0]
+            return {
+                "sorted": tf.sort(x, axis=-1),
+                "sorted_down": tf.sort(x, axis=-1, direction="DESCENDING"),
+                "argsort": tf.argsort(ids, axis=-1, stable=True),
+                "top_values": top.values, "top_indices": top.indices,
+                "gathered": tf.gather_nd(x, tf.constant([[0, 5], [1, 0], [0, 0]])),
+                "scattered": tf.scatter_nd(tf.constant([[1], [3], [1]]), first[:3], [6]),
+                "updated": tf.tensor_scatter_nd_update(x, tf.constant([[0, 1], [1, 2]]), first[:2]),
+                "maxed": tf.tensor_scatter_nd_max(x, tf.constant([[1]]), first[None, :]),
+                "segment_sum": tf.math.unsorted_segment_sum(x, segments, 4),
+                "segment_max": tf.math.unsorted_segment_max(x, segments, 5),
+                "sorted_segment_sum": tf.math.segment_sum(first, tf.constant([0, 0, 1, 3, 3, 3])),
+                "buckets": tf.raw_ops.Bucketize(input=x, boundaries=[-1.0, 0.0, 0.5, 2.0]),
+                "unique": tf.unique(ids[0] % 3).y,
+                "bits": tf.bitwise.bitwise_xor(ids, tf.bitwise.left_shift(ids, 2)),
+                "shifted": tf.bitwise.right_shift(ids, 1),
+                "truncated": tf.truncatediv(ids, 3) + tf.truncatemod(ids, 3),
+            }
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 6, 8, 4], tf.float32, name="image")])
+        def images(self, image):
+            batch = tf.shape(image)[0]
+            boxes = tf.constant([[0.0, 0.0, 1.0, 1.0], [0.1, 0.2, 0.7, 0.9], [-0.2, 0.5, 0.4, 1.3]])
+            grouped = tf.nn.conv2d(image, self.grouped_filter, strides=1, padding="SAME")
+            line = tf.reshape(image[:, :, 0, :], [-1, 6, 1, 4])
+            spaced = tf.space_to_batch_nd(tf.reshape(line, [-1, 6, 4]), [2], [[2, 0]])
+            dilated = tf.nn.conv2d(tf.reshape(spaced, [-1, 4, 1, 4]), self.line_filter, strides=1, padding="VALID")
+            return {
+                "bilinear": tf.image.resize(image, [9, 5], method="bilinear"),
+                "nearest": tf.image.resize(image, [4, 11], method="nearest"),
+                "bicubic": tf.image.resize(image, [7, 7], method="bicubic"),
+                "area": tf.image.resize(image, [3, 4], method="area"),
+                "aligned": tf.compat.v1.image.resize_bilinear(image, [5, 5], align_corners=True),
+                "aligned_nearest": tf.compat.v1.image.resize_nearest_neighbor(image, [11, 3], align_corners=True),
+                "crops": tf.image.crop_and_resize(image, boxes, tf.zeros([3], tf.int32), [3, 4]),
+                "depth": tf.nn.depth_to_space(tf.nn.space_to_depth(image, 2), 2) - image
+                + tf.reduce_mean(tf.nn.space_to_depth(image, 2)),
+                "transposed": tf.nn.conv2d_transpose(
+                    image[..., :4], tf.tile(self.transpose_filter, [1, 1, 1, 1]),
+                    tf.stack([batch, 12, 16, 2]), strides=2, padding="SAME"),
+                "grouped": grouped,
+                "dilated": tf.batch_to_space(tf.reshape(dilated, [-1, 2, 2]), [2], [[0, 0]]),
+            }
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 5], tf.float32, name="x")])
+        def control(self, x):
+            flipped = tf.vectorized_map(lambda row: tf.where(row[0] > 0, row, -row), x)
+            count = tf.shape(x)[1]
+            array = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+
+            def body(i, array):
+                return i + 1, array.write(i, tf.reduce_sum(x[:, : i + 1], axis=1))
+
+            _, array = tf.while_loop(lambda i, _: i < count, body, [tf.constant(0), array])
+            boxes = tf.concat([x[0, :4][None], tf.abs(x[:, :4]), tf.abs(x[:, 1:5]) * 0.5], axis=0)
+            scores = tf.concat([[0.95], tf.sigmoid(x[:, 0]), tf.sigmoid(x[:, 4])], axis=0)
+            hard = tf.image.non_max_suppression(boxes, scores, 3, iou_threshold=0.3)
+            padded = tf.image.non_max_suppression_padded(boxes, scores, 6, iou_threshold=0.3, pad_to_max_output_size=True)
+            soft = tf.image.non_max_suppression_with_scores(boxes, scores, 4, soft_nms_sigma=0.5)
+            probabilities = tf.sigmoid(x)
+            return {
+                "flipped": flipped,
+                "prefix_sums": array.stack(),
+                "nms": hard, "nms_padded": padded[0], "nms_valid": padded[1],
+                "soft_indices": soft[0], "soft_scores": soft[1],
+                "special": tf.math.lgamma(tf.abs(x) + 0.5) + tf.math.digamma(tf.abs(x) + 0.5)
+                + tf.math.erfinv(probabilities * 1.8 - 0.9) + tf.math.atan2(x, probabilities)
+                + tf.math.xlogy(x, probabilities) + tf.math.softsign(x) + tf.cos(x) * tf.sinh(x),
+                "finite": tf.math.is_finite(tf.math.log(x)),
+            }
+
+    module = OpFamilies()
+    tf.saved_model.save(module, model_dir, signatures={
+        "ranking": module.ranking.get_concrete_function(),
+        "images": module.images.get_concrete_function(),
+        "control": module.control.get_concrete_function(),
+    })
+    rng = np.random.default_rng(SEED)
+    inputs = {
+        "ranking": {"x": np.round(rng.normal(size=(BATCH, 6)) * 4).astype(np.float32) / 4,
+                    "ids": rng.integers(-20, 20, size=(BATCH, 6)).astype(np.int32)},
+        "images": {"image": rng.normal(size=(BATCH, 6, 8, 4)).astype(np.float32)},
+        "control": {"x": rng.normal(size=(BATCH, 5)).astype(np.float32)},
+    }
+    expected = {
+        name: {k: v.numpy() for k, v in fn(**inputs[name]).items()}
+        for name, fn in [("ranking", module.ranking), ("images", module.images), ("control", module.control)]
+    }
+    return {"inputs": inputs, "expected": expected}
+
+
 def string_lookup(model_dir):
     """`tf.Module` with a `tf.lookup.StaticHashTable` initialized from a
     `tf.lookup.TextFileInitializer` vocabulary file, which TensorFlow copies
@@ -911,6 +1035,7 @@ FIXTURES = {
     "text_vectorization": text_vectorization,
     "text_vectorization_bags": text_vectorization_bags,
     "string_ops": string_ops,
+    "op_families": op_families,
 }
 
 

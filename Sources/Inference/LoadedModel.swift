@@ -58,6 +58,55 @@ public final class LoadedModel: Sendable {
     source: any SavedModelSource, tags: Set<String> = ["serve"], readFile: AssetFiles.Reader? = nil
   ) throws(InferenceError) {
     let readFile = readFile ?? AssetFiles.reader(for: source)
+    let prepared = try Self.prepare(source: source, tags: tags, readFile: readFile)
+    let (graph, runtime) = (prepared.graph, prepared.runtime)
+    self.graph = graph
+    self.runtime = runtime
+    self.signatures = prepared.signatures
+
+    // Asset placeholders are fed for restoring and initializing, as TensorFlow's loader does.
+    let assets = try AssetFiles.feeds(prepared.metaGraph, graph: graph, directory: source.root)
+    if let restore = prepared.restore, let bundle = prepared.bundle {
+      let prefix = Tensor(strings: [Array(bundle.prefix.path.utf8)], shape: [])
+      let feeds = assets.merging([restore.filename: [.tensor(prefix)]]) { _, prefix in prefix }
+      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: feeds)
+    }
+    if let initOp = prepared.initOp {
+      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: assets)
+    }
+  }
+
+  /// Says whether a SavedModel would load and run, without restoring its variables or running
+  /// anything: the same import and op check as loading (every op reachable from each signature,
+  /// the restore op and the init op must have a kernel; no function may call itself).
+  ///
+  /// - Returns: the signatures the model offers.
+  /// - Throws: the `InferenceError` loading would throw at the same step (`unsupported` listing
+  ///   every missing op at once, with where it occurs).
+  public static func check(source: any SavedModelSource, tags: Set<String> = ["serve"]) throws(InferenceError)
+    -> [Signature]
+  {
+    let prepared = try prepare(source: source, tags: tags, readFile: AssetFiles.reader(for: source))
+    return prepared.signatures.keys.sorted().compactMap { prepared.signatures[$0] }
+  }
+
+  /// A model imported and checked, before its variables are restored.
+  private struct Prepared {
+    let metaGraph: Tensorflow_MetaGraphDef
+    let bundle: TensorBundle?
+    let graph: GraphFunction
+    let runtime: Runtime
+    let signatures: [String: Signature]
+    let restore: (op: Int, filename: Int)?
+    let initOp: Int?
+  }
+
+  /// Loading steps 1 to 3 (docs/inference.md): pick the meta graph, import the graph and its
+  /// functions, read the signatures, and check that every op that loading or serving could run
+  /// has a kernel.
+  private static func prepare(
+    source: any SavedModelSource, tags: Set<String>, readFile: @escaping AssetFiles.Reader
+  ) throws(InferenceError) -> Prepared {
     let model: SavedModelDirectory
     let bundle: TensorBundle?
     do {
@@ -77,7 +126,6 @@ public final class LoadedModel: Sendable {
 
     let opSignatures = OpSignatures(opList: metaGraph.metaInfoDef.strippedOpList, library: metaGraph.graphDef.library)
     let graph = try GraphFunction(graph: metaGraph.graphDef, signatures: opSignatures)
-    self.graph = graph
     // Functions that fail to import (gradient functions TensorFlow saves but serving never calls
     // can reference their own outer scope) only matter if something reachable calls them.
     var functions: [String: GraphFunction] = [:]
@@ -89,13 +137,10 @@ public final class LoadedModel: Sendable {
         brokenFunctions[function.signature.name] = error
       }
     }
-    var registry = OpRegistry()
-    OpCatalog.registerAll(into: &registry)
+    let registry = OpCatalog.registry
     let runtime = Runtime(
       functions: functions, kernels: registry, readFile: readFile,
       checkpoint: { key throws(InferenceError) in try Self.readCheckpoint(bundle, key) })
-    self.runtime = runtime
-
     // Signatures.
     var signatures: [String: Signature] = [:]
     for (key, definition) in metaGraph.signatureDef where !key.hasPrefix("__") {
@@ -114,7 +159,6 @@ public final class LoadedModel: Sendable {
         key: key, methodName: definition.methodName, inputs: try specs(definition.inputs),
         outputs: try specs(definition.outputs))
     }
-    self.signatures = signatures
 
     // Check every op that loading or serving could run, and name all unsupported ones at once.
     var targets = signatures.values.flatMap { $0.outputs.map(\.node) }
@@ -125,16 +169,9 @@ public final class LoadedModel: Sendable {
     try Self.checkSupport(
       graph: graph, targets: targets, functions: functions, broken: brokenFunctions, registry: registry)
 
-    // Asset placeholders are fed for restoring and initializing, as TensorFlow's loader does.
-    let assets = try AssetFiles.feeds(metaGraph, graph: graph, directory: source.root)
-    if let restore, let bundle {
-      let prefix = Tensor(strings: [Array(bundle.prefix.path.utf8)], shape: [])
-      let feeds = assets.merging([restore.filename: [.tensor(prefix)]]) { _, prefix in prefix }
-      _ = try runtime.evaluate(graph, targets: [restore.op], arguments: [], feeds: feeds)
-    }
-    if let initOp {
-      _ = try runtime.evaluate(graph, targets: [initOp], arguments: [], feeds: assets)
-    }
+    return Prepared(
+      metaGraph: metaGraph, bundle: bundle, graph: graph, runtime: runtime, signatures: signatures, restore: restore,
+      initOp: initOp)
   }
 
   /// Runs a signature.

@@ -3,6 +3,7 @@ import Foundation
 import Inference
 import NumPyFormat
 import Registry
+import SavedModelFormat
 import TensorIO
 import TensorKernels
 
@@ -26,10 +27,17 @@ extension RegistryCommand {
     @Option(name: .long, help: "The signature to run.") var signature = "serving_default"
     @Option(name: .long, help: "NAME=FILE (.npy or .json), one per signature input.") var input: [String] = []
     @Option(name: .customLong("output-dir"), help: "Write each output as NAME.npy here.") var outputDirectory: String?
+    @Flag(
+      name: .long,
+      help: "Only say whether the model will run: import it and check every op, without restoring or running anything."
+    ) var check = false
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+      if check, !input.isEmpty || outputDirectory != nil {
+        throw ValidationError("--check runs nothing, so it takes no --input or --output-dir")
+      }
       for item in input where !item.contains("=") || item.hasPrefix("=") {
         throw ValidationError("--input takes NAME=FILE, got \"\(item)\"")
       }
@@ -37,6 +45,10 @@ extension RegistryCommand {
 
     func run() throws {
       try reportingErrors(json: output.json) {
+        if check {
+          try checkOnly()
+          return
+        }
         let loaded = try load()
         guard let spec = loaded.signatures[signature] else {
           throw RegistryError(
@@ -74,17 +86,40 @@ extension RegistryCommand {
       }
     }
 
-    /// A path loads a directory; anything else is a reference, which loads straight from the
-    /// store's objects (each re-hashed as it is read), with no copy written to disk.
-    private func load() throws -> LoadedModel {
-      if Self.isPath(model) {
-        return try LoadedModel(directory: URL(fileURLWithPath: model))
+    /// `--check`: the model imported and every op it could run checked, nothing restored or
+    /// run. A model that will not run fails as `run` would (exit 5 listing every missing op).
+    private func checkOnly() throws {
+      let signatures = try LoadedModel.check(source: try source())
+      if output.json {
+        try Output.json(CheckResult(model: model, runs: true, signatures: signatures.map(\.key)))
+        return
       }
+      Output.line(
+        "\(model): every op has a kernel; it will run (signatures: \(signatures.map(\.key).joined(separator: ", ")))")
+    }
+
+    struct CheckResult: Encodable {
+      let model: String
+      let runs: Bool
+      let signatures: [String]
+    }
+
+    private func load() throws -> LoadedModel {
+      try LoadedModel(source: try source())
+    }
+
+    /// A path is a directory; anything else is a reference, which loads straight from the
+    /// store's objects (each re-hashed as it is read), with no copy written to disk.
+    private func source() throws -> any SavedModelSource {
+      if Self.isPath(model) { return DirectorySource(URL(fileURLWithPath: model)) }
+      return try storedSource()
+    }
+
+    private func storedSource() throws(RegistryError) -> StoredVersionSource {
       do {
-        let reference = try Reference(parsing: model)
-        let source = try store.open(.readOnly).source(of: reference)
-        return try LoadedModel(source: source)
-      } catch let error as RegistryError where error.category == .notFound || error.category == .invalidArgument {
+        return try store.open(.readOnly).source(of: try Reference(parsing: model))
+      } catch {
+        guard error.category == .notFound || error.category == .invalidArgument else { throw error }
         // A stored model is never shadowed by a directory of the same name, but say how to run one.
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -28,12 +28,22 @@ public struct TensorBundle: Sendable {
     public let size: Int64
     /// The unmasked CRC32C of the tensor's bytes (see §3.4 for how strings are covered).
     public let crc32c: UInt32
-    /// Set when the tensor is partitioned into slices, which this reader does not read.
-    public let isSliced: Bool
+    /// Set when the tensor is partitioned into slices: its own entry holds no bytes, each slice
+    /// is an entry of its own (see `bytes(of:)`, which assembles them).
+    public var isSliced: Bool { !slices.isEmpty }
+    /// The slices of a partitioned tensor, one extent per dimension (`length` nil: the whole
+    /// dimension); empty for an ordinary tensor.
+    public let slices: [[SliceExtent]]
 
     /// The number of elements the shape describes. Computed with checked arithmetic when the
     /// index is opened, which refuses a shape whose count does not fit in 64 bits.
     public let elementCount: Int64
+  }
+
+  /// One dimension of a stored slice: where it starts and how long it is (nil: all of it).
+  public struct SliceExtent: Sendable, Equatable {
+    public let start: Int64
+    public let length: Int64?
   }
 
   /// The path prefix, e.g. `<dir>/variables/variables`, as errors name it.
@@ -139,7 +149,10 @@ public struct TensorBundle: Sendable {
       let entry = Entry(
         name: name, key: raw.key, dtype: DataTypeInfo(proto.dtype), shape: shape,
         shard: Int(proto.shardID), offset: proto.offset, size: proto.size,
-        crc32c: CRC32C.unmask(proto.crc32C), isSliced: !proto.slices.isEmpty, elementCount: elementCount)
+        crc32c: CRC32C.unmask(proto.crc32C),
+        slices: proto.slices.map { slice in
+          slice.extent.map { SliceExtent(start: $0.start, length: $0.hasLength_p == nil ? nil : $0.length) }
+        }, elementCount: elementCount)
       if !entry.isSliced {
         try Self.checkBounds(entry, shardSizes: shardSizes, prefix: prefix, indexName: indexName)
       }
@@ -220,21 +233,156 @@ extension TensorBundle {
   ///   before its bytes are allocated (a sparse shard can make any size cheap on disk).
   public func bytes(of entry: Entry) throws(FormatError) -> [UInt8] {
     let url = shardURL(for: entry)
-    if entry.isSliced {
-      throw FormatError(.unsupported, file: url.path, "tensor \"\(entry.name)\" is partitioned into slices")
-    }
     do {
       let limits = Limits.current
       let subject = "tensor \"\(entry.name)\" of shape \(entry.shape)"
       _ = try limits.checkTensor(subject, shape: entry.shape, elementSize: entry.dtype.elementSize ?? 1)
-      try Limits.check(subject, entry.size, against: limits.tensorBytes, limit: "TENSOR_BYTES")
+      if !entry.isSliced {
+        try Limits.check(subject, entry.size, against: limits.tensorBytes, limit: "TENSOR_BYTES")
+      }
     } catch {
       throw FormatError(error, file: url.path)
     }
+    if entry.isSliced { return try assembleSlices(of: entry) }
     let path = Self.shardPath(prefixPath, shard: entry.shard, of: Int(header.numShards))
     let bytes = try source.read(path, offset: entry.offset, count: Int(entry.size))
     try Self.checkCRC(entry, bytes, file: url.path)
     return bytes
+  }
+
+  /// A partitioned tensor's bytes, put together from its slices (what TensorFlow's
+  /// `BundleReader` does for a tensor saved with a slicing sharding policy). Each slice is the
+  /// entry under TensorFlow's encoded slice key (`sliceKey`), read and CRC-checked like any
+  /// tensor, and copied to its place; the slices must lie inside the tensor, match their
+  /// entries' shapes, and cover every element exactly once.
+  ///
+  /// The caller has checked the whole tensor against the limits.
+  private func assembleSlices(of entry: Entry) throws(FormatError) -> [UInt8] {
+    let indexName = Self.indexURL(prefix: prefix).path
+    func bad(_ problem: String) -> FormatError {
+      FormatError(.corrupted, file: indexName, "tensor \"\(entry.name)\": \(problem)")
+    }
+    guard let elementSize = entry.dtype.elementSize else {
+      throw FormatError(
+        .unsupported, file: indexName, "tensor \"\(entry.name)\": \(entry.dtype.name) tensors partitioned into slices")
+    }
+    let shape = entry.shape.map { Int($0) }
+    let count = Int(entry.elementCount)
+    var output = [UInt8](repeating: 0, count: count * elementSize)
+    var covered = [Bool](repeating: false, count: count)
+    var coveredCount = 0
+    let byKey = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    for slice in entry.slices {
+      guard slice.count == shape.count else {
+        throw bad("a slice has \(slice.count) extents for \(shape.count) dimensions")
+      }
+      var starts: [Int] = []
+      var lengths: [Int] = []
+      for (extent, size) in zip(slice, shape) {
+        let length = extent.length ?? Int64(size) - extent.start
+        guard extent.start >= 0, length >= 0, extent.start <= Int64(size) - length else {
+          throw bad("slice \(Self.describe(slice)) lies outside the shape \(entry.shape)")
+        }
+        starts.append(Int(extent.start))
+        lengths.append(Int(length))
+      }
+      guard let part = byKey[Self.sliceKey(entry.key, slice)] else {
+        throw bad("slice \(Self.describe(slice)) has no entry in the index")
+      }
+      guard part.shape.map({ Int($0) }) == lengths, part.dtype.name == entry.dtype.name, !part.isSliced else {
+        throw bad("slice \(Self.describe(slice)) is stored as \(part.dtype.name) \(part.shape)")
+      }
+      let bytes = try self.bytes(of: part)
+      // Copy row by row: the innermost extent is contiguous in both.
+      let rows = lengths.dropLast().reduce(1, *)
+      let rowLength = lengths.last ?? 1
+      var position = [Int](repeating: 0, count: max(shape.count - 1, 0))
+      for row in 0..<(lengths.isEmpty ? 1 : rows) {
+        var target = 0
+        for axis in shape.indices {
+          let coordinate = axis < position.count ? position[axis] + starts[axis] : starts[axis]
+          target = target * shape[axis] + coordinate
+        }
+        for element in target..<(target + rowLength) {
+          if covered[element] { throw bad("slice \(Self.describe(slice)) overlaps another slice") }
+          covered[element] = true
+        }
+        coveredCount += rowLength
+        let source = row * rowLength * elementSize
+        output.replaceSubrange(
+          (target * elementSize)..<((target + rowLength) * elementSize),
+          with: bytes[source..<(source + rowLength * elementSize)])
+        var axis = position.count - 1
+        while axis >= 0 {
+          position[axis] += 1
+          if position[axis] < lengths[axis] { break }
+          position[axis] = 0
+          axis -= 1
+        }
+      }
+    }
+    guard coveredCount == count else {
+      throw bad("its slices cover \(coveredCount) of its \(count) elements")
+    }
+    return output
+  }
+
+  private static func describe(_ slice: [SliceExtent]) -> String {
+    slice.map { extent in extent.length.map { "\(extent.start):\(extent.start + $0)" } ?? "-" }.joined(separator: ",")
+  }
+
+  /// The index key of one slice of `name`, as TensorFlow encodes it (`EncodeTensorNameSlice`,
+  /// in its `OrderedCode`): the number 0, the name as an escaped string, the number of
+  /// dimensions, then each extent's start and length as signed numbers (a whole dimension is
+  /// start 0, length -1).
+  static func sliceKey(_ name: [UInt8], _ slice: [SliceExtent]) -> [UInt8] {
+    var key = increasing(0)
+    for byte in name {
+      switch byte {
+      case 0x00: key += [0x00, 0xFF]
+      case 0xFF: key += [0xFF, 0x00]
+      default: key.append(byte)
+      }
+    }
+    key += [0x00, 0x01]
+    key += increasing(UInt64(slice.count))
+    for extent in slice {
+      key += signedIncreasing(extent.start)
+      key += signedIncreasing(extent.length ?? -1)
+    }
+    return key
+  }
+
+  /// `OrderedCode`'s unsigned number: a length byte, then the value's big-endian bytes without
+  /// leading zeros.
+  static func increasing(_ value: UInt64) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var rest = value
+    while rest > 0 {
+      bytes.insert(UInt8(rest & 0xFF), at: 0)
+      rest >>= 8
+    }
+    return [UInt8(bytes.count)] + bytes
+  }
+
+  /// `OrderedCode`'s signed number: the two's-complement value in the fewest bytes that hold
+  /// its magnitude plus a sign bit per byte used, its leading bits flipped to a unary length
+  /// header (1 byte: `10`, 2 bytes: `110`, …, 9 bytes: `11111111 1`, 10 bytes: `11111111 11`).
+  static func signedIncreasing(_ value: Int64) -> [UInt8] {
+    let magnitude = UInt64(bitPattern: value < 0 ? ~value : value)
+    let bits = 64 - magnitude.leadingZeroBitCount
+    let length = (bits + 7) / 7  // the fewest bytes with 7 * length - 1 >= bits
+    let sign: UInt8 = value < 0 ? 0xFF : 0x00
+    var buffer: [UInt8] = [sign, sign]
+    withUnsafeBytes(of: value.bigEndian) { buffer += $0 }
+    var encoded = Array(buffer[(10 - length)...])
+    let headers: [(UInt8, UInt8)] = [
+      (0x80, 0), (0xC0, 0), (0xE0, 0), (0xF0, 0), (0xF8, 0), (0xFC, 0), (0xFE, 0), (0xFF, 0), (0xFF, 0x80),
+      (0xFF, 0xC0),
+    ]
+    encoded[0] ^= headers[length - 1].0
+    if length > 1 { encoded[1] ^= headers[length - 1].1 }
+    return encoded
   }
 
   /// Checks `bytes` (one tensor as stored) against the entry's CRC32C, following the per-dtype

@@ -28,16 +28,53 @@ public enum Conv2D {
   ///   - dilations: TensorFlow's `dilations` attribute, `[1, dilationHeight, dilationWidth, 1]`.
   /// - Returns: `[batch, outHeight, outWidth, outChannels]`.
   /// - Throws: `TensorError.invalidShape` when an operand is not 4-D, the kernel is empty, or the
-  ///   channel counts differ (grouped convolution is not supported); `.invalidArgument` for bad
+  ///   filter's input depth does not divide the input depth (a divisor makes a grouped
+  ///   convolution: each group of channels convolved with its share of the output channels, as
+  ///   Keras's `groups` and ConvNeXt's depthwise layers write it); `.invalidArgument` for bad
   ///   strides, dilations or padding; `.dtypeMismatch`; `.unsupportedDType` for non-float dtypes.
   /// - Complexity: O(batch · outHeight · outWidth · kernelHeight · kernelWidth · in · out).
   public static func apply(
     _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding,
     dilations: [Int] = [1, 1, 1, 1]
   ) throws(TensorError) -> Tensor {
-    try apply(
+    if input.rank == 4, filter.rank == 4, filter.shape[2] > 0, input.shape[3] != filter.shape[2],
+      input.shape[3] % filter.shape[2] == 0
+    {
+      return try grouped(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+    }
+    return try apply(
       input, filter: filter, strides: strides, padding: padding, dilations: dilations,
       columnBudget: defaultColumnBudget)
+  }
+
+  /// A grouped convolution: the input's channels cut into `inDepth / filterDepth` groups, each
+  /// convolved with its consecutive share of the output channels, the results concatenated in
+  /// group order (TensorFlow's rule for `Conv2D` whose filter is shallower than the input).
+  static func grouped(
+    _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding, dilations: [Int]
+  ) throws(TensorError) -> Tensor {
+    let (depth, filterDepth, outChannels) = (input.shape[3], filter.shape[2], filter.shape[3])
+    let groups = depth / filterDepth
+    guard outChannels % groups == 0 else {
+      throw .invalidShape(
+        op: "Conv2D", shape: filter.shape,
+        reason: "the \(outChannels) output channels do not split into \(groups) groups")
+    }
+    let share = outChannels / groups
+    var parts: [Tensor] = []
+    for group in 0..<groups {
+      let channels = try Rearrange.slice(
+        input, begin: [0, 0, 0, group * filterDepth], strides: [1, 1, 1, 1],
+        shape: [input.shape[0], input.shape[1], input.shape[2], filterDepth])
+      let weights = try Rearrange.slice(
+        filter, begin: [0, 0, 0, group * share], strides: [1, 1, 1, 1],
+        shape: [filter.shape[0], filter.shape[1], filterDepth, share])
+      parts.append(
+        try apply(
+          channels, filter: weights, strides: strides, padding: padding, dilations: dilations,
+          columnBudget: defaultColumnBudget))
+    }
+    return try Rearrange.concatenate(parts, axis: 3)
   }
 
   /// `apply` with a chosen column buffer budget, so tests can force many chunks.

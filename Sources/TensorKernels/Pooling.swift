@@ -6,7 +6,8 @@
 ///
 /// Tolerance class: `maxPool` is exact, `avgPool` rounds.
 public enum Pooling {
-  /// The largest element of each window, per channel; NaN if the window holds a NaN.
+  /// The largest element of each window, per channel, ignoring NaN as TensorFlow does (a window
+  /// of only NaN or -inf gives the lowest finite value).
   ///
   /// Corresponds to the TensorFlow op `MaxPool` with `data_format` `NHWC`.
   ///
@@ -93,7 +94,9 @@ public enum Pooling {
               let xStart = Swift.max(left, 0)
               let xEnd = Swift.min(left + window.kernelWidth, window.width)
               let out = (imageRow * outWidth + ox) * channels
-              let initial: T = average ? 0 : -T.infinity
+              // TensorFlow's max starts from the lowest finite value and ignores NaN: a window
+              // of only NaN (or -inf, or padding) gives the lowest float.
+              let initial: T = average ? 0 : -T.greatestFiniteMagnitude
               for c in 0..<channels { output[out + c] = initial }
               for y in yStart..<Swift.max(yEnd, yStart) {
                 for x in xStart..<Swift.max(xEnd, xStart) {
@@ -102,9 +105,8 @@ public enum Pooling {
                     for c in 0..<channels { output[out + c] += source[pixel + c] }
                   } else {
                     for c in 0..<channels {
-                      let current = output[out + c]
                       let value = source[pixel + c]
-                      if !(current.isNaN || value <= current) { output[out + c] = value }
+                      if value > output[out + c] { output[out + c] = value }
                     }
                   }
                 }

@@ -88,8 +88,8 @@ public enum Reduction {
 
   /// The index of the largest element along `axis`; the first one on ties.
   ///
-  /// Corresponds to the TensorFlow op `ArgMax`. A NaN counts as larger than every number (the first
-  /// NaN wins), as in NumPy.
+  /// Corresponds to the TensorFlow op `ArgMax`. NaN is skipped (a row of only NaN gives 0),
+  /// as in TensorFlow's CPU kernel; see `argIndices`.
   ///
   /// - Parameters:
   ///   - x: a numeric tensor.
@@ -107,8 +107,8 @@ public enum Reduction {
 
   /// The index of the smallest element along `axis`; the first one on ties.
   ///
-  /// Corresponds to the TensorFlow op `ArgMin`. A NaN counts as smaller than every number (the
-  /// first NaN wins), as in NumPy.
+  /// Corresponds to the TensorFlow op `ArgMin`. NaN is skipped (a row of only NaN gives 0),
+  /// as in TensorFlow's CPU kernel; see `argIndices`.
   ///
   /// - Parameters:
   ///   - x: a numeric tensor.
@@ -169,27 +169,44 @@ public enum Reduction {
     }
     let indices: Tensor
     switch x.dtype {
-    case .float32: indices = argIndices(x, axis: axis, Float.self, wantLargest: wantLargest)
-    case .float64: indices = argIndices(x, axis: axis, Double.self, wantLargest: wantLargest)
-    case .float16, .bfloat16:
-      indices = argIndices(x.widenedToFloat32(), axis: axis, Float.self, wantLargest: wantLargest)
-    case .int8: indices = argIndices(x, axis: axis, Int8.self, wantLargest: wantLargest)
-    case .int16: indices = argIndices(x, axis: axis, Int16.self, wantLargest: wantLargest)
-    case .int32: indices = argIndices(x, axis: axis, Int32.self, wantLargest: wantLargest)
-    case .int64: indices = argIndices(x, axis: axis, Int64.self, wantLargest: wantLargest)
-    case .uint8: indices = argIndices(x, axis: axis, UInt8.self, wantLargest: wantLargest)
-    case .uint16: indices = argIndices(x, axis: axis, UInt16.self, wantLargest: wantLargest)
-    case .uint32: indices = argIndices(x, axis: axis, UInt32.self, wantLargest: wantLargest)
-    case .uint64: indices = argIndices(x, axis: axis, UInt64.self, wantLargest: wantLargest)
+    case .float32: indices = argIndices(x, axis: axis, Float.self, wantLargest, bound: Float.greatestFiniteMagnitude)
+    case .float64: indices = argIndices(x, axis: axis, Double.self, wantLargest, bound: .greatestFiniteMagnitude)
+    // Each dtype's own largest finite value starts the search, as TensorFlow's reducer does.
+    case .float16: indices = argIndices(x.widenedToFloat32(), axis: axis, Float.self, wantLargest, bound: 65504)
+    case .bfloat16:
+      indices = argIndices(x.widenedToFloat32(), axis: axis, Float.self, wantLargest, bound: 0x1.FEp127)
+    case .int8: indices = argIndices(x, axis: axis, Int8.self, wantLargest)
+    case .int16: indices = argIndices(x, axis: axis, Int16.self, wantLargest)
+    case .int32: indices = argIndices(x, axis: axis, Int32.self, wantLargest)
+    case .int64: indices = argIndices(x, axis: axis, Int64.self, wantLargest)
+    case .uint8: indices = argIndices(x, axis: axis, UInt8.self, wantLargest)
+    case .uint16: indices = argIndices(x, axis: axis, UInt16.self, wantLargest)
+    case .uint32: indices = argIndices(x, axis: axis, UInt32.self, wantLargest)
+    case .uint64: indices = argIndices(x, axis: axis, UInt64.self, wantLargest)
     case .bool, .string: throw .unsupportedDType(op: name, x.dtype)
     }
     return outputType == .int64 ? indices : Cast.convert(indices, to: .int32)
   }
 
-  /// `int64` indices of the extreme element along `axis`; NaN (`v != v`) wins and the first wins
-  /// ties.
+  private static func argIndices<T: FloatElement>(
+    _ x: Tensor, axis: Int, _: T.Type, _ wantLargest: Bool, bound: T
+  ) -> Tensor {
+    argIndices(x, axis: axis, T.self, wantLargest, start: wantLargest ? -bound : bound)
+  }
+
+  private static func argIndices<T: TensorElement & FixedWidthInteger>(
+    _ x: Tensor, axis: Int, _: T.Type, _ wantLargest: Bool
+  ) -> Tensor {
+    argIndices(x, axis: axis, T.self, wantLargest, start: wantLargest ? T.min : T.max)
+  }
+
+  /// `int64` indices of the extreme element along `axis`, as TensorFlow's CPU reducer finds
+  /// them: it starts from index 0 holding the dtype's lowest finite value (`-bound`; the highest
+  /// for `ArgMin`) and moves only to a strictly better element. So NaN is skipped, the first of
+  /// equal elements wins, and a row with nothing better than the start (all NaN, or only -inf)
+  /// gives 0.
   private static func argIndices<T: TensorElement & Comparable>(
-    _ x: Tensor, axis: Int, _: T.Type, wantLargest: Bool
+    _ x: Tensor, axis: Int, _: T.Type, _ wantLargest: Bool, start: T
   ) -> Tensor {
     let outer = x.shape[..<axis].reduce(1, *)
     let length = x.shape[axis]
@@ -201,19 +218,13 @@ public enum Reduction {
         Parallel.forEachRange(outer * inner, costPerItem: length) { range in
           for position in range {
             let base = (position / inner) * length * inner + position % inner
-            var best = input[base]
+            var best = start
             var bestIndex = 0
-            if best == best {
-              for t in 1..<length {
-                let value = input[base + t * inner]
-                if value != value {
-                  bestIndex = t
-                  break
-                }
-                if wantLargest ? value > best : value < best {
-                  best = value
-                  bestIndex = t
-                }
+            for t in 0..<length {
+              let value = input[base + t * inner]
+              if wantLargest ? value > best : value < best {
+                best = value
+                bestIndex = t
               }
             }
             output[position] = Int64(bestIndex)

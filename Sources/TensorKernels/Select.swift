@@ -6,7 +6,8 @@ public enum Select {
   ///
   /// Corresponds to the TensorFlow op `Select`: `x` and `y` have the same shape; `condition` has
   /// that shape too, or is a vector whose length is `x`'s first dimension (choosing whole rows), or
-  /// is a scalar when `x` is a scalar.
+  /// is a scalar (choosing all of `x` or all of `y`, whatever their shape: what `tf.vectorized_map`
+  /// writes).
   ///
   /// - Throws: `TensorError.unsupportedDType` when `condition` is not `bool`, `.dtypeMismatch` when
   ///   `x` and `y` differ in dtype, `.invalidShape` or `.incompatibleShapes` when the shapes break
@@ -18,7 +19,9 @@ public enum Select {
     let name = "Select"
     guard x.shape == y.shape else { throw .incompatibleShapes(op: name, x.shape, y.shape) }
     var conditionShape = condition.shape
-    if condition.shape != x.shape {
+    if condition.rank == 0 {
+      conditionShape = [Int](repeating: 1, count: x.rank)
+    } else if condition.shape != x.shape {
       guard condition.rank == 1, x.rank >= 1, condition.shape[0] == x.shape[0] else {
         throw .invalidShape(
           op: name, shape: condition.shape,

@@ -153,6 +153,68 @@ struct OpTests {
         == [Tensor(float32: [1, 2, 3, 4], shape: [1, 2, 2, 1])])
   }
 
+  /// Expected values from TensorFlow 2.21 (`tf.space_to_batch_nd`, `tf.batch_to_space`).
+  @Test("SpaceToBatchND and BatchToSpaceND with one spatial dimension (dilated Conv1D) and with three")
+  func spaceToBatchAnyRank() throws {
+    let sequence = Tensor(float32: (0..<10).map(Float.init), shape: [1, 5, 2])
+    let pad = Tensor(int32: [1, 0], shape: [1, 2])
+    let batched = try run("SpaceToBatchND", [sequence, ints([2]), pad])
+    #expect(batched == [Tensor(float32: [0, 0, 2, 3, 6, 7, 0, 1, 4, 5, 8, 9], shape: [2, 3, 2])])
+    #expect(try run("BatchToSpaceND", [batched[0], ints([2]), pad]) == [sequence])
+    let volume = Tensor(int32: (0..<32).map(Int32.init), shape: [2, 2, 4, 2, 1])
+    let paddings = Tensor(int32: [0, 0, 0, 0, 1, 1], shape: [3, 2])
+    let blocks = try run("SpaceToBatchND", [volume, ints([1, 2, 2]), paddings])
+    #expect(
+      blocks == [
+        Tensor(
+          int32: [
+            0, 1, 0, 5, 0, 9, 0, 13, 0, 17, 0, 21, 0, 25, 0, 29, 0, 0, 4, 0, 8, 0, 12, 0, 16, 0, 20, 0, 24, 0, 28, 0, 0,
+            3,
+            0, 7, 0, 11, 0, 15, 0, 19, 0, 23, 0, 27, 0, 31, 2, 0, 6, 0, 10, 0, 14, 0, 18, 0, 22, 0, 26, 0, 30, 0,
+          ], shape: [8, 2, 2, 2, 1])
+      ])
+    #expect(try run("BatchToSpaceND", [blocks[0], ints([1, 2, 2]), paddings]) == [volume])
+    // A spatial size that the block does not divide, and more block dimensions than the input has.
+    #expect(throws: InferenceError.self) {
+      try run("SpaceToBatchND", [sequence, ints([2]), Tensor(int32: [0, 0], shape: [1, 2])])
+    }
+    #expect(throws: InferenceError.self) {
+      try run("SpaceToBatchND", [sequence, ints([1, 1, 1]), Tensor(int32: [0, 0, 0, 0, 0, 0], shape: [3, 2])])
+    }
+  }
+
+  /// Expected values from TensorFlow 2.21 (`tf.gather(..., batch_dims=...)`).
+  @Test("GatherV2 with batch_dims pairs the leading dimensions of params and indices")
+  func gatherBatchDims() throws {
+    let params = Tensor(int32: (0..<24).map(Int32.init), shape: [2, 3, 4])
+    let indices = Tensor(int32: [0, 2, 1, 1], shape: [2, 2])
+    func batchDims(_ value: Int) -> [String: Tensorflow_AttrValue] { ["batch_dims": int(value)] }
+    #expect(
+      try run("GatherV2", [params, indices, scalar(2)], attributes: batchDims(1)) == [
+        Tensor(int32: [0, 2, 4, 6, 8, 10, 13, 13, 17, 17, 21, 21], shape: [2, 3, 2])
+      ])
+    #expect(
+      try run("GatherV2", [params, indices, scalar(1)], attributes: batchDims(1)) == [
+        Tensor(int32: [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 16, 17, 18, 19], shape: [2, 2, 4])
+      ])
+    // Negative batch_dims and axis count from the end.
+    #expect(
+      try run("GatherV2", [params, Tensor(int32: [3, 0], shape: [2, 1]), scalar(-1)], attributes: batchDims(-1)) == [
+        Tensor(int32: [3, 7, 11, 12, 16, 20], shape: [2, 3, 1])
+      ])
+    #expect(throws: InferenceError.self) {
+      try run("GatherV2", [params, Tensor(int32: [4, 0], shape: [2, 1]), scalar(2)], attributes: batchDims(1))
+    }
+    #expect(throws: InferenceError.self) {
+      try run("GatherV2", [params, Tensor(int32: [0, 0, 0], shape: [3, 1]), scalar(2)], attributes: batchDims(1))
+    }
+    let strings = Tensor(strings: ["a", "b", "c", "d"], shape: [2, 2])
+    #expect(
+      try run("GatherV2", [strings, Tensor(int32: [1, 0], shape: [2, 1]), scalar(1)], attributes: batchDims(1)) == [
+        Tensor(strings: ["b", "c"], shape: [2, 1])
+      ])
+  }
+
   func string(_ value: String) -> Tensorflow_AttrValue {
     var attribute = Tensorflow_AttrValue()
     attribute.s = Data(value.utf8)

@@ -96,6 +96,23 @@ struct ComparisonTests {
     }
   }
 
+  @Test("Select and SelectV2 with a scalar condition take all of x or all of y (tf.vectorized_map)")
+  func selectScalarCondition() throws {
+    let a = Tensor(int32: [1, 2, 3, 4, 5, 6], shape: [2, 3])
+    let b = Tensor(int32: [-1, -2, -3, -4, -5, -6], shape: [2, 3])
+    for flag in [true, false] {
+      let condition = Tensor(bool: [flag], shape: [])
+      let picked = try Select.apply(condition: condition, a, b)
+      #expect(picked == (flag ? a : b))
+      #expect(try Select.applyV2(condition: condition, a, b) == (flag ? a : b))
+    }
+    let empty = Tensor(float32: [], shape: [0, 3])
+    #expect(try Select.apply(condition: Tensor(bool: [true], shape: []), empty, empty).shape == [0, 3])
+    let scalars = try Select.apply(
+      condition: Tensor(bool: [false], shape: []), Tensor(float32: [.nan], shape: []), Tensor(float32: [2], shape: []))
+    #expect(try scalars.floats() == [2])
+  }
+
   @Test("SelectV2 broadcasts condition, x and y together")
   func selectV2() throws {
     let condition = Tensor(bool: [true, false], shape: [2, 1])

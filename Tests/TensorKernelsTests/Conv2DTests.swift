@@ -259,4 +259,41 @@ struct Conv2DTests {
     }
     #expect(throws: TensorError.self) { try Padding(tensorFlowName: "FULL") }
   }
+
+  /// Expected values from TensorFlow 2.21 (`tf.nn.conv2d` with a filter of input depth 2 on a
+  /// 4-channel input: two groups).
+  @Test("a filter shallower than the input is a grouped convolution, as TensorFlow runs it")
+  func grouped() throws {
+    let input = Tensor(float32: (0..<36).map { (Float($0) - 17) / 4 }, shape: [1, 3, 3, 4])
+    let filter = Tensor(float32: (0..<32).map { (Float($0) - 15) / 8 }, shape: [2, 2, 2, 4])
+    let valid = try Conv2D.apply(input, filter: filter, strides: [1, 1, 1, 1], padding: .valid)
+    #expect(valid.shape == [1, 2, 2, 4])
+    #expect(
+      try valid.floats() == [
+        16.375, 14.25, 12.625, 11.0, 15.375, 14.25, 13.625, 13.0, 13.375, 14.25, 15.625, 17.0, 12.375, 14.25, 16.625,
+        19.0,
+      ])
+    let same = try Conv2D.apply(input, filter: filter, strides: [1, 2, 2, 1], padding: .same)
+    #expect(
+      try same.floats() == [
+        16.375, 14.25, 12.625, 11.0, 7.6875, 7.375, 6.3125, 6.25, -9.5625, -8.375, -8.9375, -7.5, -12.53125, -11.5625,
+        -11.96875, -10.875,
+      ])
+    // One group per channel is a depthwise convolution with multiplier 1.
+    let depthwiseFilter = Tensor(float32: (0..<16).map { Float($0) - 8 }, shape: [2, 2, 1, 4])
+    let depthwise = try DepthwiseConv2D.apply(
+      input, filter: try depthwiseFilter.reshaped(to: [2, 2, 4, 1]), strides: [1, 1, 1, 1], padding: .valid)
+    #expect(try Conv2D.apply(input, filter: depthwiseFilter, strides: [1, 1, 1, 1], padding: .valid) == depthwise)
+    // Output channels that do not split into the groups, and a depth that is no divisor.
+    #expect(throws: TensorError.self) {
+      try Conv2D.apply(
+        input, filter: Tensor(float32: [Float](repeating: 1, count: 6), shape: [1, 1, 2, 3]), strides: [1, 1, 1, 1],
+        padding: .valid)
+    }
+    #expect(throws: TensorError.self) {
+      try Conv2D.apply(
+        input, filter: Tensor(float32: [Float](repeating: 1, count: 9), shape: [1, 1, 3, 3]), strides: [1, 1, 1, 1],
+        padding: .valid)
+    }
+  }
 }

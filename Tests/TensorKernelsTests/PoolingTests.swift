@@ -53,12 +53,41 @@ struct PoolingTests {
     #expect(try mean.floats() == [1.5, -1.5, 11.5, -11.5])
   }
 
-  @Test("MaxPool propagates NaN and keeps float64 and float16 dtypes")
+  /// Expected values from TensorFlow 2.21 (`tf.nn.max_pool2d` on the CPU).
+  @Test("MaxPool ignores NaN as TensorFlow does; only NaN or -inf gives the lowest float; dtypes kept")
   func nanAndTypes() throws {
     let withNaN = Tensor(float32: [1, .nan, 3, 4], shape: [1, 2, 2, 1])
     let result = try Pooling.maxPool(
       withNaN, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
-    #expect(try result.floats()[0].isNaN)
+    #expect(try result.floats() == [4])
+    // [[nan, 1, nan, nan], [nan, nan, nan, nan]] in 2x2 windows: [1, lowest].
+    let windows = Tensor(float32: [.nan, 1, .nan, .nan, .nan, .nan, .nan, .nan], shape: [1, 2, 4, 1])
+    let pooled = try Pooling.maxPool(windows, ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: .valid)
+    #expect(try pooled.floats() == [1, -Float.greatestFiniteMagnitude])
+    let infinite = Tensor(float32: [-.infinity, -.infinity, -.infinity, -.infinity], shape: [1, 2, 2, 1])
+    let allNaN = Tensor(float32: [.nan, .nan, .nan, .nan], shape: [1, 2, 2, 1])
+    #expect(
+      try Pooling.maxPool(infinite, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid).floats() == [
+        -Float.greatestFiniteMagnitude
+      ])
+    #expect(
+      try Pooling.maxPool(allNaN, ksize: [1, 3, 3, 1], strides: [1, 1, 1, 1], padding: .same).floats()
+        == [Float](repeating: -Float.greatestFiniteMagnitude, count: 4))
+    let double = try Pooling.maxPool(
+      Tensor(float64: [.nan, .nan, .nan, .nan], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1],
+      padding: .valid)
+    #expect(try double.doubles() == [-Double.greatestFiniteMagnitude])
+    // float16 and bfloat16: the lowest float32 rounds to -inf, which is what TensorFlow gives.
+    for half in [
+      Tensor(float16: [.nan, .nan, .nan, .nan], shape: [1, 2, 2, 1]),
+      Tensor(bfloat16: [.nan, .nan, .nan, .nan], shape: [1, 2, 2, 1]),
+    ] {
+      let pooledHalf = try Pooling.maxPool(half, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid)
+      #expect(try pooledHalf.floats() == [-.infinity])
+    }
+    // AvgPool propagates NaN.
+    #expect(
+      try Pooling.avgPool(withNaN, ksize: [1, 2, 2, 1], strides: [1, 1, 1, 1], padding: .valid).floats()[0].isNaN)
     let d = try Pooling.avgPool(
       Tensor(float64: [1, 2, 3, 4], shape: [1, 2, 2, 1]), ksize: [1, 2, 2, 1],
       strides: [1, 1, 1, 1],

@@ -177,11 +177,25 @@ struct ReductionTests {
     #expect(try scalar.int64s() == [1])
   }
 
-  @Test("ArgMax treats NaN as the largest value and rejects empty axes")
+  /// Expected values from TensorFlow 2.21 (`tf.argmax`/`tf.argmin` on the CPU).
+  @Test("ArgMax and ArgMin skip NaN as TensorFlow does, and reject empty axes")
   func argReductionEdgeCases() throws {
     let x = Tensor(float32: [1, .nan, 3, .nan], shape: [4])
-    #expect(try Reduction.argMax(x, axis: 0).int64s() == [1])
-    #expect(try Reduction.argMin(x, axis: 0).int64s() == [1])
+    #expect(try Reduction.argMax(x, axis: 0).int64s() == [2])
+    #expect(try Reduction.argMin(x, axis: 0).int64s() == [0])
+    let rows = Tensor(float32: [1, .nan, 3, .nan, .nan, .nan, -1, .nan, -2], shape: [3, 3])
+    #expect(try Reduction.argMax(rows, axis: 1).int64s() == [2, 0, 0])
+    #expect(try Reduction.argMin(rows, axis: 1).int64s() == [0, 0, 2])
+    let leadingNaN = Tensor(float32: [.nan, 1, 2], shape: [3])
+    #expect(try Reduction.argMax(leadingNaN, axis: 0).int64s() == [2])
+    #expect(try Reduction.argMin(leadingNaN, axis: 0).int64s() == [1])
+    // Nothing beats the start (the lowest finite value): index 0.
+    #expect(try Reduction.argMax(Tensor(float32: [.nan, -.infinity, .nan], shape: [3]), axis: 0).int64s() == [0])
+    #expect(try Reduction.argMin(Tensor(float32: [.nan, .infinity, .nan], shape: [3]), axis: 0).int64s() == [0])
+    #expect(try Reduction.argMax(Tensor(float16: [.nan, 1, 2], shape: [3]), axis: 0).int64s() == [2])
+    #expect(try Reduction.argMax(Tensor(int32: [3, 3, 1], shape: [3]), axis: 0).int64s() == [0])
+    #expect(try Reduction.argMin(Tensor(int32: [1, 3, 1], shape: [3]), axis: 0).int64s() == [0])
+    #expect(try Reduction.argMax(Tensor(int8: [.min, .min], shape: [2]), axis: 0).int64s() == [0])
     #expect(throws: TensorError.self) {
       try Reduction.argMax(Tensor(float32: [], shape: [2, 0]), axis: 1)
     }

@@ -3,8 +3,8 @@ import TFProto
 
 /// A tiny SavedModel whose graph uses ops the core does not implement, shared by the inference
 /// and command-line tests (this module is test support, not a test target), built in the test rather
-/// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and `Unique`
-/// inside the function `inner_fn` that the signature calls. The ops never run: loading must
+/// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and
+/// `UnicodeDecode` inside the function `inner_fn` that the signature calls. The ops never run: loading must
 /// refuse the model first.
 public enum UnsupportedModel {
   public static func write(to directory: URL) throws {
@@ -19,16 +19,16 @@ public enum UnsupportedModel {
     inner.signature.name = "inner_fn"
     inner.signature.inputArg = [argument("a")]
     inner.signature.outputArg = [argument("y")]
-    inner.nodeDef = [node("unique", "Unique", ["a"])]
-    inner.ret = ["y": "unique:y:0"]
+    inner.nodeDef = [node("decode", "UnicodeDecode", ["a"])]
+    inner.ret = ["y": "decode:char_values:0"]
     graph.library.function = [inner]
 
     var metaGraph = Tensorflow_MetaGraphDef()
     metaGraph.metaInfoDef.tags = ["serve"]
-    var unique = Tensorflow_OpDef()
-    unique.name = "Unique"
-    unique.outputArg = [argument("y"), argument("idx")]
-    metaGraph.metaInfoDef.strippedOpList.op = [unique]
+    var decode = Tensorflow_OpDef()
+    decode.name = "UnicodeDecode"
+    decode.outputArg = [argument("row_splits"), argument("char_values")]
+    metaGraph.metaInfoDef.strippedOpList.op = [decode]
     metaGraph.graphDef = graph
     var signature = Tensorflow_SignatureDef()
     signature.methodName = "tensorflow/serving/predict"

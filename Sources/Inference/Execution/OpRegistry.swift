@@ -10,4 +10,7 @@ struct OpRegistry: Sendable {
 
   func kernel(for op: String) -> Kernel? { kernels[op] }
   func supports(_ op: String) -> Bool { kernels[op] != nil }
+
+  /// Every registered op, sorted; internal ops (fusions) start with `_`.
+  var names: [String] { kernels.keys.sorted() }
 }

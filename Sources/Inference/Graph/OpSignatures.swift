@@ -89,6 +89,14 @@ struct OpSignatures: Sendable {
     "RestoreV2": [.init(name: "tensors", numberAttribute: nil, typeListAttribute: "dtypes")],
     "StatefulPartitionedCall": [.init(name: "output", numberAttribute: nil, typeListAttribute: "Tout")],
     "PartitionedCall": [.init(name: "output", numberAttribute: nil, typeListAttribute: "Tout")],
+    "TopKV2": ["values", "indices"].map { .init(name: $0, numberAttribute: nil, typeListAttribute: nil) },
+    "Unique": ["y", "idx"].map { .init(name: $0, numberAttribute: nil, typeListAttribute: nil) },
+    "NonMaxSuppressionV4": ["selected_indices", "valid_outputs"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
+    "NonMaxSuppressionV5": ["selected_indices", "selected_scores", "valid_outputs"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
     "FusedBatchNormV3": ["y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2", "reserve_space_3"]
       .map {
         .init(name: $0, numberAttribute: nil, typeListAttribute: nil)

@@ -129,8 +129,13 @@ enum ArrayOps {
         let indices = try integers(indexTensor, context)
         var axis = name == "GatherV2" ? (try integers(try context.tensor(2), context).first ?? 0) : 0
         if axis < 0 { axis += params.rank }
-        let batchDims = try context.int("batch_dims", default: 0)
-        guard batchDims == 0 else { throw InferenceError(.unsupported, "\(context.location): batch_dims \(batchDims)") }
+        var batchDims = try context.int("batch_dims", default: 0)
+        if batchDims < 0 { batchDims += indexTensor.rank }
+        if batchDims != 0 {
+          return [
+            .tensor(try batchGather(params, indices, indexTensor.shape, axis: axis, batchDims: batchDims, context))
+          ]
+        }
         return [
           .tensor(
             try context.run {
@@ -210,65 +215,13 @@ enum ArrayOps {
     registry.register("OneHot") { context throws(InferenceError) in
       try oneHot(context)
     }
-    // Dilated convolutions: TensorFlow rewrites them as SpaceToBatchND -> Conv2D -> BatchToSpaceND.
+    // Dilated convolutions: TensorFlow rewrites them as SpaceToBatchND -> Conv -> BatchToSpaceND,
+    // with one spatial dimension for Conv1D, two for Conv2D.
     registry.register("SpaceToBatchND") { context throws(InferenceError) in
-      let x = try context.tensor(0)
-      let block = try integers(try context.tensor(1), context)
-      let paddings = try integers(try context.tensor(2), context)
-      guard x.rank == 4, block.count == 2, paddings.count == 4 else {
-        throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
-      }
-      guard block.allSatisfy({ $0 >= 1 }) else {
-        throw InferenceError(.invalidArgument, "\(context.location): block_shape \(block) must be positive")
-      }
-      let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
-      let padded = try pad(
-        x, before: [0, paddings[0], paddings[2], 0], after: [0, paddings[1], paddings[3], 0], constant: zero, context)
-      let (n, h, w, c) = (padded.shape[0], padded.shape[1], padded.shape[2], padded.shape[3])
-      guard h % block[0] == 0, w % block[1] == 0 else {
-        throw InferenceError(
-          .invalidArgument, "\(context.location): padded size \(h)x\(w) is not a multiple of the block \(block)")
-      }
-      // [n, h/bh, bh, w/bw, bw, c] -> [bh, bw, n, h/bh, w/bw, c]
-      let six = try context.run { try padded.reshaped(to: [n, h / block[0], block[0], w / block[1], block[1], c]) }
-      let moved = try permute(six, [2, 4, 0, 1, 3, 5], context)
-      return [
-        .tensor(try context.run { try moved.reshaped(to: [block[0] * block[1] * n, h / block[0], w / block[1], c]) })
-      ]
+      try spaceToBatch(context)
     }
     registry.register("BatchToSpaceND") { context throws(InferenceError) in
-      let x = try context.tensor(0)
-      let block = try integers(try context.tensor(1), context)
-      let crops = try integers(try context.tensor(2), context)
-      guard x.rank == 4, block.count == 2, crops.count == 4 else {
-        throw InferenceError(.unsupported, "\(context.location): only 4-D inputs with 2 spatial block dimensions")
-      }
-      let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-      // Checked: block sizes and crops are input values.
-      let (blocks, overflow) = block[0].multipliedReportingOverflow(by: block[1])
-      guard block.allSatisfy({ $0 >= 1 }), !overflow, b % blocks == 0 else {
-        throw InferenceError(
-          .invalidArgument,
-          "\(context.location): block_shape \(block) must be positive and divide the batch dimension \(b)")
-      }
-      let n = b / blocks
-      let (height, heightOverflow) = h.multipliedReportingOverflow(by: block[0])
-      let (width, widthOverflow) = w.multipliedReportingOverflow(by: block[1])
-      guard !heightOverflow, !widthOverflow, crops.allSatisfy({ $0 >= 0 }), crops[0] <= height - crops[1],
-        crops[2] <= width - crops[3]
-      else {
-        throw InferenceError(
-          .invalidArgument, "\(context.location): crops \(crops) do not fit the \(h)x\(w) input times block \(block)")
-      }
-      try context.checkOutput([n, height, width, c], x.dtype)
-      // [bh, bw, n, h, w, c] -> [n, h, bh, w, bw, c] -> [n, h*bh, w*bw, c], then crop.
-      let six = try context.run { try x.reshaped(to: [block[0], block[1], n, h, w, c]) }
-      let moved = try permute(six, [2, 3, 0, 4, 1, 5], context)
-      let full = try context.run { try moved.reshaped(to: [n, h * block[0], w * block[1], c]) }
-      let shape = [n, h * block[0] - crops[0] - crops[1], w * block[1] - crops[2] - crops[3], c]
-      return [
-        .tensor(try slice(full, begin: [0, crops[0], crops[2], 0], strides: [1, 1, 1, 1], shape: shape, context))
-      ]
+      try batchToSpace(context)
     }
     registry.register("StridedSlice") { context throws(InferenceError) in
       try stridedSlice(context)
@@ -276,9 +229,11 @@ enum ArrayOps {
     registry.register("Tile") { context throws(InferenceError) in
       [.tensor(try tile(try context.tensor(0), try integers(try context.tensor(1), context), context))]
     }
-    for name in ["Pad", "PadV2", "MirrorPad"] {
+    registry.register("MirrorPad") { context throws(InferenceError) in
+      try mirrorPad(context)
+    }
+    for name in ["Pad", "PadV2"] {
       registry.register(name) { context throws(InferenceError) in
-        guard name != "MirrorPad" else { throw InferenceError(.unsupported, "\(context.location): MirrorPad") }
         let x = try context.tensor(0)
         let paddings = try integers(try context.tensor(1), context)
         guard paddings.count == 2 * x.rank, paddings.allSatisfy({ $0 >= 0 }) else {
@@ -297,12 +252,199 @@ enum ArrayOps {
     }
   }
 
+  /// The block shape (M values) and the M x 2 paddings or crops of the `*ToBatchND` ops, checked
+  /// against an input of rank at least 1 + M: every block positive, every pad non-negative.
+  private static func blockArguments(_ x: Tensor, _ what: String, _ context: OpContext) throws(InferenceError) -> (
+    block: [Int], pairs: [Int]
+  ) {
+    let block = try integers(try context.tensor(1), context)
+    let pairs = try integers(try context.tensor(2), context)
+    guard !block.isEmpty, x.rank >= 1 + block.count, pairs.count == 2 * block.count else {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): block_shape \(block) and \(what) \(pairs) do not fit an input of shape \(Shape.format(x.shape))"
+      )
+    }
+    guard block.allSatisfy({ $0 >= 1 }), pairs.allSatisfy({ $0 >= 0 }) else {
+      throw InferenceError(
+        .invalidArgument, "\(context.location): block_shape \(block) must be positive and \(what) \(pairs) non-negative"
+      )
+    }
+    return (block, pairs)
+  }
+
+  /// `SpaceToBatchND` over any number M of spatial dimensions: pad them, cut each into
+  /// `size / block` blocks, and move the block offsets to the front of the batch dimension.
+  static func spaceToBatch(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let x = try context.tensor(0)
+    let (block, paddings) = try blockArguments(x, "paddings", context)
+    let m = block.count
+    let zero = try context.run { try Cast.apply(Tensor(float64: [0], shape: []), to: x.dtype) }
+    let rest = x.rank - 1 - m
+    let before = [0] + (0..<m).map { paddings[2 * $0] } + [Int](repeating: 0, count: rest)
+    let after = [0] + (0..<m).map { paddings[2 * $0 + 1] } + [Int](repeating: 0, count: rest)
+    let padded = try pad(x, before: before, after: after, constant: zero, context)
+    let batch = padded.shape[0]
+    let spatial = Array(padded.shape[1...m])
+    let remaining = Array(padded.shape[(m + 1)...])
+    for (size, step) in zip(spatial, block) where size % step != 0 {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): padded spatial shape \(spatial) is not a multiple of the block \(block)")
+    }
+    // [batch, s1/b1, b1, ..., sM/bM, bM, rest...] -> [b1, ..., bM, batch, s1/b1, ..., sM/bM, rest...]
+    var split = [batch]
+    for axis in 0..<m { split += [spatial[axis] / block[axis], block[axis]] }
+    let permutation =
+      (0..<m).map { 2 + 2 * $0 } + [0] + (0..<m).map { 1 + 2 * $0 } + (0..<rest).map { 1 + 2 * m + $0 }
+    let moved = try permute(try context.run { try padded.reshaped(to: split + remaining) }, permutation, context)
+    let blocks = block.reduce(1, *)  // at most the padded size, which fits
+    let shape = [batch * blocks] + (0..<m).map { spatial[$0] / block[$0] } + remaining
+    return [.tensor(try context.run { try moved.reshaped(to: shape) })]
+  }
+
+  /// `BatchToSpaceND` over any number M of spatial dimensions: the inverse of `SpaceToBatchND`,
+  /// then the crops taken off each spatial dimension.
+  static func batchToSpace(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let x = try context.tensor(0)
+    let (block, crops) = try blockArguments(x, "crops", context)
+    let m = block.count
+    let rest = x.rank - 1 - m
+    // Checked: block sizes and crops are input values.
+    var blocks = 1
+    for step in block {
+      let (product, overflow) = blocks.multipliedReportingOverflow(by: step)
+      guard !overflow else {
+        throw InferenceError(.invalidArgument, "\(context.location): block_shape \(block) overflows")
+      }
+      blocks = product
+    }
+    guard x.shape[0] % blocks == 0 else {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): block_shape \(block) must divide the batch dimension \(x.shape[0])")
+    }
+    let batch = x.shape[0] / blocks
+    let spatial = Array(x.shape[1...m])
+    let remaining = Array(x.shape[(m + 1)...])
+    var full: [Int] = []
+    for axis in 0..<m {
+      let (size, overflow) = spatial[axis].multipliedReportingOverflow(by: block[axis])
+      guard !overflow, crops[2 * axis] <= size - crops[2 * axis + 1] else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): crops \(crops) do not fit the spatial shape \(spatial) times block \(block)")
+      }
+      full.append(size)
+    }
+    try context.checkOutput([batch] + full + remaining, x.dtype)
+    // [b1, ..., bM, batch, s1, ..., sM, rest...] -> [batch, s1, b1, ..., sM, bM, rest...]
+    let split = block + [batch] + spatial + remaining
+    let permutation =
+      [m] + (0..<m).flatMap { [m + 1 + $0, $0] } + (0..<rest).map { 1 + 2 * m + $0 }
+    let moved = try permute(try context.run { try x.reshaped(to: split) }, permutation, context)
+    let uncropped = try context.run { try moved.reshaped(to: [batch] + full + remaining) }
+    let begin = [0] + (0..<m).map { crops[2 * $0] } + [Int](repeating: 0, count: rest)
+    let shape = [batch] + (0..<m).map { full[$0] - crops[2 * $0] - crops[2 * $0 + 1] } + remaining
+    return [
+      .tensor(
+        try slice(uncropped, begin: begin, strides: [Int](repeating: 1, count: uncropped.rank), shape: shape, context))
+    ]
+  }
+
+  /// `MirrorPad`: `REFLECT` mirrors without repeating the edge (at most size - 1 on a side),
+  /// `SYMMETRIC` repeats it (at most size on a side).
+  static func mirrorPad(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let x = try context.tensor(0)
+    let paddings = try integers(try context.tensor(1), context)
+    let mode = try context.string("mode")
+    guard mode == "REFLECT" || mode == "SYMMETRIC" else {
+      throw InferenceError(.invalidArgument, "\(context.location): mode must be REFLECT or SYMMETRIC, not \(mode)")
+    }
+    let reflect = mode == "REFLECT"
+    guard paddings.count == 2 * x.rank else {
+      throw InferenceError(.invalidArgument, "\(context.location): paddings \(paddings) do not fit rank \(x.rank)")
+    }
+    var shape: [Int] = []
+    for axis in 0..<x.rank {
+      let (before, after, size) = (paddings[2 * axis], paddings[2 * axis + 1], x.shape[axis])
+      let most = reflect ? size - 1 : size
+      guard before >= 0, after >= 0, before <= most, after <= most else {
+        throw InferenceError(
+          .invalidArgument,
+          reflect
+            ? "\(context.location): paddings must be less than the dimension size: \(before), \(after) not less than \(size)"
+            : "\(context.location): paddings must be no greater than the dimension size: \(before), \(after) greater than \(size)"
+        )
+      }
+      shape.append(size + before + after)
+    }
+    try context.checkOutput(shape, x.dtype)
+    // Per axis, the source coordinate of each output coordinate.
+    let maps = (0..<x.rank).map { axis -> [Int] in
+      let (before, size) = (paddings[2 * axis], x.shape[axis])
+      return (0..<shape[axis]).map { position in
+        let i = position - before
+        if i < 0 { return reflect ? -i : -i - 1 }
+        if i >= size { return reflect ? 2 * size - 2 - i : 2 * size - 1 - i }
+        return i
+      }
+    }
+    let strides = self.strides(x.shape)
+    let sources = allIndices(shape).map { coordinate in
+      zip(coordinate.indices, coordinate).reduce(0) { $0 + maps[$1.0][$1.1] * strides[$1.0] }
+    }
+    return [.tensor(try Elements(x).gather(sources).tensor(shape, context))]
+  }
+
   /// Constant padding by whole rows: the output is filled with the constant, then each
   /// innermost row of the input is copied to its place in one piece.
   static func pad(_ x: Tensor, before: [Int], after: [Int], constant: Tensor, _ context: OpContext)
     throws(InferenceError) -> Tensor
   {
     try context.run { try Rearrange.pad(x, before: before, after: after, constant: constant) }
+  }
+
+  /// `GatherV2` with `batch_dims` > 0: the first `batchDims` dimensions of `params` and
+  /// `indices` are paired, and each batch gathers from its own slice of `params` along `axis`.
+  /// The output is `params[..<axis] + indices[batchDims...] + params[(axis + 1)...]`.
+  static func batchGather(
+    _ params: Tensor, _ indices: [Int], _ indexShape: [Int], axis: Int, batchDims: Int, _ context: OpContext
+  ) throws(InferenceError) -> Tensor {
+    guard batchDims >= 0, batchDims <= indexShape.count, batchDims <= axis, axis < params.rank else {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): batch_dims \(batchDims) must be in [0, \(indexShape.count)] and at most axis \(axis) < rank \(params.rank)"
+      )
+    }
+    guard Array(params.shape[..<batchDims]) == Array(indexShape[..<batchDims]) else {
+      throw InferenceError(
+        .invalidArgument,
+        "\(context.location): params \(Shape.format(params.shape)) and indices \(Shape.format(indexShape)) differ in their first \(batchDims) dimensions"
+      )
+    }
+    let shape = Array(params.shape[..<axis]) + Array(indexShape[batchDims...]) + Array(params.shape[(axis + 1)...])
+    try context.checkOutput(shape, params.dtype)
+    let batches = Shape.elementCount(Array(params.shape[..<batchDims]))
+    let outer = Shape.elementCount(Array(params.shape[batchDims..<axis]))
+    let length = params.shape[axis]
+    let inner = Shape.elementCount(Array(params.shape[(axis + 1)...]))
+    let perBatch = Shape.elementCount(Array(indexShape[batchDims...]))
+    if let bad = indices.first(where: { $0 < 0 || $0 >= length }) {
+      throw InferenceError(.invalidArgument, "\(context.location): index \(bad) is not in [0, \(length))")
+    }
+    var sources: [Int] = []
+    sources.reserveCapacity(Shape.elementCount(shape))
+    for batch in 0..<batches {
+      for o in 0..<outer {
+        let row = (batch * outer + o) * length
+        for j in 0..<perBatch {
+          let start = (row + indices[batch * perBatch + j]) * inner
+          for k in 0..<inner { sources.append(start + k) }
+        }
+      }
+    }
+    return try Elements(params).gather(sources).tensor(shape, context)
   }
 
   // MARK: - Helpers

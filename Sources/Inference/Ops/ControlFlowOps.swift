@@ -91,6 +91,13 @@ enum ControlFlowOps {
     registry.register("TensorListSetItem") { context throws(InferenceError) in
       var list = try context.inputs[0].list(context.location)
       let index = try ArrayOps.integers(try context.tensor(1), context).first ?? 0
+      // `tf.TensorArray(dynamic_size=True)` grows its list to reach the index; the new items are
+      // unset (read as zeros).
+      if index >= list.items.count, try context.bool("resize_if_index_out_of_bounds") {
+        let (count, overflow) = index.addingReportingOverflow(1)
+        try context.checkCount(overflow ? Int.max : count, of: "list items", size: MemoryLayout<Tensor?>.stride)
+        list.items += [Tensor?](repeating: nil, count: count - list.items.count)
+      }
       guard index >= 0, index < list.items.count else {
         throw InferenceError(
           .invalidArgument, "\(context.location): index \(index) is outside the list's \(list.items.count) items")

@@ -1,5 +1,12 @@
 /// Every op family's kernels, registered in one place.
 enum OpCatalog {
+  /// The kernels, registered once per process: every model shares them.
+  static let registry: OpRegistry = {
+    var registry = OpRegistry()
+    registerAll(into: &registry)
+    return registry
+  }()
+
   static func registerAll(into registry: inout OpRegistry) {
     PlumbingOps.register(into: &registry)
     MathOps.register(into: &registry)
@@ -14,5 +21,8 @@ enum OpCatalog {
     StringConversionOps.register(into: &registry)
     RegexOps.register(into: &registry)
     RaggedOps.register(into: &registry)
+    ExtendedMathOps.register(into: &registry)
+    IndexingOps.register(into: &registry)
+    ImageOps.register(into: &registry)
   }
 }
