@@ -60,7 +60,9 @@ public struct RESTRoutes: Sendable {
       body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
   }
 
-  /// What one request was about, for the metrics.
+  /// What one request was about, for the metrics. Names taken from the request (model,
+  /// signature) are recorded only once they are known to be served, so requests for made-up
+  /// names cannot grow the metrics without bound; those count under `""`.
   struct Labels {
     var model = ""
     var version: Int?
@@ -88,7 +90,6 @@ public struct RESTRoutes: Sendable {
 
   private func handle(_ request: Request, labels: inout Labels) async throws -> Response {
     let path = try ServingPath.parse(method: request.method.rawValue, path: request.uri.path)
-    labels.model = path.model
     labels.api = path.action.rawValue
     switch path.action {
     case .list:
@@ -97,17 +98,17 @@ public struct RESTRoutes: Sendable {
       var version: Int64?
       if case .number(let number) = path.version { version = number }
       let statuses = try manager.status(model: path.model, version: version)
+      labels.model = path.model
       return Self.json(.ok, ServingJSONBodies.status(statuses))
     case .metadata:
       let served = try manager.servable(model: path.model, version: path.version)
-      labels.version = served.version
+      (labels.model, labels.version) = (served.model, served.version)
       return Self.json(.ok, ServingJSONBodies.metadata(served))
     case .classify, .regress:
       let bytes = try await body(of: request)
       let parsed = try ServingTensorCodec.body(bytes)
-      labels.signature = parsed.signatureName
       let served = try manager.servable(model: path.model, version: path.version)
-      labels.version = served.version
+      (labels.model, labels.version) = (served.model, served.version)
       throw ServingError(
         .unsupported,
         "\(path.action.rawValue) is not supported by this server: its signatures parse tf.Example protos "
@@ -115,10 +116,10 @@ public struct RESTRoutes: Sendable {
     case .predict:
       let bytes = try await body(of: request)
       let parsed = try ServingTensorCodec.body(bytes)
-      labels.signature = parsed.signatureName
       let served = try manager.servable(model: path.model, version: path.version)
-      labels.version = served.version
+      (labels.model, labels.version) = (served.model, served.version)
       let signature = try served.signature(parsed.signatureName)
+      labels.signature = signature.key
       var dtypes: [String: DType] = [:]
       for input in signature.inputs { dtypes[input.name] = input.dtype }
       let (format, inputs) = try ServingTensorCodec.inputs(of: parsed, signature: dtypes)

@@ -235,7 +235,11 @@ struct RESTServerTests {
         metrics.contains(
           #"registry_serving_request_count{model_name="tf1",version="1",signature_name="serving_default",API="predict",entrypoint="REST",status="200"} 1"#
         ))
-      #expect(metrics.contains(#"model_name="nope""#) && metrics.contains(#"status="404""#))
+      // A name nobody serves is not a label value: made-up names cannot grow the metrics.
+      #expect(!metrics.contains(#"model_name="nope""#))
+      #expect(
+        metrics.contains(#"model_name="",version="",signature_name="",API="predict",entrypoint="REST",status="404"} 1"#)
+      )
       #expect(metrics.contains("registry_serving_request_latency_seconds_bucket"))
       #expect(metrics.contains("registry_serving_versions_available 4.0"))
       #expect(metrics.contains(#"registry_serving_load_time_seconds{model_name="ft",version="2"}"#))
@@ -331,5 +335,34 @@ struct RESTServerTests {
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
     return Array(try Data(contentsOf: directory.appendingPathComponent("body.gz")))
+  }
+}
+
+@Suite("catalog change token")
+struct ChangeTokenTests {
+  @Test("the token moves on push, alias set, alias move, alias removal and version removal, and only then")
+  func token() throws {
+    let registry = try Registry(root: try makeTemporaryDirectory("token").appendingPathComponent("store"))
+    var seen: [String] = [try registry.changeToken()]
+    func moved(_ what: String) throws {
+      let token = try registry.changeToken()
+      #expect(!seen.contains(token), "\(what) did not move the token")
+      seen.append(token)
+    }
+    #expect(try registry.changeToken() == seen[0], "reading moved the token")
+    _ = try registry.push(try Repository.Fixtures.model("finetune_base"), PushOptions(model: "ft"))
+    try moved("push")
+    _ = try registry.push(try Repository.Fixtures.model("finetune_head"), PushOptions(model: "ft"))
+    try moved("second push")
+    _ = try registry.setAlias("stable", model: "ft", version: 1, force: false)
+    try moved("alias set")
+    _ = try registry.setAlias("stable", model: "ft", version: 2, force: false)
+    try moved("alias move")
+    try registry.removeAlias("stable", model: "ft")
+    try moved("alias removal")
+    _ = try registry.remove(Reference(model: "ft", selector: .number(1)))
+    try moved("version removal")
+    _ = try registry.versions(of: "ft")
+    #expect(try registry.changeToken() == seen.last, "a read moved the token")
   }
 }
