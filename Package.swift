@@ -27,6 +27,7 @@
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
+//   Server            `registry serve`: TensorFlow Serving's REST API over versions loaded from the store (Hummingbird).
 import PackageDescription
 
 let package = Package(
@@ -42,6 +43,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    // Server: HTTP, logging, metrics and graceful shutdown.
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -87,6 +94,7 @@ let package = Package(
       name: "RegistryCommands",
       dependencies: [
         "Registry",
+        "Server",
         "SavedModelFormat",
         "Inference",
         "NumPyFormat",
@@ -96,6 +104,26 @@ let package = Package(
       ]
     ),
     .executableTarget(name: "RegistryCLI", dependencies: ["RegistryCommands"]),
+    // `registry serve` (docs/serve.md): above the façade and the inference core.
+    .target(
+      name: "Server",
+      dependencies: [
+        "RegistryCore", "Registry", "Inference", "TensorIO", "TensorKernels", "CZlib",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]
+    ),
+    .testTarget(
+      name: "ServerTests",
+      dependencies: [
+        "Server", "Registry", "RegistryCore", "Inference", "TensorIO", "TensorKernels", "NumPyFormat",
+        "RegistryTestSupport", "TestModels", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]
+    ),
     .executableTarget(
       name: "registry-bench",
       dependencies: [

@@ -7,4 +7,5 @@ Scripts/install-deps.sh
 Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"
+Scripts/test-serve.sh
 Scripts/fuzz-ci.sh

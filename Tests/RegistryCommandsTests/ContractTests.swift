@@ -144,6 +144,7 @@ struct ContractTests {
       (3, "not_found", ["query", "--model", "x", "--json", "--store", scene.path("no-store")]),
       (3, "not_found", ["events", "--json", "--store", scene.path("no-store")]),
       (3, "not_found", ["verify", missingDirectory, "--json"]),
+      (3, "not_found", ["serve", "--rest-port", "0", "--json", "--store", scene.path("no-store")]),
     ]
     var shapes = Set<String>()
     for (status, kind, arguments) in cases {

@@ -1,0 +1,64 @@
+import Foundation
+import RegistryCore
+import Testing
+
+@testable import Server
+
+@Suite("inference queue: bounded, with deadlines")
+struct InferenceQueueTests {
+  @Test("a full queue refuses at once with resource_exhausted; the calls already taken finish")
+  func fullQueue() async throws {
+    let queue = InferenceQueue(workers: 1, capacity: 1)
+    defer { queue.stop() }
+    let release = DispatchSemaphore(value: 0)
+    let deadline = ContinuousClock.now + .seconds(30)
+    async let first = queue.run(deadline: deadline) { () -> Int in
+      release.wait()
+      return 1
+    }
+    // Wait until the worker holds the first call, then fill the one waiting place.
+    while queue.load.running == 0 { try await Task.sleep(for: .milliseconds(5)) }
+    async let second = queue.run(deadline: deadline) { 2 }
+    while queue.load.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+    await #expect {
+      _ = try await queue.run(deadline: deadline) { 3 }
+    } throws: { error in
+      (error as? ServingError)?.category == .resourceExhausted
+    }
+    release.signal()
+    #expect(try await first == 1)
+    #expect(try await second == 2)
+  }
+
+  @Test("a call still running at its deadline is answered deadline_exceeded; one not started never runs")
+  func deadlines() async throws {
+    let queue = InferenceQueue(workers: 1, capacity: 4)
+    let release = DispatchSemaphore(value: 0)
+    let ran = LockedValue(false)
+    let started = ContinuousClock.now
+    let slow = Task { try await queue.run(deadline: started + .milliseconds(100)) { release.wait() } }
+    let queued = Task { try await queue.run(deadline: started + .milliseconds(100)) { ran.withLock { $0 = true } } }
+    for task in [slow, queued] {
+      await #expect {
+        try await task.value
+      } throws: { error in
+        (error as? ServingError)?.category == .deadlineExceeded
+      }
+    }
+    #expect(ContinuousClock.now - started < .seconds(5))
+    release.signal()
+    queue.stop()
+    #expect(ran.withLock { $0 } == false)
+  }
+
+  @Test("after stop, calls are refused as unavailable")
+  func stopped() async throws {
+    let queue = InferenceQueue(workers: 2, capacity: 4)
+    queue.stop()
+    await #expect {
+      _ = try await queue.run(deadline: .now + .seconds(1)) { 1 }
+    } throws: { error in
+      (error as? ServingError)?.category == .unavailable
+    }
+  }
+}
