@@ -27,6 +27,7 @@
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
+//   ServingProto      Swift generated from our own TensorFlow Serving .proto schemas: messages and gRPC stubs.
 import PackageDescription
 
 let package = Package(
@@ -42,6 +43,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    // gRPC (ServingProto, ServingGRPC).
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -150,6 +155,15 @@ let package = Package(
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
     .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
+    // TensorFlow Serving's gRPC API: generated messages and stubs, the services, their tests.
+    .target(
+      name: "ServingProto",
+      dependencies: [
+        "TFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )
