@@ -28,6 +28,7 @@
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
 //   ServingProto      Swift generated from our own TensorFlow Serving .proto schemas: messages and gRPC stubs.
+//   ServingGRPC       TensorFlow Serving's gRPC services (grpc-swift 2) over a backend protocol; TensorProto codec.
 import PackageDescription
 
 let package = Package(
@@ -163,6 +164,25 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
       ]
+    ),
+    .target(
+      name: "ServingGRPC",
+      dependencies: [
+        "RegistryCore", "TensorKernels", "TFProto", "ServingProto",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ]
+    ),
+    .testTarget(
+      name: "ServingGRPCTests",
+      dependencies: [
+        "ServingGRPC", "ServingProto", "TFProto", "RegistryCore", "TensorKernels", "Inference", "NumPyFormat",
+        "TensorIO", "RegistryTestSupport", .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      exclude: ["Golden"]
     ),
   ],
   swiftLanguageModes: [.v6]
