@@ -28,6 +28,8 @@
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
 //   Server            `registry serve`: TensorFlow Serving's REST API over versions loaded from the store (Hummingbird).
+//   ServingProto      Swift generated from our own TensorFlow Serving .proto schemas: messages and gRPC stubs.
+//   ServingGRPC       TensorFlow Serving's gRPC services (grpc-swift 2) over a backend protocol; TensorProto codec.
 import PackageDescription
 
 let package = Package(
@@ -49,6 +51,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    // gRPC (ServingProto, ServingGRPC).
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -178,6 +184,34 @@ let package = Package(
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
     .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
+    // TensorFlow Serving's gRPC API: generated messages and stubs, the services, their tests.
+    .target(
+      name: "ServingProto",
+      dependencies: [
+        "TFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ]
+    ),
+    .target(
+      name: "ServingGRPC",
+      dependencies: [
+        "RegistryCore", "TensorKernels", "TFProto", "ServingProto",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ]
+    ),
+    .testTarget(
+      name: "ServingGRPCTests",
+      dependencies: [
+        "ServingGRPC", "ServingProto", "TFProto", "RegistryCore", "TensorKernels", "Inference", "NumPyFormat",
+        "TensorIO", "RegistryTestSupport", .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      exclude: ["Golden"]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,3 @@
+
+
+module_two_signaturessignature_def

@@ -1,0 +1,4 @@
+
+
+string_lookup"stable
+wordsBfoxBunicorn
