@@ -27,6 +27,7 @@
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
+//   WebCatalog        The read-only web catalog under /ui/ (Hummingbird routes, Mustache templates, Ink cards).
 import PackageDescription
 
 let package = Package(
@@ -153,3 +154,31 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The web catalog (issue 16): its dependencies, module, dev preview server and tests in one block.
+package.dependencies += [
+  .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+  .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+  .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
+]
+package.targets += [
+  .target(
+    name: "WebCatalog",
+    dependencies: [
+      "Registry", .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "Mustache", package: "swift-mustache"), .product(name: "Ink", package: "Ink"),
+    ],
+    exclude: ["Templates", "Assets"]
+  ),
+  .executableTarget(
+    name: "registry-web-preview",
+    dependencies: ["WebCatalog", "Registry", .product(name: "Hummingbird", package: "hummingbird")]
+  ),
+  .testTarget(
+    name: "WebCatalogTests",
+    dependencies: [
+      "WebCatalog", "Registry", "RegistryTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "HummingbirdTesting", package: "hummingbird"),
+    ]
+  ),
+]
