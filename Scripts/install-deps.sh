@@ -5,7 +5,8 @@ set -euo pipefail
 
 # libre2-dev: TensorFlow's regex ops run on RE2 (Sources/CRE2).
 # sqlite3: the shell docs/catalog.md shows, and tests craft damaged catalogs with it.
-packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3)
+# chromium: Scripts/test-web.sh loads the web catalog's pages in it, headless.
+packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3 chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -7,4 +7,5 @@ Scripts/install-deps.sh
 Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"
+Scripts/test-web.sh
 Scripts/fuzz-ci.sh
