@@ -30,6 +30,7 @@
 //   Server            `registry serve`: TensorFlow Serving's REST API over versions loaded from the store (Hummingbird).
 //   ServingProto      Swift generated from our own TensorFlow Serving .proto schemas: messages and gRPC stubs.
 //   ServingGRPC       TensorFlow Serving's gRPC services (grpc-swift 2) over a backend protocol; TensorProto codec.
+//   WebCatalog        The read-only web catalog under /ui/ (Hummingbird routes, Mustache templates, Ink cards).
 import PackageDescription
 
 let package = Package(
@@ -215,3 +216,31 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The web catalog (issue 16): its dependencies, module, dev preview server and tests in one block.
+package.dependencies += [
+  .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+  .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+  .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
+]
+package.targets += [
+  .target(
+    name: "WebCatalog",
+    dependencies: [
+      "Registry", .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "Mustache", package: "swift-mustache"), .product(name: "Ink", package: "Ink"),
+    ],
+    exclude: ["Templates", "Assets"]
+  ),
+  .executableTarget(
+    name: "registry-web-preview",
+    dependencies: ["WebCatalog", "Registry", .product(name: "Hummingbird", package: "hummingbird")]
+  ),
+  .testTarget(
+    name: "WebCatalogTests",
+    dependencies: [
+      "WebCatalog", "Registry", "RegistryTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+      .product(name: "HummingbirdTesting", package: "hummingbird"),
+    ]
+  ),
+]

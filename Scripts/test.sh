@@ -8,4 +8,5 @@ Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"
 Scripts/test-serve.sh
+Scripts/test-web.sh
 Scripts/fuzz-ci.sh

@@ -87,6 +87,12 @@ extension Catalog {
       {
         referenced.insert(try row.digest("manifest"))
       }
+      // Model cards are objects too (v0004).
+      for row in try Row.fetchAll(
+        db, sql: "SELECT digest FROM cards WHERE version_id IN (\(live))", arguments: [excluded])
+      {
+        referenced.insert(try row.digest("digest"))
+      }
       let leases = try Row.fetchAll(db, sql: "SELECT * FROM leases").map { row in
         Lease(
           id: row["id"], purpose: row["purpose"], holder: row["holder"],

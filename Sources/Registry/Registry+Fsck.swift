@@ -125,6 +125,12 @@ extension Registry {
         if !agrees { mismatches.append((version, manifest)) }
       }
 
+      for (reference, digest) in try catalog.liveCardDigests() {
+        referenced.insert(digest)
+        needers[digest, default: []].append(reference)
+        if !onDisk.contains(digest) { missing[digest] = "model card of \(reference) is missing from the store" }
+      }
+
       var quarantined: [String] = []
       var rebuilt: [String] = []
       if repair {

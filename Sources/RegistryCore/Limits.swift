@@ -34,6 +34,8 @@ public struct Limits: Sendable, Equatable {
   public var sqlRows: Int64 = 10_000
   /// The most bytes of text `sql` returns.
   public var sqlBytes: Int64 = 64 << 20
+  /// The largest model card (Markdown), in bytes; a card is read whole and rendered on every view.
+  public var cardBytes: Int64 = 1 << 20
 
   public init() {}
 
@@ -56,7 +58,7 @@ public struct Limits: Sendable, Equatable {
       ("TENSOR_BYTES", \.tensorBytes), ("TENSOR_ELEMENTS", \.tensorElements), ("FILE_BYTES", \.fileBytes),
       ("HEADER_BYTES", \.headerBytes), ("GRAPH_NODES", \.graphNodes), ("FUNCTION_DEPTH", \.functionDepth),
       ("INPUT_FILE_BYTES", \.inputFileBytes), ("REGEX_MEMORY_BYTES", \.regexMemoryBytes),
-      ("SQL_ROWS", \.sqlRows), ("SQL_BYTES", \.sqlBytes),
+      ("SQL_ROWS", \.sqlRows), ("SQL_BYTES", \.sqlBytes), ("CARD_BYTES", \.cardBytes),
     ]
   }
 

@@ -145,6 +145,8 @@ struct ContractTests {
       (3, "not_found", ["events", "--json", "--store", scene.path("no-store")]),
       (3, "not_found", ["verify", missingDirectory, "--json"]),
       (3, "not_found", ["serve", "--rest-port", "0", "--json", "--store", scene.path("no-store")]),
+      (3, "not_found", ["card", "set", "mlp:9", scene.path("card.md"), "--json"]),
+      (3, "not_found", ["card", "show", "mlp", "--json"]),
     ]
     var shapes = Set<String>()
     for (status, kind, arguments) in cases {
