@@ -56,6 +56,9 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+    // Web catalog: templates and Markdown model cards.
+    .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+    .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -217,12 +220,7 @@ let package = Package(
   swiftLanguageModes: [.v6]
 )
 
-// The web catalog (issue 16): its dependencies, module, dev preview server and tests in one block.
-package.dependencies += [
-  .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
-  .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
-  .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
-]
+// The web catalog (issue 16): its module, dev preview server and tests.
 package.targets += [
   .target(
     name: "WebCatalog",
