@@ -8,3 +8,6 @@ Scripts/lint.sh
 swift build --build-tests
 swift test --skip-build "$@"
 Scripts/fuzz-ci.sh
+# The official TensorFlow Serving Python client against the gRPC services (makes ~/tf-venv when
+# it is missing; the services alone until `registry serve` serves gRPC, then without the flag).
+Scripts/test-grpc.sh --fixture-server
