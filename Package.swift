@@ -200,7 +200,7 @@ let package = Package(
     .target(
       name: "ServingGRPC",
       dependencies: [
-        "RegistryCore", "TensorKernels", "TFProto", "ServingProto",
+        "RegistryCore", "TensorKernels", "TFProto", "ServingProto", "Inference",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -215,6 +215,10 @@ let package = Package(
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       exclude: ["Golden"]
+    ),
+    // The services alone over fixture directories, for Scripts/test-grpc.sh --fixture-server.
+    .executableTarget(
+      name: "serving-fixture-server", dependencies: ["ServingGRPC", "Inference"], path: "Tests/ServingFixtureServer"
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -90,14 +90,7 @@ struct FixtureServable: ServableVersion {
     self.model = model
     self.version = version
     self.loaded = loaded
-    var signatures: [String: ServingSignature] = [:]
-    for (key, signature) in loaded.signatures {
-      func infos(_ specs: [LoadedModel.TensorSpec]) -> [String: ServingTensorInfo] {
-        Dictionary(uniqueKeysWithValues: specs.map { ($0.name, ServingTensorInfo(dtype: $0.dtype, shape: $0.shape)) })
-      }
-      signatures[key] = ServingSignature(
-        methodName: signature.methodName, inputs: infos(signature.inputs), outputs: infos(signature.outputs))
-    }
+    var signatures = LoadedModelServable.signatures(of: loaded)
     if servesExamples {
       let examples = ["inputs": ServingTensorInfo(tensorName: "examples:0", dtype: .string, shape: [-1])]
       signatures["classify"] = ServingSignature(
@@ -126,7 +119,8 @@ struct FixtureServable: ServableVersion {
       let rows = probabilities.shape[0]
       return ["outputs": Tensor(float32: (0..<rows).map { values[$0 * 3] }, shape: [rows, 1])]
     default:
-      return try loaded.run(signature: signature, inputs: inputs)
+      return try await LoadedModelServable(model: model, version: version, loaded: loaded).run(
+        signature: signature, inputs: inputs, outputs: outputs)
     }
   }
 

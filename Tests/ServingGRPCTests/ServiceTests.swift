@@ -209,6 +209,14 @@ struct ServiceTests {
       #expect(error?.code == .invalidArgument)
       #expect(error?.message.contains("must have shape") == true)
 
+      // A message built from a hostile request is cut at 1024 bytes, as TF Serving's ToGRPCStatus does.
+      error = await predictFails { request in
+        for index in 0..<200 { request.inputs["extra_input_with_a_long_name_\(index)"] = request.inputs["features"] }
+      }
+      #expect(error?.code == .invalidArgument)
+      #expect(error?.message.hasSuffix("...TRUNCATED") == true)
+      #expect(error?.message.utf8.count == 1024 + "...TRUNCATED".utf8.count)
+
       var metadata = Tensorflow_Serving_GetModelMetadataRequest()
       metadata.modelSpec.name = "keras2_mlp"
       error = await failure { try await clients.prediction.getModelMetadata(metadata) }
