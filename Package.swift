@@ -118,7 +118,7 @@ let package = Package(
     .target(
       name: "Server",
       dependencies: [
-        "RegistryCore", "Registry", "Inference", "TensorIO", "TensorKernels", "CZlib",
+        "RegistryCore", "Registry", "Inference", "TensorIO", "TensorKernels", "CZlib", "ServingGRPC", "WebCatalog",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -129,8 +129,11 @@ let package = Package(
     .testTarget(
       name: "ServerTests",
       dependencies: [
-        "Server", "Registry", "RegistryCore", "Inference", "TensorIO", "TensorKernels", "NumPyFormat",
+        "Server", "ServingGRPC", "Registry", "RegistryCore", "Inference", "TensorIO", "TensorKernels", "NumPyFormat",
         "RegistryTestSupport", "TestModels", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        "ServingProto",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),

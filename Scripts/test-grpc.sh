@@ -6,13 +6,11 @@
 #   Scripts/test-grpc.sh --fixture-server  against serving-fixture-server, the services alone over
 #                                          fixture directories (no store, no `serve` command)
 #
-# The client needs TensorFlow, so this runs outside `swift test`. A venv with the pinned
-# packages is made at ${TF_VENV:-$HOME/tf-venv} when it lacks them (never inside the repository).
+# The client needs TensorFlow, so this runs outside `swift test`. The venv with the pinned
+# packages is Scripts/install-venv.sh's, made at ${TF_VENV:-$HOME/tf-venv} when it lacks them.
 # The server is always stopped, whatever happens.
 set -euo pipefail
 
-TF_VERSION=2.21.0
-TF_VENV="${TF_VENV:-$HOME/tf-venv}"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 fixtures=(keras2_mlp module_two_signatures string_lookup)
@@ -20,15 +18,7 @@ fixtures=(keras2_mlp module_two_signatures string_lookup)
 mode=serve
 if [[ "${1:-}" == "--fixture-server" ]]; then mode=fixture; fi
 
-if ! "$TF_VENV/bin/python" -c "import tensorflow, grpc, tensorflow_serving.apis.prediction_service_pb2_grpc" 2>/dev/null; then
-  echo "==> creating $TF_VENV with tensorflow-cpu==$TF_VERSION and tensorflow-serving-api==$TF_VERSION" >&2
-  python="$(command -v python3.11 || command -v python3)"
-  "$python" -m venv "$TF_VENV"
-  "$TF_VENV/bin/pip" install --quiet --upgrade pip
-  "$TF_VENV/bin/pip" install --quiet "tensorflow-cpu==$TF_VERSION"
-  "$TF_VENV/bin/pip" install --quiet --no-deps "tensorflow-serving-api==$TF_VERSION"
-  "$TF_VENV/bin/pip" install --quiet grpcio
-fi
+TF_VENV="$(Scripts/install-venv.sh)"
 
 work="$(mktemp -d)"
 server_pid=""
@@ -71,9 +61,17 @@ else
   for name in "${fixtures[@]}"; do
     "$bin" --store "$store" push "Fixtures/$name/model" --name "$name" --alias stable >/dev/null
   done
-  port="$(free_port)"
-  "$bin" --store "$store" serve --host 127.0.0.1 --grpc-port "$port" --rest-port "$(free_port)" >"$work/server.log" 2>&1 &
+  "$bin" --store "$store" serve --host 127.0.0.1 --grpc-port 0 --rest-port 0 >"$work/server.log" 2>&1 &
   server_pid=$!
+  # Both ports are picked by the system; the ready line names them.
+  port=""
+  for _ in $(seq 1 1200); do
+    port="$(sed -n 's/^serving .* (gRPC 127\.0\.0\.1:\([0-9]*\))$/\1/p' "$work/server.log")"
+    [[ -n "$port" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; echo "error: the server exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || { cat "$work/server.log" >&2; echo "error: the server did not report its gRPC port" >&2; exit 1; }
 fi
 
 echo "==> gRPC server on 127.0.0.1:$port ($mode)" >&2

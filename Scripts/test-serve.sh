@@ -30,11 +30,11 @@ registry alias set ft@stable 1 >/dev/null
 registry push Fixtures/tf1_builder/model --name tf1 >/dev/null
 
 poll_ms=500
-"$bin" --store "$store" serve --rest-port 0 --poll-interval "${poll_ms}ms" --workers 2 >"$work/stdout" 2>"$work/stderr" &
+"$bin" --store "$store" serve --rest-port 0 --no-grpc --poll-interval "${poll_ms}ms" --workers 2 >"$work/stdout" 2>"$work/stderr" &
 server=$!
 url=""
 for _ in $(seq 1 600); do
-  url="$(sed -n 's/^serving [0-9]* versions of [0-9]* models on \(http:[^ ]*\)$/\1/p' "$work/stdout")"
+  url="$(sed -n 's/^serving [0-9]* versions of [0-9]* models on \(http:[^ ]*\).*$/\1/p' "$work/stdout")"
   [ -n "$url" ] && break
   kill -0 "$server" 2>/dev/null || { cat "$work/stderr" >&2; echo "test-serve: the server exited" >&2; exit 1; }
   sleep 0.2

@@ -10,6 +10,6 @@ swift test --skip-build "$@"
 Scripts/test-serve.sh
 Scripts/test-web.sh
 Scripts/fuzz-ci.sh
-# The official TensorFlow Serving Python client against the gRPC services (makes ~/tf-venv when
-# it is missing; the services alone until `registry serve` serves gRPC, then without the flag).
-Scripts/test-grpc.sh --fixture-server
+# The official TensorFlow Serving Python client against `registry serve`'s gRPC API (makes
+# ~/tf-venv with Scripts/install-venv.sh when it is missing).
+Scripts/test-grpc.sh

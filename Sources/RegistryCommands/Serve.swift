@@ -2,26 +2,26 @@ import ArgumentParser
 import Foundation
 import Registry
 import Server
+import ServingGRPC
 
 extension RegistryCommand {
-  /// `registry serve`: TensorFlow Serving's REST API over versions loaded from the store.
+  /// `registry serve`: TensorFlow Serving's REST and gRPC APIs, and the web catalog, over
+  /// versions loaded from the store.
   struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Serve stored versions over TensorFlow Serving's REST API (docs/serve.md).",
+      abstract: "Serve stored versions over TensorFlow Serving's REST and gRPC APIs (docs/serve.md).",
       discussion: """
         Versions load in place from the store, in the background; aliases are TensorFlow \
         Serving's version labels. The catalog is polled for new versions and moved aliases, \
         which are loaded before labels move to them. Prints one line when ready: \
-        "serving N versions of M models on http://HOST:PORT". SIGTERM or SIGINT stops \
+        "serving N versions of M models on http://HOST:PORT (gRPC HOST:PORT)". SIGTERM or SIGINT stops \
         accepting, lets requests in flight finish and exits 0.
         """)
 
     @Option(name: .long, help: "The address to listen on.") var host = "127.0.0.1"
     @Option(name: .customLong("rest-port"), help: "The REST port; 0 picks a free one.") var restPort = 8501
-    @Option(
-      name: .customLong("grpc-port"),
-      help: "The gRPC port (accepted; the gRPC API is not wired into this build yet, see docs/serve.md).")
-    var grpcPort = 8500
+    @Option(name: .customLong("grpc-port"), help: "The gRPC port; 0 picks a free one.") var grpcPort = 8500
+    @Flag(name: .customLong("no-grpc"), help: "Do not serve the gRPC API.") var noGRPC = false
     @Option(name: .customLong("model"), help: "A model to serve (repeat for more; default: every model).")
     var models: [String] = []
     @Option(
@@ -73,6 +73,8 @@ extension RegistryCommand {
         var configuration = ServingServer.Configuration()
         configuration.host = host
         configuration.restPort = restPort
+        configuration.grpcPort = noGRPC ? nil : grpcPort
+        configuration.webCatalog = !noUI
         configuration.manager = ModelManager.Options(models: models, policy: try VersionPolicy(parsing: versions))
         configuration.pollInterval = Self.duration(pollInterval) ?? .seconds(2)
         configuration.limits = RESTRoutes.Limits(
@@ -85,12 +87,15 @@ extension RegistryCommand {
         let done = DispatchSemaphore(value: 0)
         Task {
           do {
-            try await server.run(router: router) { host, port, versions, models in
-              let url = "http://\(host):\(port)"
+            try await server.run(router: router) { ready in
+              let url = "http://\(ready.host):\(ready.restPort)"
+              let grpc = ready.grpcPort.map { "\(ready.host):\($0)" }
               if output.json {
-                try? Output.json(ReadyLine(url: url, versions: versions, models: models))
+                try? Output.json(ReadyLine(url: url, grpc: grpc, versions: ready.versions, models: ready.models))
               } else {
-                Output.line("serving \(versions) versions of \(models) models on \(url)")
+                Output.line(
+                  "serving \(ready.versions) versions of \(ready.models) models on \(url)"
+                    + (grpc.map { " (gRPC \($0))" } ?? ""))
               }
             }
           } catch {
@@ -121,6 +126,8 @@ extension RegistryCommand {
 /// What `serve --json` prints once ready.
 struct ReadyLine: Encodable {
   let url: String
+  /// `HOST:PORT` of the gRPC API; absent with `--no-grpc`.
+  let grpc: String?
   let versions: Int
   let models: Int
 }

@@ -1,5 +1,6 @@
 import CZlib
 import RegistryCore
+import ServingGRPC
 
 /// Request bodies sent with `Content-Encoding: gzip`, inflated with zlib under a cap.
 ///

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RegistryCore
+import ServingGRPC
 import Synchronization
 
 /// A fixed set of worker threads that run inference calls, fed from a bounded queue.

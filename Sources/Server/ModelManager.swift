@@ -3,6 +3,7 @@ import Inference
 import Logging
 import Registry
 import RegistryCore
+import ServingGRPC
 import Synchronization
 import TensorKernels
 

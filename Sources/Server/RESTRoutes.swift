@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Registry
 import RegistryCore
+import ServingGRPC
 import TensorIO
 import TensorKernels
 

@@ -1,4 +1,5 @@
 import Foundation
+import ServingGRPC
 
 /// A request path of TensorFlow Serving's REST API, parsed the way its regular expressions
 /// match (`http_rest_api_util.cc`): case-insensitive literals, model and label URL-decoded, the

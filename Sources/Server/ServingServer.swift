@@ -3,12 +3,15 @@ import Hummingbird
 import Logging
 import Registry
 import ServiceLifecycle
+import ServingGRPC
 import Synchronization
+import WebCatalog
 
-/// `registry serve`: the REST API (and, once wired in, gRPC and the web catalog) over the
-/// versions a `ModelManager` loads from a store.
+/// `registry serve`: the REST API, the gRPC API and the web catalog over the versions a
+/// `ModelManager` loads from a store. REST and gRPC share the manager, its inference queue and
+/// the request deadline.
 ///
-/// The HTTP server listens at once (`/healthz` answers, `/readyz` says 503 until the first
+/// The HTTP and gRPC servers listen at once (`/healthz` answers, `/readyz` says 503 until the first
 /// catalog read is loaded); the catalog is polled every `pollInterval`. SIGTERM and SIGINT stop
 /// the listener, let requests in flight finish, stop the poller and the inference workers, and
 /// return normally.
@@ -17,6 +20,10 @@ public final class ServingServer: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (`onReady` is told which).
     public var restPort = 8501
+    /// The gRPC port (0 picks a free one); nil serves no gRPC.
+    public var grpcPort: Int? = 8500
+    /// The web catalog under `/ui/`.
+    public var webCatalog = true
     public var manager = ModelManager.Options()
     public var pollInterval: Duration = .seconds(2)
     public var limits = RESTRoutes.Limits()
@@ -51,23 +58,25 @@ public final class ServingServer: Sendable {
     return logger
   }
 
-  /// A router with the REST API, health, readiness and metrics routes; add more (the web
-  /// catalog's) before passing it to `run`.
+  /// A router with the REST API, health, readiness and metrics routes, and the web catalog
+  /// unless the configuration turns it off.
   public func makeRouter() -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     routes.addRoutes(to: router)
+    if configuration.webCatalog { WebCatalog(registry: manager.registry).addRoutes(to: router) }
     return router
   }
 
   /// Serves until SIGTERM or SIGINT (or the task is cancelled).
   ///
-  /// - Parameter onReady: called once, when the listener is bound and the first catalog read is
-  ///   loaded, with the address actually bound (the port chosen for port 0).
+  /// - Parameter onReady: called once, when the listeners are bound and the first catalog read
+  ///   is loaded, with the addresses actually bound (the ports chosen for port 0).
   public func run(
     router: Router<BasicRequestContext>,
-    onReady: @escaping @Sendable (_ host: String, _ port: Int, _ versions: Int, _ models: Int) -> Void
+    onReady: @escaping @Sendable (Ready) -> Void
   ) async throws {
-    let gate = ReadyGate(manager: manager, host: configuration.host, onReady: onReady)
+    let gate = ReadyGate(
+      manager: manager, host: configuration.host, waitsForGRPC: configuration.grpcPort != nil, onReady: onReady)
     let application = Application(
       router: router,
       configuration: ApplicationConfiguration(
@@ -75,12 +84,19 @@ public final class ServingServer: Sendable {
       onServerRunning: { channel in gate.bound(port: channel.localAddress?.port ?? 0) },
       logger: logger)
     let poller = Poller(manager: manager, interval: configuration.pollInterval, gate: gate)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
+      .init(service: poller),
+    ]
+    if let grpcPort = configuration.grpcPort {
+      let backend = ManagedBackend(manager: manager, requestTimeout: configuration.limits.requestTimeout)
+      let server = makeServingServer(
+        host: configuration.host, port: grpcPort, backend: backend, maxRequestBytes: configuration.limits.maxBodyBytes)
+      services.append(.init(service: GRPCService(server: server, gate: gate)))
+    }
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(
-        services: [
-          .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
-          .init(service: poller),
-        ],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     defer { manager.queue.stop() }
@@ -88,21 +104,46 @@ public final class ServingServer: Sendable {
   }
 }
 
-/// Calls `onReady` once both the listener is bound and the first catalog read is loaded.
+/// Where `registry serve` answers, once it does.
+public struct Ready: Sendable {
+  public let host: String
+  public let restPort: Int
+  /// nil when gRPC is not served.
+  public let grpcPort: Int?
+  /// Versions AVAILABLE, and the models they belong to, after the first catalog read.
+  public let versions: Int
+  public let models: Int
+}
+
+/// Calls `onReady` once the listeners are bound and the first catalog read is loaded.
 final class ReadyGate: Sendable {
-  private let state = Mutex<(port: Int?, loaded: Bool, announced: Bool)>((nil, false, false))
+  private struct State {
+    var restPort: Int?
+    var grpcPort: Int?
+    var loaded = false
+    var announced = false
+  }
+
+  private let state = Mutex(State())
   private let manager: ModelManager
   private let host: String
-  private let onReady: @Sendable (String, Int, Int, Int) -> Void
+  private let waitsForGRPC: Bool
+  private let onReady: @Sendable (Ready) -> Void
 
-  init(manager: ModelManager, host: String, onReady: @escaping @Sendable (String, Int, Int, Int) -> Void) {
+  init(manager: ModelManager, host: String, waitsForGRPC: Bool, onReady: @escaping @Sendable (Ready) -> Void) {
     self.manager = manager
     self.host = host
+    self.waitsForGRPC = waitsForGRPC
     self.onReady = onReady
   }
 
   func bound(port: Int) {
-    state.withLock { $0.port = port }
+    state.withLock { $0.restPort = port }
+    announceIfReady()
+  }
+
+  func grpcBound(port: Int) {
+    state.withLock { $0.grpcPort = port }
     announceIfReady()
   }
 
@@ -112,14 +153,35 @@ final class ReadyGate: Sendable {
   }
 
   private func announceIfReady() {
-    let port = state.withLock { state -> Int? in
-      guard let port = state.port, state.loaded, !state.announced else { return nil }
+    let ports = state.withLock { state -> (rest: Int, grpc: Int?)? in
+      guard let rest = state.restPort, state.loaded, !state.announced else { return nil }
+      guard !waitsForGRPC || state.grpcPort != nil else { return nil }
       state.announced = true
-      return port
+      return (rest, state.grpcPort)
     }
-    guard let port else { return }
+    guard let ports else { return }
     let counts = manager.availableCounts()
-    onReady(host, port, counts.versions, counts.models)
+    onReady(
+      Ready(host: host, restPort: ports.rest, grpcPort: ports.grpc, versions: counts.versions, models: counts.models))
+  }
+}
+
+/// The gRPC server as a service of the group: it stops accepting on graceful shutdown and
+/// returns once the calls in flight have finished.
+struct GRPCService: Service {
+  let server: GRPCServingServer
+  let gate: ReadyGate
+
+  func run() async throws {
+    try await withGracefulShutdownHandler {
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        group.addTask { gate.grpcBound(port: try await server.port) }
+        try await group.waitForAll()
+      }
+    } onGracefulShutdown: {
+      server.shutDown()
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import Inference
 import Registry
 import RegistryCore
+import ServingGRPC
 
 /// Which version of a model a request asks for: TensorFlow Serving's `ModelSpec` version
 /// choice (none, `version`, or `version_label`).

@@ -1,28 +1,35 @@
 import GRPCCore
 import RegistryCore
 
-/// A request the gRPC services refuse, or a failure they report, with the category that picks its
-/// gRPC status.
+/// A request the server cannot answer, or a version it could not load, with TensorFlow Serving's
+/// message where it has one ("Servable not found for request: Latest(m)") so clients that match
+/// on it keep working. The category gives the HTTP status (`ErrorCategory.httpStatus`) and the
+/// gRPC code (`ErrorCategory.canonicalCode`). REST and gRPC share this one type.
 public struct ServingError: CategorizedError, Equatable {
   public let category: ErrorCategory
   public let message: String
+  public let underlying: (any Error)?
 
-  public init(_ category: ErrorCategory, _ message: String) {
+  public init(_ category: ErrorCategory, _ message: String, underlying: (any Error)? = nil) {
     self.category = category
     self.message = message
+    self.underlying = underlying
   }
 
-  /// Any error as a categorised one: its own category if it has one, else `internal`.
-  public init(_ error: any Error) {
+  /// Any error as a serving error: its own category and message where it has them, else
+  /// `internal`.
+  public init(wrapping error: any Error) {
     if let error = error as? ServingError {
       self = error
     } else if let error = error as? any CategorizedError {
-      self.init(error.category, error.message)
+      self.init(error.category, error.message, underlying: error)
     } else {
-      self.init(UncategorizedError(error).category, UncategorizedError(error).message)
+      let uncategorized = UncategorizedError(error)
+      self.init(uncategorized.category, uncategorized.message, underlying: error)
     }
   }
 
+  /// Equal when category and message are: what a client can see.
   public static func == (lhs: ServingError, rhs: ServingError) -> Bool {
     lhs.category == rhs.category && lhs.message == rhs.message
   }
@@ -52,6 +59,6 @@ func answering<Response>(_ body: () async throws -> Response) async throws(RPCEr
   } catch let error as RPCError {
     throw error
   } catch {
-    throw ServingError(error).rpcError
+    throw ServingError(wrapping: error).rpcError
   }
 }

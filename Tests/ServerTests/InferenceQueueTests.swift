@@ -1,5 +1,6 @@
 import Foundation
 import RegistryCore
+import ServingGRPC
 import Testing
 
 @testable import Server

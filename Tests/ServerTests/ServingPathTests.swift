@@ -1,3 +1,4 @@
+import ServingGRPC
 import Testing
 
 @testable import Server

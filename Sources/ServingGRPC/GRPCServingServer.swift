@@ -6,7 +6,7 @@ import GRPCNIOTransportHTTP2
 ///
 /// `run()` serves until `shutDown()` (or until the task running it is cancelled); `port` waits
 /// for the socket to be bound, so a server asked for port 0 can tell which port it got.
-public final class ServingServer: Sendable {
+public final class GRPCServingServer: Sendable {
   private let transport: HTTP2ServerTransport.Posix
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
 
@@ -45,7 +45,7 @@ public final class ServingServer: Sendable {
 }
 
 /// The gRPC server of `registry serve`: TensorFlow Serving's PredictionService and ModelService on
-/// `host:port` (port 0 picks a free one; read it from `ServingServer.port`).
+/// `host:port` (port 0 picks a free one; read it from `GRPCServingServer.port`).
 ///
 /// - Parameters:
 ///   - maxRequestBytes: the largest request message accepted. TensorFlow Serving accepts up to
@@ -53,6 +53,6 @@ public final class ServingServer: Sendable {
 ///     stream of a larger one (the client sees UNAVAILABLE).
 public func makeServingServer(
   host: String, port: Int, backend: any ServingBackend, maxRequestBytes: Int = 64 << 20
-) -> ServingServer {
-  ServingServer(host: host, port: port, backend: backend, maxRequestBytes: maxRequestBytes)
+) -> GRPCServingServer {
+  GRPCServingServer(host: host, port: port, backend: backend, maxRequestBytes: maxRequestBytes)
 }
