@@ -30,9 +30,11 @@ extension RegistryCommand {
     var versions = "latest"
     @Option(name: .customLong("poll-interval"), help: "How often to re-read the catalog (e.g. 2s, 500ms).")
     var pollInterval = "2s"
-    @Option(name: .customLong("max-batch-size"), help: "Dynamic batching: not active yet (docs/serve.md).")
+    @Option(
+      name: .customLong("max-batch-size"),
+      help: "Dynamic batching: join concurrent predict calls up to this many rows (default: off).")
     var maxBatchSize: Int?
-    @Option(name: .customLong("batch-timeout"), help: "Dynamic batching: not active yet (docs/serve.md).")
+    @Option(name: .customLong("batch-timeout"), help: "Dynamic batching: how long a call waits for others.")
     var batchTimeout = "2ms"
     @Option(name: .customLong("max-body-bytes"), help: "The largest request body, also after gzip inflation.")
     var maxBodyBytes = 64 << 20
@@ -73,7 +75,9 @@ extension RegistryCommand {
         var configuration = ServingServer.Configuration()
         configuration.host = host
         configuration.restPort = restPort
-        configuration.manager = ModelManager.Options(models: models, policy: try VersionPolicy(parsing: versions))
+        configuration.manager = ModelManager.Options(
+          models: models, policy: try VersionPolicy(parsing: versions), maxBatchSize: maxBatchSize,
+          batchTimeout: Self.duration(batchTimeout) ?? .milliseconds(2))
         configuration.pollInterval = Self.duration(pollInterval) ?? .seconds(2)
         configuration.limits = RESTRoutes.Limits(
           maxBodyBytes: maxBodyBytes, requestTimeout: Self.duration(requestTimeout) ?? .seconds(30))

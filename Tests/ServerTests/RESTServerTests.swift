@@ -324,6 +324,65 @@ struct RESTServerTests {
     }
   }
 
+  @Test(
+    "dynamic batching joins concurrent calls and answers each with its own rows; outputs that do not follow the batch fall back to single runs"
+  )
+  func batching() async throws {
+    server.manager.queue.stop()
+    var configuration = ServingServer.Configuration()
+    configuration.workers = 1
+    configuration.manager = ModelManager.Options(maxBatchSize: 64, batchTimeout: .milliseconds(50))
+    let batched = ServingServer(registry: registry, configuration: configuration)
+    defer { batched.manager.queue.stop() }
+    await batched.manager.refresh(force: true)
+    let base = try Self.reference("finetune_base", "inputs", "serving_default", "features")
+    let head = try Self.reference("finetune_head", "outputs", "serving_default", "head")
+    let rowFloats = try base.floats()
+    let application = Application(router: batched.makeRouter())
+    try await application.test(.router) { client in
+      try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+        // Call i sends row i % 2 of the reference input, so each answer must be that row's output.
+        for index in 0..<12 {
+          let row = index % 2
+          let values = rowFloats[(row * 6)..<(row * 6 + 6)].map { ServingJSONWriter.decimalText($0) }
+          let body = #"{"instances": [[\#(values.joined(separator: ","))]]}"#
+          group.addTask {
+            let response = try await Self.post(client, "/v1/models/ft:predict", body)
+            #expect(response.status == .ok, "\(Self.text(response.body))")
+            return (row, Self.flatten(try Self.json(response)["predictions"] as Any))
+          }
+        }
+        let expected = try head.floats()
+        var answered = 0
+        for try await (row, values) in group {
+          let want = Tensor(float32: Array(expected[(row * 3)..<(row * 3 + 3)]), shape: [3])
+          try Self.expectClose(values, want, "batched call for row \(row)")
+          answered += 1
+        }
+        #expect(answered == 12)
+      }
+      let statistics = try #require(batched.manager.batcher).statistics.withLock { $0 }
+      #expect(statistics.runs >= 1, "no call was batched")
+      #expect(statistics.rows > statistics.runs, "batches held one row each")
+      // `total` is a scalar: a joined run cannot be split back, so every call runs alone, and is right.
+      try await withThrowingTaskGroup(of: Double.self) { group in
+        for factor in 1...6 {
+          group.addTask {
+            let body = #"{"signature_name": "scale", "inputs": {"x": [[1, 2, 3]], "factor": [\#(factor)]}}"#
+            let response = try await Self.post(client, "/v1/models/two:predict", body)
+            #expect(response.status == .ok, "\(Self.text(response.body))")
+            let outputs = try Self.json(response)["outputs"] as? [String: Any]
+            return Double(Self.flatten(outputs?["scaled"] as Any).reduce(0, +)) / Double(factor)
+          }
+        }
+        var sums: [Double] = []
+        for try await sum in group { sums.append(sum) }
+        #expect(sums.count == 6)
+        #expect(Set(sums.map { ($0 * 1000).rounded() }).count == 1, "scaled / factor differs between calls: \(sums)")
+      }
+    }
+  }
+
   static func gzip(_ text: String) throws -> [UInt8] {
     let directory = try makeTemporaryDirectory("gzip")
     let file = directory.appendingPathComponent("body")
