@@ -104,7 +104,8 @@ extension RegistryCommand {
         }
         done.wait()
         if let error = failure.withLock({ $0 }) {
-          throw ServingError(.unavailable, "the server stopped: \(error)", underlying: error)
+          throw ServingError(
+            .unavailable, "cannot serve on \(host):\(restPort) (or the server failed): \(error)", underlying: error)
         }
       }
     }

@@ -331,7 +331,7 @@ struct RESTServerTests {
     server.manager.queue.stop()
     var configuration = ServingServer.Configuration()
     configuration.workers = 1
-    configuration.manager = ModelManager.Options(maxBatchSize: 64, batchTimeout: .milliseconds(50))
+    configuration.manager = ModelManager.Options(maxBatchSize: 64, batchTimeout: .milliseconds(250))
     let batched = ServingServer(registry: registry, configuration: configuration)
     defer { batched.manager.queue.stop() }
     await batched.manager.refresh(force: true)
