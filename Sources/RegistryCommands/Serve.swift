@@ -72,7 +72,7 @@ extension RegistryCommand {
     func run() throws {
       try reportingErrors(json: output.json) {
         let registry = try store.open(.readOnly)
-        var configuration = ServingServer.Configuration()
+        var configuration = ModelServer.Configuration()
         configuration.host = host
         configuration.restPort = restPort
         configuration.manager = ModelManager.Options(
@@ -83,7 +83,7 @@ extension RegistryCommand {
           maxBodyBytes: maxBodyBytes, requestTimeout: Self.duration(requestTimeout) ?? .seconds(30))
         if let workers { configuration.workers = workers }
         configuration.queueCapacity = maxQueue
-        let server = ServingServer(registry: registry, configuration: configuration)
+        let server = ModelServer(registry: registry, configuration: configuration)
         let router = server.makeRouter()
         let failure = LockedValue<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -104,7 +104,7 @@ extension RegistryCommand {
         }
         done.wait()
         if let error = failure.withLock({ $0 }) {
-          throw ServingError(
+          throw ServerError(
             .unavailable, "cannot serve on \(host):\(restPort) (or the server failed): \(error)", underlying: error)
         }
       }

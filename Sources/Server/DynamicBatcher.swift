@@ -147,7 +147,7 @@ final class DynamicBatcher: Sendable {
           for (call, outputs) in zip(calls, parts) { call.answer(.success(outputs)) }
           return
         }
-      } catch let error as ServingError
+      } catch let error as ServerError
         where error.category == .deadlineExceeded || error.category == .unavailable
         || error.category == .resourceExhausted
       {

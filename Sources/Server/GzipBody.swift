@@ -9,12 +9,12 @@ import RegistryCore
 enum GzipBody {
   /// Inflates a gzip member (RFC 1952).
   ///
-  /// - Throws: `ServingError`: `resourceExhausted` past `limit` bytes, `invalidArgument` for a body that is not valid gzip or ends early.
+  /// - Throws: `ServerError`: `resourceExhausted` past `limit` bytes, `invalidArgument` for a body that is not valid gzip or ends early.
   static func inflate(_ input: [UInt8], limit: Int) throws -> [UInt8] {
     var stream = z_stream()
     // 16 + 15: a gzip wrapper around a deflate stream with the largest window.
     guard inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-      throw ServingError(.internal, "zlib could not start inflating")
+      throw ServerError(.internal, "zlib could not start inflating")
     }
     defer { inflateEnd(&stream) }
     var output: [UInt8] = []
@@ -31,18 +31,18 @@ enum GzipBody {
         }
         let produced = chunk.count - Int(stream.avail_out)
         guard output.count + produced <= limit else {
-          throw ServingError(
+          throw ServerError(
             .resourceExhausted,
             "the request body inflates from gzip to more than \(limit) bytes (raise it with --max-body-bytes)")
         }
         output.append(contentsOf: chunk[0..<produced])
         guard status == Z_OK || status == Z_STREAM_END else {
-          throw ServingError(.invalidArgument, "the request body is not valid gzip (zlib status \(status))")
+          throw ServerError(.invalidArgument, "the request body is not valid gzip (zlib status \(status))")
         }
       } while status != Z_STREAM_END && (stream.avail_in > 0 || stream.avail_out == 0)
     }
     guard status == Z_STREAM_END else {
-      throw ServingError(.invalidArgument, "the gzip request body ends before its stream does")
+      throw ServerError(.invalidArgument, "the gzip request body ends before its stream does")
     }
     return output
   }

@@ -55,7 +55,7 @@ public final class InferenceQueue: Sendable {
 
   /// Runs `body` on a worker and returns its result.
   ///
-  /// - Throws: `ServingError` `resourceExhausted` when the queue is full, `deadlineExceeded` at
+  /// - Throws: `ServerError` `resourceExhausted` when the queue is full, `deadlineExceeded` at
   ///   the deadline, `unavailable` after `stop()`; else whatever `body` throws.
   public func run<Result: Sendable>(
     deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () throws -> Result
@@ -78,10 +78,10 @@ public final class InferenceQueue: Sendable {
         }
         finish(Swift.Result { try body() })
       }
-      let refusal: ServingError? = state.withLock { state in
-        if state.stopped { return ServingError(.unavailable, "the server is shutting down") }
+      let refusal: ServerError? = state.withLock { state in
+        if state.stopped { return ServerError(.unavailable, "the server is shutting down") }
         guard state.waiting < capacity else {
-          return ServingError(
+          return ServerError(
             .resourceExhausted,
             "the inference queue is full (\(state.waiting) requests waiting for \(workers) workers); retry later")
         }
@@ -119,8 +119,8 @@ public final class InferenceQueue: Sendable {
     var isDone = false
   }
 
-  private static func expired() -> ServingError {
-    ServingError(.deadlineExceeded, "the request did not finish before its deadline (--request-timeout)")
+  private static func expired() -> ServerError {
+    ServerError(.deadlineExceeded, "the request did not finish before its deadline (--request-timeout)")
   }
 
   /// Lets the calls already running finish, refuses new ones and fails the waiting ones with

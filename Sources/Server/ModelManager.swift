@@ -48,7 +48,7 @@ public final class ModelManager: Sendable {
   private struct Entry {
     var state: ServableState
     var served: ServedVersion?
-    var error: ServingError?
+    var error: ServerError?
   }
 
   private struct Model {
@@ -93,30 +93,30 @@ public final class ModelManager: Sendable {
   /// - Throws: `notFound` "Servable not found for request: Latest(m)" (or `Specific(m, N)`) for
   ///   an unknown model or a version that is not AVAILABLE; `invalidArgument` "Unrecognized
   ///   servable version label: L" for an unknown label (400, as TensorFlow Serving answers).
-  public func servable(model: String, version: VersionRequest) throws(ServingError) -> ServedVersion {
-    let found: Result<ServedVersion, ServingError> = state.withLock { state in
+  public func servable(model: String, version: VersionRequest) throws(ServerError) -> ServedVersion {
+    let found: Result<ServedVersion, ServerError> = state.withLock { state in
       let entry = state.models[model]
       switch version {
       case .latest:
         let newest = entry?.versions.filter { $0.value.state == .available }.max { $0.key < $1.key }
         guard let served = newest?.value.served else {
-          return .failure(ServingError(.notFound, "Servable not found for request: Latest(\(model))"))
+          return .failure(ServerError(.notFound, "Servable not found for request: Latest(\(model))"))
         }
         return .success(served)
       case .number(let number):
         guard let key = Int(exactly: number), let candidate = entry?.versions[key], candidate.state == .available,
           let served = candidate.served
         else {
-          return .failure(ServingError(.notFound, "Servable not found for request: Specific(\(model), \(number))"))
+          return .failure(ServerError(.notFound, "Servable not found for request: Specific(\(model), \(number))"))
         }
         return .success(served)
       case .label(let label):
         guard let number = entry?.labels[label] else {
-          return .failure(ServingError(.invalidArgument, "Unrecognized servable version label: \(label)"))
+          return .failure(ServerError(.invalidArgument, "Unrecognized servable version label: \(label)"))
         }
         guard let candidate = entry?.versions[number], candidate.state == .available, let served = candidate.served
         else {
-          return .failure(ServingError(.notFound, "Servable not found for request: Specific(\(model), \(number))"))
+          return .failure(ServerError(.notFound, "Servable not found for request: Specific(\(model), \(number))"))
         }
         return .success(served)
       }
@@ -128,13 +128,13 @@ public final class ModelManager: Sendable {
   ///
   /// - Parameter deadline: when to give up (`deadlineExceeded`) if the call has not finished.
   /// - Returns: the version that ran (for the response and metrics) and its outputs.
-  /// - Throws: `ServingError`: the lookups' errors, an unknown signature (`invalidArgument`),
+  /// - Throws: `ServerError`: the lookups' errors, an unknown signature (`invalidArgument`),
   ///   the queue's `resourceExhausted` and `deadlineExceeded`, and the inference core's own
   ///   errors (a wrong input dtype or shape is `invalidArgument`) with their categories.
   public func run(
     model: String, version: VersionRequest, signature: String, inputs: [String: Tensor],
     deadline: ContinuousClock.Instant
-  ) async throws(ServingError) -> (version: ServedVersion, outputs: [String: Tensor]) {
+  ) async throws(ServerError) -> (version: ServedVersion, outputs: [String: Tensor]) {
     try await run(
       try servable(model: model, version: version), signature: signature, inputs: inputs, deadline: deadline)
   }
@@ -143,7 +143,7 @@ public final class ModelManager: Sendable {
   /// signature's dtypes before decoding the body).
   public func run(
     _ served: ServedVersion, signature: String, inputs: [String: Tensor], deadline: ContinuousClock.Instant
-  ) async throws(ServingError) -> (version: ServedVersion, outputs: [String: Tensor]) {
+  ) async throws(ServerError) -> (version: ServedVersion, outputs: [String: Tensor]) {
     _ = try served.signature(signature)
     do {
       if let batcher {
@@ -154,7 +154,7 @@ public final class ModelManager: Sendable {
       }
       return (served, outputs)
     } catch {
-      throw ServingError(wrapping: error)
+      throw ServerError(wrapping: error)
     }
   }
 
@@ -165,7 +165,7 @@ public final class ModelManager: Sendable {
   ///   resolve here) for all.
   /// - Throws: `notFound` "Could not find any versions of model m", or "Could not find version N
   ///   of model m".
-  public func status(model: String, version: Int64? = nil) throws(ServingError) -> [VersionStatus] {
+  public func status(model: String, version: Int64? = nil) throws(ServerError) -> [VersionStatus] {
     let statuses = state.withLock { state in
       (state.models[model]?.versions ?? [:]).map {
         VersionStatus(version: $0.key, state: $0.value.state, error: $0.value.error)
@@ -173,11 +173,11 @@ public final class ModelManager: Sendable {
       .sorted { $0.version > $1.version }
     }
     guard !statuses.isEmpty else {
-      throw ServingError(.notFound, "Could not find any versions of model \(model)")
+      throw ServerError(.notFound, "Could not find any versions of model \(model)")
     }
     guard let version else { return statuses }
     guard let match = statuses.first(where: { Int64($0.version) == version }) else {
-      throw ServingError(.notFound, "Could not find version \(version) of model \(model)")
+      throw ServerError(.notFound, "Could not find version \(version) of model \(model)")
     }
     return [match]
   }
@@ -362,11 +362,11 @@ public final class ModelManager: Sendable {
 
   /// Loads, describes and warms up one version on a thread of its own (loading is blocking
   /// work, kept off the cooperative pool).
-  private func load(model: String, version: Int) async -> Result<ServedVersion, ServingError> {
+  private func load(model: String, version: Int) async -> Result<ServedVersion, ServerError> {
     let registry = registry
     let warmUp = options.warmUp
     let logger = logger
-    return await Self.onThread { () -> Result<ServedVersion, ServingError> in
+    return await Self.onThread { () -> Result<ServedVersion, ServerError> in
       let started = ContinuousClock.now
       do {
         let reference = Reference(model: model, selector: .number(version))
@@ -380,7 +380,7 @@ public final class ModelManager: Sendable {
           } catch {
             // Zero-filled inputs are not every model's idea of a valid request; the model has
             // loaded, so it serves, and the log says what the warm-up call met.
-            logger.warning("\(model):\(version): the warm-up call failed: \(ServingError(wrapping: error).message)")
+            logger.warning("\(model):\(version): the warm-up call failed: \(ServerError(wrapping: error).message)")
           }
         }
         let elapsed = ContinuousClock.now - started
@@ -389,7 +389,7 @@ public final class ModelManager: Sendable {
           ServedVersion(
             model: model, version: version, loaded: loaded, signatureDefs: signatureDefs, loadSeconds: seconds))
       } catch {
-        return .failure(ServingError(wrapping: error))
+        return .failure(ServerError(wrapping: error))
       }
     }
   }

@@ -78,7 +78,7 @@ public struct RESTRoutes: Sendable {
     do {
       response = try await handle(request, labels: &labels)
     } catch {
-      let failure = ServingError(wrapping: error)
+      let failure = ServerError(wrapping: error)
       response = Self.json(
         HTTPResponse.Status(code: failure.category.httpStatus), ServingTensorCodec.errorBody(failure.message))
     }
@@ -109,7 +109,7 @@ public struct RESTRoutes: Sendable {
       let parsed = try ServingTensorCodec.body(bytes)
       let served = try manager.servable(model: path.model, version: path.version)
       (labels.model, labels.version) = (served.model, served.version)
-      throw ServingError(
+      throw ServerError(
         .unsupported,
         "\(path.action.rawValue) is not supported by this server: its signatures parse tf.Example protos "
           + "(ParseExample), which the inference core does not run; use :predict")
@@ -146,12 +146,12 @@ public struct RESTRoutes: Sendable {
     case nil, "identity": return bytes
     case "gzip", "x-gzip": return try GzipBody.inflate(bytes, limit: limit)
     case let other?:
-      throw ServingError(.unsupported, "Content-Encoding \"\(other)\" is not supported (gzip is)")
+      throw ServerError(.unsupported, "Content-Encoding \"\(other)\" is not supported (gzip is)")
     }
   }
 
-  private static func tooLarge(_ limit: Int) -> ServingError {
-    ServingError(.resourceExhausted, "the request body is larger than \(limit) bytes (raise it with --max-body-bytes)")
+  private static func tooLarge(_ limit: Int) -> ServerError {
+    ServerError(.resourceExhausted, "the request body is larger than \(limit) bytes (raise it with --max-body-bytes)")
   }
 }
 

@@ -28,8 +28,8 @@ struct ServingPath: Equatable {
   ///
   /// - Throws: `invalidArgument` "Malformed request: METHOD PATH" for anything that is not one of
   ///   the API's paths, and "Failed to convert version: N" for a version past int64.
-  static func parse(method: String, path: String) throws(ServingError) -> ServingPath {
-    let malformed = ServingError(.invalidArgument, "Malformed request: \(method) \(path)")
+  static func parse(method: String, path: String) throws(ServerError) -> ServingPath {
+    let malformed = ServerError(.invalidArgument, "Malformed request: \(method) \(path)")
     var scanner = Scanner(Array(path.utf8))
     guard scanner.literal("/v1/models") else { throw malformed }
     switch method {
@@ -93,7 +93,7 @@ struct ServingPath: Equatable {
     }
 
     /// `/versions/N` or `/labels/L`, if next.
-    mutating func versionOrLabel(malformed: ServingError) throws(ServingError) -> VersionRequest? {
+    mutating func versionOrLabel(malformed: ServerError) throws(ServerError) -> VersionRequest? {
       let start = index
       if literal("/versions/") {
         let digitsStart = index
@@ -104,7 +104,7 @@ struct ServingPath: Equatable {
         }
         let digits = String(decoding: bytes[digitsStart..<index], as: UTF8.self)
         guard let number = Int64(digits) else {
-          throw ServingError(.invalidArgument, "Failed to convert version: \(digits)")
+          throw ServerError(.invalidArgument, "Failed to convert version: \(digits)")
         }
         return .number(number)
       }

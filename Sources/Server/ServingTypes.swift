@@ -36,7 +36,7 @@ public struct VersionStatus: Sendable, Equatable {
   public let version: Int
   public let state: ServableState
   /// Why loading failed (the version is then END), or nil.
-  public let error: ServingError?
+  public let error: ServerError?
 
   public static func == (lhs: VersionStatus, rhs: VersionStatus) -> Bool {
     lhs.version == rhs.version && lhs.state == rhs.state && lhs.error?.message == rhs.error?.message
@@ -54,14 +54,14 @@ public enum VersionPolicy: Sendable, Equatable, CustomStringConvertible {
   case aliased
 
   /// Parses `latest`, `latest:N`, `all` or `aliased`.
-  public init(parsing text: String) throws(ServingError) {
+  public init(parsing text: String) throws(ServerError) {
     switch text {
     case "latest": self = .latest(1)
     case "all": self = .all
     case "aliased": self = .aliased
     default:
       guard text.hasPrefix("latest:"), let count = Int(text.dropFirst("latest:".count)), count > 0 else {
-        throw ServingError(
+        throw ServerError(
           .invalidArgument, "--versions takes latest, latest:N (N > 0), all or aliased, got \"\(text)\"")
       }
       self = .latest(count)
@@ -114,9 +114,9 @@ public final class ServedVersion: Sendable {
   /// A signature by key, or TensorFlow Serving's error.
   ///
   /// - Throws: `invalidArgument` `Serving signature name: "x" not found in signature def`.
-  public func signature(_ key: String) throws(ServingError) -> LoadedModel.Signature {
+  public func signature(_ key: String) throws(ServerError) -> LoadedModel.Signature {
     guard let signature = loaded.signatures[key] else {
-      throw ServingError(.invalidArgument, "Serving signature name: \"\(key)\" not found in signature def")
+      throw ServerError(.invalidArgument, "Serving signature name: \"\(key)\" not found in signature def")
     }
     return signature
   }

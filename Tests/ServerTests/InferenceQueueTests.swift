@@ -23,7 +23,7 @@ struct InferenceQueueTests {
     await #expect {
       _ = try await queue.run(deadline: deadline) { 3 }
     } throws: { error in
-      (error as? ServingError)?.category == .resourceExhausted
+      (error as? ServerError)?.category == .resourceExhausted
     }
     release.signal()
     #expect(try await first == 1)
@@ -43,7 +43,7 @@ struct InferenceQueueTests {
       await #expect {
         try await task.value
       } throws: { error in
-        (error as? ServingError)?.category == .deadlineExceeded
+        (error as? ServerError)?.category == .deadlineExceeded
       }
     }
     // Both were answered while the first call still held the worker: the deadline, not the call,
@@ -61,7 +61,7 @@ struct InferenceQueueTests {
     await #expect {
       _ = try await queue.run(deadline: .now + .seconds(1)) { 1 }
     } throws: { error in
-      (error as? ServingError)?.category == .unavailable
+      (error as? ServerError)?.category == .unavailable
     }
   }
 }

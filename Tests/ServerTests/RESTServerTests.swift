@@ -22,7 +22,7 @@ struct RESTServerTests {
   static let tolerance = (relative: Float(1e-4), absolute: Float(1e-5))
 
   let registry: Registry
-  let server: ServingServer
+  let server: ModelServer
 
   init() async throws {
     let root = try makeTemporaryDirectory("serve")
@@ -35,10 +35,10 @@ struct RESTServerTests {
     let unsupported = root.appendingPathComponent("unsupported")
     try UnsupportedModel.write(to: unsupported)
     _ = try registry.push(unsupported, PushOptions(model: "broken"))
-    var configuration = ServingServer.Configuration()
+    var configuration = ModelServer.Configuration()
     configuration.workers = 2
     configuration.limits = RESTRoutes.Limits(maxBodyBytes: 4096, requestTimeout: .seconds(30))
-    server = ServingServer(registry: registry, configuration: configuration)
+    server = ModelServer(registry: registry, configuration: configuration)
     await server.manager.refresh(force: true)
   }
 
@@ -329,10 +329,10 @@ struct RESTServerTests {
   )
   func batching() async throws {
     server.manager.queue.stop()
-    var configuration = ServingServer.Configuration()
+    var configuration = ModelServer.Configuration()
     configuration.workers = 1
     configuration.manager = ModelManager.Options(maxBatchSize: 64, batchTimeout: .milliseconds(250))
-    let batched = ServingServer(registry: registry, configuration: configuration)
+    let batched = ModelServer(registry: registry, configuration: configuration)
     defer { batched.manager.queue.stop() }
     await batched.manager.refresh(force: true)
     let base = try Self.reference("finetune_base", "inputs", "serving_default", "features")

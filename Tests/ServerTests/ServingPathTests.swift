@@ -26,7 +26,7 @@ struct ServingPathTests {
       ("GET", "/v1/models/m:predict"), ("PUT", "/v1/models/m"), ("POST", "/v1/models/m:predict/"),
       ("GET", "/v1/other"),
     ] {
-      #expect(throws: ServingError.self, "\(method) \(path)") { try ServingPath.parse(method: method, path: path) }
+      #expect(throws: ServerError.self, "\(method) \(path)") { try ServingPath.parse(method: method, path: path) }
       do {
         _ = try ServingPath.parse(method: method, path: path)
       } catch {
@@ -54,7 +54,7 @@ struct ServingPathTests {
     #expect(try VersionPolicy(parsing: "all").select(live: live, aliases: aliases) == [1, 2, 3, 4])
     #expect(try VersionPolicy(parsing: "aliased").select(live: live, aliases: aliases) == [2])
     for bad in ["latest:0", "latest:x", "newest", ""] {
-      #expect(throws: ServingError.self, "\(bad)") { try VersionPolicy(parsing: bad) }
+      #expect(throws: ServerError.self, "\(bad)") { try VersionPolicy(parsing: bad) }
     }
   }
 }

@@ -4,7 +4,7 @@ import RegistryCore
 /// message where it has one ("Servable not found for request: Latest(m)") so clients that match
 /// on it keep working. The category gives the HTTP status (`ErrorCategory.httpStatus`) and the
 /// gRPC code.
-public struct ServingError: CategorizedError {
+public struct ServerError: CategorizedError {
   public let category: ErrorCategory
   public let message: String
   public let underlying: (any Error)?
@@ -18,7 +18,7 @@ public struct ServingError: CategorizedError {
   /// Any error as a serving error: its own category and message where it has them, else
   /// `internal`.
   public init(wrapping error: any Error) {
-    if let error = error as? ServingError {
+    if let error = error as? ServerError {
       self = error
     } else if let error = error as? any CategorizedError {
       self.init(error.category, error.message, underlying: error)

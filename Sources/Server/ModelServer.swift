@@ -12,7 +12,7 @@ import Synchronization
 /// catalog read is loaded); the catalog is polled every `pollInterval`. SIGTERM and SIGINT stop
 /// the listener, let requests in flight finish, stop the poller and the inference workers, and
 /// return normally.
-public final class ServingServer: Sendable {
+public final class ModelServer: Sendable {
   public struct Configuration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (`onReady` is told which).
@@ -35,7 +35,7 @@ public final class ServingServer: Sendable {
 
   /// - Parameter logger: where loads, failures and server events are logged; by default
   ///   standard error, at `$LOG_LEVEL` (default info), keeping standard output for the ready line.
-  public init(registry: Registry, configuration: Configuration, logger: Logger = ServingServer.standardErrorLogger()) {
+  public init(registry: Registry, configuration: Configuration, logger: Logger = ModelServer.standardErrorLogger()) {
     self.configuration = configuration
     self.logger = logger
     metrics = ServingMetrics()
