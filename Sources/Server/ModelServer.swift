@@ -27,6 +27,9 @@ public final class ModelServer: Sendable {
     public init() {}
   }
 
+  /// Seconds a connection may sit idle (no request being read or answered) before it is closed.
+  public static let idleTimeoutSeconds: Int64 = 60
+
   public let configuration: Configuration
   public let manager: ModelManager
   public let metrics: ServingMetrics
@@ -70,6 +73,9 @@ public final class ModelServer: Sendable {
     let gate = ReadyGate(manager: manager, host: configuration.host, onReady: onReady)
     let application = Application(
       router: router,
+      // A connection idle this long is closed, so idle keep-alive or stalled clients cannot hold
+      // connections (and a graceful shutdown) open indefinitely.
+      server: .http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.restPort), serverName: "registry"),
       onServerRunning: { channel in gate.bound(port: channel.localAddress?.port ?? 0) },
