@@ -425,3 +425,39 @@ struct ChangeTokenTests {
     #expect(try registry.changeToken() == seen.last, "a read moved the token")
   }
 }
+
+@Suite("labels and failed loads")
+struct LabelTests {
+  @Test("a label moved onto a version that fails to load stays on its old target; latest skips the failed version")
+  func labelStaysOnAvailableVersion() async throws {
+    let root = try makeTemporaryDirectory("labels")
+    let registry = try Registry(root: root.appendingPathComponent("store"))
+    _ = try registry.push(try Repository.Fixtures.model("tf1_builder"), PushOptions(model: "mix"))
+    let unsupported = root.appendingPathComponent("unsupported")
+    try UnsupportedModel.write(to: unsupported)
+    _ = try registry.setAlias("stable", model: "mix", version: 1, force: false)
+    let manager = ModelManager(
+      registry: registry, options: ModelManager.Options(), queue: InferenceQueue(workers: 1, capacity: 4))
+    defer { manager.queue.stop() }
+    await manager.refresh()
+    #expect(try manager.servable(model: "mix", version: .label("stable")).version == 1)
+
+    _ = try registry.push(unsupported, PushOptions(model: "mix"))
+    _ = try registry.setAlias("stable", model: "mix", version: 2, force: true)
+    await manager.refresh()
+    let statuses = try manager.status(model: "mix")
+    #expect(statuses.map(\.version) == [2, 1])
+    #expect(statuses.map(\.state) == [.end, .available])
+    #expect(statuses.first?.error?.category == .unsupported)
+    // The label did not follow the alias onto the broken version, and latest is the newest
+    // version that is AVAILABLE.
+    #expect(try manager.servable(model: "mix", version: .label("stable")).version == 1)
+    #expect(try manager.servable(model: "mix", version: .latest).version == 1)
+    #expect(manager.models().first?.labels == ["stable": 1])
+    let outputs = try await manager.run(
+      model: "mix", version: .label("stable"), signature: "serving_default",
+      inputs: ["x": Tensor(float32: [1, 2, 3], shape: [1, 3])], deadline: .now + .seconds(30))
+    #expect(outputs.version.version == 1)
+    #expect(outputs.outputs["y"]?.shape == [1, 2])
+  }
+}
