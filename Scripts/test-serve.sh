@@ -44,14 +44,14 @@ echo "test-serve: $(cat "$work/stdout")"
 
 # Python without numpy: reads float32 .npy files, builds requests, compares answers.
 cat >"$work/check.py" <<'PY'
-import json, struct, sys, time, urllib.request, urllib.error
+import ast, json, struct, sys, time, urllib.request, urllib.error
 
 def npy(path):
     data = open(path, "rb").read()
     assert data[:6] == b"\x93NUMPY", path
     header_len = struct.unpack("<H", data[8:10])[0] if data[6] == 1 else struct.unpack("<I", data[8:12])[0]
     start = (10 if data[6] == 1 else 12) + header_len
-    header = eval(data[start - header_len:start].decode("latin1"))
+    header = ast.literal_eval(data[start - header_len:start].decode("latin1"))
     assert header["descr"] == "<f4" and not header["fortran_order"], header
     shape = header["shape"]
     count = 1

@@ -30,9 +30,11 @@ extension RegistryCommand {
     var versions = "latest"
     @Option(name: .customLong("poll-interval"), help: "How often to re-read the catalog (e.g. 2s, 500ms).")
     var pollInterval = "2s"
-    @Option(name: .customLong("max-batch-size"), help: "Dynamic batching: not active yet (docs/serve.md).")
+    @Option(
+      name: .customLong("max-batch-size"),
+      help: "Dynamic batching: join concurrent predict calls up to this many rows (default: off).")
     var maxBatchSize: Int?
-    @Option(name: .customLong("batch-timeout"), help: "Dynamic batching: not active yet (docs/serve.md).")
+    @Option(name: .customLong("batch-timeout"), help: "Dynamic batching: how long a call waits for others.")
     var batchTimeout = "2ms"
     @Option(name: .customLong("max-body-bytes"), help: "The largest request body, also after gzip inflation.")
     var maxBodyBytes = 64 << 20
@@ -70,18 +72,20 @@ extension RegistryCommand {
     func run() throws {
       try reportingErrors(json: output.json) {
         let registry = try store.open(.readOnly)
-        var configuration = ServingServer.Configuration()
+        var configuration = ModelServer.Configuration()
         configuration.host = host
         configuration.restPort = restPort
         configuration.grpcPort = noGRPC ? nil : grpcPort
         configuration.webCatalog = !noUI
-        configuration.manager = ModelManager.Options(models: models, policy: try VersionPolicy(parsing: versions))
+        configuration.manager = ModelManager.Options(
+          models: models, policy: try VersionPolicy(parsing: versions), maxBatchSize: maxBatchSize,
+          batchTimeout: Self.duration(batchTimeout) ?? .milliseconds(2))
         configuration.pollInterval = Self.duration(pollInterval) ?? .seconds(2)
         configuration.limits = RESTRoutes.Limits(
           maxBodyBytes: maxBodyBytes, requestTimeout: Self.duration(requestTimeout) ?? .seconds(30))
         if let workers { configuration.workers = workers }
         configuration.queueCapacity = maxQueue
-        let server = ServingServer(registry: registry, configuration: configuration)
+        let server = ModelServer(registry: registry, configuration: configuration)
         let router = server.makeRouter()
         let failure = LockedValue<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -105,7 +109,8 @@ extension RegistryCommand {
         }
         done.wait()
         if let error = failure.withLock({ $0 }) {
-          throw ServingError(.unavailable, "the server stopped: \(error)", underlying: error)
+          throw ServingError(
+            .unavailable, "cannot serve on \(host):\(restPort) (or the server failed): \(error)", underlying: error)
         }
       }
     }

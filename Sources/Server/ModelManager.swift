@@ -29,11 +29,20 @@ public final class ModelManager: Sendable {
     public var policy: VersionPolicy = .latest(1)
     /// Run one call with zero-filled inputs before a version becomes AVAILABLE.
     public var warmUp = true
+    /// Dynamic batching: join calls up to this many rows, waiting at most `batchTimeout`; nil
+    /// runs every call on its own.
+    public var maxBatchSize: Int?
+    public var batchTimeout: Duration = .milliseconds(2)
 
-    public init(models: [String] = [], policy: VersionPolicy = .latest(1), warmUp: Bool = true) {
+    public init(
+      models: [String] = [], policy: VersionPolicy = .latest(1), warmUp: Bool = true, maxBatchSize: Int? = nil,
+      batchTimeout: Duration = .milliseconds(2)
+    ) {
       self.models = models
       self.policy = policy
       self.warmUp = warmUp
+      self.maxBatchSize = maxBatchSize
+      self.batchTimeout = batchTimeout
     }
   }
 
@@ -59,6 +68,8 @@ public final class ModelManager: Sendable {
   public let options: Options
   public let queue: InferenceQueue
   let metrics: ServingMetrics?
+  /// Present when `options.maxBatchSize` is set.
+  let batcher: DynamicBatcher?
   private let logger: Logger
   private let state = Mutex(State())
 
@@ -71,6 +82,9 @@ public final class ModelManager: Sendable {
     self.queue = queue
     self.metrics = metrics
     self.logger = logger
+    batcher = options.maxBatchSize.map {
+      DynamicBatcher(maxBatchSize: $0, timeout: options.batchTimeout, queue: queue)
+    }
   }
 
   // MARK: - Lookups
@@ -133,6 +147,9 @@ public final class ModelManager: Sendable {
   ) async throws(ServingError) -> (version: ServedVersion, outputs: [String: Tensor]) {
     _ = try served.signature(signature)
     do {
+      if let batcher {
+        return (served, try await batcher.run(served, signature: signature, inputs: inputs, deadline: deadline))
+      }
       let outputs = try await queue.run(deadline: deadline) {
         try served.loaded.run(signature: signature, inputs: inputs)
       }

@@ -22,7 +22,7 @@ struct RESTServerTests {
   static let tolerance = (relative: Float(1e-4), absolute: Float(1e-5))
 
   let registry: Registry
-  let server: ServingServer
+  let server: ModelServer
 
   init() async throws {
     let root = try makeTemporaryDirectory("serve")
@@ -35,10 +35,10 @@ struct RESTServerTests {
     let unsupported = root.appendingPathComponent("unsupported")
     try UnsupportedModel.write(to: unsupported)
     _ = try registry.push(unsupported, PushOptions(model: "broken"))
-    var configuration = ServingServer.Configuration()
+    var configuration = ModelServer.Configuration()
     configuration.workers = 2
     configuration.limits = RESTRoutes.Limits(maxBodyBytes: 4096, requestTimeout: .seconds(30))
-    server = ServingServer(registry: registry, configuration: configuration)
+    server = ModelServer(registry: registry, configuration: configuration)
     await server.manager.refresh(force: true)
   }
 
@@ -324,6 +324,65 @@ struct RESTServerTests {
     }
   }
 
+  @Test(
+    "dynamic batching joins concurrent calls and answers each with its own rows; outputs that do not follow the batch fall back to single runs"
+  )
+  func batching() async throws {
+    server.manager.queue.stop()
+    var configuration = ModelServer.Configuration()
+    configuration.workers = 1
+    configuration.manager = ModelManager.Options(maxBatchSize: 64, batchTimeout: .milliseconds(250))
+    let batched = ModelServer(registry: registry, configuration: configuration)
+    defer { batched.manager.queue.stop() }
+    await batched.manager.refresh(force: true)
+    let base = try Self.reference("finetune_base", "inputs", "serving_default", "features")
+    let head = try Self.reference("finetune_head", "outputs", "serving_default", "head")
+    let rowFloats = try base.floats()
+    let application = Application(router: batched.makeRouter())
+    try await application.test(.router) { client in
+      try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+        // Call i sends row i % 2 of the reference input, so each answer must be that row's output.
+        for index in 0..<12 {
+          let row = index % 2
+          let values = rowFloats[(row * 6)..<(row * 6 + 6)].map { ServingJSONWriter.decimalText($0) }
+          let body = #"{"instances": [[\#(values.joined(separator: ","))]]}"#
+          group.addTask {
+            let response = try await Self.post(client, "/v1/models/ft:predict", body)
+            #expect(response.status == .ok, "\(Self.text(response.body))")
+            return (row, Self.flatten(try Self.json(response)["predictions"] as Any))
+          }
+        }
+        let expected = try head.floats()
+        var answered = 0
+        for try await (row, values) in group {
+          let want = Tensor(float32: Array(expected[(row * 3)..<(row * 3 + 3)]), shape: [3])
+          try Self.expectClose(values, want, "batched call for row \(row)")
+          answered += 1
+        }
+        #expect(answered == 12)
+      }
+      let statistics = try #require(batched.manager.batcher).statistics.withLock { $0 }
+      #expect(statistics.runs >= 1, "no call was batched")
+      #expect(statistics.rows > statistics.runs, "batches held one row each")
+      // `total` is a scalar: a joined run cannot be split back, so every call runs alone, and is right.
+      try await withThrowingTaskGroup(of: Double.self) { group in
+        for factor in 1...6 {
+          group.addTask {
+            let body = #"{"signature_name": "scale", "inputs": {"x": [[1, 2, 3]], "factor": [\#(factor)]}}"#
+            let response = try await Self.post(client, "/v1/models/two:predict", body)
+            #expect(response.status == .ok, "\(Self.text(response.body))")
+            let outputs = try Self.json(response)["outputs"] as? [String: Any]
+            return Double(Self.flatten(outputs?["scaled"] as Any).reduce(0, +)) / Double(factor)
+          }
+        }
+        var sums: [Double] = []
+        for try await sum in group { sums.append(sum) }
+        #expect(sums.count == 6)
+        #expect(Set(sums.map { ($0 * 1000).rounded() }).count == 1, "scaled / factor differs between calls: \(sums)")
+      }
+    }
+  }
+
   static func gzip(_ text: String) throws -> [UInt8] {
     let directory = try makeTemporaryDirectory("gzip")
     let file = directory.appendingPathComponent("body")
@@ -364,5 +423,41 @@ struct ChangeTokenTests {
     try moved("version removal")
     _ = try registry.versions(of: "ft")
     #expect(try registry.changeToken() == seen.last, "a read moved the token")
+  }
+}
+
+@Suite("labels and failed loads")
+struct LabelTests {
+  @Test("a label moved onto a version that fails to load stays on its old target; latest skips the failed version")
+  func labelStaysOnAvailableVersion() async throws {
+    let root = try makeTemporaryDirectory("labels")
+    let registry = try Registry(root: root.appendingPathComponent("store"))
+    _ = try registry.push(try Repository.Fixtures.model("tf1_builder"), PushOptions(model: "mix"))
+    let unsupported = root.appendingPathComponent("unsupported")
+    try UnsupportedModel.write(to: unsupported)
+    _ = try registry.setAlias("stable", model: "mix", version: 1, force: false)
+    let manager = ModelManager(
+      registry: registry, options: ModelManager.Options(), queue: InferenceQueue(workers: 1, capacity: 4))
+    defer { manager.queue.stop() }
+    await manager.refresh()
+    #expect(try manager.servable(model: "mix", version: .label("stable")).version == 1)
+
+    _ = try registry.push(unsupported, PushOptions(model: "mix"))
+    _ = try registry.setAlias("stable", model: "mix", version: 2, force: true)
+    await manager.refresh()
+    let statuses = try manager.status(model: "mix")
+    #expect(statuses.map(\.version) == [2, 1])
+    #expect(statuses.map(\.state) == [.end, .available])
+    #expect(statuses.first?.error?.category == .unsupported)
+    // The label did not follow the alias onto the broken version, and latest is the newest
+    // version that is AVAILABLE.
+    #expect(try manager.servable(model: "mix", version: .label("stable")).version == 1)
+    #expect(try manager.servable(model: "mix", version: .latest).version == 1)
+    #expect(manager.models().first?.labels == ["stable": 1])
+    let outputs = try await manager.run(
+      model: "mix", version: .label("stable"), signature: "serving_default",
+      inputs: ["x": Tensor(float32: [1, 2, 3], shape: [1, 3])], deadline: .now + .seconds(30))
+    #expect(outputs.version.version == 1)
+    #expect(outputs.outputs["y"]?.shape == [1, 2])
   }
 }

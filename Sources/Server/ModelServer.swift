@@ -15,7 +15,7 @@ import WebCatalog
 /// catalog read is loaded); the catalog is polled every `pollInterval`. SIGTERM and SIGINT stop
 /// the listener, let requests in flight finish, stop the poller and the inference workers, and
 /// return normally.
-public final class ServingServer: Sendable {
+public final class ModelServer: Sendable {
   public struct Configuration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port (`onReady` is told which).
@@ -34,6 +34,9 @@ public final class ServingServer: Sendable {
     public init() {}
   }
 
+  /// Seconds a connection may sit idle (no request being read or answered) before it is closed.
+  public static let idleTimeoutSeconds: Int64 = 60
+
   public let configuration: Configuration
   public let manager: ModelManager
   public let metrics: ServingMetrics
@@ -42,7 +45,7 @@ public final class ServingServer: Sendable {
 
   /// - Parameter logger: where loads, failures and server events are logged; by default
   ///   standard error, at `$LOG_LEVEL` (default info), keeping standard output for the ready line.
-  public init(registry: Registry, configuration: Configuration, logger: Logger = ServingServer.standardErrorLogger()) {
+  public init(registry: Registry, configuration: Configuration, logger: Logger = ModelServer.standardErrorLogger()) {
     self.configuration = configuration
     self.logger = logger
     metrics = ServingMetrics()
@@ -79,6 +82,9 @@ public final class ServingServer: Sendable {
       manager: manager, host: configuration.host, waitsForGRPC: configuration.grpcPort != nil, onReady: onReady)
     let application = Application(
       router: router,
+      // A connection idle this long is closed, so idle keep-alive or stalled clients cannot hold
+      // connections (and a graceful shutdown) open indefinitely.
+      server: .http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.restPort), serverName: "registry"),
       onServerRunning: { channel in gate.bound(port: channel.localAddress?.port ?? 0) },
