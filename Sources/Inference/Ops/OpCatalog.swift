@@ -24,5 +24,6 @@ enum OpCatalog {
     ExtendedMathOps.register(into: &registry)
     IndexingOps.register(into: &registry)
     ImageOps.register(into: &registry)
+    MiscOps.register(into: &registry)
   }
 }
