@@ -68,3 +68,45 @@ struct MiscOpTests {
       ])
   }
 }
+
+/// `tf.linalg.diag`, `diag_part` and `set_diag` as TensorFlow 2.21 computed them.
+@Suite("matrix diagonal ops")
+struct MatrixDiagonalOpTests {
+  typealias H = GraphHarness
+  func i(_ values: [Int32], _ shape: [Int]? = nil) -> Tensor { Tensor(int32: values, shape: shape ?? [values.count]) }
+  func scalar(_ value: Int32) -> Tensor { Tensor(int32: [value], shape: []) }
+
+  @Test("MatrixDiagPartV3 packs a band of diagonals with either alignment")
+  func diagPart() throws {
+    let x = i(Array(1...12), [3, 4])
+    #expect(
+      try H.run("MatrixDiagPartV3", [x, i([-1, 2]), scalar(9)]) == [
+        i([9, 3, 8, 2, 7, 12, 1, 6, 11, 5, 10, 9], [4, 3])
+      ])
+    #expect(
+      try H.run("MatrixDiagPartV3", [x, i([-1, 2]), scalar(9)], ["align": H.attribute("LEFT_RIGHT")]) == [
+        i([3, 8, 9, 2, 7, 12, 1, 6, 11, 9, 5, 10], [4, 3])
+      ])
+    #expect(try H.run("MatrixDiagPartV3", [x, scalar(0), scalar(0)]) == [i([1, 6, 11])])
+    #expect(H.failure("MatrixDiagPartV3", [x, i([2, 1]), scalar(0)]) != nil)
+    #expect(H.failure("MatrixDiagPartV3", [x, scalar(0), scalar(0)], ["align": H.attribute("UP")]) != nil)
+  }
+
+  @Test("MatrixDiagV3 builds matrices, inferring or taking the size; MatrixSetDiagV3 replaces a band")
+  func diagAndSetDiag() throws {
+    #expect(
+      try H.run("MatrixDiagV3", [i([1, 2, 3, 4, 5, 0], [2, 3]), i([0, 1]), scalar(-1), scalar(-1), scalar(0)]) == [
+        i([4, 2, 0, 0, 5, 3, 0, 0, 0], [3, 3])
+      ])
+    #expect(
+      try H.run("MatrixDiagV3", [i([1, 2]), scalar(-1), scalar(3), scalar(4), scalar(7)]) == [
+        i([7, 7, 7, 7, 1, 7, 7, 7, 7, 2, 7, 7], [3, 4])
+      ])
+    #expect(
+      try H.run(
+        "MatrixSetDiagV3", [i([Int32](repeating: 0, count: 12), [3, 4]), i([1, 2, 3, 4, 5, 6], [2, 3]), i([-1, 0])])
+        == [i([1, 0, 0, 0, 4, 2, 0, 0, 0, 5, 3, 0], [3, 4])])
+    #expect(
+      H.failure("MatrixSetDiagV3", [i([Int32](repeating: 0, count: 12), [3, 4]), i([1, 2]), i([-1, 0])]) != nil)
+  }
+}

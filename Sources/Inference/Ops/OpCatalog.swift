@@ -25,5 +25,6 @@ enum OpCatalog {
     IndexingOps.register(into: &registry)
     ImageOps.register(into: &registry)
     MiscOps.register(into: &registry)
+    MatrixDiagonalOps.register(into: &registry)
   }
 }

@@ -223,6 +223,9 @@ enum OpManifest {
     entries["TruncateMod"] = Entry(numbers, note: "integer division by zero is an error")
     entries["Mod"] = Entry(numbers, note: "C-style (truncating) remainder; integer division by zero is an error")
     entries["Concat"] = Entry(every, note: "the axis is the first input (V1)")
+    for name in ["MatrixDiagV3", "MatrixDiagPartV3", "MatrixSetDiagV3"] {
+      entries[name] = Entry(every, ["align"], note: "a band k = [lower, upper] of diagonals")
+    }
     entries["ShapeN"] = Entry(every, ["out_type"])
     entries["LinSpace"] = Entry("float32, float64", note: "the last value is exactly stop")
     entries["Roll"] = Entry(every)
@@ -277,9 +280,6 @@ enum OpManifest {
 
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
   static let refused: [String: String] = [
-    "MatrixDiagV3": "not implemented yet",
-    "MatrixDiagPartV3": "not implemented yet",
-    "MatrixSetDiagV3": "not implemented yet",
     "Real": "complex64 tensors are not implemented yet",
     "Imag": "complex64 tensors are not implemented yet",
     "Angle": "complex64 tensors are not implemented yet",
