@@ -38,8 +38,12 @@ enum MatrixDiagonalOps {
     registry.register("MatrixDiagV3") { context throws(InferenceError) in
       let diagonal = try context.tensor(0)
       let k = try ArrayOps.integers(try context.tensor(1), context)
-      guard let lower = k.first, let upper = k.last, k.count <= 2, lower <= upper else {
-        throw InferenceError(.invalidArgument, "\(context.location): k must be one or two increasing values")
+      // k, num_rows and num_cols are int32 in TensorFlow; bounded so the size arithmetic below
+      // cannot overflow whatever integer tensor a graph feeds.
+      guard let lower = k.first, let upper = k.last, k.count <= 2, lower <= upper, lower >= Int(Int32.min),
+        upper <= Int(Int32.max)
+      else {
+        throw InferenceError(.invalidArgument, "\(context.location): k must be one or two increasing int32 values")
       }
       let count = upper - lower + 1
       guard diagonal.rank >= (count > 1 ? 2 : 1), count < 1 << 20 else {
@@ -52,6 +56,9 @@ enum MatrixDiagonalOps {
       let length = diagonal.shape[diagonal.rank - 1]
       let requestedRows = try ArrayOps.integers(try context.tensor(2), context).first ?? -1
       let requestedColumns = try ArrayOps.integers(try context.tensor(3), context).first ?? -1
+      guard [requestedRows, requestedColumns].allSatisfy({ $0 >= -1 && $0 <= Int(Int32.max) }) else {
+        throw InferenceError(.invalidArgument, "\(context.location): num_rows and num_cols must be -1 or int32 sizes")
+      }
       let minimumRows = length - min(upper, 0)
       let minimumColumns = length + max(lower, 0)
       var (rows, columns) = (requestedRows, requestedColumns)
@@ -129,7 +136,8 @@ enum MatrixDiagonalOps {
     /// The band of the op's `k` input (input `kInput`) over a `rows` x `columns` matrix.
     init(_ context: OpContext, kInput: Int = 1, rows: Int, columns: Int) throws(InferenceError) {
       let k = try ArrayOps.integers(try context.tensor(kInput), context)
-      guard let lower = k.first, let upper = k.last, k.count <= 2 else {
+      guard let lower = k.first, let upper = k.last, k.count <= 2, lower >= Int(Int32.min), upper <= Int(Int32.max)
+      else {
         throw InferenceError(.invalidArgument, "\(context.location): k must be one or two values")
       }
       try self.init(context, lower: lower, upper: upper, rows: rows, columns: columns)
