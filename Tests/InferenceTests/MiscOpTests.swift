@@ -110,3 +110,30 @@ struct MatrixDiagonalOpTests {
       H.failure("MatrixSetDiagV3", [i([Int32](repeating: 0, count: 12), [3, 4]), i([1, 2]), i([-1, 0])]) != nil)
   }
 }
+
+/// `ReduceJoin` as TensorFlow 2.21 joins.
+@Suite("ReduceJoin")
+struct ReduceJoinTests {
+  typealias H = GraphHarness
+  let x = Tensor(strings: ["a", "b", "c", "d"], shape: [2, 2])
+  func axes(_ values: [Int32]) -> Tensor { Tensor(int32: values, shape: [values.count]) }
+  let dash = ["separator": H.attribute("-")]
+
+  @Test("axes, keep_dims, the order of listed axes, empty inputs and bad axes")
+  func joins() throws {
+    #expect(try H.run("ReduceJoin", [x, axes([0])], dash) == [Tensor(strings: ["a-c", "b-d"], shape: [2])])
+    #expect(
+      try H.run("ReduceJoin", [x, axes([1])], dash.merging(["keep_dims": H.attribute(true)]) { $1 }) == [
+        Tensor(strings: ["a-b", "c-d"], shape: [2, 1])
+      ])
+    #expect(try H.run("ReduceJoin", [x, axes([])], dash) == [x])
+    #expect(try H.run("ReduceJoin", [x, axes([0, 1])], dash) == [Tensor(strings: ["a-c-b-d"], shape: [])])
+    #expect(try H.run("ReduceJoin", [x, axes([-1, 0])], dash) == [Tensor(strings: ["a-b-c-d"], shape: [])])
+    #expect(
+      try H.run("ReduceJoin", [Tensor(strings: [[UInt8]](), shape: [2, 0]), axes([1])], dash) == [
+        Tensor(strings: ["", ""], shape: [2])
+      ])
+    #expect(H.failure("ReduceJoin", [x, axes([0, 0])])?.message.contains("Duplicate reduction dimension 0") == true)
+    #expect(H.failure("ReduceJoin", [x, axes([2])])?.message.contains("Invalid reduction dimension 2") == true)
+  }
+}

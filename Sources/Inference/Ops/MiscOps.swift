@@ -158,6 +158,7 @@ enum MiscOps {
       }
       return [.tensor(Tensor(strings: stripped, shape: x.shape))]
     }
+    registry.register("ReduceJoin") { context throws(InferenceError) in try reduceJoin(context) }
     registry.register("Assert") { context throws(InferenceError) in
       let condition = try context.tensor(0)
       guard condition.dtype == .bool, condition.elementCount == 1 else {
@@ -171,6 +172,53 @@ enum MiscOps {
       throw InferenceError(
         .invalidArgument, "\(context.location): assertion failed: \(pieces.joined(separator: " "))")
     }
+  }
+
+  /// `ReduceJoin`: the strings along `reduction_indices` joined with `separator`. The order is
+  /// TensorFlow's: the first listed axis varies fastest (`[0, 1]` on `[[a, b], [c, d]]` gives
+  /// `a c b d`, `[1, 0]` gives `a b c d`).
+  static func reduceJoin(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let x = try context.tensor(0)
+    let strings = try context.strings(0)
+    let listed = try ArrayOps.integers(try context.tensor(1), context)
+    let keep = try context.bool("keep_dims")
+    let separator = Array(try context.string("separator", default: "").utf8)
+    var axes: [Int] = []
+    for raw in listed {
+      let axis = raw < 0 ? raw + x.rank : raw
+      guard axis >= 0, axis < x.rank else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): Invalid reduction dimension \(raw) for input with \(x.rank) dimension(s)")
+      }
+      guard !axes.contains(axis) else {
+        throw InferenceError(.invalidArgument, "\(context.location): Duplicate reduction dimension \(axis)")
+      }
+      axes.append(axis)
+    }
+    let kept = (0..<x.rank).filter { !axes.contains($0) }
+    let shape = keep ? x.shape.indices.map { axes.contains($0) ? 1 : x.shape[$0] } : kept.map { x.shape[$0] }
+    let strides = ArrayOps.strides(x.shape)
+    let count = axes.reduce(1) { $0 * x.shape[$1] }
+    var output: [[UInt8]] = []
+    for coordinate in ArrayOps.allIndices(kept.map { x.shape[$0] }) {
+      let base = zip(kept, coordinate).reduce(0) { $0 + $1.1 * strides[$1.0] }
+      var joined: [UInt8] = []
+      for index in 0..<count {
+        var rest = index
+        var offset = base
+        for axis in axes {
+          offset += (rest % x.shape[axis]) * strides[axis]
+          rest /= x.shape[axis]
+        }
+        if index > 0 { joined += separator }
+        joined += strings[offset]
+      }
+      output.append(joined)
+    }
+    if kept.isEmpty && output.isEmpty { output = [[]] }
+    try context.checkStringBytes(Int64(output.reduce(0) { $0 + $1.count }), of: "the joined strings")
+    return [.tensor(Tensor(strings: output, shape: shape))]
   }
 
   /// A tensor's values as TensorFlow's legacy `SummarizeValue` prints them for `Assert`: at

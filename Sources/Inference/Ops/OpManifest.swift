@@ -238,6 +238,7 @@ enum OpManifest {
     entries["BiasAddV1"] = Entry(numbers)
     entries["CheckNumericsV2"] = Entry(every, note: "passes its input; NaN and Inf are not reported")
     entries["StringStrip"] = Entry(strings, note: "ASCII whitespace at both ends")
+    entries["ReduceJoin"] = Entry(strings, ["keep_dims", "separator"], note: "the first listed axis varies fastest")
     entries["Assert"] = Entry(
       "bool condition, data of every dtype", ["summarize"],
       note: "evaluated: a false condition fails the call with \"assertion failed: [data] ...\" as TensorFlow prints it")
@@ -307,7 +308,6 @@ enum OpManifest {
     "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
     "StringNGrams": "not implemented yet",
     "StringFormat": "not implemented yet",
-    "ReduceJoin": "not implemented yet",
     "UnicodeDecode": "Unicode decoding ops are not implemented yet",
     "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
     "UnicodeEncode": "Unicode encoding is not implemented yet",
