@@ -43,6 +43,18 @@ disagrees or fails (ERR: Keras or TensorFlow itself failed on a generated model)
                split="character" (UnicodeDecode, UnicodeEncode), num_oov_indices=0 (Assert,
                GatherNd, StringFormat).
 
+Kinds added by issue 13, run only when named in `--kinds` (so the default cycle, and old seeds,
+stay as they were):
+
+  convolution  Conv1D (random dilation, causal/same/valid padding), grouped Conv2D (`groups` 2 to
+               4, as ConvNeXt and RegNet write it) and Conv2DTranspose with random stride and
+               padding, then pooling and Dense.
+  resizing     Keras preprocessing over images: Resizing (bilinear, nearest, bicubic or area,
+               sometimes crop_to_aspect_ratio) or CenterCrop, then Rescaling and sometimes a
+               Conv2D; or Discretization of float features into random bin boundaries.
+  ranking      keras.ops over float rows: sort, argsort, top_k (random k), segment_sum and
+               segment_max (random segment ids from the data), each as the model's output.
+
 `--tf-only` builds, exports and runs every model with TensorFlow only (the registry is not
 called, and conformance.sh skips the Swift build): a dry run of the generators.
 """
@@ -57,11 +69,12 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
-KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
+KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking"]
+DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
-SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text"]
+SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking"]
 
 
 def activation(rng):
@@ -468,6 +481,104 @@ BUILDERS = {"dense": dense_model, "conv": conv_model, "recurrent": recurrent_mod
             "text": text_model}
 
 
+def convolution_model(keras, rng, rng_np):
+    """Conv1D with dilation, grouped Conv2D or Conv2DTranspose (see the module docstring)."""
+    choice = rng.choice(["conv1d", "grouped", "transpose"])
+    if choice == "conv1d":
+        steps, channels = rng.randint(8, 24), rng.randint(1, 5)
+        inputs = keras.Input((steps, channels))
+        x = inputs
+        for _ in range(rng.randint(1, 3)):
+            dilation = rng.choice([1, 2, 3])
+            padding = rng.choice(["same", "valid", "causal"])
+            kernel = rng.choice([2, 3, 5])
+            if x.shape[1] < (kernel - 1) * dilation + 2:
+                padding = "same"
+            x = keras.layers.Conv1D(rng.randint(1, 8), kernel, dilation_rate=dilation, padding=padding,
+                                    activation=activation(rng))(x)
+        x = keras.layers.GlobalAveragePooling1D()(x) if rng.random() < 0.5 else keras.layers.Flatten()(x)
+        sample_shape = (steps, channels)
+        notes = "conv1d"
+    else:
+        size = rng.randint(6, 16)
+        groups = rng.randint(2, 4)
+        channels = groups * rng.randint(1, 3)
+        inputs = keras.Input((size, size, channels))
+        x = inputs
+        if choice == "grouped":
+            x = keras.layers.Conv2D(groups * rng.randint(1, 3), rng.choice([1, 3, 5]), groups=groups,
+                                    strides=rng.choice([1, 2]), padding=rng.choice(["same", "valid"]),
+                                    activation=activation(rng))(x)
+        else:
+            x = keras.layers.Conv2DTranspose(rng.randint(1, 6), rng.choice([2, 3, 4]), strides=rng.choice([1, 2]),
+                                             padding=rng.choice(["same", "valid"]), activation=activation(rng))(x)
+        x = keras.layers.GlobalAveragePooling2D()(x) if rng.random() < 0.5 else keras.layers.Flatten()(x)
+        sample_shape = (size, size, channels)
+        notes = f"{choice} groups {groups}" if choice == "grouped" else choice
+    x = keras.layers.Dense(rng.randint(1, 8))(x)
+    return keras.Model(inputs, x), float_sampler(rng_np, sample_shape), notes
+
+
+def resizing_model(keras, rng, rng_np):
+    """Resizing or CenterCrop over images, or Discretization of features."""
+    if rng.random() < 0.25:
+        width = rng.randint(2, 12)
+        inputs = keras.Input((width,))
+        bins = sorted({round(rng.uniform(-2, 2), 2) for _ in range(rng.randint(1, 6))})
+        x = keras.layers.Discretization(bin_boundaries=bins)(inputs)
+        return keras.Model(inputs, x), float_sampler(rng_np, (width,)), f"discretization {len(bins)} bins"
+    height, width, channels = rng.randint(4, 20), rng.randint(4, 20), rng.randint(1, 4)
+    inputs = keras.Input((height, width, channels))
+    if rng.random() < 0.75:
+        method = rng.choice(["bilinear", "nearest", "bicubic", "area"])
+        crop = rng.random() < 0.3
+        x = keras.layers.Resizing(rng.randint(2, 24), rng.randint(2, 24), interpolation=method,
+                                  crop_to_aspect_ratio=crop)(inputs)
+        notes = f"resize {method}{' crop' if crop else ''}"
+    else:
+        x = keras.layers.CenterCrop(rng.randint(1, height), rng.randint(1, width))(inputs)
+        notes = "center crop"
+    x = keras.layers.Rescaling(rng.uniform(0.1, 2.0), offset=rng.uniform(-1, 1))(x)
+    if rng.random() < 0.4:
+        x = keras.layers.Conv2D(rng.randint(1, 6), 3, padding="same")(x)
+    return keras.Model(inputs, x), float_sampler(rng_np, (height, width, channels)), notes
+
+
+def ranking_model(keras, rng, rng_np):
+    """keras.ops sort, argsort, top_k, segment_sum or segment_max over float rows."""
+    width = rng.randint(2, 16)
+    op = rng.choice(["sort", "argsort", "top_k", "segment_sum", "segment_max"])
+    k = rng.randint(1, width)
+    segments = rng.randint(1, 4)
+
+    class Ranking(keras.layers.Layer):
+        def call(self, x):
+            if op == "sort":
+                return keras.ops.sort(x, axis=-1)
+            if op == "argsort":
+                return keras.ops.argsort(x, axis=-1)
+            if op == "top_k":
+                values, indices = keras.ops.top_k(x, k)
+                return values + keras.ops.cast(indices, "float32")
+            ids = keras.ops.cast(keras.ops.floor(keras.ops.abs(x[:, 0]) * 2), "int32") % segments
+            reduce = keras.ops.segment_sum if op == "segment_sum" else keras.ops.segment_max
+            return reduce(x, ids, num_segments=segments)
+
+    inputs = keras.Input((width,))
+    x = inputs
+    if rng.random() < 0.5:
+        x = keras.layers.Dense(width)(x)
+    x = Ranking()(x)
+    # Ties among rounded values check the tie order.
+    def sample(batch):
+        return np.round(rng_np.standard_normal((batch, width)).astype(np.float32) * 2) / 2
+
+    return keras.Model(inputs, x), sample, f"{op}{f' k {k}' if op == 'top_k' else ''}"
+
+
+BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model})
+
+
 def randomize(model, rng_np):
     import keras
     for layer in model.layers:
@@ -485,8 +596,8 @@ def parse_arguments():
     parser.add_argument("registry", help="the registry executable (ignored with --tf-only)")
     parser.add_argument("count", nargs="?", type=int, default=30, help="number of models (default 30)")
     parser.add_argument("seed", nargs="?", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--kinds", default=",".join(KINDS),
-                        help=f"comma-separated model kinds out of {','.join(KINDS)} (default: all)")
+    parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS),
+                        help=f"comma-separated model kinds out of {','.join(KINDS)} (default: {','.join(DEFAULT_KINDS)})")
     parser.add_argument("--tf-only", action="store_true",
                         help="build and run the models with TensorFlow only, without the registry")
     args = parser.parse_args()

@@ -279,8 +279,12 @@ extension TensorBundle {
       var starts: [Int] = []
       var lengths: [Int] = []
       for (extent, size) in zip(slice, shape) {
+        // Start first: a hostile start near Int64.min must not overflow the subtraction.
+        guard extent.start >= 0, extent.start <= Int64(size) else {
+          throw bad("slice \(Self.describe(slice)) lies outside the shape \(entry.shape)")
+        }
         let length = extent.length ?? Int64(size) - extent.start
-        guard extent.start >= 0, length >= 0, extent.start <= Int64(size) - length else {
+        guard length >= 0, extent.start <= Int64(size) - length else {
           throw bad("slice \(Self.describe(slice)) lies outside the shape \(entry.shape)")
         }
         starts.append(Int(extent.start))

@@ -106,6 +106,31 @@ struct IndexingOpTests {
       try H.run("UnsortedSegmentSum", [f([1, 2, 3, 4], [2, 2]), i([0, 1, 1, 0], [2, 2]), scalar(2)]) == [f([5, 5])])
   }
 
+  @Test("hostile sizes: huge segment ids and num_segments, huge ScatterNd shapes, huge blocks over empty tensors")
+  func hostileSizes() {
+    let huge = Tensor(int64: [0, .max], shape: [2])
+    #expect(H.failure("SegmentSum", [f([1, 2]), huge])?.category == .resourceExhausted)
+    #expect(
+      H.failure("SegmentSum", [f([1, 2]), Tensor(int64: [0, 1 << 40], shape: [2])])?.category == .resourceExhausted)
+    #expect(
+      H.failure("UnsortedSegmentSum", [f([1, 2]), i([0, 1]), Tensor(int64: [1 << 40], shape: [])])?.category
+        == .resourceExhausted)
+    #expect(
+      H.failure("ScatterNd", [i([0], [1, 1]), f([1]), Tensor(int64: [1 << 40], shape: [1])])?.category
+        == .resourceExhausted)
+    #expect(
+      H.failure("BroadcastTo", [f([1]), Tensor(int64: [1 << 40, 1 << 40], shape: [2])])?.category == .resourceExhausted)
+    let empty = Tensor(float32: [], shape: [1, 0, 1])
+    let blocks = Tensor(int64: [1 << 62], shape: [1])
+    #expect(H.failure("SpaceToBatchND", [empty, blocks, Tensor(int64: [0, 0], shape: [1, 2])]) != nil)
+    #expect(
+      H.failure("MatrixDiagV3", [i([1, 2]), Tensor(int64: [.min], shape: []), i([-1], []), i([-1], []), i([0], [])])
+        != nil)
+    #expect(
+      H.failure("MatrixDiagV3", [i([1, 2]), i([0], []), Tensor(int64: [1 << 40], shape: []), i([-1], []), i([0], [])])
+        != nil)
+  }
+
   func boundaries(_ values: [Float]) -> [String: Tensorflow_AttrValue] {
     var attribute = Tensorflow_AttrValue()
     attribute.list.f = values

@@ -128,6 +128,7 @@ struct SlicedTensorTests {
       ([[.init(start: 0, length: 2), .init(start: 0, length: 1)], half], [[1, 3], [1, 2]], "overlaps"),
       ([[.init(start: 1, length: 2), .init(start: 0, length: nil)]], [[1, 2, 3, 4]], "outside"),
       ([[.init(start: 0, length: 2)]], [[1, 2]], "extents"),
+      ([[.init(start: .min, length: nil), .init(start: 0, length: nil)]], [[1, 2, 3, 4]], "outside"),
     ]
     for (slices, rows, words) in cases {
       let bundle = try Self.bundle(slices, rows: rows)

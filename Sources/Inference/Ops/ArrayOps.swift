@@ -292,14 +292,24 @@ enum ArrayOps {
         .invalidArgument,
         "\(context.location): padded spatial shape \(spatial) is not a multiple of the block \(block)")
     }
+    // Checked: an empty spatial dimension is a multiple of any block, however large.
+    var blocks = batch
+    for step in block {
+      let (product, overflow) = blocks.multipliedReportingOverflow(by: step)
+      guard !overflow else {
+        throw InferenceError(.invalidArgument, "\(context.location): block_shape \(block) overflows the batch")
+      }
+      blocks = product
+    }
+    try context.checkOutput([blocks] + (0..<m).map { spatial[$0] / block[$0] } + remaining, x.dtype)
+    try context.checkOutput([batch] + block + remaining, x.dtype)
     // [batch, s1/b1, b1, ..., sM/bM, bM, rest...] -> [b1, ..., bM, batch, s1/b1, ..., sM/bM, rest...]
     var split = [batch]
     for axis in 0..<m { split += [spatial[axis] / block[axis], block[axis]] }
     let permutation =
       (0..<m).map { 2 + 2 * $0 } + [0] + (0..<m).map { 1 + 2 * $0 } + (0..<rest).map { 1 + 2 * m + $0 }
     let moved = try permute(try context.run { try padded.reshaped(to: split + remaining) }, permutation, context)
-    let blocks = block.reduce(1, *)  // at most the padded size, which fits
-    let shape = [batch * blocks] + (0..<m).map { spatial[$0] / block[$0] } + remaining
+    let shape = [blocks] + (0..<m).map { spatial[$0] / block[$0] } + remaining
     return [.tensor(try context.run { try moved.reshaped(to: shape) })]
   }
 

@@ -154,7 +154,8 @@ enum ExtendedMathOps {
         }
       }
     }
-    for name in ["TruncateDiv", "TruncateMod"] {
+    // `Mod` is TensorFlow's C-style (truncating) remainder too.
+    for name in ["TruncateDiv", "TruncateMod", "Mod"] {
       registry.register(name) { context throws(InferenceError) in
         let (x, y) = (try context.tensor(0), try context.tensor(1))
         let (a, b, shape) = try Broadcasting.pair(x, y, context)

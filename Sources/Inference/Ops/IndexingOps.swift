@@ -354,6 +354,10 @@ enum IndexingOps {
       if let first = ids.first, first < 0 {
         throw InferenceError(.invalidArgument, "\(context.location): segment ids must be >= 0")
       }
+      // The largest id gives the output's length; Int.max must not overflow the + 1.
+      guard (ids.last ?? 0) < Int.max else {
+        throw InferenceError(.resourceExhausted, "\(context.location): segment id \(ids.last ?? 0) is too large")
+      }
       count = (ids.last ?? -1) + 1
     } else {
       guard idTensor.rank <= data.rank, Array(data.shape[..<idTensor.rank]) == idTensor.shape else {

@@ -24,5 +24,7 @@ enum OpCatalog {
     ExtendedMathOps.register(into: &registry)
     IndexingOps.register(into: &registry)
     ImageOps.register(into: &registry)
+    MiscOps.register(into: &registry)
+    MatrixDiagonalOps.register(into: &registry)
   }
 }

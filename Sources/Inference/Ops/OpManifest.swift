@@ -221,6 +221,27 @@ enum OpManifest {
     }
     entries["TruncateDiv"] = Entry(numbers, note: "integer division by zero is an error; min / -1 wraps to min")
     entries["TruncateMod"] = Entry(numbers, note: "integer division by zero is an error")
+    entries["Mod"] = Entry(numbers, note: "C-style (truncating) remainder; integer division by zero is an error")
+    entries["Concat"] = Entry(every, note: "the axis is the first input (V1)")
+    for name in ["MatrixDiagV3", "MatrixDiagPartV3", "MatrixSetDiagV3"] {
+      entries[name] = Entry(every, ["align"], note: "a band k = [lower, upper] of diagonals")
+    }
+    entries["ShapeN"] = Entry(every, ["out_type"])
+    entries["LinSpace"] = Entry("float32, float64", note: "the last value is exactly stop")
+    entries["Roll"] = Entry(every)
+    entries["Diag"] = Entry(numbers)
+    entries["DiagPart"] = Entry(every)
+    entries["ConjugateTranspose"] = Entry(every, note: "real dtypes: a transpose")
+    entries["EuclideanNorm"] = Entry(numbers, ["keep_dims"])
+    entries["L2Loss"] = Entry(floats)
+    entries["ApproximateEqual"] = Entry(numbers, ["tolerance"])
+    entries["BiasAddV1"] = Entry(numbers)
+    entries["CheckNumericsV2"] = Entry(every, note: "passes its input; NaN and Inf are not reported")
+    entries["StringStrip"] = Entry(strings, note: "ASCII whitespace at both ends")
+    entries["ReduceJoin"] = Entry(strings, ["keep_dims", "separator"], note: "the first listed axis varies fastest")
+    entries["Assert"] = Entry(
+      "bool condition, data of every dtype", ["summarize"],
+      note: "evaluated: a false condition fails the call with \"assertion failed: [data] ...\" as TensorFlow prints it")
     entries["TopKV2"] = Entry(
       numbers, ["sorted", "index_type"], note: "ties keep index order; NaN sorts below numbers")
     entries["GatherNd"] = Entry(every)
@@ -260,9 +281,6 @@ enum OpManifest {
 
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
   static let refused: [String: String] = [
-    "MatrixDiagV3": "not implemented yet",
-    "MatrixDiagPartV3": "not implemented yet",
-    "MatrixSetDiagV3": "not implemented yet",
     "Real": "complex64 tensors are not implemented yet",
     "Imag": "complex64 tensors are not implemented yet",
     "Angle": "complex64 tensors are not implemented yet",
@@ -290,8 +308,6 @@ enum OpManifest {
     "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
     "StringNGrams": "not implemented yet",
     "StringFormat": "not implemented yet",
-    "StringStrip": "not implemented yet",
-    "ReduceJoin": "not implemented yet",
     "UnicodeDecode": "Unicode decoding ops are not implemented yet",
     "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
     "UnicodeEncode": "Unicode encoding is not implemented yet",
@@ -300,7 +316,6 @@ enum OpManifest {
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",
     "SparseBincount": "sparse inputs are not implemented",
     "RaggedRange": "not implemented yet",
-    "Assert": "not implemented yet (an evaluated assertion is planned)",
     "HashTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "LookupTableFind": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "InitializeTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
