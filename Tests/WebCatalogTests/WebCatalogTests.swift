@@ -149,6 +149,9 @@ struct RoutingTests {
     #expect(byOp.body.contains("Matching versions") && byOp.body.contains("clf:2"))
     let byMeta = try await fixture.get("/ui/?q=meta%3Ateam%3Dsearch")
     #expect(byMeta.body.contains("clf:1") && !byMeta.body.contains(">clf:2<"))
+    // As a browser's form sends it: spaces as '+'.
+    let both = try await fixture.get("/ui/?q=op%3AMatMul+meta%3Ateam%3Dsearch")
+    #expect(both.body.contains(">clf:1<") && !both.body.contains(">clf:2<"))
     let bad = try await fixture.get("/ui/?q=colour%3Ablue")
     #expect(bad.status == .ok && bad.body.contains("unknown search term"))
   }
