@@ -12,7 +12,8 @@ enum Charts {
     let link: String
     let aliases: [String]
     let parent: String?
-    /// A version of another model (a fine-tune's base) or one not on this page.
+    /// A version of another model (a fine-tune's base) or one not on this page; its caption
+    /// (in `aliases`) is its reference, not an alias.
     let external: Bool
     let removed: Bool
   }
@@ -71,7 +72,8 @@ enum Charts {
       for (row, alias) in node.aliases.enumerated() {
         let y = at.y + radius + 16 + Double(row) * 14
         svg +=
-          "<text class=\"alias\" x=\"\(fmt(at.x))\" y=\"\(fmt(y))\" text-anchor=\"middle\">@\(HTML.escape(alias))</text>"
+          "<text class=\"alias\" x=\"\(fmt(at.x))\" y=\"\(fmt(y))\" text-anchor=\"middle\">"
+          + "\(node.external ? "" : "@")\(HTML.escape(alias))</text>"
       }
     }
     return svg + "</svg>"

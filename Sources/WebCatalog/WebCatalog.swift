@@ -41,7 +41,7 @@ public struct WebCatalog: Sendable {
   public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
     let catalog = self
     let handler: @Sendable (Request, Context) async throws -> Response = { request, _ in
-      let page = catalog.page(path: request.uri.path, query: request.uri.queryParameters)
+      let page = catalog.page(path: request.uri.path, query: request.uri.query ?? "")
       return page.response
     }
     router.get("/ui", use: handler)
@@ -69,12 +69,11 @@ public struct WebCatalog: Sendable {
 
   /// Routes a path under /ui to its page. The path arrives percent-encoded; model names are
   /// plain (letters, digits, `.`, `_`, `-`, `/`), and anything else is simply not found.
-  func page(path rawPath: String, query: Hummingbird.Parameters) -> Page {
+  func page(path rawPath: String, query: String) -> Page {
     let path = rawPath.removingPercentEncoding ?? rawPath
     var rest = path.hasPrefix("/ui") ? String(path.dropFirst(3)) : path
     if rest.hasPrefix("/") { rest.removeFirst() }
-    let parameters = Dictionary(
-      query.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+    let parameters = Self.formParameters(query)
     do {
       if rest.isEmpty { return try modelsPage(parameters) }
       if rest.hasPrefix("static/") { return staticFile(String(rest.dropFirst("static/".count))) }
@@ -118,6 +117,22 @@ public struct WebCatalog: Sendable {
     } catch {
       return errorPage(RegistryError(.internal, "\(error)"))
     }
+  }
+
+  /// A query string as a browser's GET form writes it: `+` is a space, the rest percent-encoded.
+  /// The first value of a repeated key wins.
+  static func formParameters(_ query: String) -> [String: String] {
+    var parameters: [String: String] = [:]
+    for pair in query.split(separator: "&") {
+      let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      func decode(_ text: Substring) -> String? {
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+      }
+      guard let key = parts.first.flatMap(decode), !key.isEmpty else { continue }
+      let value = parts.count > 1 ? decode(parts[1]) : ""
+      if parameters[key] == nil, let value { parameters[key] = value }
+    }
+    return parameters
   }
 
   private func notFound(_ path: String) -> RegistryError {

@@ -131,6 +131,9 @@ struct RoutingTests {
     let base = try await fixture.get("/ui/models/clf/versions/1")
     // The base's head tensors are only in clf:1; its hidden layers are shared with both fine-tunes.
     #expect(base.body.contains("class=\"chip unique\"") && base.body.contains("class=\"chip shared\""))
+    // A parent of another model is a dashed node captioned with its reference, not as an alias.
+    let tunedModel = try await fixture.get("/ui/models/team/tuned")
+    #expect(tunedModel.body.contains("class=\"node external\"") && tunedModel.body.contains(">clf:1</text>"))
     let tuned = try await fixture.get("/ui/models/team/tuned/versions/1")
     #expect(tuned.body.contains("href=\"/ui/diff?from=clf:1&amp;to=team/tuned:1\""))
     let diff = try await fixture.get("/ui/diff/clf/1..2")
@@ -149,6 +152,9 @@ struct RoutingTests {
     #expect(byOp.body.contains("Matching versions") && byOp.body.contains("clf:2"))
     let byMeta = try await fixture.get("/ui/?q=meta%3Ateam%3Dsearch")
     #expect(byMeta.body.contains("clf:1") && !byMeta.body.contains(">clf:2<"))
+    // As a browser's form sends it: spaces as '+'.
+    let both = try await fixture.get("/ui/?q=op%3AMatMul+meta%3Ateam%3Dsearch")
+    #expect(both.body.contains(">clf:1<") && !both.body.contains(">clf:2<"))
     let bad = try await fixture.get("/ui/?q=colour%3Ablue")
     #expect(bad.status == .ok && bad.body.contains("unknown search term"))
   }
