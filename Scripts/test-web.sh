@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web catalog in a real browser: builds a store holding the fine-tune fixtures (a lineage across
-# two models, aliases, metadata and a model card), serves it with registry-web-preview on a free
-# loopback port, and loads every page in Debian's headless Chromium. For each page it checks the
+# two models, aliases, metadata and a model card), serves it with `registry serve` on a port the
+# system picks (the catalog is mounted beside the REST API, as users run it), and loads every page in Debian's headless Chromium. For each page it checks the
 # DOM Chromium built (--dump-dom) for the facts the page must show, and Chromium's log for console
 # errors (a CSP violation, an exception in catalog.js); then it saves a screenshot of each page.
 # A control page with a deliberate error proves the console check sees errors.
@@ -17,7 +17,6 @@ if [[ -z "$chromium" ]]; then
 fi
 
 swift build --product registry >/dev/null
-swift build --product registry-web-preview >/dev/null
 bin=$(swift build --show-bin-path)
 
 work=$(mktemp -d /tmp/registry-test-web.XXXXXX)
@@ -53,16 +52,16 @@ See the [training notes](https://example.com/notes). <script>alert("not run")</s
 CARD
 registry card set clf:2 "$work/card.md"
 
-"$bin/registry-web-preview" --store "$store" --port 0 >"$work/server.out" 2>"$work/server.err" &
+"$bin/registry" --store "$store" serve --rest-port 0 --no-grpc >"$work/server.out" 2>"$work/server.err" &
 server=$!
 base=""
-for _ in $(seq 1 100); do
-  base=$(head -n1 "$work/server.out" 2>/dev/null || true)
-  [[ -n "$base" ]] && break
+for _ in $(seq 1 600); do
+  url=$(sed -n 's/^serving .* on \(http:[^ ]*\).*$/\1/p' "$work/server.out" 2>/dev/null || true)
+  [[ -n "$url" ]] && { base="$url/ui/"; break; }
   kill -0 "$server" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
   sleep 0.1
 done
-[[ -n "$base" ]] || { echo "test-web: the preview server printed no address" >&2; exit 1; }
+[[ -n "$base" ]] || { echo "test-web: registry serve printed no address" >&2; exit 1; }
 origin=${base%/ui/}
 echo "test-web: serving $base"
 

@@ -36,10 +36,14 @@ struct InferenceQueueTests {
     let queue = InferenceQueue(workers: 1, capacity: 4)
     let release = DispatchSemaphore(value: 0)
     let ran = LockedValue(false)
-    let started = ContinuousClock.now
-    let slow = Task { try await queue.run(deadline: started + .milliseconds(100)) { release.wait() } }
-    while queue.load.running == 0 { try await Task.sleep(for: .milliseconds(5)) }
-    let queued = Task { try await queue.run(deadline: started + .milliseconds(100)) { ran.withLock { $0 = true } } }
+    // Deadlines count from when each call is made, not from when the test began: the tasks that
+    // make them may wait long for Swift's cooperative threads while other suites run. The worker
+    // threads are the queue's own, so two seconds is ample for one to pick up the first call
+    // (a call whose deadline passes before it starts is never run). The wait is bounded.
+    let slow = Task { try await queue.run(deadline: .now + .seconds(2)) { release.wait() } }
+    for _ in 0..<6000 where queue.load.running == 0 { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(queue.load.running == 1, "the worker never started the first call")
+    let queued = Task { try await queue.run(deadline: .now + .milliseconds(300)) { ran.withLock { $0 = true } } }
     for task in [slow, queued] {
       await #expect {
         try await task.value
