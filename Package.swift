@@ -27,6 +27,8 @@
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
 //   TensorIO          Tensors from and to .npy arrays, and from JSON: `registry run`'s inputs and outputs.
+//   CArchive          Debian's libarchive, for reading and writing OCI image layouts as tar files.
+//   Remote            Versions as OCI artifacts: registries (async-http-client), image layouts, archives.
 import PackageDescription
 
 let package = Package(
@@ -42,6 +44,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    // Remote (issue 14): the one HTTP client, and TLS settings for --ca-file.
+    .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -92,10 +98,22 @@ let package = Package(
         "NumPyFormat",
         "TensorIO",
         "TensorKernels",
+        "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "RegistryCLI", dependencies: ["RegistryCommands"]),
+    // Remote (issue 14): OCI registries, image layouts and archives.
+    .systemLibrary(name: "CArchive", path: "Sources/CArchive", providers: [.apt(["libarchive-dev"])]),
+    .target(
+      name: "Remote",
+      dependencies: [
+        "Registry", "RegistryCore", "CArchive", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .testTarget(name: "RemoteTests", dependencies: ["Remote", "Registry", "RegistryTestSupport"]),
     .executableTarget(
       name: "registry-bench",
       dependencies: [

@@ -5,7 +5,10 @@ set -euo pipefail
 
 # libre2-dev: TensorFlow's regex ops run on RE2 (Sources/CRE2).
 # sqlite3: the shell docs/catalog.md shows, and tests craft damaged catalogs with it.
-packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3)
+# libarchive-dev: oci-archive: tar files (Sources/CArchive). docker-registry, skopeo, apache2-utils
+# (htpasswd), openssl: the remote tests run a real registry with TLS and basic auth (Tests/RemoteTests).
+packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3 libarchive-dev docker-registry skopeo
+  apache2-utils openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
