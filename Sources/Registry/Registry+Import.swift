@@ -33,13 +33,14 @@ public struct ImportResult: Sendable, Codable {
 }
 
 /// One import in flight: objects arrive in any order from any thread, each verified against its
-/// digest and staged in an ingest batch under a lease (so a concurrent `gc` keeps them and
-/// everything the store already had); `finish` makes them durable, then inserts the version in
-/// one transaction. A killed import leaves an `ingest/` directory and a lease, nothing visible.
+/// digest and stored through an ingest batch under a lease (so a concurrent `gc` keeps them and
+/// everything the store already had). Each layer's objects are committed (durable, then in
+/// `objects/`) as soon as they are verified, so an import killed half-way and run again fetches
+/// only what is still missing; until `finish` inserts the version in one transaction they
+/// belong to no version, and a collection after the lease and grace period may take them.
 public final class ImportSession: Sendable {
   private let registry: Registry
   private let lease: String
-  private let batch: IngestBatch
   private let staged = Mutex<Set<Digest>>([])
   private let ended = Atomic<Bool>(false)
 
@@ -49,12 +50,6 @@ public final class ImportSession: Sendable {
       lease = try registry.catalog.beginLease(
         purpose: purpose, holder: Registry.holder, duration: Registry.pushLeaseDuration)
     } catch {
-      throw RegistryError(error)
-    }
-    do {
-      batch = try registry.objects.makeBatch()
-    } catch {
-      registry.catalog.endLease(lease)
       throw RegistryError(error)
     }
   }
@@ -68,18 +63,28 @@ public final class ImportSession: Sendable {
     return FileSystem.touch(registry.objects.path(for: digest)) || registry.objects.contains(digest)
   }
 
-  /// Verifies and stages one object's bytes.
+  /// Verifies one layer's objects and makes them durable in the store, together.
   ///
-  /// - Throws: `corrupted` naming the digest when the bytes hash to something else.
-  public func stage(_ bytes: [UInt8], as digest: Digest) throws(RegistryError) {
+  /// - Throws: `corrupted` naming the digest when bytes hash to something else; nothing of
+  ///   the layer is kept then.
+  public func store(_ objects: [(digest: Digest, bytes: [UInt8])]) throws(RegistryError) {
     do {
-      _ = try bytes.withUnsafeBytes { buffer throws(StoreError) -> IngestBatch.Staged in
-        try batch.stage(buffer, expected: digest)
+      let batch = try registry.objects.makeBatch()
+      do {
+        for object in objects {
+          _ = try object.bytes.withUnsafeBytes { buffer throws(StoreError) -> IngestBatch.Staged in
+            try batch.stage(buffer, expected: object.digest)
+          }
+        }
+        try batch.commit()
+      } catch {
+        batch.abort()
+        throw error
       }
     } catch {
       throw RegistryError.wrap(error)
     }
-    _ = staged.withLock { $0.insert(digest) }
+    staged.withLock { $0.formUnion(objects.map(\.digest)) }
   }
 
   /// Checks that the manifest and every object it names are here, makes them durable and
@@ -105,8 +110,7 @@ public final class ImportSession: Sendable {
     if let existing = try registry.catalog.versions(withManifest: digest).first {
       return ImportResult(reference: existing.reference, manifest: digest.description, created: false, parent: nil)
     }
-    try stage(manifestBytes, as: digest)
-    try batch.commit()
+    try store([(digest, manifestBytes)])
 
     let createdAt = try facts.createdAt.map { text throws(RegistryError) in try Self.checkedTime(text) }
     var options = PushOptions(model: facts.model)
@@ -128,10 +132,9 @@ public final class ImportSession: Sendable {
       reference: pushed.reference, manifest: digest.description, created: pushed.created, parent: pushed.parent)
   }
 
-  /// Drops whatever was staged and not committed, and the lease.
+  /// Ends the lease (objects already stored stay, for a rerun).
   public func abort() {
     guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
-    batch.abort()
     registry.catalog.endLease(lease)
   }
 

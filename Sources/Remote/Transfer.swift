@@ -164,11 +164,9 @@ public enum Transfer {
       try layer.verify(bytes, from: endpoint.description)
       do {
         if layer.mediaType == MediaType.object {
-          try session.stage(bytes, as: layer.digest)
+          try session.store([(layer.digest, bytes)])
         } else {
-          for object in try Pack.decode(bytes, pack: layer.digest) where !session.has(object.digest) {
-            try session.stage(object.bytes, as: object.digest)
-          }
+          try session.store(try Pack.decode(bytes, pack: layer.digest).filter { !session.has($0.digest) })
         }
       } catch {
         throw RemoteError.wrap(error)

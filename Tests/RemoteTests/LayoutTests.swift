@@ -102,6 +102,42 @@ struct LayoutTests {
     #expect(try target.models().isEmpty)
   }
 
+  @Test("an import that fails half-way shows nothing; the rerun fetches only what is missing")
+  func resumedImport() async throws {
+    let source = try RemoteSupport.lineageStore()
+    let target = try RemoteSupport.newStore("target")
+    let layout = try makeTemporaryDirectory("layout").path
+    let result = try await Transfer.export(
+      try Reference(parsing: "mlp:1"), from: source, to: .layout(directory: layout, tag: "v"), tag: nil,
+      options: Self.options(threshold: 0))
+    let manifest = try JSONDecoder().decode(
+      ImageManifest.self,
+      from: Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(Digest(result.digest)!.hex)")))
+    #expect(manifest.layers.count >= 3)
+    // The last layer goes missing, as if the copy was cut short; one fetch at a time, in order.
+    let missing = try #require(manifest.layers.last)
+    let file = "\(layout)/blobs/sha256/\(missing.digest.hex)"
+    let aside = file + ".aside"
+    try FileManager.default.moveItem(atPath: file, toPath: aside)
+    var options = Self.options()
+    options.jobs = 1
+    await #expect {
+      try await Transfer.import(
+        from: .layout(directory: layout, tag: "v"), into: target, name: nil, aliases: [], options: options)
+    } throws: { error in
+      (error as? RemoteError)?.category == .notFound && "\(error)".contains(missing.digest.description)
+    }
+    #expect(try target.models().isEmpty)
+
+    try FileManager.default.moveItem(atPath: aside, toPath: file)
+    let rerun = try await Transfer.import(
+      from: .layout(directory: layout, tag: "v"), into: target, name: nil, aliases: [], options: options)
+    #expect(rerun.created)
+    #expect(rerun.downloaded == 1, "only the layer the first run lacked")
+    #expect(rerun.skipped == manifest.layers.count - 1)
+    #expect(try RemoteSupport.pulledFiles(target, "mlp:1") == RemoteSupport.pulledFiles(source, "mlp:1"))
+  }
+
   @Test("an archive round-trips through libarchive, keeps earlier tags, and is deterministic")
   func archive() async throws {
     let source = try RemoteSupport.lineageStore()
