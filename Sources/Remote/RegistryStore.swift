@@ -12,7 +12,7 @@ import Synchronization
 /// retry whole (a half-sent chunk cannot be trusted). A 401 is answered by the challenge it
 /// carries: Basic with the stored credential, or Bearer with a token from the realm (basic
 /// credentials if any, `service` and `scope`), reused until it expires. Plain HTTP is used for
-/// loopback hosts that do not answer TLS, or everywhere with `--plain-http`.
+/// loopback hosts that answer plain HTTP, or everywhere with `--plain-http`.
 final class RegistryStore: ArtifactStore {
   /// Blobs larger than this go in chunks of this size (PATCH), smaller ones in one PUT.
   static let defaultChunkSize = 8 << 20
@@ -275,7 +275,8 @@ final class RegistryStore: ArtifactStore {
     case 500...599: category = .unavailable
     default: category = .invalidArgument
     }
-    return RemoteError(category, what)
+    let transient = response.status.code == 429 || (500...599).contains(response.status.code)
+    return RemoteError(category, what, underlying: transient ? Transient() : nil)
   }
 
   private static func transportError(_ error: any Error, host: String) -> RemoteError {
@@ -285,11 +286,11 @@ final class RegistryStore: ArtifactStore {
         .unavailable,
         "\(host): TLS failed (\(error)); trust the server's CA with --ca-file or SSL_CERT_FILE, or use --plain-http")
     }
-    return RemoteError(.unavailable, "\(host): cannot reach the registry: \(error)", underlying: ConnectionLost())
+    return RemoteError(.unavailable, "\(host): cannot reach the registry: \(error)", underlying: Transient())
   }
 
-  /// Marks an error a retry may cure (a lost or refused connection).
-  struct ConnectionLost: Error {}
+  /// Marks an error a retry may cure: a lost or refused connection, 429, 5xx.
+  struct Transient: Error {}
 
   private func url(for path: String, root: Bool) async throws(RemoteError) -> String {
     if path.hasPrefix("http://") || path.hasPrefix("https://") { return path }
@@ -317,17 +318,10 @@ final class RegistryStore: ArtifactStore {
     if let scheme = state.withLock({ $0.scheme }) { return scheme }
     var chosen = plainHTTP ? "http" : "https"
     if !plainHTTP, Self.isLoopback(host) {
-      do {
-        _ = try await client.execute(HTTPClientRequest(url: "https://\(host)/v2/"), timeout: .seconds(10))
-      } catch {
-        // A TLS server whose certificate we do not trust is an error, not a reason to go plain.
-        if String(describing: error).uppercased().contains("CERTIFICATE") {
-          throw Self.transportError(error, host: host)
-        }
-        if (try? await client.execute(HTTPClientRequest(url: "http://\(host)/v2/"), timeout: .seconds(10))) != nil {
-          chosen = "http"
-        }
-      }
+      // A plain HTTP registry answers this probe; a TLS one answers 400 (Go's "HTTP request to an
+      // HTTPS server") or not at all. Probing TLS first would wait for a handshake that never ends.
+      let probe = try? await client.execute(HTTPClientRequest(url: "http://\(host)/v2/"), timeout: .seconds(10))
+      if let probe, probe.status != .badRequest { chosen = "http" }
     }
     state.withLock { $0.scheme = chosen }
     return chosen
@@ -446,8 +440,6 @@ final class RegistryStore: ArtifactStore {
 }
 
 extension RemoteError {
-  /// 429, 5xx and lost connections may go away on their own.
-  var isRetryable: Bool {
-    underlying is RegistryStore.ConnectionLost || category == .unavailable || category == .resourceExhausted
-  }
+  /// 429, 5xx and lost connections may go away on their own; TLS and auth failures do not.
+  var isRetryable: Bool { underlying is RegistryStore.Transient }
 }
