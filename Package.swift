@@ -31,6 +31,8 @@
 //   ServingProto      Swift generated from our own TensorFlow Serving .proto schemas: messages and gRPC stubs.
 //   ServingGRPC       TensorFlow Serving's gRPC services (grpc-swift 2) over a backend protocol; TensorProto codec.
 //   WebCatalog        The read-only web catalog under /ui/ (Hummingbird routes, Mustache templates, Ink cards).
+//   CArchive          Debian's libarchive, for reading and writing OCI image layouts as tar files.
+//   Remote            Versions as OCI artifacts: registries (async-http-client), image layouts, archives.
 import PackageDescription
 
 let package = Package(
@@ -59,6 +61,10 @@ let package = Package(
     // Web catalog: templates and Markdown model cards.
     .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     .package(url: "https://github.com/JohnSundell/Ink.git", exact: "0.6.0"),
+    // Remote (issue 14): the one HTTP client, and TLS settings for --ca-file.
+    .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
   ],
   targets: [
     .target(name: "RegistryCore"),
@@ -110,6 +116,7 @@ let package = Package(
         "NumPyFormat",
         "TensorIO",
         "TensorKernels",
+        "Remote",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -137,6 +144,17 @@ let package = Package(
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
+    // Remote (issue 14): OCI registries, image layouts and archives.
+    .systemLibrary(name: "CArchive", path: "Sources/CArchive", providers: [.apt(["libarchive-dev"])]),
+    .target(
+      name: "Remote",
+      dependencies: [
+        "Registry", "RegistryCore", "CArchive", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .testTarget(name: "RemoteTests", dependencies: ["Remote", "Registry", "RegistryTestSupport"]),
     .executableTarget(
       name: "registry-bench",
       dependencies: [

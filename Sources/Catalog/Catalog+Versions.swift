@@ -48,7 +48,8 @@ extension Catalog {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
-          modelID, number, now, version.createdBy, version.sourcePath, version.message, version.manifest.description,
+          modelID, number, version.createdAt ?? now, version.createdBy, version.sourcePath, version.message,
+          version.manifest.description,
           version.files.filter { $0.kind == .file }.count, version.logicalBytes, newObjects.count,
           newObjects.reduce(0) { $0 + $1.size }, newObjects.reduce(0) { $0 + $1.storedSize },
           version.parent?.rawValue,

@@ -103,6 +103,8 @@ package struct NewVersion: Sendable {
 
   package var model: String
   package var createdBy: String
+  /// When the version was made; `nil` is now. An import keeps the exporter's time.
+  package var createdAt: String?
   package var sourcePath: String?
   package var message: String?
   package var manifest: Digest

@@ -76,7 +76,16 @@ extension Registry {
     }
   }
 
-  private func pushUnchecked(_ directoryURL: URL, _ options: PushOptions) throws -> PushResult {
+  /// What an import keeps from the exporting store instead of what a push records
+  /// (Registry+Import.swift).
+  struct ImportedOrigin {
+    let createdBy: String
+    let createdAt: String?
+    /// The manifest the directory must reproduce; anything else is refused before the catalog.
+    let manifest: Digest
+  }
+
+  func pushUnchecked(_ directoryURL: URL, _ options: PushOptions, origin: ImportedOrigin? = nil) throws -> PushResult {
     try Reference.validateModelName(options.model)
     for alias in options.aliases { try Reference.validateAlias(alias) }
     for key in options.metadata.keys where key.isEmpty {
@@ -158,9 +167,15 @@ extension Registry {
       var staged = ingested.objects
       staged[manifestObject.digest] = manifestObject
       var version = NewVersion(
-        model: options.model, createdBy: Self.actor, manifest: manifestObject.digest,
+        model: options.model, createdBy: origin?.createdBy ?? Self.actor, manifest: manifestObject.digest,
         logicalBytes: ingested.manifest.logicalSize)
-      version.sourcePath = directoryURL.standardizedFileURL.path
+      version.sourcePath = origin == nil ? directoryURL.standardizedFileURL.path : nil
+      version.createdAt = origin?.createdAt
+      if let origin, origin.manifest != manifestObject.digest {
+        throw RegistryError(
+          .corrupted,
+          "the imported files give manifest \(manifestObject.digest), not the artifact's \(origin.manifest)")
+      }
       version.message = options.message
       version.parent = parent?.id
       version.metadata = options.metadata

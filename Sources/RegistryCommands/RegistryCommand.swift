@@ -21,7 +21,7 @@ public struct RegistryCommand: ParsableCommand {
     subcommands: [
       Push.self, Pull.self, List.self, Show.self, Inspect.self, Verify.self, Diff.self, Alias.self, Meta.self,
       Lineage.self, Log.self, Identify.self, Query.self, SQL.self, Events.self, Remove.self, GC.self, Fsck.self,
-      Run.self, Ops.self, Serve.self, Card.self,
+      Run.self, Ops.self, Serve.self, Card.self, Export.self, Import.self, Tags.self, Login.self, Logout.self,
     ]
   )
 

@@ -89,6 +89,9 @@ struct ContractTests {
       ("rm", ["rm", "k", "--json"]),
       ("gc", ["gc", "--grace", "0s", "--json"]),
       ("fsck", ["fsck", "--json"]),
+      ("export", ["export", "mlp:1", "oci-layout:\(scene.path("layout"))", "--json"]),
+      ("import", ["import", "oci-layout:\(scene.path("layout")):1", "--name", "copy", "--json"]),
+      ("tags", ["tags", "oci-layout:\(scene.path("layout"))", "--json"]),
     ]
     for (name, arguments) in successes {
       let result = scene.run(arguments)
@@ -147,6 +150,11 @@ struct ContractTests {
       (3, "not_found", ["serve", "--rest-port", "0", "--json", "--store", scene.path("no-store")]),
       (3, "not_found", ["card", "set", "mlp:9", scene.path("card.md"), "--json"]),
       (3, "not_found", ["card", "show", "mlp", "--json"]),
+      (6, "invalid_argument", ["export", "mlp", "docker://host/repo", "--json"]),
+      (3, "not_found", ["import", "oci-layout:\(missingDirectory)", "--json"]),
+      (3, "not_found", ["tags", "oci-layout:\(missingDirectory)", "--json"]),
+      (2, "usage", ["login", "registry.example", "--username", "u", "--json"]),
+      (3, "not_found", ["logout", "no-such-host.example", "--json"]),
     ]
     var shapes = Set<String>()
     for (status, kind, arguments) in cases {

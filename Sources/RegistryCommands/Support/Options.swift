@@ -17,3 +17,12 @@ struct OutputOptions: ParsableArguments {
   @Flag(name: .long, help: "Print one JSON object on stdout instead of text.")
   var json = false
 }
+
+/// How the remote commands (export, import, tags) reach a registry.
+struct RemoteOptions: ParsableArguments {
+  @Flag(name: .long, help: "Allow plain HTTP to a registry that is not on this machine.")
+  var plainHTTP = false
+
+  @Option(name: .long, help: "A PEM file of CA certificates to trust besides the system's.")
+  var caFile: String?
+}

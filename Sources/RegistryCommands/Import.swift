@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Registry
+import Remote
+
+extension RegistryCommand {
+  /// `registry import SRC`: bring a version from an OCI registry, image layout or archive.
+  struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Bring a version in from an OCI registry, image layout or archive.",
+      discussion: """
+        SRC is oci://HOST[:PORT]/REPOSITORY[:TAG|@sha256:HEX], oci-layout:DIR[:TAG] or \
+        oci-archive:FILE.tar[:TAG]. Every blob is checked against its digest as it arrives and \
+        only objects the store lacks are fetched; the version appears when everything is stored, \
+        keeping its message, creator, creation time and metadata, and its parent when the parent \
+        is in the store. A version whose manifest the store already holds is not imported again.
+        """)
+
+    @Argument(help: "oci://HOST/REPOSITORY[:TAG|@DIGEST], oci-layout:DIR[:TAG] or oci-archive:FILE[:TAG].")
+    var source: String
+
+    @Option(name: .long, help: "The model to import into (default: the exported model's name).")
+    var name: String?
+
+    @Option(name: .long, help: "An alias to point at the imported version (repeatable).")
+    var alias: [String] = []
+
+    @Option(name: .long, help: "Blobs transferred at once.")
+    var jobs = 4
+
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+      guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
+    func run() throws {
+      try reportingErrors(json: output.json) {
+        let endpoint = try Endpoint(parsing: source)
+        let registry = try store.open()
+        let options = remote.transferOptions(jobs: jobs)
+        let (name, aliases) = (name, alias)
+        let result = try waitFor {
+          try await Transfer.import(from: endpoint, into: registry, name: name, aliases: aliases, options: options)
+        }
+        if output.json {
+          try Output.json(result)
+        } else if result.created {
+          Output.line(
+            "Imported \(result.source) as \(result.reference): \(result.downloaded) blobs fetched "
+              + "(\(humanBytes(result.downloadedBytes))), \(result.skipped) already stored"
+              + (result.parent.map { ", parent \($0)" } ?? ""))
+        } else {
+          Output.line("Already stored as \(result.reference) (manifest \(result.manifest)); nothing imported")
+        }
+      }
+    }
+  }
+}
