@@ -10,19 +10,25 @@ struct InferenceQueueTests {
   @Test("a full queue refuses at once with resource_exhausted; the calls already taken finish")
   func fullQueue() async throws {
     let queue = InferenceQueue(workers: 1, capacity: 1)
-    defer { queue.stop() }
     let release = DispatchSemaphore(value: 0)
-    let deadline = ContinuousClock.now + .seconds(30)
-    async let first = queue.run(deadline: deadline) { () -> Int in
+    // Runs before `stop()`, so a failed expectation cannot leave the worker blocked.
+    defer { queue.stop() }
+    defer { release.signal() }
+    // Deadlines far beyond any scheduling delay, counted from each call: the tasks making the
+    // calls may wait long for Swift's cooperative threads while other suites run, and a call
+    // whose deadline passes before it starts is never run (the waits below would not see it).
+    async let first = queue.run(deadline: .now + .seconds(600)) { () -> Int in
       release.wait()
       return 1
     }
-    // Wait until the worker holds the first call, then fill the one waiting place.
-    while queue.load.running == 0 { try await Task.sleep(for: .milliseconds(5)) }
-    async let second = queue.run(deadline: deadline) { 2 }
-    while queue.load.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+    // Wait (bounded) until the worker holds the first call, then fill the one waiting place.
+    for _ in 0..<6000 where queue.load.running == 0 { try await Task.sleep(for: .milliseconds(10)) }
+    try #require(queue.load.running == 1, "the worker never started the first call")
+    async let second = queue.run(deadline: .now + .seconds(600)) { 2 }
+    for _ in 0..<6000 where queue.load.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+    try #require(queue.load.waiting == 1, "the second call never reached the queue")
     await #expect {
-      _ = try await queue.run(deadline: deadline) { 3 }
+      _ = try await queue.run(deadline: .now + .seconds(600)) { 3 }
     } throws: { error in
       (error as? ServingError)?.category == .resourceExhausted
     }

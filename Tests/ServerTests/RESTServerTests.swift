@@ -37,7 +37,7 @@ struct RESTServerTests {
     _ = try registry.push(unsupported, PushOptions(model: "broken"))
     var configuration = ModelServer.Configuration()
     configuration.workers = 2
-    configuration.limits = RESTRoutes.Limits(maxBodyBytes: 4096, requestTimeout: .seconds(30))
+    configuration.limits = RESTRoutes.Limits(maxBodyBytes: 4096, requestTimeout: .seconds(300))
     server = ModelServer(registry: registry, configuration: configuration)
     await server.manager.refresh(force: true)
   }
@@ -456,7 +456,7 @@ struct LabelTests {
     #expect(manager.models().first?.labels == ["stable": 1])
     let outputs = try await manager.run(
       model: "mix", version: .label("stable"), signature: "serving_default",
-      inputs: ["x": Tensor(float32: [1, 2, 3], shape: [1, 3])], deadline: .now + .seconds(30))
+      inputs: ["x": Tensor(float32: [1, 2, 3], shape: [1, 3])], deadline: .now + .seconds(300))
     #expect(outputs.version.version == 1)
     #expect(outputs.outputs["y"]?.shape == [1, 2])
   }
