@@ -115,15 +115,9 @@ extension RegistryCommand {
       }
     }
 
-    /// `500ms`, `2s`, `1m`: a number and a unit.
+    /// `500ms`, `2s`, `1m`: the command line's durations (`Support/Duration`) as a Swift duration.
     static func duration(_ text: String) -> Swift.Duration? {
-      let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-      for (unit, scale) in units where text.hasSuffix(unit) {
-        guard let value = Double(text.dropLast(unit.count)), value >= 0, value.isFinite, value * scale < 86_400 * 365
-        else { return nil }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
-      }
-      return nil
+      Duration.parse(text).map { .milliseconds(Int64(($0 * 1000).rounded())) }
     }
   }
 }

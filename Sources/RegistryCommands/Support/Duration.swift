@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Registry
 
-/// Durations on the command line: a number and a unit (s, m, h, d, w), at most `maximum`.
+/// Durations on the command line: a number and a unit (ms, s, m, h, d, w), at most `maximum`.
 enum Duration {
   /// The longest duration taken: 100 years. A longer grace period or retention means nothing,
   /// and past it the arithmetic breaks: `106751991167301d` overflowed `Int` when described, and
@@ -11,8 +11,11 @@ enum Duration {
 
   /// The seconds `text` says, or nil when it is not a duration or is longer than `maximum`.
   static func parse(_ text: String) -> TimeInterval? {
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-    guard let unit = text.last, let scale = units[unit], let value = Double(text.dropLast()), value >= 0, value.isFinite
+    let units: [(suffix: String, scale: Double)] = [
+      ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
+    ]
+    guard let (suffix, scale) = units.first(where: { text.hasSuffix($0.suffix) }),
+      let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite
     else {
       return nil
     }
