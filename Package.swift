@@ -125,7 +125,8 @@ let package = Package(
     .target(
       name: "Server",
       dependencies: [
-        "RegistryCore", "Registry", "Inference", "TensorIO", "TensorKernels", "CZlib", "ServingGRPC", "WebCatalog",
+        "RegistryCore", "Registry", "Inference", "TensorIO", "TensorKernels", "CZlib", "ServingGRPC", "ServingProto",
+        "TFProto", "WebCatalog",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),

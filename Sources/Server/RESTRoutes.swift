@@ -106,14 +106,25 @@ public struct RESTRoutes: Sendable {
       (labels.model, labels.version) = (served.model, served.version)
       return Self.json(.ok, ServingJSONBodies.metadata(served))
     case .classify, .regress:
-      let bytes = try await body(of: request)
-      let parsed = try ServingTensorCodec.body(bytes)
+      // TensorFlow Serving reads the records before it looks the model up.
+      let parsed = try ServingTensorCodec.body(try await body(of: request))
+      let examples = try ServingTensorCodec.examples(of: parsed, action: path.action.rawValue)
       let served = try manager.servable(model: path.model, version: path.version)
       (labels.model, labels.version) = (served.model, served.version)
-      throw ServingError(
-        .unsupported,
-        "\(path.action.rawValue) is not supported by this server: its signatures parse tf.Example protos "
-          + "(ParseExample), which the inference core does not run; use :predict")
+      let servable = ManagedServable(manager: manager, served: served, requestTimeout: limits.requestTimeout)
+      if path.action == .classify {
+        let result = try await ExampleSignatures.classify(
+          servable, signature: parsed.signatureName, input: examples.servingInput)
+        labels.signature = parsed.signatureName
+        return Self.json(
+          .ok,
+          ServingTensorCodec.classifyResponse(
+            result.classifications.map { row in row.classes.map { (label: $0.label, score: $0.score) } }))
+      }
+      let result = try await ExampleSignatures.regress(
+        servable, signature: parsed.signatureName, input: examples.servingInput)
+      labels.signature = parsed.signatureName
+      return Self.json(.ok, ServingTensorCodec.regressResponse(result.regressions.map(\.value)))
     case .predict:
       let bytes = try await body(of: request)
       let parsed = try ServingTensorCodec.body(bytes)

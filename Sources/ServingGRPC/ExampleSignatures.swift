@@ -12,7 +12,36 @@ import TensorKernels
 ///
 /// Format reference: TensorFlow Serving's `classifier.cc`, `regressor.cc` and `util.cc`
 /// (`InputToSerializedExampleTensor`); the messages are theirs.
-enum ExampleSignatures {
+///
+/// `classify` and `regress` are the whole of both APIs once a version is pinned: the gRPC services
+/// and the REST routes call them, so the two answer alike.
+public enum ExampleSignatures {
+  /// Runs the classify signature `key` of `servable` on the request's records.
+  ///
+  /// - Throws: `invalidArgument` for a signature of the wrong shape or records it cannot take;
+  ///   whatever running the signature throws.
+  public static func classify(
+    _ servable: any ServableVersion, signature key: String, input: Tensorflow_Serving_Input
+  ) async throws -> Tensorflow_Serving_ClassificationResult {
+    let signature = try classification(servable.signatures, key: key)
+    let examples = try serializedExamples(input)
+    let outputs = [classesKey, scoresKey].filter { signature.outputs[$0] != nil }
+    let results = try await servable.run(signature: key, inputs: [inputsKey: examples], outputs: outputs)
+    return try classificationResult(results, count: examples.shape[0])
+  }
+
+  /// Runs the regress signature `key` of `servable` on the request's records.
+  ///
+  /// - Throws: as `classify`.
+  public static func regress(
+    _ servable: any ServableVersion, signature key: String, input: Tensorflow_Serving_Input
+  ) async throws -> Tensorflow_Serving_RegressionResult {
+    _ = try regression(servable.signatures, key: key)
+    let examples = try serializedExamples(input)
+    let results = try await servable.run(signature: key, inputs: [inputsKey: examples], outputs: [outputsKey])
+    return try regressionResult(results, count: examples.shape[0])
+  }
+
   static let inputsKey = "inputs"
   static let classesKey = "classes"
   static let scoresKey = "scores"

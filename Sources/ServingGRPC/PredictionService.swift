@@ -160,14 +160,10 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
       try requireModelSpec(request.hasModelSpec)
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
       let key = request.modelSpec.signatureKey
-      let signature = try ExampleSignatures.classification(servable.signatures, key: key)
-      let examples = try ExampleSignatures.serializedExamples(request.input)
-      let outputs = [ExampleSignatures.classesKey, ExampleSignatures.scoresKey].filter { signature.outputs[$0] != nil }
-      let results = try await servable.run(
-        signature: key, inputs: [ExampleSignatures.inputsKey: examples], outputs: outputs)
+      let result = try await ExampleSignatures.classify(servable, signature: key, input: request.input)
       var response = Tensorflow_Serving_ClassificationResponse()
       response.modelSpec = .answered(by: servable, signature: key)
-      response.result = try ExampleSignatures.classificationResult(results, count: examples.shape[0])
+      response.result = result
       return response
     }
   }
@@ -179,13 +175,10 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
       try requireModelSpec(request.hasModelSpec)
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
       let key = request.modelSpec.signatureKey
-      _ = try ExampleSignatures.regression(servable.signatures, key: key)
-      let examples = try ExampleSignatures.serializedExamples(request.input)
-      let results = try await servable.run(
-        signature: key, inputs: [ExampleSignatures.inputsKey: examples], outputs: [ExampleSignatures.outputsKey])
+      let result = try await ExampleSignatures.regress(servable, signature: key, input: request.input)
       var response = Tensorflow_Serving_RegressionResponse()
       response.modelSpec = .answered(by: servable, signature: key)
-      response.result = try ExampleSignatures.regressionResult(results, count: examples.shape[0])
+      response.result = result
       return response
     }
   }
