@@ -61,7 +61,8 @@ else
   for name in "${fixtures[@]}"; do
     "$bin" --store "$store" push "Fixtures/$name/model" --name "$name" --alias stable >/dev/null
   done
-  "$bin" --store "$store" serve --host 127.0.0.1 --grpc-port 0 --rest-port 0 >"$work/server.log" 2>&1 &
+  # Debug level: one log line per request, checked below.
+  LOG_LEVEL=debug "$bin" --store "$store" serve --host 127.0.0.1 --grpc-port 0 --rest-port 0 >"$work/server.log" 2>&1 &
   server_pid=$!
   # Both ports are picked by the system; the ready line names them.
   port=""
@@ -81,6 +82,25 @@ for name in "${fixtures[@]}"; do
   "$TF_VENV/bin/python" Scripts/grpc_client_check.py "127.0.0.1:$port" "$name" "Fixtures/$name" --wait 120 || status=1
   "$TF_VENV/bin/python" Scripts/grpc_client_check.py "127.0.0.1:$port" "$name" "Fixtures/$name" --label stable || status=1
 done
+if [[ "$mode" == serve ]]; then
+  # The gRPC calls are counted and logged as REST requests are.
+  rest_port="$(sed -n 's/^serving .* on http:\/\/127\.0\.0\.1:\([0-9]*\) (gRPC .*$/\1/p' "$work/server.log")"
+  metrics="$(curl -fsS "http://127.0.0.1:$rest_port/monitoring/prometheus/metrics")"
+  for expected in \
+    'registry_serving_request_count{model_name="keras2_mlp",version="1",signature_name="serving_default",API="predict",entrypoint="gRPC",status="OK"}' \
+    'registry_serving_request_count{model_name="",version="",signature_name="",API="predict",entrypoint="gRPC",status="NOT_FOUND"}' \
+    'registry_serving_request_latency_seconds_count{model_name="keras2_mlp",version="1",signature_name="",API="metadata",entrypoint="gRPC",status="OK"}'; do
+    if ! grep -qF "$expected" <<<"$metrics"; then
+      echo "error: the metrics have no $expected" >&2
+      grep 'entrypoint="gRPC"' <<<"$metrics" >&2 || true
+      status=1
+    fi
+  done
+  if ! grep -qE 'gRPC predict keras2_mlp:1 \[serving_default\] OK in [0-9.]+ ms' "$work/server.log"; then
+    echo "error: the server logged no debug line for a gRPC predict" >&2
+    status=1
+  fi
+fi
 if [[ $status -ne 0 ]]; then
   echo "==> server log:" >&2
   cat "$work/server.log" >&2

@@ -8,6 +8,12 @@ struct ManagedBackend: ServingBackend {
   let manager: ModelManager
   /// How long one call may wait for a worker and run (REST's `--request-timeout`).
   let requestTimeout: Duration
+  /// Where answered calls are counted and logged, as REST's are.
+  let recorder: RequestRecorder
+
+  /// The gRPC codes that are the server's fault: UNKNOWN, DEADLINE_EXCEEDED, INTERNAL,
+  /// UNAVAILABLE, DATA_LOSS (the ones REST answers with a 5xx other than 501).
+  private static let serverFaults: Set<Int> = [2, 4, 13, 14, 15]
 
   func servable(model: String, version: ServingVersionSelector) async throws -> any ServableVersion {
     let request: VersionRequest =
@@ -18,6 +24,13 @@ struct ManagedBackend: ServingBackend {
       }
     return ManagedServable(
       manager: manager, served: try manager.servable(model: model, version: request), requestTimeout: requestTimeout)
+  }
+
+  func finished(_ call: ServingCall) {
+    recorder.record(
+      entrypoint: "gRPC", api: call.api, model: call.model, version: call.version.map { Int($0) },
+      signature: call.signature, status: call.codeName, serverFault: Self.serverFaults.contains(call.code),
+      message: call.message, duration: call.duration)
   }
 
   func status(model: String, version: Int64?) async throws -> [ServingVersionStatus] {

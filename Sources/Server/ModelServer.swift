@@ -52,7 +52,7 @@ public final class ModelServer: Sendable {
     let queue = InferenceQueue(workers: configuration.workers, capacity: configuration.queueCapacity)
     manager = ModelManager(
       registry: registry, options: configuration.manager, queue: queue, metrics: metrics, logger: logger)
-    routes = RESTRoutes(manager: manager, metrics: metrics, limits: configuration.limits)
+    routes = RESTRoutes(manager: manager, metrics: metrics, limits: configuration.limits, logger: logger)
   }
 
   public static func standardErrorLogger() -> Logger {
@@ -95,7 +95,8 @@ public final class ModelServer: Sendable {
       .init(service: poller),
     ]
     if let grpcPort = configuration.grpcPort {
-      let backend = ManagedBackend(manager: manager, requestTimeout: configuration.limits.requestTimeout)
+      let backend = ManagedBackend(
+        manager: manager, requestTimeout: configuration.limits.requestTimeout, recorder: routes.recorder)
       let server = makeServingServer(
         host: configuration.host, port: grpcPort, backend: backend, maxRequestBytes: configuration.limits.maxBodyBytes)
       services.append(.init(service: GRPCService(server: server, gate: gate)))

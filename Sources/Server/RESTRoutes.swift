@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Registry
 import RegistryCore
 import ServingGRPC
@@ -28,11 +29,18 @@ public struct RESTRoutes: Sendable {
   public let manager: ModelManager
   public let metrics: ServingMetrics
   public let limits: Limits
+  let recorder: RequestRecorder
 
-  public init(manager: ModelManager, metrics: ServingMetrics, limits: Limits) {
+  /// - Parameter logger: gets a line per request at debug level, and failures of the server's
+  ///   own at error level; by default nothing is logged.
+  public init(
+    manager: ModelManager, metrics: ServingMetrics, limits: Limits,
+    logger: Logger = Logger(label: "registry.serve", factory: { _ in SwiftLogNoOpLogHandler() })
+  ) {
     self.manager = manager
     self.metrics = metrics
     self.limits = limits
+    recorder = RequestRecorder(metrics: metrics, logger: logger)
   }
 
   /// Adds the API to `router`.
@@ -76,16 +84,20 @@ public struct RESTRoutes: Sendable {
     let started = ContinuousClock.now
     var labels = Labels()
     let response: Response
+    var message: String?
     do {
       response = try await handle(request, labels: &labels)
     } catch {
       let failure = ServingError(wrapping: error)
+      message = failure.message
       response = Self.json(
         HTTPResponse.Status(code: failure.category.httpStatus), ServingTensorCodec.errorBody(failure.message))
     }
-    metrics.recordRequest(
-      model: labels.model, version: labels.version, signature: labels.signature, api: labels.api,
-      status: response.status.code, duration: ContinuousClock.now - started)
+    let status = response.status.code
+    recorder.record(
+      entrypoint: "REST", api: labels.api, model: labels.model, version: labels.version, signature: labels.signature,
+      status: String(status), serverFault: status >= 500 && status != 501, message: message,
+      duration: ContinuousClock.now - started)
     return response
   }
 

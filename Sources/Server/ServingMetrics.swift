@@ -19,23 +19,28 @@ public final class ServingMetrics: Sendable {
   public init() {}
 
   /// One answered request of the predict, classify, regress, metadata or status API.
+  ///
+  /// - Parameters:
+  ///   - entrypoint: `REST` or `gRPC`.
+  ///   - status: the HTTP status (`200`), or the gRPC code's name (`OK`, `NOT_FOUND`).
   public func recordRequest(
-    model: String, version: Int?, signature: String, api: String, status: Int, duration: Duration
+    entrypoint: String, model: String, version: Int?, signature: String, api: String, status: String,
+    duration: Duration
   ) {
     let labels = [
       ("model_name", model), ("version", version.map(String.init) ?? ""), ("signature_name", signature),
-      ("API", api), ("entrypoint", "REST"), ("status", String(status)),
+      ("API", api), ("entrypoint", entrypoint), ("status", status),
     ]
     collectors.makeCounter(
       descriptor: MetricNameDescriptor(
         namespace: "registry", subsystem: "serving", metricName: "request_count", unitName: "",
-        helpText: "Requests answered, by model, version, signature, API and HTTP status."),
+        helpText: "Requests answered, by model, version, signature, API, entrypoint and status."),
       labels: labels
     ).increment()
     collectors.makeDurationHistogram(
       descriptor: MetricNameDescriptor(
         namespace: "registry", subsystem: "serving", metricName: "request_latency", unitName: "seconds",
-        helpText: "Time from request to response, by model, version, signature, API and HTTP status."),
+        helpText: "Time from request to response, by model, version, signature, API, entrypoint and status."),
       labels: labels, buckets: Self.latencyBuckets
     ).record(duration)
   }

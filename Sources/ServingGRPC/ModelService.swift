@@ -20,11 +20,12 @@ public struct ModelService: Tensorflow_Serving_ModelService.SimpleServiceProtoco
   public func getModelStatus(
     request: Tensorflow_Serving_GetModelStatusRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_GetModelStatusResponse {
-    try await answering {
+    try await answering("status", backend) { call in
       try requireModelSpec(request.hasModelSpec)
       var version: Int64?
       if case .version(let number) = request.modelSpec.versionChoice { version = number.value }
       let versions = try await backend.status(model: request.modelSpec.name, version: version)
+      call.model = request.modelSpec.name
       var response = Tensorflow_Serving_GetModelStatusResponse()
       response.modelVersionStatus = versions.map(Self.versionStatus)
       return response
@@ -47,9 +48,11 @@ public struct ModelService: Tensorflow_Serving_ModelService.SimpleServiceProtoco
   public func handleReloadConfigRequest(
     request: Tensorflow_Serving_ReloadConfigRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_ReloadConfigResponse {
-    throw RPCError(
-      code: .unimplemented,
-      message: "HandleReloadConfigRequest is not supported: the models served follow the store (registry serve --model)"
-    )
+    try await answering("reload_config", backend) { _ in
+      throw RPCError(
+        code: .unimplemented,
+        message:
+          "HandleReloadConfigRequest is not supported: the models served follow the store (registry serve --model)")
+    }
   }
 }

@@ -24,9 +24,10 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
   public func predict(
     request: Tensorflow_Serving_PredictRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_PredictResponse {
-    try await answering {
+    try await answering("predict", backend) { call in
       try requireModelSpec(request.hasModelSpec)
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
+      call.answered(by: servable)
       let key = request.modelSpec.signatureKey
       guard let signature = servable.signatures[key] else {
         throw ServingError(.failedPrecondition, "Serving signature key \"\(key)\" not found.")
@@ -36,6 +37,7 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
       let results = try await servable.run(signature: key, inputs: inputs, outputs: outputs)
       var response = Tensorflow_Serving_PredictResponse()
       response.modelSpec = .answered(by: servable, signature: key)
+      call.signature = key
       for output in outputs {
         guard let tensor = results[output] else {
           throw ServingError(.internal, "signature \(key) returned no output \"\(output)\"")
@@ -102,7 +104,7 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
   public func getModelMetadata(
     request: Tensorflow_Serving_GetModelMetadataRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_GetModelMetadataResponse {
-    try await answering {
+    try await answering("metadata", backend) { call in
       try requireModelSpec(request.hasModelSpec)
       guard !request.metadataField.isEmpty else {
         throw ServingError(.invalidArgument, "GetModelMetadataRequest must specify at least one metadata_field")
@@ -111,6 +113,7 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
         throw ServingError(.invalidArgument, "Metadata field \(field) is not supported")
       }
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
+      call.answered(by: servable)
       var map = Tensorflow_Serving_SignatureDefMap()
       for (key, signature) in servable.signatures {
         map.signatureDef[key] = Self.signatureDef(signature)
@@ -156,13 +159,15 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
   public func classify(
     request: Tensorflow_Serving_ClassificationRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_ClassificationResponse {
-    try await answering {
+    try await answering("classify", backend) { call in
       try requireModelSpec(request.hasModelSpec)
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
+      call.answered(by: servable)
       let key = request.modelSpec.signatureKey
       let result = try await ExampleSignatures.classify(servable, signature: key, input: request.input)
       var response = Tensorflow_Serving_ClassificationResponse()
       response.modelSpec = .answered(by: servable, signature: key)
+      call.signature = key
       response.result = result
       return response
     }
@@ -171,13 +176,15 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
   public func regress(
     request: Tensorflow_Serving_RegressionRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_RegressionResponse {
-    try await answering {
+    try await answering("regress", backend) { call in
       try requireModelSpec(request.hasModelSpec)
       let servable = try await backend.servable(model: request.modelSpec.name, version: request.modelSpec.selector)
+      call.answered(by: servable)
       let key = request.modelSpec.signatureKey
       let result = try await ExampleSignatures.regress(servable, signature: key, input: request.input)
       var response = Tensorflow_Serving_RegressionResponse()
       response.modelSpec = .answered(by: servable, signature: key)
+      call.signature = key
       response.result = result
       return response
     }
@@ -188,8 +195,10 @@ public struct PredictionService: Tensorflow_Serving_PredictionService.SimpleServ
   public func multiInference(
     request: Tensorflow_Serving_MultiInferenceRequest, context: ServerContext
   ) async throws -> Tensorflow_Serving_MultiInferenceResponse {
-    throw RPCError(
-      code: .unimplemented, message: "MultiInference is not supported by this server; call Classify or Regress per task"
-    )
+    try await answering("multi_inference", backend) { _ in
+      throw RPCError(
+        code: .unimplemented,
+        message: "MultiInference is not supported by this server; call Classify or Regress per task")
+    }
   }
 }

@@ -24,6 +24,15 @@ public protocol ServingBackend: Sendable {
   ///
   /// - Throws: `notFound` when the model, or the given version, is unknown.
   func status(model: String, version: Int64?) async throws -> [ServingVersionStatus]
+
+  /// Called once per call when it is answered, successfully or not: the place for metrics and
+  /// request logs. Must not block.
+  func finished(_ call: ServingCall)
+}
+
+extension ServingBackend {
+  /// Records nothing.
+  public func finished(_ call: ServingCall) {}
 }
 
 /// One loaded version of a model: its signatures, and a way to run them.

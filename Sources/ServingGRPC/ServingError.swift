@@ -52,13 +52,24 @@ extension ServingError {
   }
 }
 
-/// Runs a handler and turns whatever it throws into the gRPC status of its category.
-func answering<Response>(_ body: () async throws -> Response) async throws(RPCError) -> Response {
+/// Runs a handler, turns whatever it throws into the gRPC status of its category, and hands the
+/// finished call to the backend (metrics, logs).
+func answering<Response>(
+  _ api: String, _ backend: any ServingBackend, _ body: (inout ServingCall) async throws -> Response
+) async throws(RPCError) -> Response {
+  let started = ContinuousClock.now
+  var call = ServingCall(api: api)
   do {
-    return try await body()
-  } catch let error as RPCError {
-    throw error
+    let response = try await body(&call)
+    call.duration = ContinuousClock.now - started
+    backend.finished(call)
+    return response
   } catch {
-    throw ServingError(wrapping: error).rpcError
+    let failure = (error as? RPCError) ?? ServingError(wrapping: error).rpcError
+    call.code = failure.code.rawValue
+    call.message = failure.message
+    call.duration = ContinuousClock.now - started
+    backend.finished(call)
+    throw failure
   }
 }
