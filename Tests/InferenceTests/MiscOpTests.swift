@@ -137,3 +137,39 @@ struct ReduceJoinTests {
     #expect(H.failure("ReduceJoin", [x, axes([2])])?.message.contains("Invalid reduction dimension 2") == true)
   }
 }
+
+/// `StringFormat` (`tf.strings.format`) as TensorFlow 2.21 prints tensors.
+@Suite("StringFormat")
+struct StringFormatTests {
+  typealias H = GraphHarness
+  func format(_ template: String, _ inputs: [Tensor], summarize: Int = 3) throws -> String {
+    let attributes = [
+      "template": H.attribute(template), "placeholder": H.attribute("{}"), "summarize": H.attribute(summarize),
+    ]
+    return String(decoding: try H.run("StringFormat", inputs, attributes)[0].strings()[0], as: UTF8.self)
+  }
+  func range(_ count: Int32, _ shape: [Int]? = nil) -> Tensor {
+    Tensor(int32: Array(0..<count), shape: shape ?? [Int(count)])
+  }
+
+  @Test("scalars, vectors with and without ..., matrices, 3-D, bools, floats, strings, empty tensors")
+  func formats() throws {
+    #expect(
+      try format("x={} y={}", [Tensor(strings: ["a\"b"], shape: []), Tensor(float32: [2.5], shape: [])])
+        == #"x="a\"b" y=2.5"#)
+    #expect(try format("{}", [range(10)]) == "[0 1 2 ... 7 8 9]")
+    #expect(try format("{}", [range(10)], summarize: 2) == "[0 1 ... 8 9]")
+    #expect(try format("{}", [range(10)], summarize: -1) == "[0 1 2 3 4 5 6 7 8 9]")
+    #expect(try format("{}", [range(3)]) == "[0 1 2]")
+    #expect(try format("{}", [range(12, [3, 4])]) == "[[0 1 2 3]\n [4 5 6 7]\n [8 9 10 11]]")
+    #expect(
+      try format("{}", [range(24, [2, 3, 4])], summarize: 1)
+        == "[[[0 ... 3]\n  ...\n  [8 ... 11]]\n\n [[12 ... 15]\n  ...\n  [20 ... 23]]]")
+    #expect(try format("{}", [Tensor(bool: [true, false], shape: [2])]) == "[1 0]")
+    #expect(try format("{}", [Tensor(float32: [1.5, 2, 1e-7, 1e10], shape: [4])]) == "[1.5 2 1e-07 1e+10]")
+    #expect(try format("{}", [Tensor(strings: ["a", "b"], shape: [2])]) == #"["a" "b"]"#)
+    #expect(try format("{}", [Tensor(float32: [], shape: [0])]) == "[]")
+    #expect(try format("{}", [Tensor(float32: [], shape: [2, 0])]) == "[\n ...]")
+    #expect(throws: InferenceError.self) { try format("{} {}", [range(1)]) }
+  }
+}

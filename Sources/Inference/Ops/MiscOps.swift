@@ -159,6 +159,39 @@ enum MiscOps {
       return [.tensor(Tensor(strings: stripped, shape: x.shape))]
     }
     registry.register("ReduceJoin") { context throws(InferenceError) in try reduceJoin(context) }
+    registry.register("StringFormat") { context throws(InferenceError) in
+      let template = Array(try context.string("template", default: "%s").utf8)
+      let placeholder = Array(try context.string("placeholder", default: "%s").utf8)
+      let summarize = try context.int("summarize", default: 3)
+      guard !placeholder.isEmpty else {
+        throw InferenceError(.invalidArgument, "\(context.location): the placeholder must not be empty")
+      }
+      // The template cut at each placeholder: one more piece than placeholders.
+      var pieces: [[UInt8]] = [[]]
+      var index = 0
+      while index < template.count {
+        if template[index...].starts(with: placeholder) {
+          pieces.append([])
+          index += placeholder.count
+        } else {
+          pieces[pieces.count - 1].append(template[index])
+          index += 1
+        }
+      }
+      guard pieces.count - 1 == context.inputs.count else {
+        throw InferenceError(
+          .invalidArgument,
+          "\(context.location): num placeholders in template and num inputs must match: \(pieces.count - 1) vs. \(context.inputs.count)"
+        )
+      }
+      var result = pieces[0]
+      for (position, piece) in pieces.dropFirst().enumerated() {
+        result += Array(try summaryV2(try context.tensor(position), limit: summarize, context).utf8)
+        result += piece
+      }
+      try context.checkStringBytes(Int64(result.count), of: "the formatted string")
+      return [.tensor(Tensor(strings: [result], shape: []))]
+    }
     registry.register("Assert") { context throws(InferenceError) in
       let condition = try context.tensor(0)
       guard condition.dtype == .bool, condition.elementCount == 1 else {
@@ -221,14 +254,56 @@ enum MiscOps {
     return [.tensor(Tensor(strings: output, shape: shape))]
   }
 
-  /// A tensor's values as TensorFlow's legacy `SummarizeValue` prints them for `Assert`: at
-  /// most `limit` elements, rows in brackets, `...` when some were left out; strings C-escaped.
-  static func summary(_ tensor: Tensor, limit: Int, _ context: OpContext) throws(InferenceError) -> String {
-    let texts: [String]
+  /// A tensor's values as TensorFlow's `SummarizeValue` prints them for `StringFormat` (its
+  /// "v2" form): nested brackets, rows on new lines, the first and last `limit` entries of each
+  /// dimension with `...` between, strings quoted.
+  static func summaryV2(_ tensor: Tensor, limit summarize: Int, _ context: OpContext) throws(InferenceError) -> String {
+    let texts = try elementTexts(tensor, quoted: true, context)
+    if tensor.rank == 0 { return texts.first ?? "" }
+    let ends = summarize < 0 ? texts.count : min(summarize, texts.count)
+    let rank = tensor.rank
+    var result = ""
+    func spacing(_ axis: Int) {
+      if axis == rank - 1 {
+        result += " "
+        return
+      }
+      result += String(repeating: "\n", count: rank - axis - 1) + String(repeating: " ", count: axis + 1)
+    }
+    func dimension(_ axis: Int, _ start: Int) {
+      if axis == rank {
+        result += texts[start]
+        return
+      }
+      result += "["
+      let count = tensor.shape[axis]
+      let startOfEnd = max(ends, count - ends)
+      let step = tensor.shape[(axis + 1)...].reduce(1, *)
+      for i in 0..<min(ends, count) {
+        if i > 0 { spacing(axis) }
+        dimension(axis + 1, start + step * i)
+      }
+      if count > 2 * ends {
+        spacing(axis)
+        result += "..."
+      }
+      for i in startOfEnd..<max(count, startOfEnd) {
+        spacing(axis)
+        dimension(axis + 1, start + step * i)
+      }
+      result += "]"
+    }
+    dimension(0, 0)
+    return result
+  }
+
+  /// Each element as TensorFlow's `PrintOneElement` writes it: numbers as `%g` (six significant
+  /// digits), bools as 1 or 0, strings C-escaped (and quoted in the v2 form).
+  static func elementTexts(_ tensor: Tensor, quoted: Bool, _ context: OpContext) throws(InferenceError) -> [String] {
     switch tensor.dtype {
     case .string:
-      texts = try context.run { try tensor.strings() }.map { bytes in
-        bytes.map { byte -> String in
+      return try context.run { try tensor.strings() }.map { bytes in
+        let escaped = bytes.map { byte -> String in
           switch byte {
           case 0x0A: "\\n"
           case 0x09: "\\t"
@@ -240,15 +315,22 @@ enum MiscOps {
           default: String(format: "\\%03o", byte)
           }
         }.joined()
+        return quoted ? "\"" + escaped + "\"" : escaped
       }
-    case .bool: texts = try context.run { try tensor.bools() }.map { $0 ? "1" : "0" }
+    case .bool: return try context.run { try tensor.bools() }.map { $0 ? "1" : "0" }
     default:
       switch try Widened(tensor, context) {
-      case .floating(let values): texts = values.map { String(format: "%g", $0) }
-      case .signed(let values): texts = values.map(String.init)
-      case .unsigned(let values): texts = values.map(String.init)
+      case .floating(let values): return values.map { String(format: "%g", $0) }
+      case .signed(let values): return values.map(String.init)
+      case .unsigned(let values): return values.map(String.init)
       }
     }
+  }
+
+  /// A tensor's values as TensorFlow's legacy `SummarizeValue` prints them for `Assert`: at
+  /// most `limit` elements, rows in brackets, `...` when some were left out; strings C-escaped.
+  static func summary(_ tensor: Tensor, limit: Int, _ context: OpContext) throws(InferenceError) -> String {
+    let texts = try elementTexts(tensor, quoted: false, context)
     let limit = limit < 0 ? texts.count : limit
     if tensor.rank == 0 || limit == 1 { return texts.first ?? "" }
     var result = ""

@@ -238,6 +238,8 @@ enum OpManifest {
     entries["BiasAddV1"] = Entry(numbers)
     entries["CheckNumericsV2"] = Entry(every, note: "passes its input; NaN and Inf are not reported")
     entries["StringStrip"] = Entry(strings, note: "ASCII whitespace at both ends")
+    entries["StringFormat"] = Entry(
+      every, ["template", "placeholder", "summarize"], note: "tensors summarised as TensorFlow prints them")
     entries["ReduceJoin"] = Entry(strings, ["keep_dims", "separator"], note: "the first listed axis varies fastest")
     entries["Assert"] = Entry(
       "bool condition, data of every dtype", ["summarize"],
@@ -307,7 +309,6 @@ enum OpManifest {
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
     "StringNGrams": "not implemented yet",
-    "StringFormat": "not implemented yet",
     "UnicodeDecode": "Unicode decoding ops are not implemented yet",
     "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
     "UnicodeEncode": "Unicode encoding is not implemented yet",
