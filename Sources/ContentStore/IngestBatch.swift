@@ -1,7 +1,6 @@
 import FileSystem
 import Foundation
 import RegistryCore
-import Synchronization
 
 /// A set of objects written together and published together.
 ///
@@ -41,7 +40,7 @@ package final class IngestBatch: Sendable {
 
   package let store: ObjectStore
   private let directory: String
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   init(store: ObjectStore) throws(StoreError) {
     self.store = store

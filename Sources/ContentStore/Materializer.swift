@@ -151,7 +151,7 @@ package struct Materializer: Sendable {
     firstPiece.append(pieces.count)
     let written = (0..<pieces.count).map { _ in DispatchSemaphore(value: 0) }
     let nextPiece = Atomic<Int>(0)
-    let firstError = Mutex<StoreError?>(nil)
+    let firstError = Locked<StoreError?>(nil)
     let store = self.store
     let paths = files.map(\.path)
     let entries = files.map(\.entry)

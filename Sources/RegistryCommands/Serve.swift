@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
+import RegistryCore
 import Server
 import ServingGRPC
 
@@ -87,7 +88,7 @@ extension RegistryCommand {
         configuration.queueCapacity = maxQueue
         let server = ModelServer(registry: registry, configuration: configuration)
         let router = server.makeRouter()
-        let failure = LockedValue<(any Error)?>(nil)
+        let failure = Locked<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
           do {

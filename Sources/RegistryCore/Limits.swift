@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How much work and memory input may ask for: one policy for every reader, kernel and server.
 ///
@@ -62,7 +61,7 @@ public struct Limits: Sendable, Equatable {
     ]
   }
 
-  private static let state = Mutex(Limits(environment: ProcessInfo.processInfo.environment))
+  private static let state = Locked(Limits(environment: ProcessInfo.processInfo.environment))
 
   /// The limits in force in this process: the defaults and the environment, as changed by flags
   /// at start-up (`Limits.current = …`).

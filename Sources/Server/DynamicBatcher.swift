@@ -2,7 +2,6 @@ import Foundation
 import Inference
 import RegistryCore
 import ServingGRPC
-import Synchronization
 import TensorKernels
 
 /// Dynamic batching (`--max-batch-size`, `--batch-timeout`): predict calls for the same version
@@ -42,10 +41,10 @@ final class DynamicBatcher: Sendable {
     let shapes: [String: [Int]]
   }
 
-  private let batches = Mutex<[Key: Batch]>([:])
-  private let generations = Mutex(0)
+  private let batches = Locked<[Key: Batch]>([:])
+  private let generations = Locked(0)
   /// Joined runs so far and the rows they held, for tests and the log.
-  let statistics = Mutex((runs: 0, rows: 0))
+  let statistics = Locked((runs: 0, rows: 0))
 
   init(maxBatchSize: Int, timeout: Duration, queue: InferenceQueue) {
     self.maxBatchSize = maxBatchSize

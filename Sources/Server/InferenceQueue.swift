@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import RegistryCore
 import ServingGRPC
-import Synchronization
 
 /// A fixed set of worker threads that run inference calls, fed from a bounded queue.
 ///
@@ -29,7 +28,7 @@ public final class InferenceQueue: Sendable {
     var waiting: Int { jobs.count - head }
   }
 
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let available = DispatchSemaphore(value: 0)
   private let finished = DispatchSemaphore(value: 0)
 
@@ -61,7 +60,7 @@ public final class InferenceQueue: Sendable {
   public func run<Result: Sendable>(
     deadline: ContinuousClock.Instant, _ body: @escaping @Sendable () throws -> Result
   ) async throws -> Result {
-    let pending = LockedValue(Pending<Result>())
+    let pending = Locked(Pending<Result>())
     @Sendable func finish(_ result: Swift.Result<Result, any Error>) {
       let (continuation, timer) = pending.withLock { value in
         defer { value = Pending(isDone: true) }

@@ -4,7 +4,6 @@ import Logging
 import Registry
 import RegistryCore
 import ServingGRPC
-import Synchronization
 import TensorKernels
 
 /// The served models: which versions are loaded, their states and labels, and the calls that
@@ -71,7 +70,7 @@ public final class ModelManager: Sendable {
   /// Present when `options.maxBatchSize` is set.
   let batcher: DynamicBatcher?
   private let logger: Logger
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   public init(
     registry: Registry, options: Options, queue: InferenceQueue, metrics: ServingMetrics? = nil,

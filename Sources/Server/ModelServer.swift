@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import Registry
+import RegistryCore
 import ServiceLifecycle
 import ServingGRPC
-import Synchronization
 import WebCatalog
 
 /// `registry serve`: the REST API, the gRPC API and the web catalog over the versions a
@@ -131,7 +131,7 @@ final class ReadyGate: Sendable {
     var announced = false
   }
 
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let manager: ModelManager
   private let host: String
   private let waitsForGRPC: Bool

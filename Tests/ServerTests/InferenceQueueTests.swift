@@ -41,7 +41,7 @@ struct InferenceQueueTests {
   func deadlines() async throws {
     let queue = InferenceQueue(workers: 1, capacity: 4)
     let release = DispatchSemaphore(value: 0)
-    let ran = LockedValue(false)
+    let ran = Locked(false)
     // Deadlines count from when each call is made, not from when the test began: the tasks that
     // make them may wait long for Swift's cooperative threads while other suites run. The worker
     // threads are the queue's own, so two seconds is ample for one to pick up the first call

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import RegistryCore
 
 /// Runs async library code (the remote commands) from the synchronous command tree and waits
 /// for it; errors come through unchanged.
@@ -8,7 +8,7 @@ import Synchronization
 /// tasks), never on Swift's cooperative pool: a caller that is itself on that pool (a test)
 /// blocks one of its few threads here, and work queued behind it there would never run.
 func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-  let outcome = Mutex<Result<T, any Error>?>(nil)
+  let outcome = Locked<Result<T, any Error>?>(nil)
   let done = DispatchSemaphore(value: 0)
   Task(executorPreference: DispatchTaskExecutor.shared) {
     do {

@@ -1,4 +1,4 @@
-import Synchronization
+import RegistryCore
 
 #if canImport(Glibc)
   import CMalloc
@@ -57,7 +57,7 @@ enum LargeBlocks {
     var total = 0
   }
 
-  private static let state = Mutex(State())
+  private static let state = Locked(State())
 
   /// A kept block of exactly `bytes` bytes (64-byte aligned), if there is one.
   static func take(_ bytes: Int) -> UnsafeMutableRawPointer? {
