@@ -1014,6 +1014,146 @@ def string_ops(model_dir):
     return {"inputs": inputs, "expected": expected}
 
 
+def _encode_varint(value):
+    """Protobuf's base-128 varint of a non-negative integer (a negative int64 as its 2^64 complement)."""
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field(number, payload):
+    """A length-delimited protobuf field."""
+    return _encode_varint((number << 3) | 2) + _encode_varint(len(payload)) + payload
+
+
+def _unpacked_example(floats, ints):
+    """A serialized tf.Example written by hand with *unpacked* FloatList and Int64List values
+    (legal protobuf that TensorFlow's Python never writes, since feature.proto is proto3 and packs
+    them): feature "x" as floats, "tags" as int64s."""
+    import struct
+    float_list = b"".join(b"\x0d" + struct.pack("<f", v) for v in floats)
+    int_list = b"".join(b"\x08" + _encode_varint(v) for v in ints)
+    entries = [(b"x", _field(2, float_list)), (b"tags", _field(3, int_list))]
+    features = b"".join(_field(1, _field(1, key) + _field(2, feature)) for key, feature in entries)
+    return _field(1, features)
+
+
+def example_classifier(model_dir):
+    """TF1 graph (tf.compat.v1, `VariableV2`) that parses serialized tf.Example protos with
+    `tf.compat.v1.io.parse_example` (the `ParseExampleV2` op): `x` float [4] (required), `age`
+    int64 (default 30), `color` string (default "none"), `tags` a VarLenFeature of int64s (sparse)
+    and `history` a FixedLenSequenceFeature float [2] (variable-length dense, padded with -1).
+    The features feed a seeded linear layer; saved by `tf.compat.v1.saved_model.Builder` with
+    TensorFlow Serving's signatures over one input of serialized examples: `classify`
+    (classification_signature_def: `classes` string [batch, 3], `scores` float [batch, 3]),
+    `regress` (regression_signature_def: `outputs` float [batch, 1]) and `serving_default`
+    (predict: the scores and every parsed tensor, so each is compared exactly). The reference
+    records leave out defaulted features, include a context Example's bytes followed by a
+    record's (TensorFlow Serving's ExampleListWithContext: the record's features win), a record
+    with unpacked float and int64 lists, and a duplicated map key (the last one counts)."""
+    tf = _tf()
+    v1 = tf.compat.v1
+    rng = np.random.default_rng(SEED)
+    weights = rng.normal(size=(12, 3)).astype(np.float32)
+    bias = np.array([0.1, -0.2, 0.05], dtype=np.float32)
+    regression = rng.normal(size=(3, 1)).astype(np.float32)
+
+    def example(**features):
+        proto = tf.train.Example()
+        for key, value in features.items():
+            feature = proto.features.feature[key]
+            if isinstance(value[0], bytes):
+                feature.bytes_list.value.extend(value)
+            elif isinstance(value[0], float):
+                feature.float_list.value.extend(value)
+            else:
+                feature.int64_list.value.extend(value)
+        return proto.SerializeToString()
+
+    context = example(color=[b"blue"], age=[50], tags=[9])
+    duplicated = (_field(1, _field(1, _field(1, b"age") + _field(2, _field(3, _field(1, _encode_varint(1)))))
+                             + _field(1, _field(1, b"age") + _field(2, _field(3, _field(1, _encode_varint(7)))))
+                             + _field(1, _field(1, b"x") + _field(2, _field(2, _field(1, np.array(
+                                 [1.5, -2.5, 0.25, 4.0], np.float32).tobytes()))))))
+    records = [
+        example(x=[0.5, -1.0, 2.0, 0.25], age=[42], color=[b"red"], tags=[3, 1, 4],
+                history=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        example(x=[1.0, 2.0, 3.0, 4.0]),
+        context + example(x=[-0.5, 0.5, -1.5, 1.5], age=[20], history=[0.5, -0.5]),
+        _unpacked_example([0.125, 8.0, -3.0, 1.0], [-2, 6]),
+        duplicated,
+    ]
+    for record in records:
+        # npy 'S' arrays drop trailing NULs: a record must not end with one.
+        if record.endswith(b"\x00"):
+            raise SystemExit("example_classifier: a reference record ends with a NUL byte")
+    examples_in = np.array(records, dtype="S")
+
+    graph = tf.Graph()
+    with graph.as_default(), v1.Session(graph=graph) as sess:
+        serialized = v1.placeholder(tf.string, [None], name="tf_example")
+        parsed = v1.io.parse_example(serialized, {
+            "x": v1.io.FixedLenFeature([4], tf.float32),
+            "age": v1.io.FixedLenFeature([], tf.int64, default_value=30),
+            "color": v1.io.FixedLenFeature([], tf.string, default_value="none"),
+            "tags": v1.io.VarLenFeature(tf.int64),
+            "history": v1.io.FixedLenSequenceFeature([2], tf.float32, allow_missing=True, default_value=-1.0),
+        })
+        ops = {op.type for op in graph.get_operations()}
+        if "ParseExampleV2" not in ops:
+            raise SystemExit(f"example_classifier: expected ParseExampleV2, got {sorted(ops)}")
+        batch = tf.shape(serialized)[0]
+        tags = parsed["tags"]
+        tag_sum = tf.math.unsorted_segment_sum(tf.cast(tags.values, tf.float32), tags.indices[:, 0], batch)
+        widest = tf.fill([batch], tf.cast(tags.dense_shape[1], tf.float32))
+        color = tf.one_hot(tf.strings.to_hash_bucket_fast(parsed["color"], 3), 3)
+        history = tf.reduce_sum(parsed["history"], axis=1)
+        age = tf.cast(parsed["age"], tf.float32) / 100.0
+        inputs = tf.concat([parsed["x"], age[:, None], color, tag_sum[:, None], widest[:, None], history], axis=1)
+        w = v1.Variable(weights, name="w", use_resource=False)
+        b = v1.Variable(bias, name="b", use_resource=False)
+        r = v1.Variable(regression, name="r", use_resource=False)
+        logits = tf.matmul(inputs, w) + b
+        scores = tf.nn.softmax(logits, name="scores")
+        classes = tf.tile(tf.constant([[b"cat", b"dog", b"bird"]]), tf.stack([batch, 1]), name="classes")
+        prediction = tf.matmul(logits, r, name="prediction")
+        sess.run(v1.global_variables_initializer())
+        signatures = v1.saved_model.signature_def_utils
+        predict_outputs = {
+            "scores": scores, "prediction": prediction, "x": parsed["x"], "age": parsed["age"],
+            "color": parsed["color"], "history": parsed["history"], "tags_indices": tags.indices,
+            "tags_values": tags.values, "tags_shape": tags.dense_shape,
+        }
+        signature_map = {
+            "classify": signatures.classification_signature_def(serialized, classes, scores),
+            "regress": signatures.regression_signature_def(serialized, prediction),
+            "serving_default": signatures.predict_signature_def(
+                inputs={"examples": serialized}, outputs=predict_outputs),
+        }
+        feed = {serialized: examples_in}
+        classify = dict(zip(["classes", "scores"], sess.run([classes, scores], feed)))
+        regress = {"outputs": sess.run(prediction, feed)}
+        predict = dict(zip(predict_outputs, sess.run(list(predict_outputs.values()), feed)))
+        builder = v1.saved_model.Builder(model_dir)
+        builder.add_meta_graph_and_variables(sess, ["serve"], signature_def_map=signature_map)
+        builder.save()
+    expected = {"classify": classify, "regress": regress, "serving_default": predict}
+    expected = {sig: {k: _to_npy_array(v) for k, v in named.items()} for sig, named in expected.items()}
+    if predict["age"].tolist() != [42, 30, 20, 30, 7] or predict["color"].tolist() != [b"red", b"none", b"blue",
+                                                                                        b"none", b"none"]:
+        raise SystemExit(f"example_classifier: unexpected parse {predict['age']} {predict['color']}")
+    inputs = {"classify": {"inputs": examples_in}, "regress": {"inputs": examples_in},
+              "serving_default": {"examples": examples_in}}
+    return {"inputs": inputs, "expected": expected}
+
+
 FIXTURES = {
     "keras2_mlp": keras2_mlp,
     "keras3_cnn_bn": keras3_cnn_bn,
@@ -1036,6 +1176,7 @@ FIXTURES = {
     "text_vectorization_bags": text_vectorization_bags,
     "string_ops": string_ops,
     "op_families": op_families,
+    "example_classifier": example_classifier,
 }
 
 

@@ -44,7 +44,8 @@ struct ConformanceTests {
 
 enum ConformanceSupport {
   static let supportedFixtures = [
-    "attention", "bidirectional_masked", "einsum_cumsum_module", "finetune_base", "finetune_head", "gru", "keras2_mlp",
+    "attention", "bidirectional_masked", "einsum_cumsum_module", "example_classifier", "finetune_base", "finetune_head",
+    "gru", "keras2_mlp",
     "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "op_families", "sharded_slices", "sharded_vars",
     "simple_rnn_sequences",
     "string_lookup",

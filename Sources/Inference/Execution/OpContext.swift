@@ -88,6 +88,19 @@ struct OpContext {
     return try dtype(name, type)
   }
 
+  /// A `list(type)` attribute.
+  func dtypes(_ name: String) throws(InferenceError) -> [DType] {
+    try required(name, "a list of dtypes", \.typeList).map { type throws(InferenceError) in try dtype(name, type) }
+  }
+
+  /// A `list(shape)` attribute: each shape's dimensions, -1 where one is unknown, nil for an
+  /// unknown rank.
+  func shapes(_ name: String) throws(InferenceError) -> [[Int]?] {
+    try required(name, "a list of shapes", \.shapeList).map { shape in
+      shape.unknownRank ? nil : shape.dim.map { Int($0.size) }
+    }
+  }
+
   private func dtype(_ name: String, _ type: Tensorflow_DataType) throws(InferenceError) -> DType {
     let raw = type.rawValue
     guard let dtype = DType(rawValue: raw > 100 ? raw - 100 : raw) else {

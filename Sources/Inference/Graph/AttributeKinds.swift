@@ -46,6 +46,7 @@ extension Tensorflow_AttrValue {
   var intList: [Int]? { list(\.i).map { $0.map { Int($0) } } }
   var stringList: [String]? { list(\.s).map { $0.map { String(decoding: $0, as: UTF8.self) } } }
   var typeList: [Tensorflow_DataType]? { list(\.type) }
+  var shapeList: [Tensorflow_TensorShapeProto]? { list(\.shape) }
   var functionList: [String]? { list(\.`func`).map { $0.map(\.name) } }
 
   /// What the attribute holds, for messages: "an int", "a list of strings", "no value".

@@ -97,9 +97,28 @@ struct OpSignatures: Sendable {
     "NonMaxSuppressionV5": ["selected_indices", "selected_scores", "valid_outputs"].map {
       .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
     },
+    "ParseExampleV2": parsedExamples(sparse: "num_sparse", ragged: true),
+    "ParseExample": parsedExamples(sparse: "Nsparse", ragged: false),
+    "ParseSingleExample": parsedExamples(sparse: "num_sparse", ragged: false),
     "FusedBatchNormV3": ["y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2", "reserve_space_3"]
       .map {
         .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
       },
   ]
+
+  /// The outputs of the example parsing ops: sparse indices, values and shapes, dense values,
+  /// then (V2) ragged values and row splits.
+  private static func parsedExamples(sparse count: String, ragged: Bool) -> [OutputArgument] {
+    var outputs: [OutputArgument] = [
+      .init(name: "sparse_indices", numberAttribute: count, typeListAttribute: nil),
+      .init(name: "sparse_values", numberAttribute: nil, typeListAttribute: "sparse_types"),
+      .init(name: "sparse_shapes", numberAttribute: count, typeListAttribute: nil),
+      .init(name: "dense_values", numberAttribute: nil, typeListAttribute: "Tdense"),
+    ]
+    if ragged {
+      outputs.append(.init(name: "ragged_values", numberAttribute: nil, typeListAttribute: "ragged_value_types"))
+      outputs.append(.init(name: "ragged_row_splits", numberAttribute: nil, typeListAttribute: "ragged_split_types"))
+    }
+    return outputs
+  }
 }

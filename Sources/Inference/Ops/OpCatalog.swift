@@ -26,5 +26,6 @@ enum OpCatalog {
     ImageOps.register(into: &registry)
     MiscOps.register(into: &registry)
     MatrixDiagonalOps.register(into: &registry)
+    ExampleParsingOps.register(into: &registry)
   }
 }

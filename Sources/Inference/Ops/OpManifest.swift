@@ -36,6 +36,7 @@ enum OpManifest {
     .merging(control) { first, _ in first }
     .merging(text) { first, _ in first }
     .merging(added) { first, _ in first }
+    .merging(examples) { first, _ in first }
 
   static let plumbing: [String: Entry] = [
     "Placeholder": Entry(every, ["dtype", "shape"]),
@@ -279,6 +280,23 @@ enum OpManifest {
     entries["NonMaxSuppressionV5"] = Entry(
       "float32", ["pad_to_max_output_size"], note: "soft NMS with soft_nms_sigma > 0")
     return entries
+  }()
+
+  /// `tf.Example` parsing (TensorFlow Serving's classify and regress signatures start with it).
+  static let examples: [String: Entry] = {
+    let features = "string (serialized tf.Example); features of float32, int64, string"
+    let parsed = "TensorFlow's fast parser: its messages, duplicate and concatenated-example rules"
+    return [
+      "ParseExampleV2": Entry(
+        features, ["Tdense", "num_sparse", "sparse_types", "ragged_value_types", "ragged_split_types", "dense_shapes"],
+        note: parsed + "; a scalar input is one example; a key named twice is refused"),
+      "ParseExample": Entry(
+        features, ["Nsparse", "Ndense", "sparse_types", "Tdense", "dense_shapes"],
+        note: parsed + "; a key named twice is refused"),
+      "ParseSingleExample": Entry(
+        features, ["num_sparse", "sparse_keys", "dense_keys", "sparse_types", "Tdense", "dense_shapes"],
+        note: parsed + "; a key named twice is refused"),
+    ]
   }()
 
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
