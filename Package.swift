@@ -141,7 +141,7 @@ let package = Package(
         "RegistryTestSupport", "TestModels", .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-        "ServingProto",
+        "ServingProto", "TFProto",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
