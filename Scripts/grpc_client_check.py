@@ -12,6 +12,8 @@ the stubs of the official `tensorflow-serving-api` package, unchanged:
   type.googleapis.com/tensorflow.serving.SignatureDefMap, listing every reference signature with
   the reference inputs' dtypes;
 - Predict: every reference signature, outputs equal to TensorFlow's;
+- Classify and Regress: every signature in TensorFlow Serving's example form, fed the reference's
+  serialized tf.Examples, answers equal to TensorFlow's;
 - errors: an unknown model is NOT_FOUND, an unknown label INVALID_ARGUMENT.
 
 Exits 0 when all hold, 1 with one line per failure otherwise.
@@ -28,11 +30,13 @@ import grpc  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow_serving.apis import (  # noqa: E402
+    classification_pb2,
     get_model_metadata_pb2,
     get_model_status_pb2,
     model_service_pb2_grpc,
     predict_pb2,
     prediction_service_pb2_grpc,
+    regression_pb2,
 )
 
 failures = []
@@ -149,6 +153,39 @@ def main():
                 good = actual.shape == expected.shape and np.array_equal(actual, expected)
             check(good, f"Predict {signature}/{name}: got {actual.shape} {actual.ravel()[:4]}, want {expected.shape} {expected.ravel()[:4]}")
         print(f"ok   Predict {signature}: {sorted(response.outputs)} match TensorFlow")
+
+    # Signatures in TensorFlow Serving's example form also answer Classify and Regress, fed the
+    # reference's serialized tf.Examples as Example messages.
+    for signature, tensors in inputs.items():
+        method = signatures.signature_def[signature].method_name if signature in signatures.signature_def else ""
+        if method not in ("tensorflow/serving/classify", "tensorflow/serving/regress"):
+            continue
+        examples = [tf.train.Example.FromString(record) for record in tensors["inputs"].ravel()]
+        if method.endswith("classify"):
+            request = classification_pb2.ClassificationRequest()
+            spec(request, args, signature)
+            request.input.example_list.examples.extend(examples)
+            response = prediction.Classify(request, timeout=60)
+            rows = response.result.classifications
+            labels = np.array([[c.label.encode() for c in row.classes] for row in rows])
+            scores = np.array([[c.score for c in row.classes] for row in rows], dtype=np.float32)
+            want_labels = outputs[signature].get("classes")
+            want_scores = outputs[signature].get("scores")
+            good = (want_labels is None or np.array_equal(labels, want_labels)) and (
+                want_scores is None or (scores.shape == want_scores.shape and np.allclose(scores, want_scores, rtol=1e-4, atol=1e-5))
+            )
+            check(good, f"Classify {signature}: got {labels.ravel()[:3]} {scores.ravel()[:3]}, want {want_scores.ravel()[:3] if want_scores is not None else None}")
+            print(f"ok   Classify {signature}: {len(rows)} examples match TensorFlow")
+        else:
+            request = regression_pb2.RegressionRequest()
+            spec(request, args, signature)
+            request.input.example_list.examples.extend(examples)
+            response = prediction.Regress(request, timeout=60)
+            values = np.array([r.value for r in response.result.regressions], dtype=np.float32)
+            want = outputs[signature]["outputs"].ravel()
+            good = values.shape == want.shape and np.allclose(values, want, rtol=1e-4, atol=1e-5)
+            check(good, f"Regress {signature}: got {values[:3]}, want {want[:3]}")
+            print(f"ok   Regress {signature}: {len(values)} examples match TensorFlow")
 
     for change, code in [(("model", "no-such-model"), grpc.StatusCode.NOT_FOUND), (("label", "no-such-label"), grpc.StatusCode.INVALID_ARGUMENT)]:
         request = predict_pb2.PredictRequest()

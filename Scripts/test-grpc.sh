@@ -13,7 +13,7 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
-fixtures=(keras2_mlp module_two_signatures string_lookup)
+fixtures=(keras2_mlp module_two_signatures string_lookup example_classifier)
 
 mode=serve
 if [[ "${1:-}" == "--fixture-server" ]]; then mode=fixture; fi
