@@ -53,10 +53,10 @@ extension Registry {
   public func fsck(repair: Bool) throws(RegistryError) -> FsckReport {
     do {
       let stored = try objects.walk()
-      let corruptProblems = Mutex<[Digest: String]>([:])
+      let corruptProblems = Locked<[Digest: String]>([:])
       // Objects refused for a limit (resource_exhausted), not found as damaged: reported, never
       // quarantined, so lowering a limit cannot make `--repair` move good objects aside.
-      let overLimit = Mutex<Set<Digest>>([])
+      let overLimit = Locked<Set<Digest>>([])
       let next = Atomic<Int>(0)
       let store = objects
       DispatchQueue.concurrentPerform(iterations: max(2, ProcessInfo.processInfo.activeProcessorCount)) { _ in

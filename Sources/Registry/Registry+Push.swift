@@ -99,7 +99,7 @@ extension Registry {
     // Describing the graph (signatures, ops, fingerprint hashes) needs no weights, so it runs
     // beside the ingest, which reads every byte.
     let inspecting = DispatchGroup()
-    let inspected = Mutex<SavedModelInspection?>(nil)
+    let inspected = Locked<SavedModelInspection?>(nil)
     DispatchQueue.global().async(group: inspecting) {
       let result = SavedModelInspection(directory, bundle: bundle)
       inspected.withLock { $0 = result }
@@ -260,9 +260,9 @@ extension Registry {
       let staged: IngestBatch.Staged
       let crc: UInt32
     }
-    let results = Mutex([PieceResult?](repeating: nil, count: plan.pieces.count))
-    let fileDigests = Mutex([Digest?](repeating: nil, count: plan.files.count))
-    let firstError = Mutex<(any Error)?>(nil)
+    let results = Locked([PieceResult?](repeating: nil, count: plan.pieces.count))
+    let fileDigests = Locked([Digest?](repeating: nil, count: plan.files.count))
+    let firstError = Locked<(any Error)?>(nil)
     let nextPiece = Atomic<Int>(0)
     let bufferSize = Int(ChunkPlan.blockSize)
 

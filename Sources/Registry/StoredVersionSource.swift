@@ -2,7 +2,6 @@ import ContentStore
 import Foundation
 import RegistryCore
 import SavedModelFormat
-import Synchronization
 
 /// A stored version's files, read straight from the object store: `registry run` and
 /// `Registry.source(of:)` open a version this way instead of pulling a copy to disk.
@@ -15,7 +14,7 @@ public final class StoredVersionSource: SavedModelSource {
   private let store: ObjectStore
   private let files: [String: Manifest.Entry]
   private let entries: [SavedModelDirectory.FileEntry]
-  private let lastObject = Mutex<(digest: Digest, bytes: [UInt8])?>(nil)
+  private let lastObject = Locked<(digest: Digest, bytes: [UInt8])?>(nil)
 
   /// - Parameter root: what errors name as the model's location (`<store>/<model>@<n>`).
   init(manifest: Manifest, store: ObjectStore, root: URL) {

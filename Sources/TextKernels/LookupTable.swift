@@ -1,4 +1,4 @@
-import Synchronization
+import RegistryCore
 import TensorKernels
 
 /// One key or value of a lookup table, whatever its dtype: integers widen to `Int64`, floats to
@@ -89,7 +89,7 @@ package final class LookupTable: Sendable {
   package let valueType: DType
   /// The resource key, for messages.
   package let name: String
-  private let state = Mutex<State>(State())
+  private let state = Locked<State>(State())
 
   private struct State {
     var entries: [TableScalar: TableScalar] = [:]
@@ -210,7 +210,7 @@ package final class LookupTable: Sendable {
 /// function with the same shared name resolve to the same table, as in TensorFlow's resource
 /// manager.
 package final class TableStore: Sendable {
-  private let tables = Mutex<[String: LookupTable]>([:])
+  private let tables = Locked<[String: LookupTable]>([:])
 
   package init() {}
 

@@ -1,7 +1,6 @@
 import Foundation
 import Inference
 import RegistryCore
-import Synchronization
 import TensorKernels
 import TestModels
 import Testing
@@ -59,7 +58,7 @@ struct LoadingTests {
     let shape = input.shape?.map { $0 == -1 ? 3 : $0 } ?? [3]
     let tensor = Tensor(float32: (0..<shape.reduce(1, *)).map { Float($0) / 10 }, shape: shape)
     let expected = try model.run(inputs: [input.name: tensor])
-    let results = Mutex<[[String: Tensor]]>([])
+    let results = Locked<[[String: Tensor]]>([])
     DispatchQueue.concurrentPerform(iterations: 8) { _ in
       if let result = try? model.run(inputs: [input.name: tensor]) { results.withLock { $0.append(result) } }
     }

@@ -1,7 +1,7 @@
 import GRPCCore
+import RegistryCore
 import ServingGRPC
 import ServingProto
-import Synchronization
 import Testing
 
 /// Every call reaches `ServingBackend.finished(_:)` once, with what the server's metrics and logs
@@ -11,7 +11,7 @@ struct CallRecordTests {
   /// The fixture backend, keeping every finished call.
   final class RecordingBackend: ServingBackend {
     let inner: FixtureBackend
-    let calls = Mutex<[ServingCall]>([])
+    let calls = Locked<[ServingCall]>([])
 
     init(_ inner: FixtureBackend) { self.inner = inner }
 

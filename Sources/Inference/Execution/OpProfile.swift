@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
+import RegistryCore
 
 /// Time spent per op type, collected when `REGISTRY_PROFILE` is set and printed by
 /// `OpProfile.report()`; for finding slow kernels.
 final class OpProfile: Sendable {
   static let shared: OpProfile? = ProcessInfo.processInfo.environment["REGISTRY_PROFILE"] != nil ? OpProfile() : nil
-  private let totals = Mutex<[String: (calls: Int, nanoseconds: UInt64)]>([:])
+  private let totals = Locked<[String: (calls: Int, nanoseconds: UInt64)]>([:])
 
   func record(_ op: String, _ nanoseconds: UInt64) {
     totals.withLock { totals in

@@ -1,6 +1,5 @@
 import Foundation
 import RegistryCore
-import Synchronization
 import TensorKernels
 import TextKernels
 
@@ -14,7 +13,7 @@ final class Runtime: Sendable {
   let tables = TableStore()
   /// Execution plans already computed, by function and targets: planned once, reused by every
   /// call.
-  private let plans = Mutex<[PlanKey: Plan]>([:])
+  private let plans = Locked<[PlanKey: Plan]>([:])
 
   /// The nodes to run, in dependency order, and when each node's outputs can be let go.
   struct Plan {

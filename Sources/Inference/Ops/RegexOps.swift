@@ -1,5 +1,4 @@
 import RegistryCore
-import Synchronization
 import TensorKernels
 import TextKernels
 
@@ -69,7 +68,7 @@ enum RegexOps {
 
   /// Compiled patterns by source and memory budget: a static op compiles its pattern once, not
   /// on every call. Bounded, since each RE2 may grow DFA caches up to its budget.
-  private static let cache = Mutex<[CacheKey: RegexPattern]>([:])
+  private static let cache = Locked<[CacheKey: RegexPattern]>([:])
 
   /// Compiles `pattern` with RE2's memory budget, `Limits.current.regexMemoryBytes`.
   ///
