@@ -46,6 +46,9 @@ enum FuzzTarget: String, CaseIterable {
   case json
   /// `pattern NUL text NUL rewrite` through `RegexPattern` (RE2): compile, full match, replace.
   case regex
+  /// A serialized `tf.Example` through `ExampleParsing`, alone and in a batch, with every kind of
+  /// feature configured.
+  case example
 
   func run(_ bytes: [UInt8]) {
     switch self {
@@ -57,6 +60,7 @@ enum FuzzTarget: String, CaseIterable {
     case .npy: Targets.npy(bytes)
     case .json: Targets.json(bytes)
     case .regex: Targets.regex(bytes)
+    case .example: Targets.example(bytes)
     }
   }
 }
@@ -182,6 +186,59 @@ enum Targets {
       check(same == text, "replacing every match with itself changed the text")
     }
     _ = (once, everywhere)
+  }
+}
+
+extension Targets {
+  /// One-letter keys, so that mutated inputs reach every kind: `a` float [2], `b` int64, `d`
+  /// string (all with defaults), `c` variable-length float rows of 2, `e` int64 and `f` string
+  /// sparse, `g` float ragged with int32 splits.
+  static let exampleConfiguration = ExampleParsing.Configuration(
+    dense: [
+      .init(key: [0x61], dtype: .float32, shape: [2], defaultValue: Tensor(float32: [0, 1], shape: [2])),
+      .init(key: [0x62], dtype: .int64, shape: [], defaultValue: Tensor(int64: [-1], shape: [])),
+      .init(key: [0x63], dtype: .float32, shape: [-1, 2], defaultValue: Tensor(float32: [0.5], shape: [])),
+      .init(key: [0x64], dtype: .string, shape: [], defaultValue: Tensor(strings: ["none"], shape: [])),
+    ],
+    sparse: [.init(key: [0x65], dtype: .int64), .init(key: [0x66], dtype: .string)],
+    ragged: [.init(key: [0x67], dtype: .float32, splitsDType: .int32)])
+
+  static func example(_ bytes: [UInt8]) {
+    let configuration = exampleConfiguration
+    if let single = try? ExampleParsing.parseSingle(bytes, configuration, op: "fuzz") {
+      for (indices, values) in zip(single.sparseIndices, single.sparseValues) {
+        check(indices.shape == [values.elementCount, 1], "single-example sparse indices are not [values, 1]")
+      }
+      check(single.denseValues[0].shape == [2], "a fixed dense feature has another shape than its own")
+    }
+    // The example, an empty one and its first half: a batch of three.
+    let batch = [bytes, [], Array(bytes.prefix(bytes.count / 2))]
+    guard let result = try? ExampleParsing.parse(batch, names: [], configuration, op: "fuzz") else { return }
+    check(result.denseValues[0].shape == [3, 2], "a fixed dense feature is not [batch] + its shape")
+    check(
+      result.denseValues[2].rank == 3 && result.denseValues[2].shape.first == 3
+        && result.denseValues[2].shape.last == 2, "a variable-length dense feature is not [batch, rows, 2]")
+    for (index, values) in result.sparseValues.enumerated() {
+      let count = values.elementCount
+      guard let indices = try? result.sparseIndices[index].int64s(),
+        let shape = try? result.sparseShapes[index].int64s()
+      else { return check(false, "sparse outputs are not int64") }
+      check(result.sparseIndices[index].shape == [count, 2], "sparse indices are not [values, 2]")
+      check(shape.count == 2 && shape[0] == 3, "a sparse shape is not [batch, longest]")
+      for row in stride(from: 0, to: indices.count, by: 2) {
+        check(
+          (0..<3).contains(indices[row]) && (0..<shape[1]).contains(indices[row + 1]),
+          "a sparse index is out of its shape")
+      }
+    }
+    if let splits = try? result.raggedRowSplits[0].int32s() {
+      check(splits.count == 4 && splits.first == 0, "ragged row splits are not [batch + 1] from 0")
+      check(zip(splits, splits.dropFirst()).allSatisfy { $0 <= $1 }, "ragged row splits decrease")
+      check(
+        splits.last.map(Int.init) == result.raggedValues[0].elementCount, "ragged row splits do not end at the values")
+    } else {
+      check(false, "ragged row splits are not int32")
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
+import NumPyFormat
 import TFProto
+import TensorIO
 import TensorKernels
 import Testing
 
@@ -170,6 +172,33 @@ struct ExampleParsingOpTests {
     #expect(
       H.failure("ParseSingleExample", [bytes([[]]), Tensor(int64: [0], shape: [])], attributes)?.message
         == "graph: ParseSingleExample \"op\": Expected serialized to be a scalar, got shape: [1]")
+  }
+
+  @Test("example_classifier: every parsed tensor is bit for bit TensorFlow's, and bad records fail the call")
+  func fixtureParse() throws {
+    let root = ConformanceTests.root.appendingPathComponent("example_classifier")
+    let model = try LoadedModel(directory: root.appendingPathComponent("model"))
+    func reference(_ path: String) throws -> Tensor {
+      try TensorFiles.tensor(from: try NPYArray(contentsOf: root.appendingPathComponent("reference/\(path).npy")))
+    }
+    let examples = try reference("inputs/serving_default/examples")
+    let outputs = try model.run(signature: "serving_default", inputs: ["examples": examples])
+    for key in ["x", "age", "color", "history", "tags_indices", "tags_values", "tags_shape"] {
+      #expect(try outputs[key] == reference("outputs/serving_default/\(key)"), "\(key)")
+    }
+    // A record without the required feature, after good ones: TensorFlow's message, the node named.
+    var records = try examples.strings()
+    records.append(Self.field(1, []))
+    do {
+      _ = try model.run(signature: "classify", inputs: ["inputs": Tensor(strings: records, shape: [records.count])])
+      Issue.record("a record without x was classified")
+    } catch {
+      #expect(error.category == .invalidArgument)
+      #expect(
+        error.message
+          == "graph: ParseExampleV2 \"ParseExample/ParseExampleV2\": Name: <unknown>, Feature: x (data type: float) "
+          + "is required but could not be found.")
+    }
   }
 
   @Test("a function body reaches the parse's outputs by argument name")
