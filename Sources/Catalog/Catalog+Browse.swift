@@ -77,13 +77,22 @@ extension Catalog {
     try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT action FROM events ORDER BY action") }
   }
 
-  /// Totals for the store page, from the catalog's own rows (no walk of the object files).
-  package func storeTotals() throws(CatalogError) -> StoreTotals {
+  /// Totals for the store page, from the catalog's own rows (no walk of the object files), each
+  /// read without visiting every object or event: the object totals are one row kept by
+  /// triggers (migration v0005), the last runs come from the `events_by_action` index, and the
+  /// growth series is thinned in SQL.
+  ///
+  /// - Parameter growthPoints: about how many points of the growth series to return: every
+  ///   `max(1, versions / growthPoints)`-th push from the first, and the last.
+  package func storeTotals(growthPoints: Int = 200) throws(CatalogError) -> StoreTotals {
     try read { db in
+      // CAST saturates a total that overflowed into a REAL (only forged rows could make one).
       let objects = try Row.fetchOne(
         db,
-        sql:
-          "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS size, COALESCE(SUM(stored_size), 0) AS stored FROM objects")
+        sql: """
+          SELECT CAST(objects AS INTEGER) AS n, CAST(size AS INTEGER) AS size, CAST(stored_size AS INTEGER) AS stored
+          FROM object_totals WHERE id = 1
+          """)
       let versions = try Row.fetchOne(
         db,
         sql: """
@@ -95,14 +104,19 @@ extension Catalog {
         db, sql: "SELECT at, detail FROM events WHERE action = 'gc' ORDER BY id DESC LIMIT 1")
       let lastFsck = try Row.fetchOne(
         db, sql: "SELECT at, detail FROM events WHERE action LIKE 'fsck%' ORDER BY id DESC LIMIT 1")
-      // Cumulative logical and newly stored bytes after each push: the growth chart's points.
+      // Cumulative logical and newly stored bytes after each push, thinned to the points the
+      // growth chart draws, so only those become Swift values.
+      let pushes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0
+      let step = max(1, pushes / max(1, growthPoints))
       let growth = try Row.fetchAll(
         db,
         sql: """
-          SELECT created_at, SUM(logical_bytes) OVER (ORDER BY id) AS logical,
-                 SUM(stored_bytes) OVER (ORDER BY id) AS stored
-          FROM versions ORDER BY id
-          """
+          SELECT created_at, logical, stored FROM (
+            SELECT id, created_at, SUM(logical_bytes) OVER (ORDER BY id) AS logical,
+                   SUM(stored_bytes) OVER (ORDER BY id) AS stored, ROW_NUMBER() OVER (ORDER BY id) AS n
+            FROM versions)
+          WHERE (n - 1) % ? = 0 OR n = ? ORDER BY id
+          """, arguments: [step, pushes]
       ).map { StoreTotals.Point(at: $0["created_at"], logicalBytes: $0["logical"], storedBytes: $0["stored"]) }
       return StoreTotals(
         models: versions?["models"] ?? 0, liveVersions: versions?["n"] ?? 0, removedVersions: versions?["removed"] ?? 0,
@@ -135,6 +149,7 @@ package struct StoreTotals: Sendable {
   /// When and what (JSON) of the last `gc` and the last `fsck` event, if any.
   package let lastCollection: (at: String, detail: String)?
   package let lastCheck: (at: String, detail: String)?
+  /// Cumulative bytes after every push, or after every n-th (`storeTotals(growthPoints:)`).
   package let growth: [Point]
 }
 

@@ -158,6 +158,20 @@ struct RoutingTests {
     let bad = try await fixture.get("/ui/?q=colour%3Ablue")
     #expect(bad.status == .ok && bad.body.contains("unknown search term"))
   }
+
+  @Test("a search counts every match, lists the newest first, and words narrow it to their models")
+  func searchPage() async throws {
+    let all = try await fixture.get("/ui/?q=op%3AMatMul")
+    #expect(all.body.contains("Matching versions <small>(3)</small>"), "\(all.body)")
+    let tuned = try #require(all.body.range(of: ">team/tuned:1<"))
+    let head = try #require(all.body.range(of: ">clf:2<"))
+    let base = try #require(all.body.range(of: ">clf:1<"))
+    #expect(tuned.lowerBound < head.lowerBound && head.lowerBound < base.lowerBound, "pushed last, listed first")
+    // A word narrows to its models even when the terms combine with OR.
+    let narrowed = try await fixture.get("/ui/?q=tuned+any+op%3AMatMul+meta%3Ateam%3Dsearch")
+    #expect(narrowed.body.contains("Matching versions <small>(1)</small>") && narrowed.body.contains(">team/tuned:1<"))
+    #expect(!narrowed.body.contains(">clf:1<") && !narrowed.body.contains(">clf:2<"))
+  }
 }
 
 @Suite("Web catalog: hostile input is escaped")
