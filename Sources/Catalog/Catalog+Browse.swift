@@ -103,7 +103,7 @@ extension Catalog {
       let lastGC = try Row.fetchOne(
         db, sql: "SELECT at, detail FROM events WHERE action = 'gc' ORDER BY id DESC LIMIT 1")
       let lastFsck = try Row.fetchOne(
-        db, sql: "SELECT at, detail FROM events WHERE action LIKE 'fsck%' ORDER BY id DESC LIMIT 1")
+        db, sql: "SELECT at, detail FROM events WHERE action = 'fsck.run' ORDER BY id DESC LIMIT 1")
       // Cumulative logical and newly stored bytes after each push, thinned to the points the
       // growth chart draws, so only those become Swift values.
       let pushes = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions") ?? 0
@@ -146,7 +146,7 @@ package struct StoreTotals: Sendable {
   package let storedBytes: Int64
   /// Sum of the live versions' file sizes: what the store would hold without sharing.
   package let logicalBytes: Int64
-  /// When and what (JSON) of the last `gc` and the last `fsck` event, if any.
+  /// When and what (JSON) of the last `gc` and the last `fsck.run` event, if any.
   package let lastCollection: (at: String, detail: String)?
   package let lastCheck: (at: String, detail: String)?
   /// Cumulative bytes after every push, or after every n-th (`storeTotals(growthPoints:)`).

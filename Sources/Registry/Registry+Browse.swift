@@ -34,7 +34,7 @@ public struct StoreStatistics: Sendable {
   public let logicalBytes: Int64
   /// The last `gc` event (time and JSON detail), if any.
   public let lastCollection: (at: String, detail: String)?
-  /// The last `fsck` event (time and JSON detail), if any.
+  /// The last `fsck.run` event (time and JSON detail), if any.
   public let lastCheck: (at: String, detail: String)?
   /// Cumulative bytes after each push, thinned to about `growthPoints` (the first, every n-th
   /// and the last), which is all a chart draws.

@@ -157,6 +157,18 @@ struct BrowseTests {
     #expect(try catalog.storeTotals(growthPoints: 3).growth.map(\.logicalBytes) == [100, 400, 700, 1000])
   }
 
+  @Test("the last fsck is the last fsck.run event, not a repair's fsck.rebuild after it")
+  func lastCheck() throws {
+    let catalog = try Catalog(path: Self.temporaryCatalogPath())
+    let version = try Self.insert(catalog, Self.version("m", manifest: 1, objects: [1]))
+    #expect(try catalog.storeTotals().lastCheck == nil)
+    try catalog.recordCheck(actor: "t", detail: ["result": "clean", "objects_checked": "2"])
+    try catalog.rebuildFileRows(version.id, files: [], actor: "t")
+    let detail = try #require(try catalog.storeTotals().lastCheck?.detail)
+    #expect(detail.contains("\"result\":\"clean\"") && detail.contains("\"objects_checked\":\"2\""))
+    #expect(try catalog.events(model: nil, action: "fsck.run", before: nil, limit: 10).count == 1)
+  }
+
   /// The plan SQLite would run `sql` with, as one string of its detail lines.
   static func plan(_ catalog: Catalog, _ sql: String) throws -> String {
     try catalog.readOnlySQL("EXPLAIN QUERY PLAN " + sql).rows.map { $0.last.flatMap { $0 } ?? "" }.joined(

@@ -47,6 +47,9 @@ final class CatalogFixture: Sendable {
     tuned.parent = Reference(model: "clf", selector: .number(1))
     _ = try registry.push(try Repository.Fixtures.model("finetune_head"), tuned)
     _ = try registry.setCard(Reference(model: "clf", selector: .number(2)), markdown: Array(Self.hostileCard.utf8))
+    // One run of each for the store page's maintenance facts (a day's grace: nothing is deleted).
+    _ = try registry.collect(CollectionOptions())
+    _ = try registry.fsck(repair: false)
     self.registry = try Registry(root: root, access: .readOnly)
     catalog = WebCatalog(registry: self.registry)
   }
@@ -144,6 +147,17 @@ struct RoutingTests {
     #expect(!events.body.contains("<span class=\"chip\">push</span>"))
     let store = try await fixture.get("/ui/store")
     #expect(store.body.contains("id=\"dedup-ratio\""))
+  }
+
+  @Test("the store page shows the last gc and the last fsck with what they found")
+  func maintenance() async throws {
+    let store = try await fixture.get("/ui/store")
+    #expect(store.body.contains("<b>objects_deleted</b>=0"), "\(store.body)")
+    #expect(store.body.contains("<b>result</b>=clean") && store.body.contains("<b>problems</b>=0"))
+    #expect(store.body.contains("<b>repair</b>=no"))
+    let objects = try fixture.registry.statistics().objects
+    #expect(store.body.contains("<b>objects_checked</b>=\(objects)"), "fsck checked every object the catalog counts")
+    #expect(!store.body.contains("no fsck recorded"))
   }
 
   @Test("search terms run registry query; unknown terms are explained")
