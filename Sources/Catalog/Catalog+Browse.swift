@@ -171,22 +171,32 @@ extension Catalog {
   ) throws(CatalogError) {
     try write { db in
       let version = try summary(db, id)
-      let now = Self.now()
-      try db.execute(
-        sql: """
-          INSERT INTO objects (digest, size, stored_size, encoding, hash_algorithm, created_at)
-          VALUES (?, ?, ?, ?, 'sha256', ?) ON CONFLICT(digest) DO NOTHING
-          """, arguments: [digest.description, size, storedSize, encoding, now])
-      try db.execute(
-        sql: """
-          INSERT INTO cards (version_id, digest, size, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT(version_id) DO UPDATE SET digest = excluded.digest, size = excluded.size,
-            updated_at = excluded.updated_at, updated_by = excluded.updated_by
-          """, arguments: [id.rawValue, digest.description, size, now, actor])
-      try Self.log(
-        db, actor: actor, action: "card.set", model: version.model, version: version.number,
-        detail: ["digest": digest.description, "size": String(size)])
+      try Self.recordCard(
+        db, version: version, object: .init(digest: digest, size: size, storedSize: storedSize, encoding: encoding),
+        actor: actor)
     }
+  }
+
+  /// Writes a card's object row and the version's `cards` row, logging `card.set`, inside the
+  /// caller's transaction (`setCard`, or `insert` for a version that arrives with its card).
+  static func recordCard(
+    _ db: Database, version: VersionSummary, object: NewVersion.Card.Object, actor: String
+  ) throws {
+    let now = Self.now()
+    try db.execute(
+      sql: """
+        INSERT INTO objects (digest, size, stored_size, encoding, hash_algorithm, created_at)
+        VALUES (?, ?, ?, ?, 'sha256', ?) ON CONFLICT(digest) DO NOTHING
+        """, arguments: [object.digest.description, object.size, object.storedSize, object.encoding, now])
+    try db.execute(
+      sql: """
+        INSERT INTO cards (version_id, digest, size, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(version_id) DO UPDATE SET digest = excluded.digest, size = excluded.size,
+          updated_at = excluded.updated_at, updated_by = excluded.updated_by
+        """, arguments: [version.id.rawValue, object.digest.description, object.size, now, actor])
+    try Self.log(
+      db, actor: actor, action: "card.set", model: version.model, version: version.number,
+      detail: ["digest": object.digest.description, "size": String(object.size)])
   }
 
   /// The card objects of live versions, which gc must keep and fsck must find.

@@ -12,7 +12,8 @@ extension Catalog {
   ///   - version: the rows to insert.
   ///   - lease: the push's lease, released in the same transaction.
   /// - Returns: `.unchanged` without inserting when the model's latest live version has the
-  ///   same manifest (a re-push of identical content); aliases are still applied then.
+  ///   same manifest (a re-push of identical content); aliases are still applied then, a card
+  ///   is not.
   package func insert(_ version: NewVersion, releasing lease: String?) throws(CatalogError) -> InsertOutcome {
     try write { db in
       let now = Self.now()
@@ -64,7 +65,9 @@ extension Catalog {
           "source_path": version.sourcePath ?? "",
           "parent": try version.parent.map { try summary(db, $0).reference } ?? "",
         ])
-      return .created(try summary(db, VersionID(versionID)))
+      let created = try summary(db, VersionID(versionID))
+      if let card = version.card { try Self.recordCard(db, version: created, object: card.object, actor: card.setBy) }
+      return .created(created)
     }
   }
 
