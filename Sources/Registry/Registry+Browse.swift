@@ -36,8 +36,8 @@ public struct StoreStatistics: Sendable {
   public let lastCollection: (at: String, detail: String)?
   /// The last `fsck.run` event (time and JSON detail), if any.
   public let lastCheck: (at: String, detail: String)?
-  /// Cumulative bytes after each push, thinned to about `growthPoints` (the first, every n-th
-  /// and the last), which is all a chart draws.
+  /// Cumulative bytes after each push, or, past `growthPoints` pushes, after each run of n of
+  /// them and after the last: all a chart draws.
   public let growth: [Point]
 
   /// Logical bytes per stored byte; `nil` for an empty store.

@@ -148,13 +148,16 @@ struct BrowseTests {
     #expect(try Self.keptTotals(catalog) == Self.summedObjects(catalog))
   }
 
-  @Test("the growth series is thinned in SQL: the first push, every n-th, and the last")
+  @Test("the growth series is thinned in SQL: the totals after each run of n pushes and after the last")
   func thinnedGrowth() throws {
     let catalog = try Catalog(path: Self.temporaryCatalogPath())
-    for index in 0..<10 { _ = try Self.insert(catalog, Self.version("m", manifest: index, objects: [index])) }
+    let pushed = try (0..<10).map { try Self.insert(catalog, Self.version("m", manifest: $0, objects: [$0])) }
     #expect(try catalog.storeTotals(growthPoints: 200).growth.map(\.logicalBytes) == (1...10).map { Int64($0) * 100 })
-    // Ten pushes for three points: every third from the first, and the last.
-    #expect(try catalog.storeTotals(growthPoints: 3).growth.map(\.logicalBytes) == [100, 400, 700, 1000])
+    // Ten pushes for three points: after pushes 3, 6 and 9, and after the last.
+    let thinned = try catalog.storeTotals(growthPoints: 3).growth
+    #expect(thinned.map(\.logicalBytes) == [300, 600, 900, 1000])
+    #expect(thinned.map(\.storedBytes) == [348, 696, 1044, 1160])
+    #expect(thinned.map(\.at) == [2, 5, 8, 9].map { pushed[$0].createdAt }, "each run's last push")
   }
 
   @Test("the last fsck is the last fsck.run event, not a repair's fsck.rebuild after it")
