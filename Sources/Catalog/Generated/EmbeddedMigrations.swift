@@ -220,8 +220,8 @@ CREATE INDEX cards_by_digest ON cards(digest);
 -- whole aliases table, so a query answering 5,000 versions read it 5,000 times.
 CREATE INDEX aliases_by_version ON aliases(version_id);
 
--- The last `gc` and `fsck.run` events (the store page) and the event log filtered by action,
--- without reading every event.
+-- The last `gc` and `fsck.run` events (the store page) and the distinct actions (the events
+-- page's filter), without reading every event.
 CREATE INDEX events_by_action ON events(action, id);
 
 -- The number and bytes of the objects the catalog knows, kept by the triggers below so the store
