@@ -181,7 +181,14 @@ let package = Package(
       dependencies: ["RegistryCore", "SavedModelFormat", "Checksums", "TFProto", "RegistryTestSupport"]
     ),
     .testTarget(name: "ContentStoreTests", dependencies: ["RegistryCore", "ContentStore", "RegistryTestSupport"]),
-    .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+    .testTarget(
+      name: "CatalogTests",
+      dependencies: [
+        "Catalog", "RegistryCore",
+        // To write a catalog as an older build left it (the migration tests).
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
     .testTarget(name: "NumPyFormatTests", dependencies: ["NumPyFormat", "RegistryCore"]),
     // What every test target shares: seeded generators, temporary directories, fixture paths.
     .target(name: "RegistryTestSupport", path: "Tests/TestSupport"),

@@ -12,18 +12,21 @@ runs=${2:-10}
 configuration=${3:-release}
 swift build -c "$configuration" --product registry-web-preview >/dev/null
 bin=$(swift build -c "$configuration" --show-bin-path)
-if [[ ! -f "$dir/catalog.sqlite" ]]; then
-  swift build -c "$configuration" --product registry-bench >/dev/null
-  "$bin/registry-bench" catalog "$dir" 10000 100 >/dev/null
-fi
+# registry-bench builds the catalog when DIR has none; given one an older build made, it opens it
+# for writing, which applies the migrations it lacks (the preview opens it read-only and cannot).
+# Either way it then times the catalog's queries (seconds; longer on a cold page cache), unwanted here.
+swift build -c "$configuration" --product registry-bench >/dev/null
+"$bin/registry-bench" catalog "$dir" 10000 100 >/dev/null
 mkdir -p "$dir/objects"
 
 out=$(mktemp)
 "$bin/registry-web-preview" --store "$dir" --port 0 >"$out" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -f "$out"' EXIT
-for _ in $(seq 1 100); do [[ -s "$out" ]] && break; sleep 0.1; done
+# Opening a 700 MB catalog on a busy machine can take more than a few seconds.
+for _ in $(seq 1 600); do [[ -s "$out" ]] && break; sleep 0.1; done
 base=$(head -n1 "$out")
+[[ -n "$base" ]] || { echo "bench-web: registry-web-preview did not start within 60 s" >&2; exit 1; }
 origin=${base%/ui/}
 
 tick=$(getconf CLK_TCK)
@@ -42,6 +45,7 @@ for path in /ui/ '/ui/?q=op%3AEinsum' '/ui/?q=meta%3Ateam%3Dteam-3' /ui/models/m
   after=$(cpu)
   cpu_ms=$(awk -v a="$after" -v b="$before" -v t="$tick" -v n="$runs" 'BEGIN { printf "%.1f ms", (a - b) * 1000 / t / n }')
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f ms", a[int((NR + 1) / 2)] * 1000 }')
-  read -r status size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$origin$path")
+  # The newline ends the line `read` waits for; without it read fails at EOF and set -e stops the script.
+  read -r status size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$origin$path")
   echo "| \`$path\` | $median | $cpu_ms | $status | $size |"
 done

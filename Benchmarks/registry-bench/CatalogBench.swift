@@ -151,6 +151,11 @@ enum CatalogBench {
       query.ops = ["Einsum"]
       return try catalog.query(query).count
     }
+    try time("query page: newest 200 using op Einsum, and the count") {
+      var query = VersionQuery()
+      query.ops = ["Einsum"]
+      return try catalog.query(query, newest: 200).total
+    }
     try time("query: serving input DT_STRING") {
       var query = VersionQuery()
       query.inputDtypes = ["DT_STRING"]
@@ -184,6 +189,9 @@ enum CatalogBench {
     }
     try time("history of a model (log)") { try catalog.history(of: model).count }
     try time("events (latest 100)") { try catalog.events(limit: 100).count }
+    try time("store totals (objects, versions, last gc and fsck, growth)") {
+      try catalog.storeTotals().growth.count
+    }
   }
 
 }

@@ -148,6 +148,12 @@ extension Catalog {
     }
   }
 
+  /// Logs one `fsck` run (`fsck.run`) with what it checked and found, as `recordCollection`
+  /// logs a `gc`: the store page shows the last of each.
+  package func recordCheck(actor: String, detail: [String: String]) throws(CatalogError) {
+    try write { db in try Self.log(db, actor: actor, action: "fsck.run", model: nil, version: nil, detail: detail) }
+  }
+
   // MARK: - Settings
 
   package func settings(prefix: String) throws(CatalogError) -> [String: String] {

@@ -159,8 +159,43 @@ extension Catalog {
     }
   }
 
-  /// Versions matching a `VersionQuery`, oldest first.
+  /// Versions matching a `VersionQuery`, by model, then number.
   package func query(_ query: VersionQuery) throws(CatalogError) -> [VersionSummary] {
+    let (condition, arguments) = Self.condition(query)
+    let sql = "SELECT v.id FROM versions v WHERE \(condition) ORDER BY v.model_id, v.number"
+    return try read { db in
+      try summaries(db, try Int64.fetchAll(db, sql: sql, arguments: arguments))
+    }
+  }
+
+  /// The `limit` versions matching `query` that were added to the catalog last, newest first,
+  /// and how many match in all: a bounded page (the web catalog's search) costs the same
+  /// whether 10 or 10,000 versions match, since only the page becomes summaries.
+  ///
+  /// - Parameter models: when given, only versions of these models match, whether the query's
+  ///   criteria combine with AND or OR.
+  package func query(_ query: VersionQuery, newest limit: Int, models: [String]? = nil) throws(CatalogError) -> (
+    versions: [VersionSummary], total: Int
+  ) {
+    var (condition, arguments) = Self.condition(query)
+    if let models {
+      condition += " AND v.model_id IN (SELECT id FROM models WHERE name IN (SELECT value FROM json_each(?)))"
+      arguments += [Self.jsonArray(models)]
+    }
+    let count = "SELECT COUNT(*) FROM versions v WHERE \(condition)"
+    let page = "SELECT v.id FROM versions v WHERE \(condition) ORDER BY v.id DESC LIMIT ?"
+    var pageArguments = arguments
+    pageArguments += [max(0, limit)]
+    return try read { db in
+      let total = try Int.fetchOne(db, sql: count, arguments: arguments) ?? 0
+      return (try summaries(db, try Int64.fetchAll(db, sql: page, arguments: pageArguments)), total)
+    }
+  }
+
+  /// The `WHERE` condition on `versions v` for a query, and its arguments. Each criterion is an
+  /// `IN` over an indexed table (ops by op, tensors by name or digest, metadata by key and value,
+  /// signature tensors by dtype), so a query reads only the rows that match.
+  static func condition(_ query: VersionQuery) -> (sql: String, arguments: StatementArguments) {
     var clauses: [String] = []
     var arguments: [any DatabaseValueConvertible] = []
     func list(_ values: [String]) -> String {
@@ -207,13 +242,15 @@ extension Catalog {
       }
       clauses.append("v.id IN (SELECT version_id FROM metadata WHERE \(parts.joined(separator: " OR ")))")
     }
-    let condition = clauses.isEmpty ? "1" : clauses.joined(separator: query.matchAll ? " AND " : " OR ")
+    let criteria = clauses.isEmpty ? "1" : clauses.joined(separator: query.matchAll ? " AND " : " OR ")
     let live = query.includeRemoved ? "1" : "v.removed_at IS NULL"
-    let sql = "SELECT v.id FROM versions v WHERE \(live) AND (\(condition)) ORDER BY v.model_id, v.number"
-    let bound = StatementArguments(arguments.map { $0.databaseValue })
-    return try read { db in
-      try summaries(db, try Int64.fetchAll(db, sql: sql, arguments: bound))
-    }
+    return ("\(live) AND (\(criteria))", StatementArguments(arguments.map { $0.databaseValue }))
+  }
+
+  /// Strings as a JSON array, for `json_each` (one argument however many values).
+  static func jsonArray(_ values: [String]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: values)) ?? Data("[]".utf8)
+    return String(decoding: data, as: UTF8.self)
   }
 
   // MARK: - Events

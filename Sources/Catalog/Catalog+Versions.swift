@@ -12,7 +12,8 @@ extension Catalog {
   ///   - version: the rows to insert.
   ///   - lease: the push's lease, released in the same transaction.
   /// - Returns: `.unchanged` without inserting when the model's latest live version has the
-  ///   same manifest (a re-push of identical content); aliases are still applied then.
+  ///   same manifest (a re-push of identical content); aliases are still applied then, a card
+  ///   is not.
   package func insert(_ version: NewVersion, releasing lease: String?) throws(CatalogError) -> InsertOutcome {
     try write { db in
       let now = Self.now()
@@ -64,7 +65,9 @@ extension Catalog {
           "source_path": version.sourcePath ?? "",
           "parent": try version.parent.map { try summary(db, $0).reference } ?? "",
         ])
-      return .created(try summary(db, VersionID(versionID)))
+      let created = try summary(db, VersionID(versionID))
+      if let card = version.card { try Self.recordCard(db, version: created, object: card.object, actor: card.setBy) }
+      return .created(created)
     }
   }
 
@@ -241,31 +244,30 @@ extension Catalog {
   }
 
   /// Summaries of many versions in one statement, in the order of `ids`.
+  ///
+  /// Columns are read by position from a cursor: looking one up by name lower-cases and compares
+  /// the row's column names, which for a query answering thousands of versions cost several
+  /// times the SQL itself.
   func summaries(_ db: Database, _ ids: [Int64]) throws -> [VersionSummary] {
     guard !ids.isEmpty else { return [] }
     let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-    let rows = try Row.fetchAll(
+    let rows = try Row.fetchCursor(
       db,
       sql: """
-        SELECT v.*, m.name AS model, pm.name AS parent_model, p.number AS parent_number,
-               (SELECT group_concat(name, char(31)) FROM (SELECT name FROM aliases a WHERE a.version_id = v.id ORDER BY name)) AS alias_names
+        SELECT \(Self.summaryColumns),
+               (SELECT group_concat(name, char(31)) FROM (SELECT name FROM aliases a WHERE a.version_id = v.id ORDER BY name))
         FROM json_each(?) w JOIN versions v ON v.id = w.value JOIN models m ON m.id = v.model_id
         LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id
         ORDER BY w.key
         """, arguments: [list])
-    return try rows.map { row in
-      let parentModel: String? = row["parent_model"]
-      let parentNumber: Int? = row["parent_number"]
-      let aliasNames: String? = row["alias_names"]
-      return VersionSummary(
-        id: VersionID(row["id"]), model: row["model"], number: row["number"], createdAt: row["created_at"],
-        createdBy: row["created_by"], sourcePath: row["source_path"], message: row["message"],
-        manifest: try row.digest("manifest"),
-        fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
-        newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
-        parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } },
-        aliases: aliasNames.map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
+    var summaries: [VersionSummary] = []
+    summaries.reserveCapacity(ids.count)
+    while let row = try rows.next() {
+      let aliasNames: String? = row[Self.summaryColumnCount]
+      summaries.append(
+        try Self.summary(row, aliases: aliasNames.map { $0.split(separator: "\u{1F}").map(String.init) } ?? []))
     }
+    return summaries
   }
 
   func summary(_ db: Database, _ id: VersionID) throws -> VersionSummary {
@@ -273,7 +275,7 @@ extension Catalog {
       let row = try Row.fetchOne(
         db,
         sql: """
-          SELECT v.*, m.name AS model, pm.name AS parent_model, p.number AS parent_number
+          SELECT \(Self.summaryColumns)
           FROM versions v JOIN models m ON m.id = v.model_id
           LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id
           WHERE v.id = ?
@@ -281,13 +283,25 @@ extension Catalog {
     else { throw CatalogError(.notFound, "version \(id.rawValue) does not exist") }
     let aliases = try String.fetchAll(
       db, sql: "SELECT name FROM aliases WHERE version_id = ? ORDER BY name", arguments: [id.rawValue])
-    let parentModel: String? = row["parent_model"]
-    let parentNumber: Int? = row["parent_number"]
+    return try Self.summary(row, aliases: aliases)
+  }
+
+  /// What a summary reads of `versions v`, its model `m`, and its parent `p` and the parent's
+  /// model `pm`, in the order `summary(_:aliases:)` reads them.
+  static let summaryColumns = """
+    v.id, m.name, v.number, v.created_at, v.created_by, v.source_path, v.message, v.manifest, v.file_count,
+    v.logical_bytes, v.new_objects, v.new_bytes, v.stored_bytes, pm.name, p.number
+    """
+  static let summaryColumnCount = 15
+
+  /// A summary from a row that starts with `summaryColumns`.
+  static func summary(_ row: Row, aliases: [String]) throws -> VersionSummary {
+    let parentModel: String? = row[13]
+    let parentNumber: Int? = row[14]
     return VersionSummary(
-      id: id, model: row["model"], number: row["number"], createdAt: row["created_at"], createdBy: row["created_by"],
-      sourcePath: row["source_path"], message: row["message"], manifest: try row.digest("manifest"),
-      fileCount: row["file_count"], logicalBytes: row["logical_bytes"], newObjects: row["new_objects"],
-      newBytes: row["new_bytes"], storedBytes: row["stored_bytes"],
+      id: VersionID(row[0]), model: row[1], number: row[2], createdAt: row[3], createdBy: row[4],
+      sourcePath: row[5], message: row[6], manifest: try row.digest(at: 7, column: "manifest"), fileCount: row[8],
+      logicalBytes: row[9], newObjects: row[10], newBytes: row[11], storedBytes: row[12],
       parent: parentModel.flatMap { model in parentNumber.map { "\(model):\($0)" } }, aliases: aliases)
   }
 

@@ -101,6 +101,35 @@ package struct NewVersion: Sendable {
 
   package typealias Fingerprint = StoredFingerprint
 
+  /// A model card that arrives with the version (an import brings the exporter's card): its
+  /// Markdown object, already durable in the store, recorded in the version's transaction.
+  package struct Card: Sendable {
+    /// The card's object as the `objects` table records it.
+    package struct Object: Sendable {
+      package let digest: Digest
+      /// Bytes of Markdown.
+      package let size: Int64
+      /// Bytes on disk.
+      package let storedSize: Int64
+      /// `identity` or `zlib`.
+      package let encoding: String
+      package init(digest: Digest, size: Int64, storedSize: Int64, encoding: String) {
+        self.digest = digest
+        self.size = size
+        self.storedSize = storedSize
+        self.encoding = encoding
+      }
+    }
+
+    package let object: Object
+    /// Who the `card.set` event names.
+    package let setBy: String
+    package init(object: Object, setBy: String) {
+      self.object = object
+      self.setBy = setBy
+    }
+  }
+
   package var model: String
   package var createdBy: String
   /// When the version was made; `nil` is now. An import keeps the exporter's time.
@@ -119,6 +148,7 @@ package struct NewVersion: Sendable {
   package var fingerprint: Fingerprint?
   package var metadata: [String: String] = [:]
   package var aliases: [String] = []
+  package var card: Card?
 
   package init(model: String, createdBy: String, manifest: Digest, logicalBytes: Int64) {
     self.model = model

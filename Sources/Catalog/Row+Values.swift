@@ -8,7 +8,16 @@ import RegistryCore
 /// string on for someone else to check.
 extension Row {
   func digest(_ column: String) throws -> Digest {
-    let text: String? = self[column]
+    try Self.digest(self[column], column: column)
+  }
+
+  /// The digest in the column at `index` (a read by position, for rows read by the thousand);
+  /// `column` names it in the error.
+  func digest(at index: Int, column: String) throws -> Digest {
+    try Self.digest(self[index], column: column)
+  }
+
+  private static func digest(_ text: String?, column: String) throws -> Digest {
     guard let text, let digest = Digest(text) else {
       throw CatalogError(
         .corrupted, "the catalog's \(column) column holds \(text.map { "\"\($0)\"" } ?? "NULL"), not a sha256 digest")

@@ -34,8 +34,10 @@ public struct StoreStatistics: Sendable {
   public let logicalBytes: Int64
   /// The last `gc` event (time and JSON detail), if any.
   public let lastCollection: (at: String, detail: String)?
-  /// The last `fsck` event (time and JSON detail), if any.
+  /// The last `fsck.run` event (time and JSON detail), if any.
   public let lastCheck: (at: String, detail: String)?
+  /// Cumulative bytes after each push, or, past `growthPoints` pushes, after each run of n of
+  /// them and after the last: all a chart draws.
   public let growth: [Point]
 
   /// Logical bytes per stored byte; `nil` for an empty store.
@@ -94,9 +96,9 @@ extension Registry {
   }
 
   /// Sizes, sharing and the last maintenance, from the catalog (no walk of the object files).
-  public func statistics() throws(RegistryError) -> StoreStatistics {
+  public func statistics(growthPoints: Int = 200) throws(RegistryError) -> StoreStatistics {
     do {
-      let totals = try catalog.storeTotals()
+      let totals = try catalog.storeTotals(growthPoints: growthPoints)
       return StoreStatistics(
         models: totals.models, liveVersions: totals.liveVersions, removedVersions: totals.removedVersions,
         objects: totals.objects, objectBytes: totals.objectBytes, storedBytes: totals.storedBytes,

@@ -46,15 +46,44 @@ extension Registry {
   public func setCard(_ reference: Reference, markdown bytes: [UInt8], limits: Limits = .current) throws(RegistryError)
     -> ModelCard
   {
+    let text = try Self.checkCard(bytes, limits: limits)
+    let version = try resolve(reference)
+    let object = try storeCard(bytes)
     do {
-      try Limits.check("model card", Int64(bytes.count), against: limits.cardBytes, limit: "CARD_BYTES")
+      try catalog.setCard(
+        version.id, digest: object.digest, size: object.size, storedSize: object.storedSize,
+        encoding: object.encoding, actor: Self.actor)
+    } catch {
+      throw RegistryError(error)
+    }
+    return ModelCard(reference: version.reference, digest: object.digest.description, updatedAt: "", markdown: text)
+  }
+
+  /// Checks that `bytes` can be a model card: at most `limits.cardBytes`, and UTF-8 text.
+  ///
+  /// - Parameter subject: what the bytes are, for the message (`model card`, or the layer
+  ///   an import read them from).
+  /// - Returns: the text.
+  /// - Throws: `RegistryError` `resourceExhausted` past `Limits.cardBytes`, `invalidArgument`
+  ///   for bytes that are not UTF-8.
+  public static func checkCard(_ bytes: [UInt8], subject: String = "model card", limits: Limits = .current)
+    throws(RegistryError) -> String
+  {
+    do {
+      try Limits.check(subject, Int64(bytes.count), against: limits.cardBytes, limit: "CARD_BYTES")
     } catch {
       throw RegistryError(error)
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw RegistryError(.invalidArgument, "the model card is not UTF-8 text")
+      throw RegistryError(.invalidArgument, "\(subject) is not UTF-8 text")
     }
-    let version = try resolve(reference)
+    return text
+  }
+
+  /// Stores card Markdown as an object, durable and visible, and returns it as the catalog
+  /// records it. The caller records it (in the same breath: until then `gc` may take it after
+  /// the grace period, like any object nobody references).
+  func storeCard(_ bytes: [UInt8]) throws(RegistryError) -> NewVersion.Card.Object {
     do {
       let batch = try objects.makeBatch()
       let staged: IngestBatch.Staged
@@ -73,17 +102,10 @@ extension Registry {
           let info = try objects.storedInfo(staged.digest)
           return (info.encoding, info.storedSize)
         }()
-      try catalog.setCard(
-        version.id, digest: staged.digest, size: staged.size, storedSize: stored.storedSize,
-        encoding: stored.encoding.name, actor: Self.actor)
-      return ModelCard(
-        reference: version.reference, digest: staged.digest.description, updatedAt: "", markdown: text)
-    } catch let error as StoreError {
-      throw RegistryError(error)
-    } catch let error as CatalogError {
-      throw RegistryError(error)
+      return NewVersion.Card.Object(
+        digest: staged.digest, size: staged.size, storedSize: stored.storedSize, encoding: stored.encoding.name)
     } catch {
-      throw RegistryError(.internal, "storing the model card: \(error)")
+      throw RegistryError.wrap(error)
     }
   }
 

@@ -21,6 +21,8 @@ public struct ExportedVersion: Sendable {
   /// The parent's manifest digest: lineage travels by content, since numbers differ between stores.
   public let parentManifest: Digest?
   public let signatures: [VersionDetail.Signature]
+  /// The version's model card object (Markdown), if it has one: it travels as a layer of its own.
+  public let card: Object?
 }
 
 extension Registry {
@@ -30,10 +32,12 @@ extension Registry {
     let bytes: [UInt8]
     let manifest: Manifest
     let detail: VersionDetail
+    let card: ExportedVersion.Object?
     do {
       bytes = try objects.read(version.manifest)
       manifest = try Manifest(decoding: bytes, subject: "\(version.reference) manifest \(version.manifest)")
       detail = try catalog.detail(version.id)
+      card = try catalog.card(of: version.id).map { ExportedVersion.Object(digest: $0.digest, size: $0.size) }
     } catch {
       throw RegistryError.wrap(error)
     }
@@ -46,7 +50,7 @@ extension Registry {
     return ExportedVersion(
       summary: version, manifestBytes: bytes,
       objects: sizes.sorted { $0.key < $1.key }.map { ExportedVersion.Object(digest: $0.key, size: $0.value) },
-      metadata: detail.metadata, parentManifest: parentManifest, signatures: detail.signatures)
+      metadata: detail.metadata, parentManifest: parentManifest, signatures: detail.signatures, card: card)
   }
 
   /// An object's uncompressed bytes, verified against its digest.

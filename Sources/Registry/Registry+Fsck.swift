@@ -37,10 +37,31 @@ public struct FsckReport: Sendable, Codable {
   /// With `--repair`: where corrupt objects were moved, and whose rows were rebuilt.
   public let quarantined: [String]
   public let rebuilt: [String]
+  /// Why the run could not be recorded in the event log (`fsck.run`), when it could not: a
+  /// full disk or a read-only store must not cost the user what the check found.
+  public internal(set) var eventLogProblem: String?
 
   /// True when every live version can be pulled and the catalog agrees with the store.
   public var isClean: Bool {
     corrupt.isEmpty && missing.isEmpty && unreadableVersions.isEmpty && catalogMismatches.count == rebuilt.count
+  }
+
+  /// Problems still standing: damaged, missing or unreadable, and catalog rows not rebuilt.
+  public var problemCount: Int {
+    corrupt.count + missing.count + unreadableVersions.count + catalogMismatches.count - rebuilt.count
+  }
+
+  /// The `fsck.run` event's detail: counts only (the digests are in the report), so the log
+  /// stays small however damaged the store is.
+  func eventDetail(repair: Bool) -> [String: String] {
+    [
+      "objects_checked": String(objectsChecked), "bytes_checked": String(bytesChecked),
+      "versions_checked": String(versionsChecked), "problems": String(problemCount),
+      "corrupt": String(corrupt.count), "missing": String(missing.count),
+      "unreadable": String(unreadableVersions.count), "mismatched": String(catalogMismatches.count),
+      "orphans": String(orphans), "repair": repair ? "yes" : "no", "quarantined": String(quarantined.count),
+      "rebuilt": String(rebuilt.count), "result": isClean ? "clean" : "problems found",
+    ]
   }
 }
 
@@ -148,12 +169,18 @@ extension Registry {
           FsckReport.Damaged(digest: $0.description, problem: problems[$0] ?? "", versions: needers[$0] ?? [])
         }
       }
-      return FsckReport(
+      var report = FsckReport(
         objectsChecked: stored.count, bytesChecked: Limits.saturatingSum(stored.map(\.storedSize)),
         versionsChecked: rows.count,
         corrupt: damaged(corrupt), missing: damaged(missing), catalogMismatches: mismatches.map(\.0.reference),
         unreadableVersions: unreadable,
         orphans: onDisk.subtracting(referenced).count, quarantined: quarantined, rebuilt: rebuilt)
+      do {
+        try catalog.recordCheck(actor: Self.actor, detail: report.eventDetail(repair: repair))
+      } catch {
+        report.eventLogProblem = error.message
+      }
+      return report
     } catch {
       throw RegistryError.wrap(error)
     }

@@ -16,6 +16,9 @@ public struct ImportedFacts: Sendable {
   public var aliases: [String] = []
   /// Recorded as the parent when a live version in this store has this manifest.
   public var parentManifest: Digest?
+  /// The version's model card (Markdown), recorded with the version in one transaction; at
+  /// most `Limits.cardBytes` of UTF-8 text.
+  public var card: [UInt8]?
 
   public init(model: String, createdBy: String) {
     self.model = model
@@ -90,18 +93,25 @@ public final class ImportSession: Sendable {
   /// Checks that the manifest and every object it names are here, makes them durable and
   /// visible, then records the version: the files are materialised in `ingest/` and described
   /// by the push path, which must reproduce `manifestBytes` exactly.
-  public func finish(manifestBytes: [UInt8], facts: ImportedFacts) throws(RegistryError) -> ImportResult {
+  ///
+  /// - Parameter limits: the card is checked against `cardBytes` before anything is stored.
+  public func finish(manifestBytes: [UInt8], facts: ImportedFacts, limits: Limits = .current) throws(RegistryError)
+    -> ImportResult
+  {
     defer { abort() }
     do {
-      return try finishUnchecked(manifestBytes, facts)
+      return try finishUnchecked(manifestBytes, facts, limits)
     } catch {
       throw RegistryError.wrap(error)
     }
   }
 
-  private func finishUnchecked(_ manifestBytes: [UInt8], _ facts: ImportedFacts) throws -> ImportResult {
+  private func finishUnchecked(_ manifestBytes: [UInt8], _ facts: ImportedFacts, _ limits: Limits) throws
+    -> ImportResult
+  {
     try Reference.validateModelName(facts.model)
     for alias in facts.aliases { try Reference.validateAlias(alias) }
+    if let card = facts.card { _ = try Registry.checkCard(card, limits: limits) }
     let digest = Digest.of(manifestBytes)
     let manifest = try Manifest(decoding: manifestBytes, subject: "imported manifest \(digest)")
     for object in manifest.objectDigests.sorted() where !has(object) {
@@ -111,6 +121,10 @@ public final class ImportSession: Sendable {
       return ImportResult(reference: existing.reference, manifest: digest.description, created: false, parent: nil)
     }
     try store([(digest, manifestBytes)])
+    // Stored under this session's lease, so a collection keeps it until the version names it.
+    let card = try facts.card.map { bytes throws(RegistryError) in
+      NewVersion.Card(object: try registry.storeCard(bytes), setBy: Registry.actor)
+    }
 
     let createdAt = try facts.createdAt.map { text throws(RegistryError) in try Self.checkedTime(text) }
     var options = PushOptions(model: facts.model)
@@ -127,7 +141,7 @@ public final class ImportSession: Sendable {
     defer { try? FileManager.default.removeItem(at: directory) }
     _ = try Materializer(store: registry.objects).materialize(manifest, to: directory, replacing: false)
     let pushed = try registry.pushUnchecked(
-      directory, options, origin: .init(createdBy: facts.createdBy, createdAt: createdAt, manifest: digest))
+      directory, options, origin: .init(createdBy: facts.createdBy, createdAt: createdAt, manifest: digest, card: card))
     return ImportResult(
       reference: pushed.reference, manifest: digest.description, created: pushed.created, parent: pushed.parent)
   }

@@ -142,6 +142,17 @@ extension Registry {
     do { return try catalog.query(query) } catch { throw RegistryError(error) }
   }
 
+  /// The `limit` matching versions added to the store last, newest first, and how many match:
+  /// a page of a query, costing the same however many versions match.
+  ///
+  /// - Parameter models: when given, only versions of these models match, whether the query's
+  ///   criteria combine with AND or OR.
+  public func query(_ query: VersionQuery, newest limit: Int, models: [String]? = nil) throws(RegistryError) -> (
+    versions: [VersionSummary], total: Int
+  ) {
+    do { return try catalog.query(query, newest: limit, models: models) } catch { throw RegistryError(error) }
+  }
+
   public func sql(_ statement: String) throws(RegistryError) -> SQLResult {
     do { return try catalog.readOnlySQL(statement) } catch { throw RegistryError(error) }
   }

@@ -83,6 +83,8 @@ extension Registry {
     let createdAt: String?
     /// The manifest the directory must reproduce; anything else is refused before the catalog.
     let manifest: Digest
+    /// The version's model card, already stored, recorded in the version's transaction.
+    var card: NewVersion.Card?
   }
 
   func pushUnchecked(_ directoryURL: URL, _ options: PushOptions, origin: ImportedOrigin? = nil) throws -> PushResult {
@@ -180,6 +182,7 @@ extension Registry {
       version.parent = parent?.id
       version.metadata = options.metadata
       version.aliases = options.aliases
+      version.card = origin?.card
       version.objects = try staged.values.sorted { $0.digest < $1.digest }.map { object throws(StoreError) in
         let info = object.isNew ? (object.encoding, object.storedSize) : try storedInfo(object.digest)
         return NewVersion.Object(

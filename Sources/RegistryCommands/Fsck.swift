@@ -52,6 +52,9 @@ extension RegistryCommand {
         for version in report.unreadableVersions {
           Output.diagnostic("\(version.version): unreadable: \(version.problem)")
         }
+        if let problem = report.eventLogProblem {
+          Output.diagnostic("this run is not in the event log: \(problem)")
+        }
       }
       if !clean { throw ExitStatus.checkFailed }
     }

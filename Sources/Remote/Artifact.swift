@@ -46,6 +46,11 @@ public struct Artifact: Sendable {
       contents[descriptor.digest] = .pack(bytes)
       packs[descriptor.digest.description] = group.map(\.digest)
     }
+    // The card last, so a version without one lays out exactly as before cards travelled.
+    if let card = version.card {
+      layers.append(Descriptor(mediaType: MediaType.card, digest: card.digest, size: card.size))
+      contents[card.digest] = .object(card.digest)
+    }
 
     let summary = version.summary
     let config = ArtifactConfig(

@@ -9,6 +9,9 @@ public enum MediaType {
   public static let object = "application/vnd.registry.savedmodel.object.v1"
   /// Several small objects in one deterministic pack (`Pack`).
   public static let pack = "application/vnd.registry.savedmodel.pack.v1"
+  /// The version's model card: its Markdown object, raw (UTF-8), so the layer digest is the
+  /// object id. At most one per artifact.
+  public static let card = "application/vnd.registry.savedmodel.card.v1+markdown"
 
   public static let imageManifest = "application/vnd.oci.image.manifest.v1+json"
   public static let imageIndex = "application/vnd.oci.image.index.v1+json"

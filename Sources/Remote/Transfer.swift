@@ -16,6 +16,8 @@ public struct TransferOptions: Sendable {
   public var chunkSize = RegistryStore.defaultChunkSize
   /// Objects at least this large are exported as layers of their own, the rest in packs.
   public var objectLayerThreshold = Pack.objectLayerThreshold
+  /// What an import accepts: a card layer of at most `cardBytes`.
+  public var limits = Limits.current
 
   public init() {}
 }
@@ -147,13 +149,20 @@ public enum Transfer {
       throw RemoteError.wrap(error)
     }
 
+    for layer in manifest.layers
+    where layer.mediaType != MediaType.object && layer.mediaType != MediaType.pack && layer.mediaType != MediaType.card
+    {
+      throw RemoteError(.unsupported, "\(endpoint): layer \(layer.digest) has unknown type \(layer.mediaType)")
+    }
+    // The card is read and checked before anything is stored, so a card the store would refuse
+    // refuses the import with nothing changed.
+    let card = try await fetchCard(manifest, from: store, endpoint: endpoint, limits: options.limits)
+    let objectLayers = manifest.layers.filter { $0.mediaType != MediaType.card }
+
     let session: ImportSession
     do { session = try registry.beginImport(purpose: "import \(endpoint)") } catch { throw RemoteError.wrap(error) }
     defer { session.abort() }
-    for layer in manifest.layers where layer.mediaType != MediaType.object && layer.mediaType != MediaType.pack {
-      throw RemoteError(.unsupported, "\(endpoint): layer \(layer.digest) has unknown type \(layer.mediaType)")
-    }
-    let fetched = try await forEach(manifest.layers, jobs: options.jobs) { layer throws(RemoteError) -> Bool in
+    let fetched = try await forEach(objectLayers, jobs: options.jobs) { layer throws(RemoteError) -> Bool in
       if layer.mediaType == MediaType.object {
         if session.has(layer.digest) { return false }
       } else if let objects = config.packs[layer.digest.description], objects.allSatisfy(session.has) {
@@ -180,15 +189,40 @@ public enum Transfer {
     facts.metadata = config.metadata
     facts.aliases = aliases
     facts.parentManifest = config.parentManifest
+    facts.card = card?.bytes
     let result: ImportResult
-    do { result = try session.finish(manifestBytes: storeManifest, facts: facts) } catch {
+    do { result = try session.finish(manifestBytes: storeManifest, facts: facts, limits: options.limits) } catch {
       throw RemoteError.wrap(error)
     }
-    let downloaded = zip(manifest.layers, fetched).filter(\.1)
+    let downloaded = zip(objectLayers, fetched).filter(\.1).map(\.0) + (card.map { [$0.layer] } ?? [])
     return ImportReport(
       source: endpoint.description, reference: result.reference, manifest: result.manifest, created: result.created,
-      parent: result.parent, downloaded: downloaded.count, downloadedBytes: downloaded.reduce(0) { $0 + $1.0.size },
+      parent: result.parent, downloaded: downloaded.count, downloadedBytes: downloaded.reduce(0) { $0 + $1.size },
       skipped: manifest.layers.count - downloaded.count)
+  }
+
+  /// The artifact's card layer, if it has one, read and checked as a card: at most one, no
+  /// larger than `limits.cardBytes` (checked on the descriptor, before reading), matching its
+  /// digest, UTF-8.
+  private static func fetchCard(
+    _ manifest: ImageManifest, from store: any ArtifactStore, endpoint: Endpoint, limits: Limits
+  ) async throws(RemoteError) -> (layer: Descriptor, bytes: [UInt8])? {
+    let layers = manifest.layers.filter { $0.mediaType == MediaType.card }
+    guard layers.count <= 1 else {
+      throw RemoteError(.invalidArgument, "\(endpoint): \(layers.count) card layers; an artifact carries at most one")
+    }
+    guard let layer = layers.first else { return nil }
+    let subject = "\(endpoint): card layer \(layer.digest)"
+    guard layer.size >= 0 else { throw RemoteError(.invalidArgument, "\(subject) declares a negative size") }
+    do {
+      try Limits.check(subject, layer.size, against: limits.cardBytes, limit: "CARD_BYTES")
+    } catch {
+      throw RemoteError(error.category, error.message, underlying: error)
+    }
+    let bytes = try await store.blob(layer)
+    try layer.verify(bytes, from: endpoint.description)
+    do { _ = try Registry.checkCard(bytes, subject: subject, limits: limits) } catch { throw RemoteError.wrap(error) }
+    return (layer, bytes)
   }
 
   /// The tags of a registry repository or a layout.

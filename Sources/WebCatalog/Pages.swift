@@ -85,11 +85,14 @@ extension WebCatalog {
     let text = (parameters["q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     let search = SearchQuery(text)
     var values: [String: Any] = ["query": text, "searching": !text.isEmpty]
-    var models = try registry.models()
-    if !search.words.isEmpty {
-      models = models.filter { model in search.words.allSatisfy { model.name.localizedCaseInsensitiveContains($0) } }
-    }
-    if search.query.isEmpty || !search.words.isEmpty {
+    // The model list is read only when it is shown or words narrow the versions to some models.
+    let showsModels = search.query.isEmpty || !search.words.isEmpty
+    var models: [ModelSummary] = []
+    if showsModels {
+      models = try registry.models()
+      if !search.words.isEmpty {
+        models = models.filter { model in search.words.allSatisfy { model.name.localizedCaseInsensitiveContains($0) } }
+      }
       let page = Self.page(parameters)
       let shown = models.dropFirst((page - 1) * Self.modelsPerPage).prefix(Self.modelsPerPage)
       values["showModels"] = true
@@ -119,16 +122,14 @@ extension WebCatalog {
     }
     if let problem = search.problem { values["problem"] = problem }
     if !search.query.isEmpty {
-      var versions = try registry.query(search.query)
-      if !search.words.isEmpty {
-        let names = Set(models.map(\.name))
-        versions = versions.filter { names.contains($0.model) }
-      }
+      // Only the page shown becomes summaries; the catalog counts the rest.
+      let matches = try registry.query(
+        search.query, newest: Self.matchesShown, models: search.words.isEmpty ? nil : models.map(\.name))
       values["showVersions"] = true
-      values["versionCount"] = Format.count(versions.count)
-      values["truncated"] = versions.count > Self.matchesShown
+      values["versionCount"] = Format.count(matches.total)
+      values["truncated"] = matches.total > Self.matchesShown
       values["shown"] = Self.matchesShown
-      values["versions"] = versions.suffix(Self.matchesShown).reversed().map { version -> [String: Any] in
+      values["versions"] = matches.versions.map { version -> [String: Any] in
         [
           "reference": version.reference, "link": Links.version(version.model, version.number),
           "created": Format.time(version.createdAt), "by": version.createdBy,

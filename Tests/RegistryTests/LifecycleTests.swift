@@ -209,3 +209,44 @@ extension LifecycleTests {
     #expect(try registry.fsck(repair: false).isClean)
   }
 }
+
+extension LifecycleTests {
+  /// The detail of the newest `fsck.run` event, decoded.
+  func lastCheck(_ registry: Registry) throws -> [String: String] {
+    let event = try #require(try registry.events(model: nil, action: "fsck.run", before: nil, limit: 1).first)
+    return try JSONDecoder().decode([String: String].self, from: Data(event.detail.utf8))
+  }
+
+  @Test("every fsck run is an fsck.run event with its counts and whether it repaired, as gc logs a gc")
+  func checkIsLogged() throws {
+    let registry = try TestSupport.newRegistry()
+    _ = try registry.push(TestSupport.model("finetune_base"), PushOptions(model: "m"))
+    let clean = try registry.fsck(repair: false)
+    #expect(clean.eventLogProblem == nil)
+    let first = try lastCheck(registry)
+    #expect(first["objects_checked"] == String(clean.objectsChecked) && clean.objectsChecked > 0)
+    #expect(first["versions_checked"] == "1" && first["problems"] == "0")
+    #expect(first["repair"] == "no" && first["result"] == "clean")
+
+    let digest = try #require(
+      try registry.manifest(of: try registry.resolve(Reference(parsing: "m:1"))).objectDigests.min())
+    try FileManager.default.removeItem(atPath: registry.objects.path(for: digest))
+    let damaged = try registry.fsck(repair: true)
+    let second = try lastCheck(registry)
+    #expect(second["missing"] == "1" && second["problems"] == String(damaged.problemCount) && damaged.problemCount >= 1)
+    #expect(second["repair"] == "yes" && second["result"] == "problems found")
+    #expect(try registry.statistics().lastCheck?.detail.contains("\"repair\":\"yes\"") == true)
+    #expect(try registry.events(model: nil, action: "fsck.run", before: nil, limit: 10).count == 2)
+  }
+
+  @Test("a store opened read-only is still checked; the report says the run could not be logged")
+  func checkOnReadOnlyStore() throws {
+    let writable = try TestSupport.newRegistry()
+    _ = try writable.push(TestSupport.model("finetune_base"), PushOptions(model: "m"))
+    let reader = try Registry(root: writable.root, access: .readOnly)
+    let report = try reader.fsck(repair: false)
+    #expect(report.isClean && report.objectsChecked > 0)
+    #expect(report.eventLogProblem != nil)
+    #expect(try writable.events(model: nil, action: "fsck.run", before: nil, limit: 10).isEmpty)
+  }
+}

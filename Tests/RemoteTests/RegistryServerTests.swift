@@ -157,3 +157,46 @@ struct RegistryServerTests {
     }
   }
 }
+
+extension RegistryServerTests {
+  @Test("a card travels to docker-registry and back as its own layer; a version without one has none")
+  func cardRoundTrip() async throws {
+    let server = try DockerRegistry()
+    defer { server.stop() }
+    let source = try RemoteSupport.lineageStore()
+    let markdown = "# Head\n\n| metric | value |\n|---|---|\n| accuracy | 0.93 |\n"
+    let card = try source.setCard(try Reference(parsing: "mlp:2"), markdown: Array(markdown.utf8))
+    let repository = "oci://\(server.host)/cards/mlp"
+    for number in ["1", "2"] {
+      _ = try await Transfer.export(
+        try Reference(parsing: "mlp:\(number)"), from: source, to: try Endpoint(parsing: repository), tag: number,
+        options: Self.options())
+    }
+    // The card is a blob of the registry's own, under its digest.
+    let cardDigest = try #require(Digest(card.digest))
+    #expect(server.blobs()[cardDigest.hex] != nil)
+
+    let target = try RemoteSupport.newStore("target")
+    for number in ["1", "2"] {
+      let imported = try await Transfer.import(
+        from: try Endpoint(parsing: "\(repository):\(number)"), into: target, name: nil, aliases: [],
+        options: Self.options())
+      #expect(imported.created)
+    }
+    #expect(try target.card(try Reference(parsing: "mlp:1")) == nil)
+    #expect(try target.card(try Reference(parsing: "mlp:2"))?.markdown == markdown)
+    #expect(try RemoteSupport.pulledFiles(target, "mlp:2") == RemoteSupport.pulledFiles(source, "mlp:2"))
+
+    // An importer allowing smaller cards refuses this one and stores nothing.
+    let strict = try RemoteSupport.newStore("strict")
+    var options = Self.options()
+    options.limits.cardBytes = 16
+    await #expect {
+      try await Transfer.import(
+        from: try Endpoint(parsing: "\(repository):2"), into: strict, name: nil, aliases: [], options: options)
+    } throws: { error in
+      (error as? RemoteError)?.category == .resourceExhausted && "\(error)".contains("CARD_BYTES")
+    }
+    #expect(try LayoutTests.untouched(strict))
+  }
+}

@@ -17,6 +17,8 @@ struct SkopeoTests {
     let server = try DockerRegistry()
     defer { server.stop() }
     let source = try RemoteSupport.lineageStore()
+    // A card layer too: skopeo must carry a layer type it has never heard of.
+    let card = try source.setCard(try Reference(parsing: "mlp:2"), markdown: Array("# Card\n".utf8))
     let target = try RemoteSupport.newStore("target")
     let options = RegistryServerTests.options()
     let layout = try makeTemporaryDirectory("skopeo-src").path
@@ -42,6 +44,7 @@ struct SkopeoTests {
       from: .layout(directory: copied, tag: "v2"), into: target, name: nil, aliases: [], options: options)
     #expect(imported.created)
     #expect(try RemoteSupport.pulledFiles(target, "mlp") == RemoteSupport.pulledFiles(source, "mlp:2"))
+    #expect(try target.card(try Reference(parsing: "mlp"))?.digest == card.digest)
 
     // And we read what skopeo pushed straight from the registry too.
     let again = try RemoteSupport.newStore("again")

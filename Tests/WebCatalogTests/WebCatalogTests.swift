@@ -47,6 +47,9 @@ final class CatalogFixture: Sendable {
     tuned.parent = Reference(model: "clf", selector: .number(1))
     _ = try registry.push(try Repository.Fixtures.model("finetune_head"), tuned)
     _ = try registry.setCard(Reference(model: "clf", selector: .number(2)), markdown: Array(Self.hostileCard.utf8))
+    // One run of each for the store page's maintenance facts (a day's grace: nothing is deleted).
+    _ = try registry.collect(CollectionOptions())
+    _ = try registry.fsck(repair: false)
     self.registry = try Registry(root: root, access: .readOnly)
     catalog = WebCatalog(registry: self.registry)
   }
@@ -146,6 +149,17 @@ struct RoutingTests {
     #expect(store.body.contains("id=\"dedup-ratio\""))
   }
 
+  @Test("the store page shows the last gc and the last fsck with what they found")
+  func maintenance() async throws {
+    let store = try await fixture.get("/ui/store")
+    #expect(store.body.contains("<b>objects_deleted</b>=0"), "\(store.body)")
+    #expect(store.body.contains("<b>result</b>=clean") && store.body.contains("<b>problems</b>=0"))
+    #expect(store.body.contains("<b>repair</b>=no"))
+    let objects = try fixture.registry.statistics().objects
+    #expect(store.body.contains("<b>objects_checked</b>=\(objects)"), "fsck checked every object the catalog counts")
+    #expect(!store.body.contains("no fsck recorded"))
+  }
+
   @Test("search terms run registry query; unknown terms are explained")
   func search() async throws {
     let byOp = try await fixture.get("/ui/?q=op%3AMatMul")
@@ -157,6 +171,20 @@ struct RoutingTests {
     #expect(both.body.contains(">clf:1<") && !both.body.contains(">clf:2<"))
     let bad = try await fixture.get("/ui/?q=colour%3Ablue")
     #expect(bad.status == .ok && bad.body.contains("unknown search term"))
+  }
+
+  @Test("a search counts every match, lists the newest first, and words narrow it to their models")
+  func searchPage() async throws {
+    let all = try await fixture.get("/ui/?q=op%3AMatMul")
+    #expect(all.body.contains("Matching versions <small>(3)</small>"), "\(all.body)")
+    let tuned = try #require(all.body.range(of: ">team/tuned:1<"))
+    let head = try #require(all.body.range(of: ">clf:2<"))
+    let base = try #require(all.body.range(of: ">clf:1<"))
+    #expect(tuned.lowerBound < head.lowerBound && head.lowerBound < base.lowerBound, "pushed last, listed first")
+    // A word narrows to its models even when the terms combine with OR.
+    let narrowed = try await fixture.get("/ui/?q=tuned+any+op%3AMatMul+meta%3Ateam%3Dsearch")
+    #expect(narrowed.body.contains("Matching versions <small>(1)</small>") && narrowed.body.contains(">team/tuned:1<"))
+    #expect(!narrowed.body.contains(">clf:1<") && !narrowed.body.contains(">clf:2<"))
   }
 }
 

@@ -190,7 +190,7 @@ enum EmbeddedAssets {
 </tbody>
 </table>
 </div>
-{{#truncated}}<p class="hint">Showing the first {{shown}}.</p>{{/truncated}}
+{{#truncated}}<p class="hint">Showing the {{shown}} added last.</p>{{/truncated}}
 {{/showVersions}}
 <details class="help"><summary>Search syntax</summary>
 <p>Words match model names. <code>op:Einsum</code>, <code>tensor:dense/kernel</code>, <code>digest:sha256:…</code>, <code>input:DT_STRING</code>, <code>output:DT_FLOAT</code>, <code>meta:team</code> or <code>meta:team=search</code> and <code>model:NAME</code> find versions as <code>registry query</code> does; terms combine with AND, or with OR when the query holds the word <code>any</code>.</p>
