@@ -44,7 +44,7 @@ public struct ImportResult: Sendable, Codable {
 public final class ImportSession: Sendable {
   private let registry: Registry
   private let lease: String
-  private let staged = Mutex<Set<Digest>>([])
+  private let staged = Locked<Set<Digest>>([])
   private let ended = Atomic<Bool>(false)
 
   init(registry: Registry, purpose: String) throws(RegistryError) {
