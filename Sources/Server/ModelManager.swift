@@ -378,9 +378,13 @@ public final class ModelManager: Sendable {
           do {
             try Self.warmUp(loaded)
           } catch {
-            // Zero-filled inputs are not every model's idea of a valid request; the model has
-            // loaded, so it serves, and the log says what the warm-up call met.
-            logger.warning("\(model):\(version): the warm-up call failed: \(ServingError(wrapping: error).message)")
+            // Zero-filled inputs are not every model's idea of a valid request (an empty
+            // tf.Example misses its required features); the model has loaded, so it serves.
+            // A refusal of the input is expected and noted; anything else is worth a warning.
+            let failure = ServingError(wrapping: error)
+            let level: Logger.Level = failure.category == .invalidArgument ? .info : .warning
+            logger.log(
+              level: level, "\(model):\(version): the warm-up call with zero-filled inputs failed: \(failure.message)")
           }
         }
         let elapsed = ContinuousClock.now - started
