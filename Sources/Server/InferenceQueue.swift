@@ -21,7 +21,9 @@ public final class InferenceQueue: Sendable {
   }
 
   private struct State {
-    var jobs: [Job] = []
+    /// Waiting jobs from `head` on; a taken job's slot is emptied at once, so the request it
+    /// captured (inputs, outputs) is freed when it is answered, not when the array is compacted.
+    var jobs: [Job?] = []
     var head = 0
     var running = 0
     var stopped = false
@@ -128,7 +130,7 @@ public final class InferenceQueue: Sendable {
   public func stop() {
     let waiting = state.withLock { state -> [Job] in
       state.stopped = true
-      let jobs = Array(state.jobs[state.head...])
+      let jobs = state.jobs[state.head...].compactMap { $0 }
       state.jobs = []
       state.head = 0
       return jobs
@@ -144,6 +146,7 @@ public final class InferenceQueue: Sendable {
       let next = state.withLock { state -> Job? in
         guard state.head < state.jobs.count else { return nil }
         let job = state.jobs[state.head]
+        state.jobs[state.head] = nil
         state.head += 1
         state.running += 1
         return job
