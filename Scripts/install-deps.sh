@@ -6,11 +6,12 @@ set -euo pipefail
 # libre2-dev: TensorFlow's regex ops run on RE2 (Sources/CRE2).
 # sqlite3: the shell docs/catalog.md shows, and tests craft damaged catalogs with it.
 # libarchive-dev: oci-archive: tar files. docker-registry, skopeo, apache2-utils (htpasswd),
-# openssl: the OCI tests run a real registry, with basic auth and TLS. curl, wrk, gzip:
+# openssl: the OCI tests run a real registry, with basic auth, TLS and (python3) a token server
+# and a misbehaving proxy of their own. curl, wrk, gzip:
 # Scripts/test-serve.sh drives `registry serve` with them.
 # chromium: the web catalog's browser test.
 packages=(zlib1g-dev libsqlite3-dev libopenblas-dev libre2-dev sqlite3 libarchive-dev
-  docker-registry skopeo apache2-utils openssl curl wrk gzip chromium)
+  docker-registry skopeo apache2-utils openssl python3 curl wrk gzip chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

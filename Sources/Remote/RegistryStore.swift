@@ -4,15 +4,16 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import RegistryCore
-import Synchronization
 
 /// A repository of an OCI registry (distribution-spec v1.1), over async-http-client.
 ///
-/// Every request retries on 429, 5xx and lost connections with exponential backoff; uploads
-/// retry whole (a half-sent chunk cannot be trusted). A 401 is answered by the challenge it
-/// carries: Basic with the stored credential, or Bearer with a token from the realm (basic
-/// credentials if any, `service` and `scope`), reused until it expires. Plain HTTP is used for
-/// loopback hosts that answer plain HTTP, or everywhere with `--plain-http`.
+/// Every request retries on 429, 5xx and lost connections with exponential backoff (or what
+/// `Retry-After` asks); uploads retry whole (a half-sent chunk cannot be trusted). A 401 is
+/// answered by the challenge it carries: Basic with the stored credential, or Bearer with a token
+/// from the realm (basic credentials if any, `service` and `scope`), one fetch per scope shared by
+/// concurrent requests and reused until it expires. A 401 on a cached token fetches a new one
+/// once; a 401 on a new one is final. Plain HTTP is used for loopback hosts that answer plain
+/// HTTP, or everywhere with `--plain-http`.
 final class RegistryStore: ArtifactStore {
   /// Blobs larger than this go in chunks of this size (PATCH), smaller ones in one PUT.
   static let defaultChunkSize = 8 << 20
@@ -28,13 +29,23 @@ final class RegistryStore: ArtifactStore {
   private let client: HTTPClient
   private let credential: Credential?
   private let plainHTTP: Bool
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   private struct State {
     var scheme: String?
     var challenge: Challenge?
     /// Bearer tokens by scope, with when they stop being good.
     var tokens: [String: (token: String, expires: Date)] = [:]
+    /// Token requests in flight by scope: concurrent requests wait for the same one.
+    var fetching: [String: Task<String, any Error>] = [:]
+  }
+
+  /// What a request carries: the `Authorization` header, the bearer token in it, and whether
+  /// that token was fetched for this request (a refused new token is not worth fetching again).
+  private struct Authorization {
+    var header: String?
+    var token: String?
+    var fresh = false
   }
 
   /// What the registry asked for in `WWW-Authenticate`.
@@ -93,8 +104,9 @@ final class RegistryStore: ArtifactStore {
       do {
         try await uploadOnce(descriptor, bytes)
         return .uploaded
-      } catch  where error.isRetryable && attempt < Self.maximumAttempts {
-        try await Self.backoff(attempt)
+      } catch  where error.isRetryable {
+        guard attempt < Self.maximumAttempts else { throw error.gaveUp(after: attempt) }
+        try await Self.backoff(attempt, retryAfter: (error.underlying as? Transient)?.retryAfter)
       }
     }
   }
@@ -198,16 +210,17 @@ final class RegistryStore: ArtifactStore {
   ) async throws(RemoteError) -> Response {
     let scope = root ? "" : "repository:\(repository):" + (push ? "pull,push" : "pull")
     var attempt = 0
+    // One challenge answered per request: a 401 on new credentials or a new token is final.
     var answeredChallenge = false
+    var staleToken: String?
     while true {
       attempt += 1
       let url = try await url(for: path, root: root)
       var request = HTTPClientRequest(url: url)
       request.method = method
       for (name, value) in headers { request.headers.add(name: name, value: value) }
-      if let authorization = try await authorization(scope: scope) {
-        request.headers.add(name: "Authorization", value: authorization)
-      }
+      let authorization = try await authorization(scope: scope, replacing: staleToken)
+      if let header = authorization.header { request.headers.add(name: "Authorization", value: header) }
       if let body {
         request.body = .bytes(body)
         request.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
@@ -221,24 +234,28 @@ final class RegistryStore: ArtifactStore {
         throw RemoteError(.corrupted, "\(label): \(method) \(path): the answer is longer than expected (\(error))")
       } catch {
         let failure = Self.transportError(error, host: host)
-        if retrying, failure.isRetryable, attempt < Self.maximumAttempts {
+        if retrying, failure.isRetryable {
+          guard attempt < Self.maximumAttempts else { throw failure.gaveUp(after: attempt) }
           try await Self.backoff(attempt)
           continue
         }
         throw failure
       }
       if accept.contains(response.status.code) { return response }
-      if response.status == .unauthorized, !answeredChallenge,
+      // A cached token the registry no longer takes (expired early, clocks apart, keys rotated) is
+      // replaced once; a token fetched for this very request is not fetched again.
+      if response.status == .unauthorized, !answeredChallenge, !authorization.fresh,
         let header = response.headers.first(name: "WWW-Authenticate"), let challenge = Self.parseChallenge(header)
       {
         answeredChallenge = true
         state.withLock { $0.challenge = challenge }
-        if challenge.scheme == "bearer" { try await fetchToken(challenge, scope: scope) }
+        staleToken = authorization.token
         attempt -= 1
         continue
       }
-      let failure = error(for: response, method: method, path: path)
-      if retrying, failure.isRetryable, attempt < Self.maximumAttempts {
+      let failure = error(for: response, method: method, path: path, sentToken: authorization.token != nil)
+      if retrying, failure.isRetryable {
+        guard attempt < Self.maximumAttempts else { throw failure.gaveUp(after: attempt) }
         try await Self.backoff(attempt, retryAfter: response.headers.first(name: "Retry-After"))
         continue
       }
@@ -247,7 +264,7 @@ final class RegistryStore: ArtifactStore {
   }
 
   /// The error for an unexpected status, with the registry's own code and message.
-  private func error(for response: Response, method: HTTPMethod, path: String) -> RemoteError {
+  private func error(for response: Response, method: HTTPMethod, path: String, sentToken: Bool) -> RemoteError {
     struct Errors: Decodable {
       struct Entry: Decodable {
         let code: String?
@@ -263,6 +280,9 @@ final class RegistryStore: ArtifactStore {
       + (detail.map { " \($0)" } ?? "")
     let category: ErrorCategory
     switch response.status.code {
+    case 401 where sentToken:
+      return RemoteError(
+        .unauthenticated, "\(what): the registry refused the token its token service issued for \(host)")
     case 401:
       return RemoteError(
         .unauthenticated,
@@ -276,7 +296,8 @@ final class RegistryStore: ArtifactStore {
     default: category = .invalidArgument
     }
     let transient = response.status.code == 429 || (500...599).contains(response.status.code)
-    return RemoteError(category, what, underlying: transient ? Transient() : nil)
+    return RemoteError(
+      category, what, underlying: transient ? Transient(retryAfter: response.headers.first(name: "Retry-After")) : nil)
   }
 
   private static func transportError(_ error: any Error, host: String) -> RemoteError {
@@ -289,8 +310,11 @@ final class RegistryStore: ArtifactStore {
     return RemoteError(.unavailable, "\(host): cannot reach the registry: \(error)", underlying: Transient())
   }
 
-  /// Marks an error a retry may cure: a lost or refused connection, 429, 5xx.
-  struct Transient: Error {}
+  /// Marks an error a retry may cure: a lost or refused connection, 429, 5xx; with the wait the
+  /// server asked for, so an upload retried whole waits as long as a single request would.
+  struct Transient: Error {
+    var retryAfter: String?
+  }
 
   private func url(for path: String, root: Bool) async throws(RemoteError) -> String {
     if path.hasPrefix("http://") || path.hasPrefix("https://") { return path }
@@ -342,20 +366,40 @@ final class RegistryStore: ArtifactStore {
 
   // MARK: - Auth
 
-  private func authorization(scope: String) async throws(RemoteError) -> String? {
-    let (challenge, token) = state.withLock { state in
-      (state.challenge, state.tokens[scope].flatMap { $0.expires > Date() ? $0.token : nil })
+  /// The `Authorization` for a request in `scope`: none before the first challenge, the stored
+  /// credential for Basic, else the cached bearer token unless it has expired or is `stale` (the
+  /// registry refused it), in which case one fetch, shared with concurrent requests, gets another.
+  private func authorization(scope: String, replacing stale: String?) async throws(RemoteError) -> Authorization {
+    enum Source {
+      case cached(String)
+      case fetch(Task<String, any Error>)
     }
-    guard let challenge else { return nil }
-    if challenge.scheme == "basic" { return credential?.basicAuthorization }
-    if let token { return "Bearer \(token)" }
-    // A token for another scope has expired or was never fetched: ask again.
-    try await fetchToken(challenge, scope: scope)
-    return state.withLock { $0.tokens[scope]?.token }.map { "Bearer \($0)" }
+    guard let challenge = state.withLock({ $0.challenge }) else { return Authorization() }
+    if challenge.scheme == "basic" { return Authorization(header: credential?.basicAuthorization) }
+    let source = state.withLock { state -> Source in
+      if let cached = state.tokens[scope], cached.expires > Date(), cached.token != stale {
+        return .cached(cached.token)
+      }
+      if let running = state.fetching[scope] { return .fetch(running) }
+      let task = Task { () async throws -> String in
+        defer { self.state.withLock { _ = $0.fetching.removeValue(forKey: scope) } }
+        return try await self.fetchToken(challenge, scope: scope)
+      }
+      state.fetching[scope] = task
+      return .fetch(task)
+    }
+    switch source {
+    case .cached(let token):
+      return Authorization(header: "Bearer \(token)", token: token)
+    case .fetch(let task):
+      let token: String
+      do { token = try await task.value } catch { throw RemoteError.wrap(error) }
+      return Authorization(header: "Bearer \(token)", token: token, fresh: true)
+    }
   }
 
-  /// Gets a bearer token from the challenge's realm for `scope`.
-  private func fetchToken(_ challenge: Challenge, scope: String) async throws(RemoteError) {
+  /// Gets a bearer token from the challenge's realm for `scope`, and caches it.
+  private func fetchToken(_ challenge: Challenge, scope: String) async throws(RemoteError) -> String {
     guard let realm = challenge.parameters["realm"], var components = URLComponents(string: realm) else {
       throw RemoteError(.unauthenticated, "\(label): a Bearer challenge without a realm")
     }
@@ -377,6 +421,7 @@ final class RegistryStore: ArtifactStore {
       }
     }
     let decoded: Token
+    let asked = Date()
     do {
       let response = try await client.execute(request, timeout: .seconds(60))
       let body = try await response.body.collect(upTo: 1 << 20)
@@ -393,9 +438,10 @@ final class RegistryStore: ArtifactStore {
     guard let token = decoded.token ?? decoded.accessToken, !token.isEmpty else {
       throw RemoteError(.unauthenticated, "\(label): the token service gave no token")
     }
-    // Renew a little early; the spec's default lifetime is 60 s.
-    let lifetime = max(10, decoded.expiresIn ?? 60) - 5
-    state.withLock { $0.tokens[scope] = (token, Date().addingTimeInterval(TimeInterval(lifetime))) }
+    // Renew a little early (5 s, or a quarter of a short lifetime); the spec's default is 60 s.
+    let lifetime = TimeInterval(decoded.expiresIn.flatMap { $0 > 0 ? $0 : nil } ?? 60)
+    state.withLock { $0.tokens[scope] = (token, asked.addingTimeInterval(lifetime - min(5, lifetime / 4))) }
+    return token
   }
 
   /// Parses `Basic realm="…"` or `Bearer realm="…",service="…",scope="…"`.
@@ -442,4 +488,10 @@ final class RegistryStore: ArtifactStore {
 extension RemoteError {
   /// 429, 5xx and lost connections may go away on their own; TLS and auth failures do not.
   var isRetryable: Bool { underlying is RegistryStore.Transient }
+
+  /// The last failure of a request retried in vain, saying so; no longer retryable, so an
+  /// enclosing retry loop does not multiply the attempts.
+  func gaveUp(after attempts: Int) -> RemoteError {
+    RemoteError(category, "\(message) (gave up after \(attempts) attempts)", file: file)
+  }
 }

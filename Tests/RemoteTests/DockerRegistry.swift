@@ -22,7 +22,15 @@ final class DockerRegistry: @unchecked Sendable {
     let password: String
   }
 
-  init(tls: Bool = false, auth: Auth? = nil) throws {
+  /// Distribution's token auth: tokens from `realm`, signed by a key `rootCertBundle` trusts.
+  struct TokenAuth {
+    let realm: String
+    let service: String
+    let issuer: String
+    let rootCertBundle: String
+  }
+
+  init(tls: Bool = false, auth: Auth? = nil, token: TokenAuth? = nil) throws {
     try #require(Self.installed, "docker-registry is not installed (Scripts/install-deps.sh installs it)")
     directory = try makeTemporaryDirectory("docker-registry")
     port = try Self.freePort()
@@ -74,6 +82,17 @@ final class DockerRegistry: @unchecked Sendable {
       try #require(result.status == 0, "htpasswd: \(result.stderr)")
       try result.stdout.write(to: directory.appendingPathComponent("htpasswd"))
       config += "auth:\n  htpasswd:\n    realm: test\n    path: \(directory.appendingPathComponent("htpasswd").path)\n"
+    }
+    if let token {
+      config += """
+        auth:
+          token:
+            realm: \(token.realm)
+            service: \(token.service)
+            issuer: \(token.issuer)
+            rootcertbundle: \(token.rootCertBundle)
+
+        """
     }
     let configFile = directory.appendingPathComponent("config.yml")
     try Data(config.utf8).write(to: configFile)
