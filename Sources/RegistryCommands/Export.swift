@@ -40,11 +40,14 @@ extension RegistryCommand {
         let reference = try Reference(parsing: reference)
         let endpoint = try Endpoint(parsing: destination)
         let registry = try store.open(.readOnly)
-        let options = remote.transferOptions(jobs: jobs)
+        let progress = ProgressLine.forTerminal(verb: "export", json: output.json)
+        let options = remote.transferOptions(jobs: jobs, progress: progress)
+        defer { progress?.finish() }
         let tag = tag
         let result = try waitFor {
           try await Transfer.export(reference, from: registry, to: endpoint, tag: tag, options: options)
         }
+        progress?.finish()
         if output.json {
           try Output.json(result)
         } else {
@@ -59,8 +62,9 @@ extension RegistryCommand {
 }
 
 extension RemoteOptions {
-  func transferOptions(jobs: Int) -> TransferOptions {
+  func transferOptions(jobs: Int, progress: ProgressLine? = nil) -> TransferOptions {
     var options = TransferOptions()
+    if let progress { options.progress = { event in progress.handle(event) } }
     options.jobs = jobs
     options.plainHTTP = plainHTTP
     options.caFile = caFile

@@ -40,11 +40,14 @@ extension RegistryCommand {
       try reportingErrors(json: output.json) {
         let endpoint = try Endpoint(parsing: source)
         let registry = try store.open()
-        let options = remote.transferOptions(jobs: jobs)
+        let progress = ProgressLine.forTerminal(verb: "import", json: output.json)
+        let options = remote.transferOptions(jobs: jobs, progress: progress)
+        defer { progress?.finish() }
         let (name, aliases) = (name, alias)
         let result = try waitFor {
           try await Transfer.import(from: endpoint, into: registry, name: name, aliases: aliases, options: options)
         }
+        progress?.finish()
         if output.json {
           try Output.json(result)
         } else if result.created {

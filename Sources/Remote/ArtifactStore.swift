@@ -7,6 +7,8 @@ public enum BlobOutcome: String, Sendable, Codable {
   /// Mounted from another repository of the same registry, no bytes sent.
   case mounted
   case uploaded
+  /// Brought in by an import.
+  case fetched
 }
 
 /// A place artifacts are written to and read from: a registry, a layout directory or an archive.

@@ -18,6 +18,8 @@ public struct TransferOptions: Sendable {
   public var objectLayerThreshold = Pack.objectLayerThreshold
   /// What an import accepts: a card layer of at most `cardBytes`.
   public var limits = Limits.current
+  /// Told about each blob as it goes (a terminal's progress line); nil: nobody listens.
+  public var progress: TransferProgressHandler?
 
   public init() {}
 }
@@ -73,11 +75,19 @@ public enum Transfer {
     let store = try await open(endpoint, writing: true, options: options)
     do {
       let blobs = [artifact.manifest.config] + artifact.manifest.layers
+      let progress = options.progress
+      progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
       let outcomes = try await forEach(blobs, jobs: options.jobs) { descriptor throws(RemoteError) -> BlobOutcome in
-        if try await store.exists(descriptor) { return .skipped }
-        let bytes: [UInt8]
-        do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
-        return try await store.upload(descriptor, bytes: bytes)
+        let outcome: BlobOutcome
+        if try await store.exists(descriptor) {
+          outcome = .skipped
+        } else {
+          let bytes: [UInt8]
+          do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
+          outcome = try await store.upload(descriptor, bytes: bytes)
+        }
+        progress?(.finished(outcome, bytes: descriptor.size))
+        return outcome
       }
       // A registry's collector may sweep a blob uploaded long ago: check all of them again.
       for descriptor in blobs where try await !store.exists(descriptor) {
@@ -162,10 +172,16 @@ public enum Transfer {
     let session: ImportSession
     do { session = try registry.beginImport(purpose: "import \(endpoint)") } catch { throw RemoteError.wrap(error) }
     defer { session.abort() }
+    let progress = options.progress
+    progress?(.planned(blobs: objectLayers.count, bytes: objectLayers.reduce(0) { $0 + $1.size }))
     let fetched = try await forEach(objectLayers, jobs: options.jobs) { layer throws(RemoteError) -> Bool in
       if layer.mediaType == MediaType.object {
-        if session.has(layer.digest) { return false }
+        if session.has(layer.digest) {
+          progress?(.finished(.skipped, bytes: layer.size))
+          return false
+        }
       } else if let objects = config.packs[layer.digest.description], objects.allSatisfy(session.has) {
+        progress?(.finished(.skipped, bytes: layer.size))
         return false
       }
       try layer.checkSize("layer")
@@ -180,6 +196,7 @@ public enum Transfer {
       } catch {
         throw RemoteError.wrap(error)
       }
+      progress?(.finished(.fetched, bytes: layer.size))
       return true
     }
 
