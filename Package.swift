@@ -157,7 +157,8 @@ let package = Package(
     ),
     // Helpers: the Python token server and misbehaving proxy the tests start.
     .testTarget(
-      name: "RemoteTests", dependencies: ["Remote", "Registry", "RegistryTestSupport"], exclude: ["Helpers"]),
+      name: "RemoteTests", dependencies: ["Remote", "Registry", "RegistryCLI", "RegistryTestSupport"],
+      exclude: ["Helpers"]),
     .executableTarget(
       name: "registry-bench",
       dependencies: [

@@ -17,19 +17,7 @@ struct CommandLineTests {
     var signaled = false
   }
 
-  /// The binary next to the test bundle (SwiftPM builds it because this target depends on it).
-  static let binary: URL = {
-    if let path = ProcessInfo.processInfo.environment["REGISTRY_BINARY"] {
-      return URL(fileURLWithPath: path)
-    }
-    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-      let candidate = directory.appendingPathComponent("registry")
-      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-      directory = directory.deletingLastPathComponent()
-    }
-    return Repository.root.appendingPathComponent(".build/debug/registry")
-  }()
+  static var binary: URL { RegistryBinary.url }
 
   static func run(_ arguments: String...) throws -> Result {
     try start(arguments).finish()

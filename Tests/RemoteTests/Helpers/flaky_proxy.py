@@ -11,6 +11,8 @@ starts afresh whenever it changes:
   limit        at most this many failures in all (default: no limit)
   retry_after  the Retry-After header sent with 429 (default "1")
   reset_gets   this many GETs are passed on, then cut half-way through the body (connection reset)
+  delay        seconds to wait before passing on a blob PUT or GET (a slow link, so a test can
+               kill a client half-way through a transfer)
 """
 import argparse
 import http.client
@@ -115,6 +117,9 @@ def main() -> None:
                 log(self.command, self.path, "reset")
                 self.reset()
                 return
+            delay = float(control().get("delay", 0))
+            if delay and self.command in ("PUT", "GET") and "/blobs/" in self.path:
+                time.sleep(delay)
             upstream = http.client.HTTPConnection(args.upstream, timeout=120)
             try:
                 # Host passes unchanged, so the registry's Location URLs lead back through us.
