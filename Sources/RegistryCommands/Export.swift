@@ -27,6 +27,11 @@ extension RegistryCommand {
     @Option(name: .long, help: "Blobs transferred at once.")
     var jobs = 4
 
+    @Flag(
+      name: .long,
+      help: "Also send the ancestors the destination lacks (tagged with their numbers, or MODEL-NUMBER), oldest first.")
+    var withAncestors = false
+
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -41,7 +46,7 @@ extension RegistryCommand {
         let endpoint = try Endpoint(parsing: destination)
         let registry = try store.open(.readOnly)
         let progress = ProgressLine.forTerminal(verb: "export", json: output.json)
-        let options = remote.transferOptions(jobs: jobs, progress: progress)
+        let options = remote.transferOptions(jobs: jobs, progress: progress, withAncestors: withAncestors)
         defer { progress?.finish() }
         let tag = tag
         let result = try waitFor {
@@ -51,10 +56,12 @@ extension RegistryCommand {
         if output.json {
           try Output.json(result)
         } else {
-          Output.line(
-            "Exported \(result.reference) to \(result.destination) as :\(result.tag) (\(result.digest)): "
-              + "\(result.uploaded) blobs sent (\(humanBytes(result.uploadedBytes))), \(result.skipped) already there"
-              + (result.mounted > 0 ? ", \(result.mounted) mounted" : ""))
+          for exported in result.ancestors + [result] {
+            Output.line(
+              "Exported \(exported.reference) to \(exported.destination) as :\(exported.tag) (\(exported.digest)): "
+                + "\(exported.uploaded) blobs sent (\(humanBytes(exported.uploadedBytes))), "
+                + "\(exported.skipped) already there" + (exported.mounted > 0 ? ", \(exported.mounted) mounted" : ""))
+          }
         }
       }
     }
@@ -62,8 +69,9 @@ extension RegistryCommand {
 }
 
 extension RemoteOptions {
-  func transferOptions(jobs: Int, progress: ProgressLine? = nil) -> TransferOptions {
+  func transferOptions(jobs: Int, progress: ProgressLine? = nil, withAncestors: Bool = false) -> TransferOptions {
     var options = TransferOptions()
+    options.withAncestors = withAncestors
     if let progress { options.progress = { event in progress.handle(event) } }
     options.jobs = jobs
     options.plainHTTP = plainHTTP

@@ -28,6 +28,9 @@ extension RegistryCommand {
     @Option(name: .long, help: "Blobs transferred at once.")
     var jobs = 4
 
+    @Flag(name: .long, help: "Also import, from the same place and first, the ancestors the store lacks.")
+    var withAncestors = false
+
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -41,7 +44,7 @@ extension RegistryCommand {
         let endpoint = try Endpoint(parsing: source)
         let registry = try store.open()
         let progress = ProgressLine.forTerminal(verb: "import", json: output.json)
-        let options = remote.transferOptions(jobs: jobs, progress: progress)
+        let options = remote.transferOptions(jobs: jobs, progress: progress, withAncestors: withAncestors)
         defer { progress?.finish() }
         let (name, aliases) = (name, alias)
         let result = try waitFor {
@@ -51,10 +54,17 @@ extension RegistryCommand {
         if output.json {
           try Output.json(result)
         } else if result.created {
-          Output.line(
-            "Imported \(result.source) as \(result.reference): \(result.downloaded) blobs fetched "
-              + "(\(humanBytes(result.downloadedBytes))), \(result.skipped) already stored"
-              + (result.parent.map { ", parent \($0)" } ?? ""))
+          for imported in result.ancestors + [result] {
+            Output.line(
+              "Imported \(imported.source) as \(imported.reference): \(imported.downloaded) blobs fetched "
+                + "(\(humanBytes(imported.downloadedBytes))), \(imported.skipped) already stored"
+                + (imported.parent.map { ", parent \($0)" } ?? ""))
+          }
+          if let missing = result.missingParent {
+            Output.line(
+              "Its parent (manifest \(missing)) is not in this store, so it has none here; "
+                + "import the parent first, or again with --with-ancestors, to keep the lineage")
+          }
         } else {
           Output.line("Already stored as \(result.reference) (manifest \(result.manifest)); nothing imported")
         }

@@ -42,6 +42,7 @@ final class ArchiveStore: ArtifactStore {
     try await layout.manifest(reference)
   }
   func blob(_ descriptor: Descriptor) async throws(RemoteError) -> [UInt8] { try await layout.blob(descriptor) }
+  func tags() async throws(RemoteError) -> [String] { try layout.tags() }
 
   func close(committing: Bool) async throws(RemoteError) {
     defer { try? FileManager.default.removeItem(at: scratch) }

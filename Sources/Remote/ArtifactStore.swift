@@ -25,6 +25,8 @@ protocol ArtifactStore: Sendable {
   func manifest(_ reference: String?) async throws(RemoteError) -> (bytes: [UInt8], mediaType: String)
   /// A blob's bytes, at most `descriptor.size` of them.
   func blob(_ descriptor: Descriptor) async throws(RemoteError) -> [UInt8]
+  /// Every tag (`notFound` for a registry repository nobody pushed to).
+  func tags() async throws(RemoteError) -> [String]
   /// Finishes writing (an archive is written here) and releases what the store holds.
   func close(committing: Bool) async throws(RemoteError)
 }

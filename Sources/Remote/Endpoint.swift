@@ -60,6 +60,15 @@ public enum Endpoint: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The same place, naming another tag or digest.
+  public func with(reference: String) -> Endpoint {
+    switch self {
+    case .registry(let host, let repository, _): .registry(host: host, repository: repository, reference: reference)
+    case .layout(let directory, _): .layout(directory: directory, tag: reference)
+    case .archive(let file, _): .archive(file: file, tag: reference)
+    }
+  }
+
   /// A path's tag follows its last `:` when that part is a valid tag with no `/`.
   private static func splitTag(_ text: String, in whole: String) throws(RemoteError) -> (String, String?) {
     var path = text

@@ -18,6 +18,9 @@ public struct TransferOptions: Sendable {
   public var objectLayerThreshold = Pack.objectLayerThreshold
   /// What an import accepts: a card layer of at most `cardBytes`.
   public var limits = Limits.current
+  /// Export: send the version's ancestors the destination lacks first. Import: bring in the
+  /// ancestors the store lacks from the same repository or layout first, so lineage survives.
+  public var withAncestors = false
   /// Told about each blob as it goes (a terminal's progress line); nil: nobody listens.
   public var progress: TransferProgressHandler?
 
@@ -37,6 +40,8 @@ public struct ExportResult: Sendable, Codable {
   public let skipped: Int
   public let skippedBytes: Int64
   public let mounted: Int
+  /// The ancestors sent first (`--with-ancestors`), oldest first.
+  public internal(set) var ancestors: [ExportResult] = []
 }
 
 /// What an import did.
@@ -50,64 +55,79 @@ public struct ImportReport: Sendable, Codable {
   public let downloaded: Int
   public let downloadedBytes: Int64
   public let skipped: Int
+  /// The ancestors imported first (`--with-ancestors`), oldest first.
+  public internal(set) var ancestors: [ImportReport] = []
+  /// The parent's manifest digest, when the artifact names a parent the store does not hold
+  /// (so the version was imported without its parent link).
+  public internal(set) var missingParent: String?
 }
 
 /// Export and import of versions as our OCI artifact (docs/oci.md).
 public enum Transfer {
   /// Sends a version to a registry, layout or archive: every blob the destination lacks, with
   /// `jobs` in flight, then (after checking every blob is there) the manifest under the tag.
+  /// With `options.withAncestors`, first each ancestor the destination does not hold yet.
   public static func export(
     _ reference: Reference, from registry: Registry, to endpoint: Endpoint, tag: String?, options: TransferOptions
   ) async throws(RemoteError) -> ExportResult {
     let version: ExportedVersion
-    let artifact: Artifact
-    do {
-      version = try registry.exportedVersion(reference)
-      artifact = try Artifact.build(version, from: registry, threshold: options.objectLayerThreshold)
-    } catch {
-      throw RemoteError.wrap(error)
-    }
+    do { version = try registry.exportedVersion(reference) } catch { throw RemoteError.wrap(error) }
     let tag = tag ?? endpoint.reference ?? String(version.summary.number)
     if let digest = Digest(tag) {
       throw RemoteError(.invalidArgument, "\(endpoint): export needs a tag, not the digest \(digest)")
     }
     try Endpoint.validateTag(tag, in: endpoint.description)
     let store = try await open(endpoint, writing: true, options: options)
+    return try await closing(store) { () throws(RemoteError) in
+      let ancestors =
+        options.withAncestors
+        ? try await exportAncestors(of: version, from: registry, to: store, endpoint: endpoint, options: options) : []
+      var result = try await send(version, from: registry, to: store, endpoint: endpoint, tag: tag, options: options)
+      result.ancestors = ancestors
+      return result
+    }
+  }
+
+  /// Sends one version's artifact to an open destination and tags it.
+  static func send(
+    _ version: ExportedVersion, from registry: Registry, to store: any ArtifactStore, endpoint: Endpoint, tag: String,
+    options: TransferOptions
+  ) async throws(RemoteError) -> ExportResult {
+    let artifact: Artifact
     do {
-      let blobs = [artifact.manifest.config] + artifact.manifest.layers
-      let progress = options.progress
-      progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
-      let outcomes = try await forEach(blobs, jobs: options.jobs) { descriptor throws(RemoteError) -> BlobOutcome in
-        let outcome: BlobOutcome
-        if try await store.exists(descriptor) {
-          outcome = .skipped
-        } else {
-          let bytes: [UInt8]
-          do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
-          outcome = try await store.upload(descriptor, bytes: bytes)
-        }
-        progress?(.finished(outcome, bytes: descriptor.size))
-        return outcome
-      }
-      // A registry's collector may sweep a blob uploaded long ago: check all of them again.
-      for descriptor in blobs where try await !store.exists(descriptor) {
-        throw RemoteError(.unavailable, "\(endpoint): blob \(descriptor.digest) vanished after upload; export again")
-      }
-      try await store.putManifest(artifact.manifestBytes, mediaType: MediaType.imageManifest, tag: tag)
-      try await store.close(committing: true)
-      func count(_ outcome: BlobOutcome) -> Int { outcomes.filter { $0 == outcome }.count }
-      func bytes(_ outcome: BlobOutcome) -> Int64 {
-        zip(blobs, outcomes).filter { $0.1 == outcome }.reduce(0) { $0 + $1.0.size }
-      }
-      return ExportResult(
-        reference: version.summary.reference, destination: endpoint.description, tag: tag,
-        digest: artifact.descriptor.digest.description, blobs: blobs.count, uploaded: count(.uploaded),
-        uploadedBytes: bytes(.uploaded), skipped: count(.skipped), skippedBytes: bytes(.skipped),
-        mounted: count(.mounted))
+      artifact = try Artifact.build(version, from: registry, threshold: options.objectLayerThreshold)
     } catch {
-      try? await store.close(committing: false)
       throw RemoteError.wrap(error)
     }
+    let blobs = [artifact.manifest.config] + artifact.manifest.layers
+    let progress = options.progress
+    progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
+    let outcomes = try await forEach(blobs, jobs: options.jobs) { descriptor throws(RemoteError) -> BlobOutcome in
+      let outcome: BlobOutcome
+      if try await store.exists(descriptor) {
+        outcome = .skipped
+      } else {
+        let bytes: [UInt8]
+        do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
+        outcome = try await store.upload(descriptor, bytes: bytes)
+      }
+      progress?(.finished(outcome, bytes: descriptor.size))
+      return outcome
+    }
+    // A registry's collector may sweep a blob uploaded long ago: check all of them again.
+    for descriptor in blobs where try await !store.exists(descriptor) {
+      throw RemoteError(.unavailable, "\(endpoint): blob \(descriptor.digest) vanished after upload; export again")
+    }
+    try await store.putManifest(artifact.manifestBytes, mediaType: MediaType.imageManifest, tag: tag)
+    func count(_ outcome: BlobOutcome) -> Int { outcomes.filter { $0 == outcome }.count }
+    func bytes(_ outcome: BlobOutcome) -> Int64 {
+      zip(blobs, outcomes).filter { $0.1 == outcome }.reduce(0) { $0 + $1.0.size }
+    }
+    return ExportResult(
+      reference: version.summary.reference, destination: endpoint.description, tag: tag,
+      digest: artifact.descriptor.digest.description, blobs: blobs.count, uploaded: count(.uploaded),
+      uploadedBytes: bytes(.uploaded), skipped: count(.skipped), skippedBytes: bytes(.skipped),
+      mounted: count(.mounted))
   }
 
   /// Brings a version from a registry, layout or archive into the store: the config first (its
@@ -118,13 +138,21 @@ public enum Transfer {
   ) async throws(RemoteError) -> ImportReport {
     let store = try await open(endpoint, writing: false, options: options)
     return try await closing(store) { () throws(RemoteError) in
-      try await importArtifact(from: store, endpoint: endpoint, into: registry, name: name, aliases: aliases, options)
+      let lineage = AncestorSearch(store: store, endpoint: endpoint, name: name)
+      return try await importArtifact(
+        from: store, endpoint: endpoint, into: registry, name: name, aliases: aliases, options, lineage,
+        expecting: nil)
     }
   }
 
-  private static func importArtifact(
+  /// Imports the artifact `endpoint.reference` names; with `withAncestors`, first (through
+  /// `lineage`) each ancestor the store lacks.
+  ///
+  /// - Parameter expecting: the store manifest the artifact must carry (an ancestor found by its
+  ///   annotation), checked against the config before anything is stored.
+  static func importArtifact(
     from store: any ArtifactStore, endpoint: Endpoint, into registry: Registry, name: String?, aliases: [String],
-    _ options: TransferOptions
+    _ options: TransferOptions, _ lineage: AncestorSearch, expecting: Digest?
   ) async throws(RemoteError) -> ImportReport {
     let (manifestBytes, mediaType) = try await store.manifest(endpoint.reference)
     guard mediaType == MediaType.imageManifest || mediaType.isEmpty else {
@@ -149,14 +177,24 @@ public enum Transfer {
     guard Digest.sha256(storeManifest) == config.manifestDigest else {
       throw RemoteError(.corrupted, "\(endpoint): the config's manifest does not hash to \(config.manifestDigest)")
     }
+    if let expecting, config.manifestDigest != expecting {
+      throw RemoteError(
+        .corrupted, "\(endpoint): annotated as manifest \(expecting), but its config carries \(config.manifestDigest)")
+    }
+    let parentStored: Bool
     do {
       if let existing = try registry.versions(withManifest: config.manifestDigest).first {
         return ImportReport(
           source: endpoint.description, reference: existing.reference, manifest: config.manifestDigest.description,
           created: false, parent: existing.parent, downloaded: 0, downloadedBytes: 0, skipped: manifest.layers.count)
       }
+      parentStored = try config.parentManifest.map { !(try registry.versions(withManifest: $0).isEmpty) } ?? true
     } catch {
       throw RemoteError.wrap(error)
+    }
+    var ancestors: [ImportReport] = []
+    if options.withAncestors, !parentStored, let parent = config.parentManifest {
+      ancestors = try await lineage.importParent(parent, of: config, into: registry, options)
     }
 
     for layer in manifest.layers
@@ -200,7 +238,7 @@ public enum Transfer {
       return true
     }
 
-    var facts = ImportedFacts(model: name ?? config.model, createdBy: config.createdBy)
+    var facts = ImportedFacts(model: name ?? lineage.localName(of: config.model), createdBy: config.createdBy)
     facts.createdAt = config.createdAt
     facts.message = config.message
     facts.metadata = config.metadata
@@ -212,10 +250,13 @@ public enum Transfer {
       throw RemoteError.wrap(error)
     }
     let downloaded = zip(objectLayers, fetched).filter(\.1).map(\.0) + (card.map { [$0.layer] } ?? [])
-    return ImportReport(
+    var report = ImportReport(
       source: endpoint.description, reference: result.reference, manifest: result.manifest, created: result.created,
       parent: result.parent, downloaded: downloaded.count, downloadedBytes: downloaded.reduce(0) { $0 + $1.size },
       skipped: manifest.layers.count - downloaded.count)
+    report.ancestors = ancestors
+    if result.parent == nil { report.missingParent = config.parentManifest?.description }
+    return report
   }
 
   /// The artifact's card layer, if it has one, read and checked as a card: at most one, no
