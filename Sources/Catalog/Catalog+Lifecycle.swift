@@ -154,6 +154,14 @@ extension Catalog {
     try write { db in try Self.log(db, actor: actor, action: "fsck.run", model: nil, version: nil, detail: detail) }
   }
 
+  /// Logs one version sent elsewhere (`export`): where, under which tag, as which artifact. Later
+  /// exports to the same registry read these to mount blobs instead of sending them again.
+  package func recordExport(
+    actor: String, model: String, version: Int, detail: [String: String]
+  ) throws(CatalogError) {
+    try write { db in try Self.log(db, actor: actor, action: "export", model: model, version: version, detail: detail) }
+  }
+
   // MARK: - Settings
 
   package func settings(prefix: String) throws(CatalogError) -> [String: String] {

@@ -44,7 +44,9 @@ extension RegistryCommand {
       try reportingErrors(json: output.json) {
         let reference = try Reference(parsing: reference)
         let endpoint = try Endpoint(parsing: destination)
-        let registry = try store.open(.readOnly)
+        // Read-write to record the export (`export` events, which later exports mount from); a
+        // store this user cannot write still exports.
+        let registry = try (try? store.open()) ?? store.open(.readOnly)
         let progress = ProgressLine.forTerminal(verb: "export", json: output.json)
         let options = remote.transferOptions(jobs: jobs, progress: progress, withAncestors: withAncestors)
         defer { progress?.finish() }

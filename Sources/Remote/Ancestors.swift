@@ -29,7 +29,7 @@ extension Transfer {
   /// Sends each ancestor of `version` the destination does not hold, oldest first.
   static func exportAncestors(
     of version: ExportedVersion, from registry: Registry, to store: any ArtifactStore, endpoint: Endpoint,
-    options: TransferOptions
+    mounts: [Digest: [String]], options: TransferOptions
   ) async throws(RemoteError) -> [ExportResult] {
     let summary = version.summary
     let ancestors: [VersionSummary]
@@ -51,7 +51,8 @@ extension Transfer {
       let tag = ancestorTag(ancestor, of: summary)
       try Endpoint.validateTag(tag, in: endpoint.description)
       results.append(
-        try await send(exported, from: registry, to: store, endpoint: endpoint, tag: tag, options: options))
+        try await send(
+          exported, from: registry, to: store, endpoint: endpoint, tag: tag, mounts: mounts, options: options))
     }
     return results
   }

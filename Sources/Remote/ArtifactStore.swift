@@ -27,8 +27,15 @@ protocol ArtifactStore: Sendable {
   func blob(_ descriptor: Descriptor) async throws(RemoteError) -> [UInt8]
   /// Every tag (`notFound` for a registry repository nobody pushed to).
   func tags() async throws(RemoteError) -> [String]
+  /// Links a blob from another repository of the same registry without sending it; false when
+  /// none of `repositories` could (or this is not a registry).
+  func mount(_ descriptor: Descriptor, from repositories: [String]) async throws(RemoteError) -> Bool
   /// Finishes writing (an archive is written here) and releases what the store holds.
   func close(committing: Bool) async throws(RemoteError)
+}
+
+extension ArtifactStore {
+  func mount(_ descriptor: Descriptor, from repositories: [String]) async throws(RemoteError) -> Bool { false }
 }
 
 extension Descriptor {

@@ -111,6 +111,23 @@ final class RegistryStore: ArtifactStore {
     }
   }
 
+  /// Tries a cross-repository mount from each of the first two `repositories`. A registry that
+  /// cannot (the blob is gone there, or the token does not cover it) answers 202 with an upload
+  /// session instead, which is cancelled.
+  func mount(_ descriptor: Descriptor, from repositories: [String]) async throws(RemoteError) -> Bool {
+    for source in repositories.prefix(2) where source != repository {
+      let query =
+        "mount=\(descriptor.digest)&from=\(source.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/._-"))) ?? source)"
+      let response = try await send(
+        .POST, "/blobs/uploads/?\(query)", push: true, accept: [201, 202], mountFrom: source)
+      if response.status == .created { return true }
+      if let location = try? self.location(response) {
+        _ = try? await send(.DELETE, location, push: true, accept: [200, 202, 204, 404, 405], retrying: false)
+      }
+    }
+    return false
+  }
+
   private func uploadOnce(_ descriptor: Descriptor, _ bytes: [UInt8]) async throws(RemoteError) {
     let started = try await send(.POST, "/blobs/uploads/", push: true, accept: [202], retrying: false)
     var location = try self.location(started)
@@ -206,9 +223,14 @@ final class RegistryStore: ArtifactStore {
   ///   registry's error code and message.
   private func send(
     _ method: HTTPMethod, _ path: String, push: Bool, accept: Set<UInt>, body: [UInt8]? = nil,
-    headers: [String: String] = [:], limit: Int = 1 << 20, retrying: Bool = true, root: Bool = false
+    headers: [String: String] = [:], limit: Int = 1 << 20, retrying: Bool = true, root: Bool = false,
+    mountFrom: String? = nil
   ) async throws(RemoteError) -> Response {
-    let scope = root ? "" : "repository:\(repository):" + (push ? "pull,push" : "pull")
+    // Scopes are space-separated; a mount needs pull on its source too.
+    let scope =
+      root
+      ? ""
+      : "repository:\(repository):" + (push ? "pull,push" : "pull") + (mountFrom.map { " repository:\($0):pull" } ?? "")
     var attempt = 0
     // One challenge answered per request: a 401 on new credentials or a new token is final.
     var answeredChallenge = false
@@ -405,7 +427,7 @@ final class RegistryStore: ArtifactStore {
     }
     var query = components.queryItems ?? []
     if let service = challenge.parameters["service"] { query.append(URLQueryItem(name: "service", value: service)) }
-    if !scope.isEmpty { query.append(URLQueryItem(name: "scope", value: scope)) }
+    for part in scope.split(separator: " ") { query.append(URLQueryItem(name: "scope", value: String(part))) }
     components.queryItems = query
     guard let url = components.string else { throw RemoteError(.unauthenticated, "\(label): bad realm \(realm)") }
     var request = HTTPClientRequest(url: url)

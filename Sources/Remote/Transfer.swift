@@ -42,6 +42,9 @@ public struct ExportResult: Sendable, Codable {
   public let mounted: Int
   /// The ancestors sent first (`--with-ancestors`), oldest first.
   public internal(set) var ancestors: [ExportResult] = []
+  /// Why the export is not in the store's event log, when it could not be written there (a
+  /// read-only store); the export itself is complete.
+  public internal(set) var eventLogProblem: String?
 }
 
 /// What an import did.
@@ -78,20 +81,27 @@ public enum Transfer {
     }
     try Endpoint.validateTag(tag, in: endpoint.description)
     let store = try await open(endpoint, writing: true, options: options)
-    return try await closing(store) { () throws(RemoteError) in
+    let mounts = mountSources(for: endpoint, from: registry)
+    var result = try await closing(store) { () throws(RemoteError) in
       let ancestors =
         options.withAncestors
-        ? try await exportAncestors(of: version, from: registry, to: store, endpoint: endpoint, options: options) : []
-      var result = try await send(version, from: registry, to: store, endpoint: endpoint, tag: tag, options: options)
+        ? try await exportAncestors(
+          of: version, from: registry, to: store, endpoint: endpoint, mounts: mounts, options: options) : []
+      var result = try await send(
+        version, from: registry, to: store, endpoint: endpoint, tag: tag, mounts: mounts, options: options)
       result.ancestors = ancestors
       return result
     }
+    result.eventLogProblem = record(result.ancestors + [result], endpoint: endpoint, in: registry)
+    return result
   }
 
   /// Sends one version's artifact to an open destination and tags it.
+  ///
+  /// - Parameter mounts: where blobs may already be on the same registry (`mountSources`).
   static func send(
     _ version: ExportedVersion, from registry: Registry, to store: any ArtifactStore, endpoint: Endpoint, tag: String,
-    options: TransferOptions
+    mounts: [Digest: [String]], options: TransferOptions
   ) async throws(RemoteError) -> ExportResult {
     let artifact: Artifact
     do {
@@ -106,6 +116,8 @@ public enum Transfer {
       let outcome: BlobOutcome
       if try await store.exists(descriptor) {
         outcome = .skipped
+      } else if let sources = mounts[descriptor.digest], try await store.mount(descriptor, from: sources) {
+        outcome = .mounted
       } else {
         let bytes: [UInt8]
         do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
