@@ -241,7 +241,14 @@ final class RegistryStore: ArtifactStore {
       var request = HTTPClientRequest(url: url)
       request.method = method
       for (name, value) in headers { request.headers.add(name: name, value: value) }
-      let authorization = try await authorization(scope: scope, replacing: staleToken)
+      let authorization: Authorization
+      do {
+        authorization = try await self.authorization(scope: scope, replacing: staleToken)
+      } catch  where retrying && error.isRetryable {
+        guard attempt < Self.maximumAttempts else { throw error.gaveUp(after: attempt) }
+        try await Self.backoff(attempt, retryAfter: (error.underlying as? Transient)?.retryAfter)
+        continue
+      }
       if let header = authorization.header { request.headers.add(name: "Authorization", value: header) }
       if let body {
         request.body = .bytes(body)
@@ -447,6 +454,12 @@ final class RegistryStore: ArtifactStore {
     do {
       let response = try await client.execute(request, timeout: .seconds(60))
       let body = try await response.body.collect(upTo: 1 << 20)
+      // A token service that is down or busy may recover: retried like the registry itself.
+      if response.status.code == 429 || (500...599).contains(response.status.code) {
+        throw RemoteError(
+          .unavailable, "\(label): the token service at \(components.host ?? realm) answered \(response.status.code)",
+          underlying: Transient(retryAfter: response.headers.first(name: "Retry-After")))
+      }
       guard response.status == .ok else {
         throw RemoteError(
           .unauthenticated,
@@ -500,10 +513,23 @@ final class RegistryStore: ArtifactStore {
   /// Waits 0.25 s, 0.5 s, 1 s, … (or what `Retry-After` asks, up to 10 s).
   static func backoff(_ attempt: Int, retryAfter: String? = nil) async throws(RemoteError) {
     var seconds = 0.25 * Double(1 << min(attempt - 1, 6))
-    if let retryAfter, let asked = Double(retryAfter) { seconds = min(max(asked, 0), 10) }
+    if let retryAfter, let asked = Double(retryAfter) ?? httpDate(retryAfter)?.timeIntervalSinceNow {
+      seconds = min(max(asked, 0), 10)
+    }
     do { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) } catch {
       throw RemoteError(.unavailable, "cancelled")
     }
+  }
+}
+
+extension RegistryStore {
+  /// An HTTP date (`Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, RFC 9110's preferred form).
+  static func httpDate(_ text: String) -> Date? {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+    return formatter.date(from: text)
   }
 }
 

@@ -117,11 +117,13 @@ final class DockerRegistry: @unchecked Sendable {
 
   deinit { stop() }
 
+  /// SIGTERM, and SIGKILL if it is still there after 10 s: a server must never hang a test run.
   func stop() {
-    if process.isRunning {
-      process.terminate()
-      process.waitUntilExit()
-    }
+    guard process.isRunning else { return }
+    process.terminate()
+    for _ in 0..<200 where process.isRunning { usleep(50_000) }
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
   }
 
   /// Every blob the registry stores (`blobs/sha256/xx/<hex>/data`), by hex digest.

@@ -116,4 +116,11 @@ struct FormatTests {
     #expect(again.manifestBytes == artifact.manifestBytes)
     #expect(again.configBytes == artifact.configBytes)
   }
+
+  @Test("Retry-After as an HTTP date is read; anything else is not")
+  func retryAfterDate() {
+    #expect(RegistryStore.httpDate("Wed, 21 Oct 2015 07:28:00 GMT") == Date(timeIntervalSince1970: 1_445_412_480))
+    #expect(RegistryStore.httpDate("120") == nil)
+    #expect(RegistryStore.httpDate("tomorrow") == nil)
+  }
 }

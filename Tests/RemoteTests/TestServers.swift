@@ -104,10 +104,14 @@ final class TokenServer: @unchecked Sendable {
 
   /// Every token issued so far, by the scope asked for (`-` for none).
   var issued: [String: Int] {
-    server.lines("issued.log").filter { $0 != "refused" }.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    server.lines("issued.log").filter { $0 != "refused" && $0 != "unavailable" }.reduce(into: [:]) {
+      $0[$1, default: 0] += 1
+    }
   }
   var issuedCount: Int { issued.values.reduce(0, +) }
   var refusedCount: Int { server.lines("issued.log").filter { $0 == "refused" }.count }
+  /// Requests answered 503 (`unavailable` in control.json).
+  var unavailableCount: Int { server.lines("issued.log").filter { $0 == "unavailable" }.count }
 
   func stop() { server.stop() }
 }

@@ -141,6 +141,33 @@ struct TokenAuthTests {
     }
   }
 
+  @Test("a token service answering 503 is retried like the registry; one that stays down ends in exit 7")
+  func tokenServiceDown() async throws {
+    let tokens = try TokenServer(username: Self.username, password: Self.password)
+    defer { tokens.stop() }
+    let server = try DockerRegistry(token: tokens.registryAuth)
+    defer { server.stop() }
+    let source = try RemoteSupport.lineageStore()
+    var options = Self.options(config: try makeTemporaryDirectory("docker-config"))
+    options.jobs = 1
+    try await Self.login(server.host, options: options)
+    try tokens.server.control(#"{"unavailable": 2}"#)
+    let exported = try await Transfer.export(
+      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/mlp:1"),
+      tag: nil, options: options)
+    #expect(exported.uploaded == exported.blobs)
+    #expect(tokens.unavailableCount == 2)
+
+    try tokens.server.control(#"{"unavailable": 1000}"#)
+    await #expect {
+      try await Self.withStore(server.host, options) { store in _ = try await store.tags() }
+    } throws: { error in
+      guard let error = error as? RemoteError else { return false }
+      return error.category == .unavailable && error.message.contains("token service")
+        && error.message.contains("503") && error.message.contains("gave up after 5 attempts")
+    }
+  }
+
   @Test("a cached token the registry rejects is replaced once; a replacement it rejects too ends in a clear error")
   func rejectedToken() async throws {
     let tokens = try TokenServer(username: Self.username, password: Self.password)

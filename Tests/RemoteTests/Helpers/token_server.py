@@ -12,6 +12,8 @@ Files in --dir: `port` (written once listening), `issued.log` (one line per toke
   expires_in  what the answer says (default 300)
   valid_for   seconds the registry will accept the token (exp = iat + valid_for - 60); default:
               expires_in. Lets a test make the registry reject a token the client thinks is good.
+  unavailable the first this many token requests (counted from when control.json last changed)
+              answer 503 with Retry-After: 0, as a token service that is briefly down
 """
 import argparse
 import base64
@@ -45,6 +47,7 @@ def main() -> None:
     der_b64 = "".join(line for line in pem.splitlines() if line and not line.startswith("-----"))
     expected = "Basic " + base64.b64encode(f"{args.user}:{args.password}".encode()).decode()
     lock = threading.Lock()
+    counters: dict = {}
 
     def control() -> dict:
         try:
@@ -86,6 +89,16 @@ def main() -> None:
             url = urlparse(self.path)
             if url.path != "/token":
                 self.answer(404, {"error": "not found"})
+                return
+            settings = control()
+            with lock:
+                if settings != counters.get("settings"):
+                    counters.update(requests=0, settings=settings)
+                counters["requests"] += 1
+                down = counters["requests"] <= int(settings.get("unavailable", 0))
+            if down:
+                record("unavailable")
+                self.answer(503, {"error": "try again"}, {"Retry-After": "0"})
                 return
             if self.headers.get("Authorization") != expected:
                 record("refused")
