@@ -172,8 +172,8 @@ let package = Package(
     .executableTarget(
       name: "registry-fuzz",
       dependencies: [
-        "Checksums", "ContentStore", "NumPyFormat", "RegistryCore", "SavedModelFormat", "TFProto", "TensorIO",
-        "TensorKernels", "TextKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        "Checksums", "ContentStore", "NumPyFormat", "RegistryCore", "Remote", "SavedModelFormat", "TFProto",
+        "TensorIO", "TensorKernels", "TextKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
     .testTarget(name: "RegistryCoreTests", dependencies: ["RegistryCore"]),

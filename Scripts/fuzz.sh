@@ -38,7 +38,7 @@ echo "fuzz: built in $(($(date +%s) - build_start)) s" >&2
 binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/registry-fuzz"
 
 # The replay build knows the names; the fuzz build has no main of its own.
-targets=(savedmodel savedmodel-text bundle manifest object npy json regex example)
+targets=(savedmodel savedmodel-text bundle manifest object npy json regex example artifact)
 if [[ "$target" == all ]]; then
   run=("${targets[@]}")
 else

@@ -55,9 +55,9 @@ public struct ImageIndex: Sendable, Codable, Equatable {
 }
 
 /// The JSON encodings we write: keys sorted and slashes unescaped, so the same artifact always
-/// has the same bytes and digests.
-enum CanonicalJSON {
-  static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+/// has the same bytes and digests. Public for the fuzz target that feeds it hostile documents.
+public enum CanonicalJSON {
+  public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Our documents hold only strings, integers and dictionaries of them: encoding cannot fail.
@@ -65,7 +65,7 @@ enum CanonicalJSON {
   }
 
   /// Decodes a document from another party, naming it in the error.
-  static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(RemoteError) -> T {
+  public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String) throws(RemoteError) -> T {
     do {
       return try JSONDecoder().decode(type, from: Data(bytes))
     } catch {

@@ -17,6 +17,7 @@ import ContentStore
 import Foundation
 import NumPyFormat
 import RegistryCore
+import Remote
 import SavedModelFormat
 import SwiftProtobuf
 import TFProto
@@ -49,6 +50,9 @@ enum FuzzTarget: String, CaseIterable {
   /// A serialized `tf.Example` through `ExampleParsing`, alone and in a batch, with every kind of
   /// feature configured.
   case example
+  /// What `registry import` reads from a registry or layout: a pack layer through `Pack.decode`,
+  /// and the image manifest, image index and artifact config through `CanonicalJSON`.
+  case artifact
 
   func run(_ bytes: [UInt8]) {
     switch self {
@@ -61,6 +65,7 @@ enum FuzzTarget: String, CaseIterable {
     case .json: Targets.json(bytes)
     case .regex: Targets.regex(bytes)
     case .example: Targets.example(bytes)
+    case .artifact: Targets.artifact(bytes)
     }
   }
 }
@@ -133,6 +138,24 @@ enum Targets {
     let again = try? Manifest(decoding: canonical, subject: "fuzz")
     check(again == manifest, "the canonical bytes of a manifest do not decode to it")
     check(again?.canonicalBytes() == canonical, "a manifest's canonical bytes are not stable")
+  }
+
+  static func artifact(_ bytes: [UInt8]) {
+    // Named after its own hash, as an import names a pack after its layer digest.
+    if let objects = try? Pack.decode(bytes, pack: Digest.of(bytes)) {
+      check(objects.allSatisfy { Digest.of($0.bytes) == $0.digest }, "a decoded pack holds a misnamed object")
+      check(Pack.encode(objects) == bytes, "a decoded pack does not encode to its own bytes")
+    }
+    roundTrip(ImageManifest.self, bytes)
+    roundTrip(ImageIndex.self, bytes)
+    roundTrip(ArtifactConfig.self, bytes)
+  }
+
+  /// A document that decodes must survive its canonical encoding unchanged.
+  static func roundTrip<Document: Codable & Equatable>(_ type: Document.Type, _ bytes: [UInt8]) {
+    guard let document = try? CanonicalJSON.decode(type, from: bytes, what: "fuzz") else { return }
+    let again = try? CanonicalJSON.decode(type, from: CanonicalJSON.encode(document), what: "fuzz")
+    check(again == document, "a decoded \(type) does not survive its canonical encoding")
   }
 
   static func object(_ bytes: [UInt8]) {
