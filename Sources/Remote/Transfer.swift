@@ -18,6 +18,8 @@ public struct TransferOptions: Sendable {
   public var objectLayerThreshold = Pack.objectLayerThreshold
   /// What an import accepts: a card layer of at most `cardBytes`.
   public var limits = Limits.current
+  /// The most blob bytes held in memory at once (a blob larger than this goes alone).
+  public var memoryBytes = ByteBudget.defaultLimit
   /// Export: send the version's ancestors the destination lacks first. Import: bring in the
   /// ancestors the store lacks from the same repository or layout first, so lineage survives.
   public var withAncestors = false
@@ -112,6 +114,7 @@ public enum Transfer {
     let blobs = [artifact.manifest.config] + artifact.manifest.layers
     let progress = options.progress
     progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
+    let budget = ByteBudget(limit: options.memoryBytes)
     let outcomes = try await forEach(blobs, jobs: options.jobs) { descriptor throws(RemoteError) -> BlobOutcome in
       let outcome: BlobOutcome
       if try await store.exists(descriptor) {
@@ -119,9 +122,11 @@ public enum Transfer {
       } else if let sources = mounts[descriptor.digest], try await store.mount(descriptor, from: sources) {
         outcome = .mounted
       } else {
-        let bytes: [UInt8]
-        do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
-        outcome = try await store.upload(descriptor, bytes: bytes)
+        outcome = try await budget.holding(descriptor.size) { () throws(RemoteError) in
+          let bytes: [UInt8]
+          do { bytes = try artifact.bytes(of: descriptor, from: registry) } catch { throw RemoteError.wrap(error) }
+          return try await store.upload(descriptor, bytes: bytes)
+        }
       }
       progress?(.finished(outcome, bytes: descriptor.size))
       return outcome
@@ -224,6 +229,7 @@ public enum Transfer {
     defer { session.abort() }
     let progress = options.progress
     progress?(.planned(blobs: objectLayers.count, bytes: objectLayers.reduce(0) { $0 + $1.size }))
+    let budget = ByteBudget(limit: options.memoryBytes)
     let fetched = try await forEach(objectLayers, jobs: options.jobs) { layer throws(RemoteError) -> Bool in
       if layer.mediaType == MediaType.object {
         if session.has(layer.digest) {
@@ -235,16 +241,18 @@ public enum Transfer {
         return false
       }
       try layer.checkSize("layer")
-      let bytes = try await store.blob(layer)
-      try layer.verify(bytes, from: endpoint.description)
-      do {
-        if layer.mediaType == MediaType.object {
-          try session.store([(layer.digest, bytes)])
-        } else {
-          try session.store(try Pack.decode(bytes, pack: layer.digest).filter { !session.has($0.digest) })
+      try await budget.holding(layer.size) { () throws(RemoteError) in
+        let bytes = try await store.blob(layer)
+        try layer.verify(bytes, from: endpoint.description)
+        do {
+          if layer.mediaType == MediaType.object {
+            try session.store([(layer.digest, bytes)])
+          } else {
+            try session.store(try Pack.decode(bytes, pack: layer.digest).filter { !session.has($0.digest) })
+          }
+        } catch {
+          throw RemoteError.wrap(error)
         }
-      } catch {
-        throw RemoteError.wrap(error)
       }
       progress?(.finished(.fetched, bytes: layer.size))
       return true
