@@ -66,6 +66,8 @@ public struct Artifact: Sendable {
       Annotation.manifest: summary.manifest.description,
     ]
     if let message = summary.message { annotations["org.opencontainers.image.description"] = message }
+    // Where the model's code lives, when the version says (`registry meta set REF source URL`).
+    if let source = version.metadata["source"] { annotations["org.opencontainers.image.source"] = source }
     let manifest = ImageManifest(
       artifactType: MediaType.artifact, config: .of(configBytes, mediaType: MediaType.config), layers: layers,
       annotations: annotations)

@@ -97,6 +97,11 @@ struct FormatTests {
     #expect(artifact.manifest.annotations?["org.opencontainers.image.title"] == "mlp")
     #expect(artifact.manifest.annotations?["org.opencontainers.image.version"] == "2")
     #expect(artifact.manifest.annotations?["org.opencontainers.image.description"] == "fine-tuned head")
+    #expect(artifact.manifest.annotations?["org.opencontainers.image.source"] == nil)
+    try registry.setMetadata(try Reference(parsing: "mlp:2"), key: "source", value: "https://git.example/mlp")
+    let sourced = try Artifact.build(
+      try registry.exportedVersion(try Reference(parsing: "mlp:2")), from: registry, threshold: 1024)
+    #expect(sourced.manifest.annotations?["org.opencontainers.image.source"] == "https://git.example/mlp")
     let config = try JSONDecoder().decode(ArtifactConfig.self, from: Data(artifact.configBytes))
     #expect(Array(config.manifest.utf8) == version.manifestBytes)
     #expect(config.manifestDigest == version.summary.manifest)
