@@ -772,6 +772,47 @@ def op_families(model_dir):
     return {"inputs": inputs, "expected": expected}
 
 
+def volumetric(model_dir):
+    """`tf.Module` with one signature over a video-like volume, `volume(x: f32
+    [None,5,6,7,4])`: `tf.nn.conv3d` SAME and strided VALID (TensorFlow's CPU kernel refuses dilations), `max_pool3d`
+    and `avg_pool3d` SAME and VALID (the SAME ones with windows over the border),
+    and `conv3d_transpose` (Conv3DBackpropInputV2) strided SAME and VALID, with
+    variable filters."""
+    tf = _tf()
+    _seed_everything()
+
+    class Volumetric(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.same = tf.Variable(tf.random.normal([3, 3, 3, 4, 5], seed=11), name="same")
+            self.strided = tf.Variable(tf.random.normal([2, 3, 2, 4, 3], seed=12), name="strided")
+            self.up = tf.Variable(tf.random.normal([2, 3, 3, 6, 4], seed=14), name="up")
+            self.grown = tf.Variable(tf.random.normal([3, 2, 2, 3, 4], seed=15), name="grown")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 5, 6, 7, 4], tf.float32, name="x")])
+        def volume(self, x):
+            batch = tf.shape(x)[0]
+            return {
+                "conv_same": tf.nn.conv3d(x, self.same, [1, 1, 1, 1, 1], "SAME"),
+                "conv_strided": tf.nn.conv3d(x, self.strided, [1, 2, 1, 3, 1], "VALID"),
+                "max_same": tf.nn.max_pool3d(x, [1, 2, 3, 2, 1], [1, 2, 2, 1, 1], "SAME"),
+                "max_valid": tf.nn.max_pool3d(x, [1, 3, 3, 3, 1], [1, 2, 2, 2, 1], "VALID"),
+                "avg_same": tf.nn.avg_pool3d(x, [1, 3, 3, 3, 1], [1, 2, 2, 2, 1], "SAME"),
+                "avg_valid": tf.nn.avg_pool3d(x, [1, 2, 2, 2, 1], [1, 1, 2, 1, 1], "VALID"),
+                "transposed": tf.nn.conv3d_transpose(
+                    x, self.up, tf.stack([batch, 10, 12, 14, 6]), [1, 2, 2, 2, 1], "SAME"),
+                "transposed_valid": tf.nn.conv3d_transpose(
+                    x, self.grown, tf.stack([batch, 7, 7, 8, 3]), [1, 1, 1, 1, 1], "VALID"),
+            }
+
+    module = Volumetric()
+    tf.saved_model.save(module, model_dir, signatures={"volume": module.volume.get_concrete_function()})
+    rng = np.random.default_rng(SEED)
+    inputs = {"volume": {"x": rng.normal(size=(BATCH, 5, 6, 7, 4)).astype(np.float32)}}
+    expected = {"volume": {k: v.numpy() for k, v in module.volume(**inputs["volume"]).items()}}
+    return {"inputs": inputs, "expected": expected}
+
+
 def string_lookup(model_dir):
     """`tf.Module` with a `tf.lookup.StaticHashTable` initialized from a
     `tf.lookup.TextFileInitializer` vocabulary file, which TensorFlow copies
@@ -1176,6 +1217,7 @@ FIXTURES = {
     "text_vectorization_bags": text_vectorization_bags,
     "string_ops": string_ops,
     "op_families": op_families,
+    "volumetric": volumetric,
     "example_classifier": example_classifier,
 }
 

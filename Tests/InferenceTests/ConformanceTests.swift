@@ -49,7 +49,7 @@ enum ConformanceSupport {
     "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "op_families", "sharded_slices", "sharded_vars",
     "simple_rnn_sequences",
     "string_lookup",
-    "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder", "transformer_encoder",
+    "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder", "transformer_encoder", "volumetric",
   ]
 
   static func expectClose(

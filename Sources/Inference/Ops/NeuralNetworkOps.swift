@@ -1,6 +1,6 @@
 import TensorKernels
 
-/// Convolutions, pooling and batch normalisation (NHWC only), adapted onto `TensorKernels`.
+/// Convolutions, pooling and batch normalisation (NHWC, and NDHWC for 3-D), adapted onto `TensorKernels`.
 enum NeuralNetworkOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("Conv2D") { context throws(InferenceError) in
@@ -45,6 +45,55 @@ enum NeuralNetworkOps {
         ]
       }
     }
+    registry.register("Conv3D") { context throws(InferenceError) in
+      try requireNDHWC(context)
+      let (input, filter) = (try context.tensor(0), try context.tensor(1))
+      let padding = try self.padding(context)
+      let strides = try context.ints("strides")
+      let dilations = try self.dilations3D(context)
+      return [
+        .tensor(
+          try context.run {
+            try Volumetric.conv3D(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+          })
+      ]
+    }
+    // V2 takes the input's shape as a tensor; V1 takes a tensor of that shape.
+    for name in ["Conv3DBackpropInputV2", "Conv3DBackpropInput"] {
+      registry.register(name) { context throws(InferenceError) in
+        try requireNDHWC(context)
+        let first = try context.tensor(0)
+        let sizes = name == "Conv3DBackpropInputV2" ? try ArrayOps.integers(first, context) : first.shape
+        let (filter, gradient) = (try context.tensor(1), try context.tensor(2))
+        let padding = try self.padding(context)
+        let strides = try context.ints("strides")
+        let dilations = try self.dilations3D(context)
+        return [
+          .tensor(
+            try context.run {
+              try Volumetric.conv3DBackpropInput(
+                inputSizes: sizes, filter: filter, outputBackprop: gradient, strides: strides, padding: padding,
+                dilations: dilations)
+            })
+        ]
+      }
+    }
+    for name in ["MaxPool3D", "AvgPool3D"] {
+      registry.register(name) { context throws(InferenceError) in
+        try requireNDHWC(context)
+        let input = try context.tensor(0)
+        let padding = try self.padding(context)
+        let (ksize, strides) = (try context.ints("ksize"), try context.ints("strides"))
+        return [
+          .tensor(
+            try context.run {
+              name == "MaxPool3D"
+                ? try Volumetric.maxPool3D(input, ksize: ksize, strides: strides, padding: padding)
+                : try Volumetric.avgPool3D(input, ksize: ksize, strides: strides, padding: padding)
+            })
+        ]
+      }
+    }
     for name in ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"] {
       registry.register(name) { context throws(InferenceError) in
         try requireNHWC(context)
@@ -76,6 +125,19 @@ enum NeuralNetworkOps {
   static func dilations(_ context: OpContext) throws(InferenceError) -> [Int] {
     let dilations = try context.ints("dilations", default: [])
     return dilations.isEmpty ? [1, 1, 1, 1] : dilations
+  }
+
+  /// `dilations` of a 3-D convolution, all ones when absent or empty.
+  static func dilations3D(_ context: OpContext) throws(InferenceError) -> [Int] {
+    let dilations = try context.ints("dilations", default: [])
+    return dilations.isEmpty ? [1, 1, 1, 1, 1] : dilations
+  }
+
+  static func requireNDHWC(_ context: OpContext) throws(InferenceError) {
+    let format = try context.string("data_format", default: "")
+    if !format.isEmpty, format != "NDHWC" {
+      throw InferenceError(.unsupported, "\(context.location): data_format \(format) (only NDHWC is supported)")
+    }
   }
 
   static func requireNHWC(_ context: OpContext) throws(InferenceError) {

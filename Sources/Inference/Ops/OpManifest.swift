@@ -143,6 +143,17 @@ enum OpManifest {
     for name in ["MaxPool", "AvgPool"] {
       entries[name] = Entry(floats, ["ksize", "strides", "padding", "data_format"], note: "NHWC only")
     }
+    entries["Conv3D"] = Entry(
+      floats, ["strides", "padding", "dilations", "data_format"],
+      note: "NDHWC only; grouped filters as Conv2D; dilations run (TensorFlow's CPU kernel refuses them)")
+    for name in ["Conv3DBackpropInputV2", "Conv3DBackpropInput"] {
+      entries[name] = Entry(
+        floats, ["strides", "padding", "dilations", "data_format"], note: "NDHWC only (Conv3DTranspose)")
+    }
+    for name in ["MaxPool3D", "AvgPool3D"] {
+      entries[name] = Entry(
+        floats, ["ksize", "strides", "padding", "data_format"], note: "NDHWC only; padded positions skipped")
+    }
     for name in ["FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"] {
       entries[name] = Entry(floats, ["epsilon", "is_training", "data_format"], note: "inference mode, NHWC only")
     }
@@ -305,10 +316,6 @@ enum OpManifest {
     "Imag": "complex64 tensors are not implemented yet",
     "Angle": "complex64 tensors are not implemented yet",
     "Conj": "complex64 tensors are not implemented yet",
-    "Conv3D": "3-D convolutions are not implemented yet",
-    "Conv3DBackpropInputV2": "3-D transposed convolutions are not implemented yet",
-    "MaxPool3D": "3-D pooling is not implemented yet",
-    "AvgPool3D": "3-D pooling is not implemented yet",
     "ScaleAndTranslate":
       "tf.image.resize's lanczos, gaussian, mitchellcubic and antialias kernels are not implemented yet",
     "RFFT": "complex64 tensors and the FFT family are not implemented yet",
