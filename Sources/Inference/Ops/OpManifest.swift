@@ -37,6 +37,7 @@ enum OpManifest {
     .merging(text) { first, _ in first }
     .merging(added) { first, _ in first }
     .merging(examples) { first, _ in first }
+    .merging(random) { first, _ in first }
 
   static let plumbing: [String: Entry] = [
     "Placeholder": Entry(every, ["dtype", "shape"]),
@@ -299,6 +300,40 @@ enum OpManifest {
     ]
   }()
 
+  /// Stateless random ops, Philox (the CPU's algorithm), bit for bit TensorFlow's.
+  static let random: [String: Entry] = {
+    let philox = "Philox-4x32-10 as TensorFlow's CPU kernels run it: the same numbers for the same seed"
+    let shape = "int32, int64 shape"
+    var entries: [String: Entry] = [
+      "StatelessRandomGetKeyCounter": Entry(
+        "int32, int64 seed", ["Tseed"], note: "the seed scrambled as TensorFlow's GenerateKey does"),
+      "StatelessRandomGetKeyCounterAlg": Entry(
+        "int32, int64 seed", ["Tseed"], note: "the algorithm is always Philox (1)"),
+      "StatelessRandomGetAlg": Entry(none, note: "Philox (1), as on TensorFlow's CPU"),
+      "StatelessMultinomial": Entry(
+        floats + " logits", ["T", "Tseed", "output_dtype"],
+        note:
+          "one sequence of draws for all rows, as TensorFlow's single-block run; it splits large batches across threads"
+      ),
+    ]
+    for name in ["StatelessRandomUniform", "StatelessRandomNormal", "StatelessTruncatedNormal"] {
+      entries[name] = Entry(shape + "; " + floats + " output", ["dtype", "T", "Tseed"], note: philox)
+      entries[name + "V2"] = Entry(
+        shape + "; " + floats + " output", ["dtype", "Tshape"],
+        note: philox + "; ThreeFry (alg 2) is refused, as on TensorFlow's CPU")
+    }
+    entries["StatelessRandomUniformInt"] = Entry(
+      shape + "; int32, int64 output", ["dtype", "T", "Tseed"], note: philox)
+    entries["StatelessRandomUniformIntV2"] = Entry(
+      shape + "; int32, int64 output", ["dtype", "Tshape"], note: philox + "; ThreeFry (alg 2) is refused")
+    entries["StatelessRandomUniformFullInt"] = Entry(
+      shape + "; int32, int64, uint32, uint64 output", ["dtype", "T", "Tseed"], note: philox)
+    entries["StatelessRandomUniformFullIntV2"] = Entry(
+      shape + "; int32, int64, uint32, uint64 output", ["dtype", "Tshape"],
+      note: philox + "; ThreeFry (alg 2) is refused")
+    return entries
+  }()
+
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
   static let refused: [String: String] = [
     "Real": "complex64 tensors are not implemented yet",
@@ -317,12 +352,6 @@ enum OpManifest {
     "IFFT": "complex64 tensors and the FFT family are not implemented yet",
     "Complex": "complex64 tensors are not implemented yet",
     "ComplexAbs": "complex64 tensors are not implemented yet",
-    "StatelessRandomUniformV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomNormalV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessTruncatedNormalV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomUniformIntV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomGetKeyCounter": "stateless random ops (Philox) are not implemented yet",
-    "StatelessMultinomial": "stateless random ops (Philox) are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
