@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/InferenceTests/Vectors/*.json: inputs and TensorFlow's outputs for ops whose
-results must match TensorFlow bit for bit (stateless random ops).
+results must match TensorFlow bit for bit (stateless random ops; text ops).
 
 Run with TensorFlow 2.21 (the venv Scripts/install-venv.sh makes):
     ~/tf-venv/bin/python Scripts/make-op-vectors.py
@@ -126,12 +126,111 @@ def random_cases():
     return cases
 
 
+def hexes(values):
+    """Byte strings as hex, so any byte survives JSON."""
+    return [bytes(v).hex() if isinstance(v, (bytes, bytearray)) else v.encode().hex() for v in values]
+
+
+def numbers(values, dtype):
+    """Flat values as exact decimal strings (integers) or Python reprs (floats)."""
+    flat = np.reshape(np.array(values, dtype=object), -1)
+    return [str(int(x)) if dtype.startswith("int") else repr(float(x)) for x in flat]
+
+
+def text_cases():
+    cases = []
+    words = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "fifteen bytes!!", "sixteen bytes!!!", "Café",
+             "東京", "naïve façade", "\x00\x01\xff".encode("latin-1"), b"\xff\xfe invalid utf-8", "x" * 100,
+             "The quick brown fox jumps over the lazy dog"]
+    for key in [[0, 0], [1, 2], [-1, 2**63 - 1], [-(2**63), 12345], [0x0706050403020100, 0x0F0E0D0C0B0A0908]]:
+        for buckets in [1, 10, 1000, 2**31 - 1, 2**62]:
+            out = R.StringToHashBucketStrong(input=tf.constant(words), num_buckets=buckets, key=key)
+            cases.append({"op": "StringToHashBucketStrong", "input": hexes(words), "key": text(key),
+                          "num_buckets": str(buckets), "output": text(out.numpy())})
+    # Keras's Hashing layer with a salt: the salt becomes the key.
+    import keras
+    layer = keras.layers.Hashing(num_bins=7, salt=[133, 137])
+    out = layer(tf.constant(words))
+    cases.append({"op": "StringToHashBucketStrong", "input": hexes(words), "key": ["133", "137"],
+                  "num_buckets": "7", "output": text(np.array(out).reshape(-1))})
+
+    tokens = ["a", "b", "c", "d", "Café", "", "東京"]
+    layouts = [
+        (tokens, [0, 7]), (tokens, [0, 2, 2, 3, 7]), (tokens, [0, 1, 1, 7]), ([], [0]), ([], [0, 0, 0]),
+        (tokens, [0, 7, 7]), (["only"], [0, 1]),
+    ]
+    settings = [
+        dict(separator=" ", ngram_widths=[2], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[1, 2, 3], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator="", ngram_widths=[3, 1], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator="|", ngram_widths=[2, 3], left_pad="<s>", right_pad="</s>", pad_width=-1,
+             preserve_short_sequences=False),
+        dict(separator="|", ngram_widths=[3], left_pad="<", right_pad=">", pad_width=1,
+             preserve_short_sequences=False),
+        dict(separator="_", ngram_widths=[5], left_pad="L", right_pad="R", pad_width=4,
+             preserve_short_sequences=False),
+        dict(separator="_", ngram_widths=[4], left_pad="L", right_pad="R", pad_width=2,
+             preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[8], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[8], left_pad="L", right_pad="R", pad_width=1,
+             preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="L", right_pad="R", pad_width=0, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="L", right_pad="R", pad_width=2, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=False),
+        dict(separator="→", ngram_widths=[2, 2], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[3], left_pad="", right_pad="", pad_width=7,
+             preserve_short_sequences=False),
+    ]
+    for data, splits in layouts:
+        for split_dtype in ["int32", "int64"]:
+            for attributes in settings:
+                try:
+                    ngrams, out_splits = R.StringNGrams(data=tf.constant(data, tf.string),
+                                                        data_splits=tf.constant(splits, split_dtype), **attributes)
+                    result = {"ngrams": hexes(ngrams.numpy().tolist()), "splits": text(out_splits.numpy())}
+                except tf.errors.InvalidArgumentError as error:
+                    result = {"error": error.message.split(" [Op:")[0].split("}} ")[-1]}
+                cases.append({"op": "StringNGrams", "data": hexes(data), "data_splits": text(splits),
+                              "splits_type": split_dtype, **{k: v for k, v in attributes.items() if k != "ngram_widths"},
+                              "ngram_widths": attributes["ngram_widths"], **result})
+
+    ranges = [
+        ("int32", 0, 5, 1), ("int32", [0, 5, 3], [3, 0, 3], [1, -2, 1]), ("int32", [0, 1, 2], 10, 3),
+        ("int32", 10, [0, 5, 20], -3), ("int32", [], [], []), ("int32", -(2**31), -(2**31) + 5, 2**31 - 1),
+        ("int32", 2**31 - 3, 2**31 - 1, 1), ("int32", 2**31 - 1, -(2**31), -(2**31)), ("int32", [4], [4], [1]),
+        ("int64", [-(2**62), 0], [-(2**62) + 3, 7], [1, 2]), ("int64", 2**63 - 2, 2**63 - 1, 1),
+        ("int64", 0, 10, 2**63 - 1), ("int64", 5, 0, -(2**63)),
+        ("float32", 0.5, 3.0, 0.7), ("float32", [0.0, 1.0], [1.0, 0.0], [0.1, -0.1]), ("float32", 0.0, 1e-6, 1e-7),
+        ("float32", 1.0, 1.0, 0.5), ("float32", -1.0, 1.0, 1 / 3),
+        ("float64", 0.5, 3.0, 0.7), ("float64", [0.0, 1.0], [1.0, 0.0], [0.1, -0.1]), ("float64", 0.0, 1.0, 1 / 3),
+        ("float64", 1e15, 1e15 + 5, 1.0),
+    ]
+    for dtype, starts, limits, deltas in ranges:
+        for split_dtype in ["int32", "int64"]:
+            splits, values = R.RaggedRange(starts=tf.constant(starts, dtype), limits=tf.constant(limits, dtype),
+                                           deltas=tf.constant(deltas, dtype), Tsplits=split_dtype)
+            cases.append({"op": "RaggedRange", "dtype": dtype, "splits_type": split_dtype,
+                          "starts": numbers(starts, dtype),
+                          "starts_shape": list(np.shape(starts)), "limits": numbers(limits, dtype),
+                          "limits_shape": list(np.shape(limits)), "deltas": numbers(deltas, dtype),
+                          "deltas_shape": list(np.shape(deltas)),
+                          "splits": text(splits.numpy()), "values": bits(values)})
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     random = random_cases()
     (OUT / "stateless_random.json").write_text(
         json.dumps({"tensorflow": tf.__version__, "cases": random}, separators=(",", ":")) + "\n")
     print(f"stateless_random.json: {len(random)} cases")
+    texts = text_cases()
+    (OUT / "text_ops.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": texts}, separators=(",", ":"), ensure_ascii=True) + "\n")
+    print(f"text_ops.json: {len(texts)} cases")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,10 @@ struct OpSignatures: Sendable {
     "StatelessRandomGetKeyCounterAlg": ["key", "counter", "alg"].map {
       .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
     },
+    "StringNGrams": ["ngrams", "ngrams_splits"].map { .init(name: $0, numberAttribute: nil, typeListAttribute: nil) },
+    "RaggedRange": ["rt_nested_splits", "rt_dense_values"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
     "ParseExampleV2": parsedExamples(sparse: "num_sparse", ragged: true),
     "ParseExample": parsedExamples(sparse: "Nsparse", ragged: false),
     "ParseSingleExample": parsedExamples(sparse: "num_sparse", ragged: false),

@@ -175,6 +175,8 @@ enum OpManifest {
     entries["Substr"] = Entry(strings, ["unit"])
     entries["StringSplitV2"] = Entry(strings, ["maxsplit"])
     entries["StringToHashBucketFast"] = Entry(strings, ["num_buckets"])
+    entries["StringToHashBucketStrong"] = Entry(
+      strings, ["num_buckets", "key"], note: "SipHash-2-4 under the two-word key, modulo the bucket count")
     entries["AsString"] = Entry(numbers + ", bool", ["precision", "scientific", "shortest", "width", "fill"])
     entries["StringToNumber"] = Entry(strings, ["out_type"])
     entries["StaticRegexReplace"] = Entry(strings, ["pattern", "rewrite", "replace_global"])
@@ -196,6 +198,13 @@ enum OpManifest {
     entries["RaggedTensorToTensor"] = Entry(every, ["row_partition_types"])
     entries["DenseBincount"] = Entry("int32, int64 (weights: float32, float64, int32, int64)", ["binary_output"])
     entries["RaggedBincount"] = Entry("int32, int64 (weights: float32, float64, int32, int64)", ["binary_output"])
+    entries["StringNGrams"] = Entry(
+      "string data, int32 or int64 splits",
+      ["separator", "ngram_widths", "left_pad", "right_pad", "pad_width", "preserve_short_sequences"],
+      note: "the output's bytes are counted before it is joined")
+    entries["RaggedRange"] = Entry(
+      "int32, int64, float32, float64", ["Tsplits"],
+      note: "sizes from input values checked against the limits; more values than int32 splits hold is refused")
     return entries
   }()
 
@@ -354,8 +363,6 @@ enum OpManifest {
     "ComplexAbs": "complex64 tensors are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
-    "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
-    "StringNGrams": "not implemented yet",
     "UnicodeDecode": "Unicode decoding ops are not implemented yet",
     "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
     "UnicodeEncode": "Unicode encoding is not implemented yet",
@@ -363,7 +370,6 @@ enum OpManifest {
     "UnicodeTranscode": "not implemented yet",
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",
     "SparseBincount": "sparse inputs are not implemented",
-    "RaggedRange": "not implemented yet",
     "HashTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "LookupTableFind": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "InitializeTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
