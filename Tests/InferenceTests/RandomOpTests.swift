@@ -1,5 +1,8 @@
 import Foundation
+import NumPyFormat
+import RegistryTestSupport
 import TFProto
+import TensorIO
 import TensorKernels
 import Testing
 
@@ -73,6 +76,7 @@ struct RandomOpTests {
     case .int32: return try tensor.int32s().map { String($0) }
     case .int64: return try tensor.int64s().map { String($0) }
     case .uint32: return try tensor.uint32s().map { String($0) }
+    case .string: return try tensor.strings().map { $0.map { String($0) }.joined(separator: ",") }
     default: return try tensor.uint64s().map { String($0) }
     }
   }
@@ -283,5 +287,30 @@ struct RandomOpTests {
     #expect(many?.category == .resourceExhausted)
     let empty = try? H.run("StatelessRandomNormal", [Tensor(int64: [Int64.max, 0], shape: [2]), seed])
     #expect(empty == nil, "an empty tensor with a huge dimension is refused too (strides would overflow)")
+  }
+
+  @Test("the random_text_ops fixture: TensorFlow's saved signatures give TensorFlow's outputs, bit for bit")
+  func fixture() throws {
+    let root = Repository.Fixtures.root.appendingPathComponent("random_text_ops")
+    let model = try LoadedModel(directory: root.appendingPathComponent("model"))
+    var compared = 0
+    for signature in ["random", "text"] {
+      let inputsRoot = root.appendingPathComponent("reference/inputs/\(signature)")
+      var inputs: [String: Tensor] = [:]
+      for file in try FileManager.default.contentsOfDirectory(atPath: inputsRoot.path) {
+        let array = try NPYArray(contentsOf: inputsRoot.appendingPathComponent(file))
+        inputs[String(file.dropLast(4))] = try TensorFiles.tensor(from: array)
+      }
+      let outputs = try model.run(signature: signature, inputs: inputs)
+      let outputsRoot = root.appendingPathComponent("reference/outputs/\(signature)")
+      for file in try FileManager.default.contentsOfDirectory(atPath: outputsRoot.path) {
+        let expected = try TensorFiles.tensor(from: try NPYArray(contentsOf: outputsRoot.appendingPathComponent(file)))
+        let actual = try #require(outputs[String(file.dropLast(4))])
+        #expect(actual.dtype == expected.dtype, "\(signature) \(file)")
+        #expect(try Self.bits(actual) == Self.bits(expected), "\(signature) \(file)")
+        compared += 1
+      }
+    }
+    #expect(compared == 14)
   }
 }
