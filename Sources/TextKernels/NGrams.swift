@@ -33,10 +33,7 @@ package enum NGrams {
   /// joined, so the caller can check the output's size first. Empty `splits`, or no tokens, give
   /// no n-grams (and splits of zeros).
   package static func splits(_ splits: [Int], tokens: Int, _ options: Options) throws(TextError) -> [Int] {
-    if let width = options.widths.first(where: { $0 <= 0 }) {
-      _ = width
-      throw TextError("ngram_widths must contain positive values")
-    }
+    if options.widths.contains(where: { $0 <= 0 }) { throw TextError("ngram_widths must contain positive values") }
     if let first = splits.first {
       guard first == 0 else { throw TextError("First split value must be 0, got \(first)") }
       var previous = first
@@ -55,9 +52,16 @@ package enum NGrams {
     for row in 1..<splits.count {
       let length = splits[row] - splits[row - 1]
       var count = 0
-      for width in options.widths { count += options.count(length, width) }
+      for width in options.widths {
+        // Widths and pads come from attributes, rows from input: the sums are checked.
+        let (sum, overflow) = count.addingReportingOverflow(options.count(length, width))
+        guard !overflow else { throw TextError("the n-gram count overflows") }
+        count = sum
+      }
       if options.preserveShortSequences && length > 0 && count == 0 { count = 1 }
-      result.append(result[row - 1] + count)
+      let (total, overflow) = result[row - 1].addingReportingOverflow(count)
+      guard !overflow else { throw TextError("the n-gram count overflows") }
+      result.append(total)
     }
     return result
   }
