@@ -220,9 +220,9 @@ public enum StatelessRandom {
   /// unnormalised CDF of the finite logits in float64, after subtracting the row's largest
   /// finite logit, searched with a uniform float64 (two words) times its total.
   ///
-  /// The rows draw from one sequence of words, as when TensorFlow runs the op in one block; it
-  /// splits a large batch across threads, each starting `row × (samples + 3) / 4` blocks in,
-  /// which makes its own result depend on the thread count.
+  /// The rows draw from one sequence of words, as TensorFlow does on one intra-op thread; with
+  /// more it splits a large batch, each part starting `row × (samples + 3) / 4` blocks in, which
+  /// makes its own result depend on the thread count.
   ///
   /// - Throws: `invalidArgument` for logits that are not a matrix, no classes or a negative
   ///   sample count (TensorFlow's messages); `limitExceeded` for an output past the limits.

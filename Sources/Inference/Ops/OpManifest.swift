@@ -321,9 +321,8 @@ enum OpManifest {
       "StatelessRandomGetAlg": Entry(none, note: "Philox (1), as on TensorFlow's CPU"),
       "StatelessMultinomial": Entry(
         floats + " logits", ["T", "Tseed", "output_dtype"],
-        note:
-          "one sequence of draws for all rows, as TensorFlow's single-block run; it splits large batches across threads"
-      ),
+        note: "TensorFlow's draws with one intra-op thread; with more, TensorFlow splits large batches and its "
+          + "result changes with the thread count"),
     ]
     for name in ["StatelessRandomUniform", "StatelessRandomNormal", "StatelessTruncatedNormal"] {
       entries[name] = Entry(shape + "; " + floats + " output", ["dtype", "T", "Tseed"], note: philox)
