@@ -202,7 +202,8 @@ let package = Package(
       dependencies: [
         "RegistryCore", "Inference", "TensorKernels", "NumPyFormat", "TensorIO", "TestModels", "RegistryTestSupport",
         "SavedModelFormat",
-      ]
+      ],
+      exclude: ["Vectors"]
     ),
     .testTarget(
       name: "RegistryTests",

@@ -1195,6 +1195,77 @@ def example_classifier(model_dir):
     return {"inputs": inputs, "expected": expected}
 
 
+def random_text_ops(model_dir):
+    """`tf.Module` whose signatures use the stateless random ops and the text ops issue 13 added
+    last, as TensorFlow's Python API writes them. `random(seed: i64 [2], logits: f32 [None,4])`:
+    `tf.random.stateless_uniform` (float32, and int64 over the full range), `stateless_normal`
+    (float64), `stateless_truncated_normal` (float16, an odd count), `stateless_categorical`, and
+    `tf.random.experimental.stateless_split` (V2 ops behind `StatelessRandomGetKeyCounter`).
+    `text(words: string [None], row_splits: i64 [None], starts: i32 [None], limits: i32 [None])`:
+    `tf.strings.ngrams` over a ragged batch (with padding, and plain bigrams and trigrams),
+    `tf.strings.to_hash_bucket_strong` and Keras's `Hashing(salt=…)`, and `tf.ragged.range`.
+    Outputs must match exactly, floats included (the tests compare bits)."""
+    tf = _tf()
+    _seed_everything()
+    import keras
+
+    hashing = keras.layers.Hashing(num_bins=11, salt=[7, 2024])
+
+    class RandomTextOps(tf.Module):
+        @tf.function(input_signature=[
+            tf.TensorSpec([2], tf.int64, name="seed"),
+            tf.TensorSpec([None, 4], tf.float32, name="logits")])
+        def random(self, seed, logits):
+            split = tf.random.experimental.stateless_split(seed, num=2)
+            return {
+                "uniform": tf.random.stateless_uniform([3, 5], seed=seed, minval=-1.0, maxval=3.0),
+                "normal": tf.random.stateless_normal([7], seed=split[0], dtype=tf.float64),
+                "truncated": tf.random.stateless_truncated_normal([5], seed=split[1], dtype=tf.float16),
+                "integers": tf.random.stateless_uniform([6], seed=seed, minval=-(2**63), maxval=2**63 - 1,
+                                                        dtype=tf.int64),
+                "small_integers": tf.random.stateless_uniform([9], seed=seed, minval=-3, maxval=4, dtype=tf.int32),
+                "categorical": tf.random.stateless_categorical(logits, 6, seed=seed),
+            }
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None], tf.string, name="words"),
+            tf.TensorSpec([None], tf.int64, name="row_splits"),
+            tf.TensorSpec([None], tf.int32, name="starts"),
+            tf.TensorSpec([None], tf.int32, name="limits")])
+        def text(self, words, row_splits, starts, limits):
+            rows = tf.RaggedTensor.from_row_splits(words, row_splits, validate=False)
+            padded = tf.strings.ngrams(rows, [1, 3], separator="+", pad_values=("<s>", "</s>"), padding_width=1)
+            bigrams = tf.strings.ngrams(rows, 2, preserve_short_sequences=True)
+            ranges = tf.ragged.range(starts, limits, 2)
+            return {
+                "padded_values": padded.flat_values, "padded_splits": padded.row_splits,
+                "bigram_values": bigrams.flat_values, "bigram_splits": bigrams.row_splits,
+                "strong": tf.strings.to_hash_bucket_strong(words, 97, [1, 2]),
+                "salted": hashing(words),
+                "range_values": ranges.flat_values, "range_splits": ranges.row_splits,
+            }
+
+    module = RandomTextOps()
+    tf.saved_model.save(module, model_dir, signatures={
+        "random": module.random.get_concrete_function(),
+        "text": module.text.get_concrete_function(),
+    })
+    rng = np.random.default_rng(SEED)
+    inputs = {
+        "random": {"seed": np.array([-3, 2**40 + 7], np.int64),
+                   "logits": rng.normal(size=(BATCH, 4)).astype(np.float32)},
+        "text": {"words": np.array(["the", "quick", "Caf\u00e9".encode(), b"", "\u6771\u4eac".encode(), b"fox",
+                                    b"dog"], dtype="S"),
+                 "row_splits": np.array([0, 3, 3, 4, 7], np.int64),
+                 "starts": np.array([0, 5, -4], np.int32), "limits": np.array([7, 0, 3], np.int32)},
+    }
+    expected = {}
+    for name in ["random", "text"]:
+        result = getattr(module, name)(**{k: tf.constant(v) for k, v in inputs[name].items()})
+        expected[name] = {k: _to_npy_array(v.numpy()) for k, v in result.items()}
+    return {"inputs": inputs, "expected": expected}
+
+
 FIXTURES = {
     "keras2_mlp": keras2_mlp,
     "keras3_cnn_bn": keras3_cnn_bn,
@@ -1219,6 +1290,7 @@ FIXTURES = {
     "op_families": op_families,
     "volumetric": volumetric,
     "example_classifier": example_classifier,
+    "random_text_ops": random_text_ops,
 }
 
 

@@ -47,7 +47,7 @@ enum ConformanceSupport {
     "attention", "bidirectional_masked", "einsum_cumsum_module", "example_classifier", "finetune_base", "finetune_head",
     "gru", "keras2_mlp",
     "keras3_cnn_bn", "lstm", "mobilenet_v2", "module_two_signatures", "op_families", "sharded_slices", "sharded_vars",
-    "simple_rnn_sequences",
+    "random_text_ops", "simple_rnn_sequences",
     "string_lookup",
     "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder", "transformer_encoder", "volumetric",
   ]

@@ -97,6 +97,16 @@ struct OpSignatures: Sendable {
     "NonMaxSuppressionV5": ["selected_indices", "selected_scores", "valid_outputs"].map {
       .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
     },
+    "StatelessRandomGetKeyCounter": ["key", "counter"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
+    "StatelessRandomGetKeyCounterAlg": ["key", "counter", "alg"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
+    "StringNGrams": ["ngrams", "ngrams_splits"].map { .init(name: $0, numberAttribute: nil, typeListAttribute: nil) },
+    "RaggedRange": ["rt_nested_splits", "rt_dense_values"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
     "ParseExampleV2": parsedExamples(sparse: "num_sparse", ragged: true),
     "ParseExample": parsedExamples(sparse: "Nsparse", ragged: false),
     "ParseSingleExample": parsedExamples(sparse: "num_sparse", ragged: false),

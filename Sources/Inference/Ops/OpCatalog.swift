@@ -27,5 +27,6 @@ enum OpCatalog {
     MiscOps.register(into: &registry)
     MatrixDiagonalOps.register(into: &registry)
     ExampleParsingOps.register(into: &registry)
+    RandomOps.register(into: &registry)
   }
 }

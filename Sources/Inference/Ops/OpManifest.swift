@@ -37,6 +37,7 @@ enum OpManifest {
     .merging(text) { first, _ in first }
     .merging(added) { first, _ in first }
     .merging(examples) { first, _ in first }
+    .merging(random) { first, _ in first }
 
   static let plumbing: [String: Entry] = [
     "Placeholder": Entry(every, ["dtype", "shape"]),
@@ -185,6 +186,8 @@ enum OpManifest {
     entries["Substr"] = Entry(strings, ["unit"])
     entries["StringSplitV2"] = Entry(strings, ["maxsplit"])
     entries["StringToHashBucketFast"] = Entry(strings, ["num_buckets"])
+    entries["StringToHashBucketStrong"] = Entry(
+      strings, ["num_buckets", "key"], note: "SipHash-2-4 under the two-word key, modulo the bucket count")
     entries["AsString"] = Entry(numbers + ", bool", ["precision", "scientific", "shortest", "width", "fill"])
     entries["StringToNumber"] = Entry(strings, ["out_type"])
     entries["StaticRegexReplace"] = Entry(strings, ["pattern", "rewrite", "replace_global"])
@@ -206,6 +209,13 @@ enum OpManifest {
     entries["RaggedTensorToTensor"] = Entry(every, ["row_partition_types"])
     entries["DenseBincount"] = Entry("int32, int64 (weights: float32, float64, int32, int64)", ["binary_output"])
     entries["RaggedBincount"] = Entry("int32, int64 (weights: float32, float64, int32, int64)", ["binary_output"])
+    entries["StringNGrams"] = Entry(
+      "string data, int32 or int64 splits",
+      ["separator", "ngram_widths", "left_pad", "right_pad", "pad_width", "preserve_short_sequences"],
+      note: "the output's bytes are counted before it is joined")
+    entries["RaggedRange"] = Entry(
+      "int32, int64, float32, float64", ["Tsplits"],
+      note: "sizes from input values checked against the limits; more values than int32 splits hold is refused")
     return entries
   }()
 
@@ -310,6 +320,39 @@ enum OpManifest {
     ]
   }()
 
+  /// Stateless random ops, Philox (the CPU's algorithm), bit for bit TensorFlow's.
+  static let random: [String: Entry] = {
+    let philox = "Philox-4x32-10 as TensorFlow's CPU kernels run it: the same numbers for the same seed"
+    let shape = "int32, int64 shape"
+    var entries: [String: Entry] = [
+      "StatelessRandomGetKeyCounter": Entry(
+        "int32, int64 seed", ["Tseed"], note: "the seed scrambled as TensorFlow's GenerateKey does"),
+      "StatelessRandomGetKeyCounterAlg": Entry(
+        "int32, int64 seed", ["Tseed"], note: "the algorithm is always Philox (1)"),
+      "StatelessRandomGetAlg": Entry(none, note: "Philox (1), as on TensorFlow's CPU"),
+      "StatelessMultinomial": Entry(
+        floats + " logits", ["T", "Tseed", "output_dtype"],
+        note: "TensorFlow's draws with one intra-op thread; with more, TensorFlow splits large batches and its "
+          + "result changes with the thread count"),
+    ]
+    for name in ["StatelessRandomUniform", "StatelessRandomNormal", "StatelessTruncatedNormal"] {
+      entries[name] = Entry(shape + "; " + floats + " output", ["dtype", "T", "Tseed"], note: philox)
+      entries[name + "V2"] = Entry(
+        shape + "; " + floats + " output", ["dtype", "Tshape"],
+        note: philox + "; ThreeFry (alg 2) is refused, as on TensorFlow's CPU")
+    }
+    entries["StatelessRandomUniformInt"] = Entry(
+      shape + "; int32, int64 output", ["dtype", "T", "Tseed"], note: philox)
+    entries["StatelessRandomUniformIntV2"] = Entry(
+      shape + "; int32, int64 output", ["dtype", "Tshape"], note: philox + "; ThreeFry (alg 2) is refused")
+    entries["StatelessRandomUniformFullInt"] = Entry(
+      shape + "; int32, int64, uint32, uint64 output", ["dtype", "T", "Tseed"], note: philox)
+    entries["StatelessRandomUniformFullIntV2"] = Entry(
+      shape + "; int32, int64, uint32, uint64 output", ["dtype", "Tshape"],
+      note: philox + "; ThreeFry (alg 2) is refused")
+    return entries
+  }()
+
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
   static let refused: [String: String] = [
     "Real": "complex64 tensors are not implemented yet",
@@ -324,16 +367,8 @@ enum OpManifest {
     "IFFT": "complex64 tensors and the FFT family are not implemented yet",
     "Complex": "complex64 tensors are not implemented yet",
     "ComplexAbs": "complex64 tensors are not implemented yet",
-    "StatelessRandomUniformV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomNormalV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessTruncatedNormalV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomUniformIntV2": "stateless random ops (Philox) are not implemented yet",
-    "StatelessRandomGetKeyCounter": "stateless random ops (Philox) are not implemented yet",
-    "StatelessMultinomial": "stateless random ops (Philox) are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
-    "StringToHashBucketStrong": "SipHash bucketing (Keras Hashing with a salt) is not implemented yet",
-    "StringNGrams": "not implemented yet",
     "UnicodeDecode": "Unicode decoding ops are not implemented yet",
     "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
     "UnicodeEncode": "Unicode encoding is not implemented yet",
@@ -341,7 +376,6 @@ enum OpManifest {
     "UnicodeTranscode": "not implemented yet",
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",
     "SparseBincount": "sparse inputs are not implemented",
-    "RaggedRange": "not implemented yet",
     "HashTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "LookupTableFind": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
     "InitializeTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",

@@ -15,6 +15,61 @@ enum RaggedOps {
     registry.register("RaggedBincount") { context throws(InferenceError) in
       [.tensor(try raggedBincount(context))]
     }
+    registry.register("StringNGrams") { context throws(InferenceError) in
+      try stringNGrams(context)
+    }
+    registry.register("RaggedRange") { context throws(InferenceError) in
+      let splitsType = try context.dtype("Tsplits", default: .int64)
+      let (starts, limits, deltas) = (try context.tensor(0), try context.tensor(1), try context.tensor(2))
+      let (splits, values) = try context.run {
+        try RaggedRange.compute(
+          starts: starts, limits: limits, deltas: deltas, splitsType: splitsType, op: context.node.op)
+      }
+      return [.tensor(splits), .tensor(values)]
+    }
+  }
+
+  /// `StringNGrams`: the n-grams of a ragged batch of tokens (flat `data` and `data_splits`),
+  /// as flat n-grams and their row splits (the splits' dtype and shape). The size of the output
+  /// is counted from the splits and the token lengths before anything is joined.
+  static func stringNGrams(_ context: OpContext) throws(InferenceError) -> [Value] {
+    let widths = try context.ints("ngram_widths")
+    let padWidth = try context.int("pad_width")
+    // TensorFlow reads these into C ints.
+    for value in widths + [padWidth] where Int32(exactly: value) == nil {
+      throw InferenceError(
+        .invalidArgument, "\(context.location): attribute value \(value) is out of range for an int32")
+    }
+    let options = NGrams.Options(
+      separator: Array(try context.string("separator").utf8), widths: widths,
+      leftPad: Array(try context.string("left_pad").utf8), rightPad: Array(try context.string("right_pad").utf8),
+      padWidth: padWidth, preserveShortSequences: try context.bool("preserve_short_sequences"))
+    let (data, splitsTensor) = (try context.tensor(0), try context.tensor(1))
+    let tokens = try context.strings(0)
+    let splits = try ArrayOps.integers(splitsTensor, context)
+    let ngramSplits = try context.text { () throws(TextError) in
+      try NGrams.splits(splits, tokens: tokens.count, options)
+    }
+    let flatSplits = try ArrayOps.integerTensor(ngramSplits, type: splitsTensor.dtype, context)
+    let splitsOutput = try context.run { try flatSplits.reshaped(to: splitsTensor.shape) }
+    if tokens.isEmpty || splits.isEmpty {
+      // TensorFlow returns the data as it came (empty, or with no splits to cut it) unjoined.
+      return [
+        .tensor(Tensor(strings: [[UInt8]](repeating: [], count: data.elementCount), shape: data.shape)),
+        .tensor(splitsOutput),
+      ]
+    }
+    let count = ngramSplits.last ?? 0
+    try context.checkOutput([count], .string)
+    try context.checkStringBytes(NGrams.outputBytes(tokens, splits: splits, options), of: "\(count) n-grams")
+    if splitsTensor.dtype == .int32, count > Int(Int32.max) {
+      throw InferenceError(.invalidArgument, "\(context.location): \(count) n-grams do not fit int32 row splits")
+    }
+    let ngrams = try context.text { () throws(TextError) in try NGrams.ngrams(tokens, splits: splits, options) }
+    return [
+      .tensor(Tensor(strings: ngrams, shape: [ngrams.count])),
+      .tensor(splitsOutput),
+    ]
   }
 
   private enum PartitionType: String {

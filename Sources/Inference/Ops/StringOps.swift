@@ -49,6 +49,22 @@ enum StringOps {
       let hashes = try context.strings(0).map { Int64(Fingerprint64.hash($0) % UInt64(buckets)) }
       return [.tensor(Tensor(int64: hashes, shape: input.shape))]
     }
+    registry.register("StringToHashBucketStrong") { context throws(InferenceError) in
+      let input = try context.tensor(0)
+      let buckets = try context.int("num_buckets")
+      guard buckets > 0 else {
+        throw InferenceError(.invalidArgument, "\(context.location): num_buckets must be positive, got \(buckets)")
+      }
+      let key = try context.ints("key")
+      guard key.count == 2 else {
+        throw InferenceError(.invalidArgument, "\(context.location): Key must have 2 elements")
+      }
+      let (key0, key1) = (UInt64(bitPattern: Int64(key[0])), UInt64(bitPattern: Int64(key[1])))
+      let hashes = try context.strings(0).map {
+        Int64(SipHash.hash($0, key0: key0, key1: key1) % UInt64(buckets))
+      }
+      return [.tensor(Tensor(int64: hashes, shape: input.shape))]
+    }
   }
 
   /// `StringJoin`: elementwise concatenation with a separator; scalar inputs repeat, every other

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Writes Tests/InferenceTests/Vectors/*.json: inputs and TensorFlow's outputs for ops whose
+results must match TensorFlow bit for bit (stateless random ops; text ops).
+
+Run with TensorFlow 2.21 (the venv Scripts/install-venv.sh makes):
+    ~/tf-venv/bin/python Scripts/make-op-vectors.py
+
+Float outputs are recorded as their bit patterns (uint16 for float16 and bfloat16), so the tests
+compare bits, not decimal renderings. `swift test` reads the files; it never needs TensorFlow.
+"""
+import json
+import os
+import pathlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# StatelessMultinomial is the one op here whose CPU result depends on TensorFlow's thread count: a
+# large batch is split across threads, each starting its rows at its own counter. One thread
+# gives the single sequence of draws the registry implements.
+tf.config.threading.set_intra_op_parallelism_threads(1)
+R = tf.raw_ops
+OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests/InferenceTests/Vectors"
+
+BITS = {"float16": np.uint16, "bfloat16": np.uint16, "float32": np.uint32, "float64": np.uint64}
+
+
+def bits(tensor):
+    """The elements, row-major: floats as bit patterns, integers as themselves (as Python ints)."""
+    name = tensor.dtype.name
+    array = tensor.numpy()
+    if name in BITS:
+        array = array.view(BITS[name])
+    return [str(int(x)) for x in array.reshape(-1)]
+
+
+def text(values):
+    """64-bit integers as decimal strings, which JSON readers keep exact."""
+    return [str(int(x)) for x in values]
+
+
+def random_cases():
+    cases = []
+    seeds = [
+        ([0, 0], "int64"), ([1, 2], "int64"), ([-1, -2], "int64"),
+        ([2**63 - 1, -(2**63)], "int64"), ([12345, 67890], "int32"), ([-7, 3], "int32"),
+    ]
+    shapes = [[], [0], [3, 0], [1], [3], [5], [7], [2, 3, 3], [41]]
+    floats = ["float16", "bfloat16", "float32", "float64"]
+
+    def key_counter(seed, seed_dtype):
+        key, counter = R.StatelessRandomGetKeyCounter(seed=tf.constant(seed, seed_dtype))
+        return [int(x) for x in key.numpy()], [int(x) for x in counter.numpy()]
+
+    for seed, seed_dtype in seeds:
+        key, counter = key_counter(seed, seed_dtype)
+        cases.append({"op": "StatelessRandomGetKeyCounter", "seed": text(seed), "seed_dtype": seed_dtype,
+                      "key": text(key), "counter": text(counter)})
+
+    for index, (seed, seed_dtype) in enumerate(seeds):
+        key, counter = key_counter(seed, seed_dtype)
+        s = tf.constant(seed, seed_dtype)
+        for dist in ["StatelessRandomUniform", "StatelessRandomNormal", "StatelessTruncatedNormal"]:
+            for dtype in floats:
+                # Every shape for two seeds, a few for the rest, to keep the file small.
+                for shape in shapes if index < 2 else [[7], [2, 3, 3]]:
+                    v1 = getattr(R, dist)(shape=tf.constant(shape, tf.int32), seed=s, dtype=dtype)
+                    v2 = getattr(R, dist + "V2")(shape=tf.constant(shape, tf.int64), key=key, counter=counter,
+                                                 alg=1, dtype=dtype)
+                    assert bits(v1) == bits(v2)
+                    cases.append({"op": dist, "dtype": dtype, "shape": shape, "seed": text(seed),
+                                  "seed_dtype": seed_dtype, "key": text(key), "counter": text(counter), "bits": bits(v1)})
+    # Keys and counters that are not a seed's: carries across all four counter words.
+    for key, counter in [([2**64 - 1], [2**64 - 1, 2**64 - 1]), ([0], [2**64 - 2, 0]), ([987654321], [5, 7, 9])]:
+        for dist in ["StatelessRandomUniformV2", "StatelessRandomNormalV2", "StatelessTruncatedNormalV2"]:
+            for dtype in ["float32", "float64"]:
+                out = getattr(R, dist)(shape=[9], key=tf.constant(key, tf.uint64),
+                                       counter=tf.constant(counter, tf.uint64), alg=3, dtype=dtype)
+                cases.append({"op": dist, "dtype": dtype, "shape": [9], "key": text(key), "counter": text(counter),
+                              "alg": 3, "bits": bits(out)})
+
+    ranges = {
+        "int32": [(0, 10), (-5, 5), (-(2**31), 2**31 - 1), (7, 8), (-100, -3), (0, 2**31 - 1)],
+        "int64": [(0, 10), (-(2**63), 2**63 - 1), (-1000, 2**62), (0, 2**32 + 3), (-(2**63), 0)],
+    }
+    for index, (seed, seed_dtype) in enumerate(seeds):
+        key, counter = key_counter(seed, seed_dtype)
+        s = tf.constant(seed, seed_dtype)
+        for dtype, pairs in ranges.items():
+            for low, high in pairs:
+                for shape in [[0], [5], [3, 3]] if index < 3 else [[5]]:
+                    lo, hi = tf.constant(low, dtype), tf.constant(high, dtype)
+                    v1 = R.StatelessRandomUniformInt(shape=shape, seed=s, minval=lo, maxval=hi)
+                    v2 = R.StatelessRandomUniformIntV2(shape=shape, key=key, counter=counter, alg=1, minval=lo,
+                                                       maxval=hi)
+                    assert bits(v1) == bits(v2)
+                    cases.append({"op": "StatelessRandomUniformInt", "dtype": dtype, "shape": shape, "seed": text(seed),
+                                  "seed_dtype": seed_dtype, "key": text(key), "counter": text(counter), "minval": str(low),
+                                  "maxval": str(high), "bits": bits(v1)})
+        for dtype in ["int32", "int64", "uint32", "uint64"]:
+            v1 = R.StatelessRandomUniformFullInt(shape=[7], seed=s, dtype=dtype)
+            v2 = R.StatelessRandomUniformFullIntV2(shape=[7], key=key, counter=counter, alg=1, dtype=dtype)
+            assert bits(v1) == bits(v2)
+            cases.append({"op": "StatelessRandomUniformFullInt", "dtype": dtype, "shape": [7], "seed": text(seed),
+                          "seed_dtype": seed_dtype, "key": text(key), "counter": text(counter), "bits": bits(v1)})
+
+    inf, nan = float("inf"), float("nan")
+    multinomial = [
+        ([[0.0, 1.0, 2.0], [-inf, 0.0, 0.0], [nan, 1.0, 1.0], [5.0, -inf, inf]], 5, "float32"),
+        ([[0.0, 1.0, 2.0], [1.5, -0.5, 0.25]], 7, "float64"),
+        ([[0.0, 1.0, 2.0], [1.5, -0.5, 0.25]], 3, "float16"),
+        ([[0.0, 1.0, 2.0], [1.5, -0.5, 0.25]], 3, "bfloat16"),
+        ([[-inf, -inf]], 4, "float32"),
+        ([[0.0] * 10] * 4, 50, "float32"),
+        ([[0.5, 0.25]], 0, "float32"),
+        (np.zeros([0, 3]), 2, "float32"),
+    ]
+    # Big enough that TensorFlow with two or more threads would split the batch.
+    large = [(np.linspace(-1, 1, 640).reshape(64, 10), 50, "float32"),
+             (np.linspace(-3, 3, 2000).reshape(2, 1000), 1000, "float32")]
+    for logits, samples, dtype in multinomial + large:
+        is_large = any(logits is entry[0] for entry in large)
+        logits = np.array(logits, dtype=np.float64)
+        for seed, seed_dtype in seeds[:1] if is_large else seeds[:3]:
+            for output in ["int64"] if is_large else ["int32", "int64"]:
+                out = R.StatelessMultinomial(logits=tf.constant(logits, dtype),
+                                             num_samples=samples, seed=tf.constant(seed, seed_dtype),
+                                             output_dtype=output)
+                cases.append({"op": "StatelessMultinomial", "dtype": dtype,
+                              "logits": [repr(float(x)) for x in logits.reshape(-1)],
+                              "logits_shape": list(logits.shape), "samples": samples, "seed": text(seed),
+                              "seed_dtype": seed_dtype, "output_dtype": output, "bits": bits(out)})
+    return cases
+
+
+def hexes(values):
+    """Byte strings as hex, so any byte survives JSON."""
+    return [bytes(v).hex() if isinstance(v, (bytes, bytearray)) else v.encode().hex() for v in values]
+
+
+def numbers(values, dtype):
+    """Flat values as exact decimal strings (integers) or Python reprs (floats)."""
+    flat = np.reshape(np.array(values, dtype=object), -1)
+    return [str(int(x)) if dtype.startswith("int") else repr(float(x)) for x in flat]
+
+
+def text_cases():
+    cases = []
+    words = ["", "a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "fifteen bytes!!", "sixteen bytes!!!", "Café",
+             "東京", "naïve façade", "\x00\x01\xff".encode("latin-1"), b"\xff\xfe invalid utf-8", "x" * 100,
+             "The quick brown fox jumps over the lazy dog"]
+    for key in [[0, 0], [1, 2], [-1, 2**63 - 1], [-(2**63), 12345], [0x0706050403020100, 0x0F0E0D0C0B0A0908]]:
+        for buckets in [1, 10, 1000, 2**31 - 1, 2**62]:
+            out = R.StringToHashBucketStrong(input=tf.constant(words), num_buckets=buckets, key=key)
+            cases.append({"op": "StringToHashBucketStrong", "input": hexes(words), "key": text(key),
+                          "num_buckets": str(buckets), "output": text(out.numpy())})
+    # Keras's Hashing layer with a salt: the salt becomes the key.
+    import keras
+    layer = keras.layers.Hashing(num_bins=7, salt=[133, 137])
+    out = layer(tf.constant(words))
+    cases.append({"op": "StringToHashBucketStrong", "input": hexes(words), "key": ["133", "137"],
+                  "num_buckets": "7", "output": text(np.array(out).reshape(-1))})
+
+    tokens = ["a", "b", "c", "d", "Café", "", "東京"]
+    layouts = [
+        (tokens, [0, 7]), (tokens, [0, 2, 2, 3, 7]), (tokens, [0, 1, 1, 7]), ([], [0]), ([], [0, 0, 0]),
+        (tokens, [0, 7, 7]), (["only"], [0, 1]),
+    ]
+    settings = [
+        dict(separator=" ", ngram_widths=[2], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[1, 2, 3], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator="", ngram_widths=[3, 1], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator="|", ngram_widths=[2, 3], left_pad="<s>", right_pad="</s>", pad_width=-1,
+             preserve_short_sequences=False),
+        dict(separator="|", ngram_widths=[3], left_pad="<", right_pad=">", pad_width=1,
+             preserve_short_sequences=False),
+        dict(separator="_", ngram_widths=[5], left_pad="L", right_pad="R", pad_width=4,
+             preserve_short_sequences=False),
+        dict(separator="_", ngram_widths=[4], left_pad="L", right_pad="R", pad_width=2,
+             preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[8], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[8], left_pad="L", right_pad="R", pad_width=1,
+             preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="L", right_pad="R", pad_width=0, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="L", right_pad="R", pad_width=2, preserve_short_sequences=True),
+        dict(separator=" ", ngram_widths=[], left_pad="", right_pad="", pad_width=0, preserve_short_sequences=False),
+        dict(separator="→", ngram_widths=[2, 2], left_pad="", right_pad="", pad_width=0,
+             preserve_short_sequences=False),
+        dict(separator=" ", ngram_widths=[3], left_pad="", right_pad="", pad_width=7,
+             preserve_short_sequences=False),
+    ]
+    for data, splits in layouts:
+        for split_dtype in ["int32", "int64"]:
+            for attributes in settings:
+                try:
+                    ngrams, out_splits = R.StringNGrams(data=tf.constant(data, tf.string),
+                                                        data_splits=tf.constant(splits, split_dtype), **attributes)
+                    result = {"ngrams": hexes(ngrams.numpy().tolist()), "splits": text(out_splits.numpy())}
+                except tf.errors.InvalidArgumentError as error:
+                    result = {"error": error.message.split(" [Op:")[0].split("}} ")[-1]}
+                cases.append({"op": "StringNGrams", "data": hexes(data), "data_splits": text(splits),
+                              "splits_type": split_dtype, **{k: v for k, v in attributes.items() if k != "ngram_widths"},
+                              "ngram_widths": attributes["ngram_widths"], **result})
+
+    ranges = [
+        ("int32", 0, 5, 1), ("int32", [0, 5, 3], [3, 0, 3], [1, -2, 1]), ("int32", [0, 1, 2], 10, 3),
+        ("int32", 10, [0, 5, 20], -3), ("int32", [], [], []), ("int32", -(2**31), -(2**31) + 5, 2**31 - 1),
+        ("int32", 2**31 - 3, 2**31 - 1, 1), ("int32", 2**31 - 1, -(2**31), -(2**31)), ("int32", [4], [4], [1]),
+        ("int64", [-(2**62), 0], [-(2**62) + 3, 7], [1, 2]), ("int64", 2**63 - 2, 2**63 - 1, 1),
+        ("int64", 0, 10, 2**63 - 1), ("int64", 5, 0, -(2**63)),
+        ("float32", 0.5, 3.0, 0.7), ("float32", [0.0, 1.0], [1.0, 0.0], [0.1, -0.1]), ("float32", 0.0, 1e-6, 1e-7),
+        ("float32", 1.0, 1.0, 0.5), ("float32", -1.0, 1.0, 1 / 3),
+        ("float64", 0.5, 3.0, 0.7), ("float64", [0.0, 1.0], [1.0, 0.0], [0.1, -0.1]), ("float64", 0.0, 1.0, 1 / 3),
+        ("float64", 1e15, 1e15 + 5, 1.0),
+    ]
+    for dtype, starts, limits, deltas in ranges:
+        for split_dtype in ["int32", "int64"]:
+            splits, values = R.RaggedRange(starts=tf.constant(starts, dtype), limits=tf.constant(limits, dtype),
+                                           deltas=tf.constant(deltas, dtype), Tsplits=split_dtype)
+            cases.append({"op": "RaggedRange", "dtype": dtype, "splits_type": split_dtype,
+                          "starts": numbers(starts, dtype),
+                          "starts_shape": list(np.shape(starts)), "limits": numbers(limits, dtype),
+                          "limits_shape": list(np.shape(limits)), "deltas": numbers(deltas, dtype),
+                          "deltas_shape": list(np.shape(deltas)),
+                          "splits": text(splits.numpy()), "values": bits(values)})
+    return cases
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    random = random_cases()
+    (OUT / "stateless_random.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": random}, separators=(",", ":")) + "\n")
+    print(f"stateless_random.json: {len(random)} cases")
+    texts = text_cases()
+    (OUT / "text_ops.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": texts}, separators=(",", ":"), ensure_ascii=True) + "\n")
+    print(f"text_ops.json: {len(texts)} cases")
+
+
+if __name__ == "__main__":
+    main()
