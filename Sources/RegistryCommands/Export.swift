@@ -12,7 +12,8 @@ extension RegistryCommand {
         DEST is oci://HOST[:PORT]/REPOSITORY[:TAG], oci-layout:DIR[:TAG] or oci-archive:FILE.tar[:TAG]. \
         The tag defaults to the version number. Only blobs the destination lacks are sent, so an \
         interrupted export sent again finishes the job, and a fine-tune sends only its new objects. \
-        The manifest is written last, after every blob is checked to be there (docs/oci.md).
+        The manifest is written last, after every blob is checked to be there. --format modelpack \
+        writes the CNCF ModelPack layout instead, one layer per file, for modctl and ModelPack-aware tools (docs/oci.md).
         """)
 
     @Argument(help: "NAME (latest), NAME:VERSION or NAME@ALIAS.")
@@ -27,6 +28,11 @@ extension RegistryCommand {
     @Option(name: .long, help: "Blobs transferred at once.")
     var jobs = 4
 
+    @Option(
+      name: .long,
+      help: "savedmodel (our artifact: store objects, deduplicated) or modelpack (CNCF ModelPack: one layer per file).")
+    var format = ExportFormat.savedmodel
+
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -40,8 +46,9 @@ extension RegistryCommand {
         let reference = try Reference(parsing: reference)
         let endpoint = try Endpoint(parsing: destination)
         let registry = try store.open(.readOnly)
-        let options = remote.transferOptions(jobs: jobs)
-        let tag = tag
+        var transfer = remote.transferOptions(jobs: jobs)
+        transfer.format = format
+        let (options, tag) = (transfer, tag)
         let result = try waitFor {
           try await Transfer.export(reference, from: registry, to: endpoint, tag: tag, options: options)
         }
@@ -57,6 +64,8 @@ extension RegistryCommand {
     }
   }
 }
+
+extension ExportFormat: ExpressibleByArgument {}
 
 extension RemoteOptions {
   func transferOptions(jobs: Int) -> TransferOptions {
