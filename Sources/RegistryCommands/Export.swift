@@ -12,7 +12,8 @@ extension RegistryCommand {
         DEST is oci://HOST[:PORT]/REPOSITORY[:TAG], oci-layout:DIR[:TAG] or oci-archive:FILE.tar[:TAG]. \
         The tag defaults to the version number. Only blobs the destination lacks are sent, so an \
         interrupted export sent again finishes the job, and a fine-tune sends only its new objects. \
-        The manifest is written last, after every blob is checked to be there (docs/oci.md).
+        The manifest is written last, after every blob is checked to be there. --format modelpack \
+        writes the CNCF ModelPack layout instead, one layer per file, for modctl and ModelPack-aware tools (docs/oci.md).
         """)
 
     @Argument(help: "NAME (latest), NAME:VERSION or NAME@ALIAS.")
@@ -32,6 +33,11 @@ extension RegistryCommand {
       help: "Also send the ancestors the destination lacks (tagged with their numbers, or MODEL-NUMBER), oldest first.")
     var withAncestors = false
 
+    @Option(
+      name: .long,
+      help: "savedmodel (our artifact: store objects, deduplicated) or modelpack (CNCF ModelPack: one layer per file).")
+    var format = ExportFormat.savedmodel
+
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -48,9 +54,10 @@ extension RegistryCommand {
         // store this user cannot write still exports.
         let registry = try (try? store.open()) ?? store.open(.readOnly)
         let progress = ProgressLine.forTerminal(verb: "export", json: output.json)
-        let options = remote.transferOptions(jobs: jobs, progress: progress, withAncestors: withAncestors)
+        var transfer = remote.transferOptions(jobs: jobs, progress: progress, withAncestors: withAncestors)
+        transfer.format = format
         defer { progress?.finish() }
-        let tag = tag
+        let (options, tag) = (transfer, tag)
         let result = try waitFor {
           try await Transfer.export(reference, from: registry, to: endpoint, tag: tag, options: options)
         }
@@ -69,6 +76,8 @@ extension RegistryCommand {
     }
   }
 }
+
+extension ExportFormat: ExpressibleByArgument {}
 
 extension RemoteOptions {
   func transferOptions(jobs: Int, progress: ProgressLine? = nil, withAncestors: Bool = false) -> TransferOptions {

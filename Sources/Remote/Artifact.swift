@@ -10,6 +10,8 @@ public struct Artifact: Sendable {
   enum Content: Sendable {
     case object(Digest)
     case pack([UInt8])
+    /// A whole file, read from its objects when sent (the ModelPack layout).
+    case file(VersionTree.File)
   }
 
   public let manifest: ImageManifest
@@ -81,6 +83,7 @@ public struct Artifact: Sendable {
     switch contents[descriptor.digest] {
     case .object(let digest): return try registry.objectBytes(digest)
     case .pack(let bytes): return bytes
+    case .file(let file): return try ModelPack.bytes(of: file, from: registry)
     case nil: throw RegistryError(.internal, "\(descriptor.digest) is not part of this artifact")
     }
   }

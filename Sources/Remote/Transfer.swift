@@ -16,6 +16,8 @@ public struct TransferOptions: Sendable {
   public var chunkSize = RegistryStore.defaultChunkSize
   /// Objects at least this large are exported as layers of their own, the rest in packs.
   public var objectLayerThreshold = Pack.objectLayerThreshold
+  /// The layout an export writes (ModelPack.swift); an import reads either.
+  public var format = ExportFormat.savedmodel
   /// What an import accepts: a card layer of at most `cardBytes`.
   public var limits = Limits.current
   /// The most blob bytes held in memory at once (a blob larger than this goes alone).
@@ -107,7 +109,10 @@ public enum Transfer {
   ) async throws(RemoteError) -> ExportResult {
     let artifact: Artifact
     do {
-      artifact = try Artifact.build(version, from: registry, threshold: options.objectLayerThreshold)
+      switch options.format {
+      case .savedmodel: artifact = try Artifact.build(version, from: registry, threshold: options.objectLayerThreshold)
+      case .modelpack: artifact = try ModelPack.build(version, from: registry)
+      }
     } catch {
       throw RemoteError.wrap(error)
     }
@@ -176,6 +181,10 @@ public enum Transfer {
       throw RemoteError(.unsupported, "\(endpoint): \(mediaType) is not an OCI image manifest")
     }
     let manifest = try CanonicalJSON.decode(ImageManifest.self, from: manifestBytes, what: "\(endpoint): manifest")
+    if ModelPack.recognizes(manifest) {
+      return try await ModelPack.importArtifact(
+        manifest, from: store, endpoint: endpoint, into: registry, name: name, aliases: aliases, options: options)
+    }
     guard manifest.config.mediaType == MediaType.config else {
       throw RemoteError(
         .unsupported,
