@@ -181,6 +181,8 @@ package struct Materializer: Sendable {
         let descriptor = try FileSystem.open(paths[piece.file], O_WRONLY)
         defer { FileSystem.close(descriptor) }
         try FileSystem.write(descriptor, content, at: piece.offset, path: paths[piece.file])
+        // The disk starts now, beside the hashing; the fsync before the rename still waits for it.
+        FileSystem.startWriteback(descriptor, offset: piece.offset, length: Int64(content.count))
       } catch {
         throw StoreError(error)
       }
