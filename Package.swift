@@ -5,7 +5,8 @@
 // Module layout, bottom up (docs/architecture.md):
 //   RegistryCore      Shared values: ErrorCategory and its status tables, CategorizedError, Digest, Limits,
 //                     StoreLayout, the records the façade returns. Depends on nothing.
-//   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) behind a runtime CPU check.
+//   CChecksums        C: hardware CRC32C (SSE4.2 / ARMv8 CRC) and two interleaved SHA-256 streams (SHA
+//                     extensions), each behind a runtime CPU check.
 //   Checksums         CRC32C (masked and plain) and FarmHash Fingerprint64, no dependencies.
 //   TFProto           Swift generated from our own .proto schemas in Protos/; the only SwiftProtobuf user.
 //   SavedModelFormat  Reads SavedModel directories, tensor bundles and fingerprints; knows nothing of the store.
@@ -80,7 +81,9 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "ContentStore",
-      dependencies: ["RegistryCore", "FileSystem", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: [
+        "RegistryCore", "FileSystem", "CZlib", "CChecksums", .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
     .target(name: "NumPyFormat", dependencies: ["RegistryCore", "FileSystem"]),
     .target(

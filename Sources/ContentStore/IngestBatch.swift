@@ -88,6 +88,8 @@ package final class IngestBatch: Sendable {
       } else {
         try FileSystem.write(descriptor, bytes, path: temp)
       }
+      // The disk starts now, beside the hashing; the commit's syncfs still makes it durable.
+      FileSystem.startWriteback(descriptor)
     } catch {
       try? FileSystem.unlink(temp)
       _ = state.withLock { $0.staged.removeValue(forKey: digest) }

@@ -2,7 +2,6 @@ import Dispatch
 import FileSystem
 import Foundation
 import RegistryCore
-import Synchronization
 
 /// Writes a version's files out of the store as a directory, atomically and verified.
 ///
@@ -90,9 +89,11 @@ package struct Materializer: Sendable {
     try FileSystem.syncDirectory(parent)
   }
 
-  /// Creates the tree, then fills the files on every core: worker threads take objects from a
-  /// shared counter, verify each against its digest and write it at its offset, while thread 0
-  /// reads the written bytes back in file order and checks each file's SHA-256 and size.
+  /// Creates the tree, then fills the files on every core: thread 0 goes through the files in
+  /// order, verifying each object it takes and the file's SHA-256 in one pass over the object's
+  /// bytes (`DigestPair`) and writing it; the other threads take objects from the end, verify and
+  /// write them, and thread 0 reads those back into the file's digest. Every object is checked
+  /// against its digest and every file against its SHA-256 and size.
   private func write(_ manifest: Manifest, into root: String) throws(StoreError) -> Result {
     var directories: [(path: String, mode: UInt16)] = [(root, 0o755)]
     var files: [(entry: Manifest.Entry, path: String)] = []
@@ -150,7 +151,8 @@ package struct Materializer: Sendable {
     }
     firstPiece.append(pieces.count)
     let written = (0..<pieces.count).map { _ in DispatchSemaphore(value: 0) }
-    let nextPiece = Atomic<Int>(0)
+    // Pieces [0, front) are thread 0's, [back, count) the other threads'.
+    let claims = Locked((front: 0, back: pieces.count))
     let firstError = Locked<StoreError?>(nil)
     let store = self.store
     let paths = files.map(\.path)
@@ -161,81 +163,113 @@ package struct Materializer: Sendable {
     @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
     @Sendable func fail(_ error: StoreError) { firstError.withLock { if $0 == nil { $0 = error } } }
 
-    @Sendable func writePiece(_ piece: Piece) throws(StoreError) {
-      let content = try store.read(piece.object.digest)
+    /// Reads and verifies a piece's object, its digest computed by `digesting`.
+    @Sendable func content(
+      of piece: Piece, digesting: (UnsafeRawBufferPointer) -> Digest
+    ) throws(StoreError) -> [UInt8] {
+      let content = try store.read(piece.object.digest, digesting: digesting)
       guard Int64(content.count) == piece.object.size else {
         throw StoreError(
           .corrupted, piece.object.digest.description,
           "holds \(content.count) bytes but the manifest of \(entries[piece.file].path) expects \(piece.object.size)")
       }
+      return content
+    }
+
+    @Sendable func write(_ content: [UInt8], of piece: Piece) throws(StoreError) {
       do {
         let descriptor = try FileSystem.open(paths[piece.file], O_WRONLY)
         defer { FileSystem.close(descriptor) }
         try FileSystem.write(descriptor, content, at: piece.offset, path: paths[piece.file])
+        // The disk starts now, beside the hashing; the fsync before the rename still waits for it.
+        FileSystem.startWriteback(descriptor, offset: piece.offset, length: Int64(content.count))
       } catch {
         throw StoreError(error)
       }
     }
 
-    /// Claims the next unwritten piece and writes it; false when every piece is claimed.
-    @Sendable func writeNextPiece() -> Bool {
-      let index = nextPiece.add(1, ordering: .relaxed).oldValue
-      guard index < allPieces.count else { return false }
-      defer { written[index].signal() }
-      if failed() { return true }
-      do throws(StoreError) {
-        try writePiece(allPieces[index])
-      } catch {
-        fail(error)
-      }
-      return true
-    }
-
-    @Sendable func writePieces() {
-      while writeNextPiece() {}
-    }
-
-    /// Waits until piece `index` is written, writing unclaimed pieces meanwhile. The checker never
-    /// depends on another thread being scheduled: with one CPU (`taskset -c 0`, a small container)
-    /// `concurrentPerform` runs its iterations one after another on this thread, so a plain wait
-    /// for the writers would never return.
-    @Sendable func awaitPiece(_ index: Int) {
-      while written[index].wait(timeout: .now()) == .timedOut {
-        guard writeNextPiece() else {
-          // Every piece is claimed; the one we need is being written by a running thread.
-          written[index].wait()
-          return
+    @Sendable func writePiecesFromTheEnd() {
+      while true {
+        let claimed = claims.withLock { claims -> Int? in
+          guard claims.back > claims.front else { return nil }
+          claims.back -= 1
+          return claims.back
+        }
+        guard let index = claimed else { return }
+        defer { written[index].signal() }
+        if failed() { continue }
+        do throws(StoreError) {
+          let piece = allPieces[index]
+          try write(try content(of: piece) { Digest.of($0) }, of: piece)
+        } catch {
+          fail(error)
         }
       }
     }
 
-    @Sendable func hashBack(_ index: Int, _ buffer: UnsafeMutableRawBufferPointer) throws(StoreError) {
+    /// Writes file `index`'s pieces that no other thread took, hashing each object and the file
+    /// in one pass; the pieces other threads wrote are read back into the file's digest once
+    /// written. A file of one object another thread wrote has that object's (verified) digest.
+    @Sendable func writeAndCheck(_ index: Int, _ buffer: UnsafeMutableRawBufferPointer) throws(StoreError) {
       let entry = entries[index]
-      var digest = StreamingDigest()
+      var digests = DigestPair()
       var size: Int64 = 0
+      let single = bounds[index + 1] - bounds[index] == 1
+      var fileDigest: Digest?
       do {
         let descriptor = try FileSystem.open(paths[index], O_RDONLY)
         defer { FileSystem.close(descriptor) }
         for pieceIndex in bounds[index]..<bounds[index + 1] {
-          awaitPiece(pieceIndex)
-          if failed() { return }
           let piece = allPieces[pieceIndex]
+          // Pieces come in order, file by file, so the next one is always at `front`.
+          let claimed = claims.withLock { claims in
+            guard claims.front == pieceIndex, pieceIndex < claims.back else { return false }
+            claims.front += 1
+            return true
+          }
+          if claimed {
+            let bytes = try content(of: piece) { bytes in
+              if single {
+                digests.updateFile(bytes)
+                return digests.fileDigest()
+              }
+              digests.update(bytes)
+              return digests.finishPiece()
+            }
+            try write(bytes, of: piece)
+            size += piece.object.size
+            continue
+          }
+          // Claimed by a thread that is running, so this wait ends.
+          written[pieceIndex].wait()
+          written[pieceIndex].signal()
+          if failed() { return }
+          if single {
+            // The writer checked the object against this digest, and its size.
+            fileDigest = piece.object.digest
+            size = piece.object.size
+            continue
+          }
           var offset = piece.offset
           let end = piece.offset + piece.object.size
           while offset < end {
             let length = Int(min(Int64(buffer.count), end - offset))
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
             let count = try FileSystem.read(descriptor, into: chunk, at: offset, path: paths[index])
-            digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+            digests.updateFile(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
             size += Int64(count)
             offset += Int64(length)
             if count < length { break }
           }
         }
-      } catch {
+      } catch let error as StoreError {
+        throw error
+      } catch let error as FileSystemError {
         throw StoreError(error)
+      } catch {
+        throw StoreError(.unavailable, entry.path, "\(error)")
       }
-      let actual = digest.finalize()
+      let actual = fileDigest ?? digests.fileDigest()
       guard size == entry.size, actual == entry.sha256 else {
         throw StoreError(
           .corrupted, entry.path,
@@ -243,17 +277,17 @@ package struct Materializer: Sendable {
       }
     }
 
-    @Sendable func checkFiles() {
+    @Sendable func writeAndCheckFiles() {
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 64)
       defer { buffer.deallocate() }
       for index in entries.indices {
         do throws(StoreError) {
-          try hashBack(index, buffer)
+          try writeAndCheck(index, buffer)
         } catch {
           fail(error)
         }
         if failed() {
-          // Let the writers finish their counter; nothing more is checked.
+          // Let the writers finish their claims; nothing more is checked.
           return
         }
       }
@@ -261,7 +295,7 @@ package struct Materializer: Sendable {
 
     let threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
-      if thread == 0 { checkFiles() } else { writePieces() }
+      if thread == 0 { writeAndCheckFiles() } else { writePiecesFromTheEnd() }
     }
     if let error = firstError.withLock({ $0 }) { throw error }
   }

@@ -90,6 +90,15 @@ package struct ObjectStore: Sendable {
   ///   file) when it is not a regular file, or the header, the zlib stream, the length or the
   ///   hash is wrong; `.resourceExhausted` when its size is past the limit.
   package func read(_ digest: Digest) throws(StoreError) -> [UInt8] {
+    try read(digest) { Digest.of($0) }
+  }
+
+  /// Reads an object like `read(_:)`, with its content's digest computed by `digesting`, so a
+  /// caller can hash the content together with something else in one pass (`DigestPair`); the
+  /// object is still refused unless that digest is its name.
+  package func read(
+    _ digest: Digest, digesting: (UnsafeRawBufferPointer) -> Digest
+  ) throws(StoreError) -> [UInt8] {
     let file = path(for: digest)
     func corrupt(_ problem: String) -> StoreError {
       StoreError(.corrupted, digest.description, "\(problem) (file \(file))")
@@ -142,7 +151,7 @@ package struct ObjectStore: Sendable {
       else { throw corrupt("its zlib stream is damaged") }
       content = inflated
     }
-    let actual = Digest.of(content)
+    let actual = content.withUnsafeBytes { digesting($0) }
     guard actual == digest else { throw corrupt("content hashes to \(actual)") }
     return content
   }

@@ -197,6 +197,14 @@ package enum FileSystem {
     try check("fsync failed", path) { Glibc.fsync(descriptor) }
   }
 
+  /// Asks the kernel to start writing `descriptor`'s dirty pages in the range to disk now, without
+  /// waiting, so that the disk works while the caller goes on computing and the `fsync` or
+  /// `syncfs` that later makes the bytes durable has less left to wait for. A hint only: it
+  /// makes nothing durable and changes no ordering, so its failure is ignored.
+  package static func startWriteback(_ descriptor: Int32, offset: Int64 = 0, length: Int64 = 0) {
+    _ = csyscalls_start_writeback(descriptor, offset, length)
+  }
+
   /// Flushes the directory entry changes (renames, creations) in `directory`.
   package static func syncDirectory(_ directory: String) throws(FileSystemError) {
     let descriptor = try open(directory, O_RDONLY | O_DIRECTORY)

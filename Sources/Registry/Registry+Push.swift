@@ -6,7 +6,6 @@ import FileSystem
 import Foundation
 import RegistryCore
 import SavedModelFormat
-import Synchronization
 
 /// What to record with a pushed version.
 public struct PushOptions: Sendable {
@@ -247,11 +246,17 @@ extension Registry {
     var plan: ChunkPlan
   }
 
-  /// Hashes every file whole and every piece on its own, in parallel: one thread streams each
-  /// file through SHA-256 while the others take pieces from a shared counter and hash, check,
-  /// compress and stage them; the file thread joins the pieces when it is done. Each thread
-  /// reuses one buffer, since allocating and freeing megabytes per piece makes the kernel stall
-  /// every core. A file that changes while it is read (size, times or inode) fails the push.
+  /// Hashes every file whole and every piece on its own, reading each byte once, in parallel.
+  ///
+  /// Thread 0 streams each file in order through SHA-256 and takes each next piece that no
+  /// other thread has taken, hashing the piece and the file together in one pass (`DigestPair`)
+  /// before checking, compressing and staging it. The other threads take pieces from the end of
+  /// the plan and hash, check and stage them alone; the two meet where their work balances, and
+  /// thread 0 feeds the pieces past that point to the file's digest only. A file of one piece
+  /// that another thread took gets that piece's digest without being read again, and a piece
+  /// byte-for-byte equal to its earlier twin (`twins`) gets the twin's digest and CRC instead of
+  /// being hashed and staged. Each thread reuses its buffers, since allocating and freeing
+  /// megabytes per piece makes the kernel stall every core. A file that changes while it is read (size, times or inode) fails the push.
   ///
   /// - Parameter batch: where to stage objects; `nil` only computes digests (for `identify`).
   func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
@@ -263,55 +268,109 @@ extension Registry {
       let staged: IngestBatch.Staged
       let crc: UInt32
     }
+    /// A file's digest, or the piece whose digest it is (a file of one piece).
+    enum FileDigest: Sendable {
+      case computed(Digest)
+      case piece(Int)
+    }
+    let twins = Self.twins(plan, bundle: bundle, numericTensors: numericTensors)
     let results = Locked([PieceResult?](repeating: nil, count: plan.pieces.count))
-    let fileDigests = Locked([Digest?](repeating: nil, count: plan.files.count))
+    // Pieces found equal to their twin, which stands for them.
+    let sameAsTwin = Locked([Bool](repeating: false, count: plan.pieces.count))
+    let fileDigests = Locked([FileDigest?](repeating: nil, count: plan.files.count))
     let firstError = Locked<(any Error)?>(nil)
-    let nextPiece = Atomic<Int>(0)
+    // Pieces [0, front) are thread 0's, [back, count) the other threads'.
+    let claims = Locked((front: 0, back: plan.pieces.count))
     let bufferSize = Int(ChunkPlan.blockSize)
 
     @Sendable func fail(_ error: any Error) { firstError.withLock { if $0 == nil { $0 = error } } }
     @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
 
-    @Sendable func stagePieces(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// Reads a piece into the start of `buffer`.
+    @Sendable func read(_ index: Int, _ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
+      let piece = plan.pieces[index]
+      let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(piece.length)])
+      try FileSystem.readExactly(plan.files[piece.file].url.path, into: bytes, at: piece.offset)
+      return UnsafeRawBufferPointer(bytes)
+    }
+
+    /// Whether piece `index`, whose bytes are `bytes`, holds exactly the bytes of its earlier
+    /// twin (read into `scratch`); if so it is recorded as its twin's, and needs no hashing.
+    @Sendable func matchesTwin(
+      _ index: Int, _ bytes: UnsafeRawBufferPointer, _ scratch: UnsafeMutableRawBufferPointer
+    ) throws -> Bool {
+      guard let twin = twins[index] else { return false }
+      let other = try read(twin, scratch)
+      guard let first = bytes.baseAddress, let second = other.baseAddress, other.count == bytes.count,
+        memcmp(first, second, bytes.count) == 0
+      else { return false }
+      sameAsTwin.withLock { $0[index] = true }
+      return true
+    }
+
+    /// Checks and stages a hashed piece.
+    @Sendable func stage(_ index: Int, _ bytes: UnsafeRawBufferPointer, digest: Digest) throws {
+      let piece = plan.pieces[index]
+      let staged =
+        try batch?.stage(bytes, digest: digest)
+        ?? IngestBatch.Staged(
+          digest: digest, size: Int64(bytes.count), isNew: false, storedSize: 0, encoding: .identity)
+      let crc = piece.tensor.map { numericTensors.contains($0) } == true ? CRC32C.checksum(bytes) : 0
+      results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
+    }
+
+    @Sendable func stagePiecesFromTheEnd(
+      _ buffer: UnsafeMutableRawBufferPointer, _ scratch: UnsafeMutableRawBufferPointer
+    ) {
       while !failed() {
-        let index = nextPiece.add(1, ordering: .relaxed).oldValue
-        guard index < plan.pieces.count else { return }
-        let piece = plan.pieces[index]
-        let file = plan.files[piece.file]
+        let claimed = claims.withLock { claims -> Int? in
+          guard claims.back > claims.front else { return nil }
+          claims.back -= 1
+          return claims.back
+        }
+        guard let index = claimed else { return }
         do {
-          let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(piece.length)])
-          try FileSystem.readExactly(
-            file.url.path, into: UnsafeMutableRawBufferPointer(mutating: bytes), at: piece.offset)
-          let digest = Digest.of(bytes)
-          let staged =
-            try batch?.stage(bytes, digest: digest)
-            ?? IngestBatch.Staged(
-              digest: digest, size: Int64(bytes.count), isNew: false, storedSize: 0, encoding: .identity)
-          let crc = piece.tensor.map { numericTensors.contains($0) } == true ? CRC32C.checksum(bytes) : 0
-          results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
+          let bytes = try read(index, buffer)
+          if try matchesTwin(index, bytes, scratch) { continue }
+          try stage(index, bytes, digest: Digest.of(bytes))
         } catch {
           fail(error)
         }
       }
     }
 
-    @Sendable func hashFile(_ file: ChunkPlan.File, _ buffer: UnsafeMutableRawBufferPointer) throws -> Digest {
-      var hasher = StreamingDigest()
-      var offset: Int64 = 0
-      while offset < file.entry.size {
-        let length = Int(min(Int64(bufferSize), file.entry.size - offset))
-        let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
-        try FileSystem.readExactly(file.url.path, into: chunk, at: offset)
-        hasher.update(UnsafeRawBufferPointer(chunk))
-        offset += Int64(length)
+    @Sendable func streamFile(
+      _ index: Int, _ buffer: UnsafeMutableRawBufferPointer, _ scratch: UnsafeMutableRawBufferPointer
+    ) throws -> FileDigest {
+      let file = plan.files[index]
+      var digests = DigestPair()
+      for pieceIndex in file.pieces {
+        // Pieces come in plan order, file by file, so the next one is always at `front`.
+        let claimed = claims.withLock { claims in
+          guard claims.front == pieceIndex, pieceIndex < claims.back else { return false }
+          claims.front += 1
+          return true
+        }
+        if !claimed && file.pieces.count == 1 { return .piece(pieceIndex) }
+        let bytes = try read(pieceIndex, buffer)
+        let twinned = try claimed && file.pieces.count > 1 && matchesTwin(pieceIndex, bytes, scratch)
+        if !claimed || twinned {
+          digests.updateFile(bytes)
+        } else if file.pieces.count == 1 {
+          digests.updateFile(bytes)
+          try stage(pieceIndex, bytes, digest: digests.fileDigest())
+        } else {
+          digests.update(bytes)
+          try stage(pieceIndex, bytes, digest: digests.finishPiece())
+        }
       }
-      return hasher.finalize()
+      return .computed(digests.fileDigest())
     }
 
-    @Sendable func hashFiles(_ buffer: UnsafeMutableRawBufferPointer) {
-      for (index, file) in plan.files.enumerated() where !failed() {
+    @Sendable func streamFiles(_ buffer: UnsafeMutableRawBufferPointer, _ scratch: UnsafeMutableRawBufferPointer) {
+      for index in plan.files.indices where !failed() {
         do {
-          let digest = try hashFile(file, buffer)
+          let digest = try streamFile(index, buffer, scratch)
           fileDigests.withLock { $0[index] = digest }
         } catch {
           fail(error)
@@ -322,19 +381,32 @@ extension Registry {
     let threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
       let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
-      defer { buffer.deallocate() }
-      if thread == 0 { hashFiles(buffer) }
-      stagePieces(buffer)
+      let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
+      defer {
+        buffer.deallocate()
+        scratch.deallocate()
+      }
+      if thread == 0 { streamFiles(buffer, scratch) } else { stagePiecesFromTheEnd(buffer, scratch) }
     }
     if let error = firstError.withLock({ $0 }) { throw error }
 
     for (file, identity) in zip(plan.files, before) where try FileIdentity(of: file.url.path) != identity {
       throw RegistryError(.corrupted, "\(file.url.path): the file changed while it was being pushed; push again")
     }
-    let pieceResults = results.withLock { $0 }.compactMap { $0 }
-    let digests = fileDigests.withLock { $0 }.compactMap { $0 }
-    guard pieceResults.count == plan.pieces.count, digests.count == plan.files.count else {
+    let hashed = results.withLock { $0 }
+    let equalToTwin = sameAsTwin.withLock { $0 }
+    let pieceResults = hashed.indices.compactMap { index in
+      equalToTwin[index] ? twins[index].flatMap { hashed[$0] } : hashed[index]
+    }
+    let fileResults = fileDigests.withLock { $0 }.compactMap { $0 }
+    guard pieceResults.count == plan.pieces.count, fileResults.count == plan.files.count else {
       throw RegistryError(.unavailable, "\(directory.url.path): some files were not read")
+    }
+    let digests = fileResults.map { result in
+      switch result {
+      case .computed(let digest): digest
+      case .piece(let index): pieceResults[index].staged.digest
+      }
     }
 
     try checkTensorCRCs(plan, pieceResults.map(\.crc), bundle: bundle)
@@ -358,6 +430,28 @@ extension Registry {
     return Ingested(
       manifest: Manifest(entries: entries), objects: objects, pieceDigests: pieceResults.map(\.staged.digest),
       plan: plan)
+  }
+
+  /// For each piece, an earlier piece that may hold the same bytes: the same range of a numeric
+  /// tensor of the same size and CRC32C. Keras 3 saves every variable twice (under `variables/`
+  /// and `_all_variables/`), so half of such a model's bytes need a comparison, not a hash.
+  static func twins(_ plan: ChunkPlan, bundle: TensorBundle?, numericTensors: Set<Int>) -> [Int?] {
+    struct Key: Hashable {
+      let size: Int64
+      let crc: UInt32
+      let start: Int64
+      let length: Int64
+    }
+    var twins = [Int?](repeating: nil, count: plan.pieces.count)
+    guard let bundle else { return twins }
+    var first: [Key: Int] = [:]
+    for (index, piece) in plan.pieces.enumerated() {
+      guard let tensor = piece.tensor, numericTensors.contains(tensor) else { continue }
+      let entry = bundle.entries[tensor]
+      let key = Key(size: entry.size, crc: entry.crc32c, start: piece.offset - entry.offset, length: piece.length)
+      if let earlier = first[key] { twins[index] = earlier } else { first[key] = index }
+    }
+    return twins
   }
 
   /// Every numeric tensor's CRC32C is the combination of its pieces' CRCs; string and variant

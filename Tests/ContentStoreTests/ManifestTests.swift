@@ -89,6 +89,62 @@ struct ManifestTests {
     #expect(leftovers.sorted() == [".model.pulled", "model"])
   }
 
+  @Test("files of many objects, a repeated object, one object and none come back exact")
+  func materializeManyPieces() throws {
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
+    let shard = randomBytes(200_003, seed: 21)
+    let cuts = [0, 1, 64, 4_097, 65_536, 100_000, 150_001, 200_003]
+    let repeated = Array(shard[4_097..<65_536])
+    let duplicated = Array(shard[..<150_001]) + repeated + Array(shard[150_001...])
+    let single = randomBytes(777, seed: 22)
+    let batch = try store.makeBatch()
+    func objects(_ bytes: [UInt8], _ cuts: [Int]) throws -> [Manifest.Piece] {
+      try zip(cuts, cuts.dropFirst()).map { start, end in
+        let staged = try bytes[start..<end].withUnsafeBytes { try batch.stage($0) }
+        return Manifest.Piece(digest: staged.digest, size: Int64(end - start))
+      }
+    }
+    let manifest = Manifest(entries: [
+      .file("a", mode: 0o644, size: 200_003, sha256: Digest.of(shard), objects: try objects(shard, cuts)),
+      .file(
+        "b", mode: 0o644, size: Int64(duplicated.count), sha256: Digest.of(duplicated),
+        objects: try objects(duplicated, [0, 150_001, 150_001 + repeated.count, duplicated.count])),
+      .file("c", mode: 0o644, size: 777, sha256: Digest.of(single), objects: try objects(single, [0, 777])),
+      .file("d", mode: 0o644, size: 0, sha256: Digest.of([UInt8]()), objects: []),
+    ])
+    try batch.commit()
+    let target = try temporaryDirectory("pull").appendingPathComponent("model")
+    let result = try Materializer(store: store).materialize(manifest, to: target, replacing: false)
+    #expect(result.files == 4)
+    for (path, bytes) in ["a": shard, "b": duplicated, "c": single, "d": []] {
+      #expect([UInt8](try Data(contentsOf: target.appendingPathComponent(path))) == bytes, "\(path)")
+    }
+  }
+
+  @Test("a file whose sound objects do not hash to its recorded SHA-256 is refused, naming it", arguments: [1, 3])
+  func wrongFileDigest(objectCount: Int) throws {
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
+    let bytes = randomBytes(9_001, seed: 23)
+    let batch = try store.makeBatch()
+    let cuts = objectCount == 1 ? [0, 9_001] : [0, 10, 5_000, 9_001]
+    let objects = try zip(cuts, cuts.dropFirst()).map { start, end in
+      let staged = try bytes[start..<end].withUnsafeBytes { try batch.stage($0) }
+      return Manifest.Piece(digest: staged.digest, size: Int64(end - start))
+    }
+    try batch.commit()
+    let wrong = Digest.of(Array(bytes.dropLast()))
+    let manifest = Manifest(entries: [.file("f", mode: 0o644, size: 9_001, sha256: wrong, objects: objects)])
+    let parent = try temporaryDirectory("pull")
+    do {
+      _ = try Materializer(store: store).materialize(manifest, to: parent.appendingPathComponent("m"), replacing: false)
+      Issue.record("a file that does not match its digest was written out")
+    } catch {
+      #expect(error.category == .corrupted)
+      #expect(error.subject == "f")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty)
+  }
+
   @Test("a corrupt object stops the pull, leaves no target and no temporary directory")
   func corruptObject() throws {
     let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))

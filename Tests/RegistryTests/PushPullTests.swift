@@ -2,6 +2,7 @@ import Catalog
 import ContentStore
 import Foundation
 import Registry
+import RegistryCore
 import SavedModelFormat
 import Testing
 
@@ -20,6 +21,48 @@ struct PushPullTests {
     #expect(pulled.reference == "\(name):1")
     #expect(try TestSupport.tree(target) == TestSupport.tree(source))
     #expect(SavedModelVerifier.verify(target).passed)
+  }
+
+  @Test(
+    "a file of several pieces, an odd size, an empty file, twin tensors: the manifest holds their SHA-256s",
+    arguments: ["keras2_mlp", "keras3_cnn_bn", "sharded_slices"])
+  func manyPieceFileDigests(fixture: String) throws {
+    let registry = try TestSupport.newRegistry()
+    let source = try TestSupport.copy(fixture)
+    let assets = source.appendingPathComponent("assets")
+    try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+    var generator = SystemRandomNumberGenerator()
+    let big = (0..<((9 << 20) + 5)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    try Data(big).write(to: assets.appendingPathComponent("big.bin"))
+    try Data().write(to: assets.appendingPathComponent("empty.txt"))
+    let pushed = try registry.push(source, PushOptions(model: "m"))
+    let manifestDigest = try #require(Digest(pushed.manifest))
+    let manifest = try Manifest(decoding: registry.objects.read(manifestDigest), subject: pushed.manifest)
+    let files = manifest.entries.filter { $0.kind == .file }
+    #expect(files.count == pushed.files)
+    for entry in files {
+      let bytes = [UInt8](try Data(contentsOf: source.appendingPathComponent(entry.path)))
+      #expect(entry.sha256 == Digest.of(bytes), "\(entry.path)")
+      var offset = 0
+      for object in entry.objects ?? [] {
+        let end = offset + Int(object.size)
+        #expect(object.digest == Digest.of(Array(bytes[offset..<end])), "\(entry.path) at \(offset)")
+        offset = end
+      }
+      #expect(offset == bytes.count, "\(entry.path)")
+    }
+    if fixture == "keras3_cnn_bn" {
+      // Keras 3 saves each variable twice; both copies must name one object.
+      let shard = try #require(files.first { $0.path.hasPrefix("variables/variables.data") })
+      let digests = (shard.objects ?? []).map(\.digest)
+      #expect(Set(digests).count < digests.count)
+    }
+    let bigEntry = try #require(files.first { $0.path == "assets/big.bin" })
+    #expect(bigEntry.objects?.map(\.size) == [4 << 20, 4 << 20, (1 << 20) + 5])
+
+    let target = try TestSupport.temporaryDirectory("pull").appendingPathComponent("model")
+    _ = try registry.pull(Reference(parsing: "m"), to: target, replacing: false)
+    #expect(try TestSupport.tree(target) == TestSupport.tree(source))
   }
 
   @Test("a fine-tune shares every unchanged tensor with its base and stores only the head")
