@@ -158,6 +158,23 @@ extension Catalog {
   // MARK: - Leases
 
   /// Records a push in flight; the garbage collector keeps what unexpired leases may need.
+  /// Which of `digests` have no row in `objects`: stored on disk, never recorded by a version.
+  package func unrecordedObjects(_ digests: [Digest]) throws(CatalogError) -> Set<Digest> {
+    guard !digests.isEmpty else { return [] }
+    return try read { db in
+      var recorded = Set<String>()
+      // SQLite binds at most 32,766 variables; stay well under.
+      for start in stride(from: 0, to: digests.count, by: 500) {
+        let chunk = digests[start..<min(start + 500, digests.count)].map(\.description)
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+        recorded.formUnion(
+          try String.fetchAll(
+            db, sql: "SELECT digest FROM objects WHERE digest IN (\(marks))", arguments: StatementArguments(chunk)))
+      }
+      return Set(digests.filter { !recorded.contains($0.description) })
+    }
+  }
+
   package func beginLease(purpose: String, holder: String, duration: TimeInterval) throws(CatalogError) -> String {
     let id = UUID().uuidString.lowercased()
     let expires = Date().addingTimeInterval(duration).formatted(

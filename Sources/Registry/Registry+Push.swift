@@ -182,16 +182,20 @@ extension Registry {
       version.metadata = options.metadata
       version.aliases = options.aliases
       version.card = origin?.card
+      // Objects already on disk that no version ever recorded (stored by an import, or left by a
+      // killed push) are new to the catalog: counted as this version's, with their stored size.
+      let unrecorded = try catalog.unrecordedObjects(staged.values.filter { !$0.isNew }.map(\.digest))
       version.objects = try staged.values.sorted { $0.digest < $1.digest }.map { object throws(StoreError) in
         let info = object.isNew ? (object.encoding, object.storedSize) : try storedInfo(object.digest)
+        let isNew = object.isNew || unrecorded.contains(object.digest)
         return NewVersion.Object(
-          digest: object.digest, size: object.size, storedSize: object.isNew ? info.1 : 0, encoding: info.0)
+          digest: object.digest, size: object.size, storedSize: isNew ? info.1 : 0, encoding: info.0)
       }
       describe(&version, ingested: ingested, inspection: inspection, bundle: bundle)
 
       let outcome = try catalog.insert(version, releasing: lease)
       timer.mark("catalog")
-      let newObjects = staged.values.filter(\.isNew)
+      let newObjects = version.objects.filter { $0.storedSize > 0 }
       let summary: VersionSummary
       let created: Bool
       switch outcome {
@@ -203,7 +207,7 @@ extension Registry {
         manifest: manifestObject.digest.description, files: ingested.manifest.entries.filter { $0.kind == .file }.count,
         logicalBytes: ingested.manifest.logicalSize, objects: staged.count, newObjects: newObjects.count,
         newBytes: newObjects.reduce(0) { $0 + $1.size }, storedBytes: newObjects.reduce(0) { $0 + $1.storedSize },
-        reusedBytes: staged.values.filter { !$0.isNew }.reduce(0) { $0 + $1.size },
+        reusedBytes: version.objects.filter { $0.storedSize == 0 }.reduce(0) { $0 + $1.size },
         fingerprintWarnings: (inspection.fingerprint?.fields ?? []).filter { $0.status == .mismatch }.map(\.name),
         parent: summary.parent, suggestedParent: parent == nil ? suggestion?.version.reference : nil,
         suggestedParentSharedBytes: parent == nil ? suggestion?.sharedBytes : nil)
