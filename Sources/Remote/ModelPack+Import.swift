@@ -182,17 +182,7 @@ extension ModelPack {
     _ layer: Descriptor?, from store: any ArtifactStore, endpoint: Endpoint, limits: Limits
   ) async throws(RemoteError) -> [UInt8]? {
     guard let layer else { return nil }
-    let subject = "\(endpoint): card layer \(layer.digest)"
-    guard layer.size >= 0 else { throw RemoteError(.invalidArgument, "\(subject) declares a negative size") }
-    do {
-      try Limits.check(subject, layer.size, against: limits.cardBytes, limit: "CARD_BYTES")
-    } catch {
-      throw RemoteError(error.category, error.message, underlying: error)
-    }
-    let bytes = try await store.blob(layer)
-    try layer.verify(bytes, from: endpoint.description)
-    do { _ = try Registry.checkCard(bytes, subject: subject, limits: limits) } catch { throw RemoteError.wrap(error) }
-    return bytes
+    return try await Transfer.readCard(layer, from: store, endpoint: endpoint, limits: limits)
   }
 
   /// Removes the scratch directory, making its directories writable first (a version may

@@ -299,6 +299,14 @@ public enum Transfer {
       throw RemoteError(.invalidArgument, "\(endpoint): \(layers.count) card layers; an artifact carries at most one")
     }
     guard let layer = layers.first else { return nil }
+    return (layer, try await readCard(layer, from: store, endpoint: endpoint, limits: limits))
+  }
+
+  /// A card layer's bytes, checked as `registry card set` checks a file: the descriptor's size
+  /// against `limits.cardBytes` before reading, then size and digest, then UTF-8.
+  static func readCard(
+    _ layer: Descriptor, from store: any ArtifactStore, endpoint: Endpoint, limits: Limits
+  ) async throws(RemoteError) -> [UInt8] {
     let subject = "\(endpoint): card layer \(layer.digest)"
     guard layer.size >= 0 else { throw RemoteError(.invalidArgument, "\(subject) declares a negative size") }
     do {
@@ -309,7 +317,7 @@ public enum Transfer {
     let bytes = try await store.blob(layer)
     try layer.verify(bytes, from: endpoint.description)
     do { _ = try Registry.checkCard(bytes, subject: subject, limits: limits) } catch { throw RemoteError.wrap(error) }
-    return (layer, bytes)
+    return bytes
   }
 
   /// The tags of a registry repository or a layout.

@@ -81,20 +81,12 @@ struct MountTests {
 
   @Test("with bearer tokens the mount asks for pull on the source repository too, and mounts")
   func mountsWithToken() async throws {
-    let tokens = try TokenServer(username: TokenAuthTests.username, password: TokenAuthTests.password)
-    defer { tokens.stop() }
-    let server = try DockerRegistry(token: tokens.registryAuth)
-    defer { server.stop() }
-    let source = try RemoteSupport.lineageStore()
-    let options = TokenAuthTests.options(config: try makeTemporaryDirectory("docker-config"))
-    try await TokenAuthTests.login(server.host, options: options)
-    _ = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/base"),
-      tag: nil, options: options)
-    let exported = try await Transfer.export(
-      try Reference(parsing: "mlp:2"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/tuned"),
-      tag: nil, options: options)
-    #expect(exported.mounted == (try Self.sharedObjectLayers(source, "mlp:2", "mlp:1", threshold: 1024)))
-    #expect(tokens.issued["repository:team/tuned:pull,push repository:team/base:pull"] == 1, "\(tokens.issued)")
+    let scene = try await TokenScene()
+    defer { scene.stop() }
+    try await scene.export("mlp:1", to: "team/base")
+    let exported = try await scene.export("mlp:2", to: "team/tuned")
+    #expect(exported.mounted == (try Self.sharedObjectLayers(scene.source, "mlp:2", "mlp:1", threshold: 1024)))
+    #expect(
+      scene.tokens.issued["repository:team/tuned:pull,push repository:team/base:pull"] == 1, "\(scene.tokens.issued)")
   }
 }

@@ -1,6 +1,9 @@
 import Foundation
+import Registry
 import RegistryTestSupport
 import Testing
+
+@testable import Remote
 
 /// One of the Python helpers in `Tests/RemoteTests/Helpers` (a token server, a misbehaving proxy)
 /// on a loopback port it picks itself and writes to `port` in its directory; stopped by `stop()`
@@ -114,6 +117,37 @@ final class TokenServer: @unchecked Sendable {
   var unavailableCount: Int { server.lines("issued.log").filter { $0 == "unavailable" }.count }
 
   func stop() { server.stop() }
+}
+
+/// What most bearer-token tests start from: a token server, a docker-registry that trusts it,
+/// the lineage store (`mlp:1` → `mlp:2`), and transfer options with their own docker config,
+/// logged in unless asked not to. Stopped by `stop()` or when released.
+final class TokenScene: @unchecked Sendable {
+  let tokens: TokenServer
+  let server: DockerRegistry
+  let source: Registry
+  var options: TransferOptions
+
+  init(loggedIn: Bool = true) async throws {
+    tokens = try TokenServer(username: TokenAuthTests.username, password: TokenAuthTests.password)
+    server = try DockerRegistry(token: tokens.registryAuth)
+    source = try RemoteSupport.lineageStore()
+    options = TokenAuthTests.options(config: try makeTemporaryDirectory("docker-config"))
+    if loggedIn { try await TokenAuthTests.login(server.host, options: options) }
+  }
+
+  func stop() {
+    server.stop()
+    tokens.stop()
+  }
+
+  /// Exports a version of the lineage store to `repository` (the tag: its number).
+  @discardableResult
+  func export(_ reference: String, to repository: String = "team/mlp") async throws -> ExportResult {
+    try await Transfer.export(
+      try Reference(parsing: reference), from: source, to: try Endpoint(parsing: "oci://\(server.host)/\(repository)"),
+      tag: nil, options: options)
+  }
 }
 
 /// Runs a test only where docker-registry, python3 and openssl are installed, and always in CI,

@@ -77,12 +77,9 @@ struct TokenAuthTests {
 
   @Test("no credentials, or a wrong password, is unauthenticated (exit 13), naming the host and never the secret")
   func refusedCredentials() async throws {
-    let tokens = try TokenServer(username: Self.username, password: Self.password)
-    defer { tokens.stop() }
-    let server = try DockerRegistry(token: tokens.registryAuth)
-    defer { server.stop() }
-    let source = try RemoteSupport.lineageStore()
-    let options = Self.options(config: try makeTemporaryDirectory("docker-config"))
+    let scene = try await TokenScene(loggedIn: false)
+    defer { scene.stop() }
+    let (tokens, server, source, options) = (scene.tokens, scene.server, scene.source, scene.options)
     let endpoint = try Endpoint(parsing: "oci://\(server.host)/team/mlp:1")
 
     await #expect {
@@ -116,16 +113,10 @@ struct TokenAuthTests {
 
   @Test("a token is reused until its expires_in runs out, then replaced before the next request")
   func expiry() async throws {
-    let tokens = try TokenServer(username: Self.username, password: Self.password)
-    defer { tokens.stop() }
-    let server = try DockerRegistry(token: tokens.registryAuth)
-    defer { server.stop() }
-    let source = try RemoteSupport.lineageStore()
-    let options = Self.options(config: try makeTemporaryDirectory("docker-config"))
-    try await Self.login(server.host, options: options)
-    _ = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/mlp:1"),
-      tag: nil, options: options)
+    let scene = try await TokenScene()
+    defer { scene.stop() }
+    let (tokens, server, options) = (scene.tokens, scene.server, scene.options)
+    try await scene.export("mlp:1")
 
     // 4 s tokens: the client keeps each for 3 s. (The registry would take it for another 60 s,
     // so only the client's own bookkeeping can cause the second fetch.)
@@ -143,24 +134,18 @@ struct TokenAuthTests {
 
   @Test("a token service answering 503 is retried like the registry; one that stays down ends in exit 7")
   func tokenServiceDown() async throws {
-    let tokens = try TokenServer(username: Self.username, password: Self.password)
-    defer { tokens.stop() }
-    let server = try DockerRegistry(token: tokens.registryAuth)
-    defer { server.stop() }
-    let source = try RemoteSupport.lineageStore()
-    var options = Self.options(config: try makeTemporaryDirectory("docker-config"))
-    options.jobs = 1
-    try await Self.login(server.host, options: options)
+    let scene = try await TokenScene()
+    defer { scene.stop() }
+    let (tokens, server) = (scene.tokens, scene.server)
+    scene.options.jobs = 1
     try tokens.server.control(#"{"unavailable": 2}"#)
-    let exported = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/mlp:1"),
-      tag: nil, options: options)
+    let exported = try await scene.export("mlp:1")
     #expect(exported.uploaded == exported.blobs)
     #expect(tokens.unavailableCount == 2)
 
     try tokens.server.control(#"{"unavailable": 1000}"#)
     await #expect {
-      try await Self.withStore(server.host, options) { store in _ = try await store.tags() }
+      try await Self.withStore(server.host, scene.options) { store in _ = try await store.tags() }
     } throws: { error in
       guard let error = error as? RemoteError else { return false }
       return error.category == .unavailable && error.message.contains("token service")
@@ -170,16 +155,10 @@ struct TokenAuthTests {
 
   @Test("a cached token the registry rejects is replaced once; a replacement it rejects too ends in a clear error")
   func rejectedToken() async throws {
-    let tokens = try TokenServer(username: Self.username, password: Self.password)
-    defer { tokens.stop() }
-    let server = try DockerRegistry(token: tokens.registryAuth)
-    defer { server.stop() }
-    let source = try RemoteSupport.lineageStore()
-    let options = Self.options(config: try makeTemporaryDirectory("docker-config"))
-    try await Self.login(server.host, options: options)
-    _ = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/mlp:1"),
-      tag: nil, options: options)
+    let scene = try await TokenScene()
+    defer { scene.stop() }
+    let (tokens, server, options) = (scene.tokens, scene.server, scene.options)
+    try await scene.export("mlp:1")
 
     // The answer says 300 s, but the registry takes each token for at most 3 s (its exp claim):
     // a token expired early, as with clocks apart.
