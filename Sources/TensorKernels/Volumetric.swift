@@ -108,7 +108,7 @@ public enum Volumetric {
 
   /// Combines per-offset results: the sum (`mean: false`), or the mean over real planes.
   static func combine(
-    _ parts: [(Tensor, real: [Bool])], shape: [Int], op: String, maximum: Bool = false, mean: Bool = false
+    _ parts: [(Tensor, real: [Bool])], shape: [Int], maximum: Bool = false, mean: Bool = false
   ) -> Tensor {
     func run<T: TensorElement & BinaryFloatingPoint>(_: T.Type) -> Tensor {
       Tensor.make(T.self, shape: shape) { output in
@@ -182,7 +182,7 @@ public enum Volumetric {
         parts.append((result, real))
       }
       let out = parts[0].0.shape
-      return combine(parts, shape: [x.shape[0], depth.output, out[1], out[2], out[3]], op: op)
+      return combine(parts, shape: [x.shape[0], depth.output, out[1], out[2], out[3]])
     }
   }
 
@@ -303,7 +303,7 @@ public enum Volumetric {
       }
       let out = parts[0].0.shape
       return combine(
-        parts, shape: [x.shape[0], depth.output, out[1], out[2], out[3]], op: op, maximum: !average, mean: average)
+        parts, shape: [x.shape[0], depth.output, out[1], out[2], out[3]], maximum: !average, mean: average)
     }
   }
 }

@@ -23,21 +23,28 @@ struct MountTests {
     .count
   }
 
+  /// Exports a version of `source` to `repository` of `server`, tagged with its number.
+  @discardableResult
+  static func export(
+    _ reference: String, from source: Registry, to server: DockerRegistry, _ repository: String,
+    _ options: TransferOptions
+  ) async throws -> ExportResult {
+    try await Transfer.export(
+      try Reference(parsing: reference), from: source, to: try Endpoint(parsing: "oci://\(server.host)/\(repository)"),
+      tag: nil, options: options)
+  }
+
   @Test("a fine-tune sent to a new repository mounts its parent's objects; the export is in the event log")
   func mountsFromEarlierExport() async throws {
     let server = try DockerRegistry()
     defer { server.stop() }
     let source = try RemoteSupport.lineageStore()
     let options = RegistryServerTests.options()
-    _ = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/base"),
-      tag: nil, options: options)
+    try await Self.export("mlp:1", from: source, to: server, "team/base", options)
     let shared = try Self.sharedObjectLayers(source, "mlp:2", "mlp:1", threshold: options.objectLayerThreshold)
     try #require(shared > 0)
 
-    let exported = try await Transfer.export(
-      try Reference(parsing: "mlp:2"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/tuned"),
-      tag: nil, options: options)
+    let exported = try await Self.export("mlp:2", from: source, to: server, "team/tuned", options)
     #expect(exported.mounted == shared)
     #expect(exported.uploaded + exported.mounted == exported.blobs)
     #expect(exported.eventLogProblem == nil)
@@ -60,16 +67,12 @@ struct MountTests {
     defer { server.stop() }
     let source = try RemoteSupport.lineageStore()
     let options = RegistryServerTests.options()
-    _ = try await Transfer.export(
-      try Reference(parsing: "mlp:1"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/base"),
-      tag: nil, options: options)
+    try await Self.export("mlp:1", from: source, to: server, "team/base", options)
     // Unlink every blob from team/base (as a registry GC or a deleted repository would).
     let links = server.storage.appendingPathComponent("repositories/team/base/_layers")
     try FileManager.default.removeItem(at: links)
 
-    let exported = try await Transfer.export(
-      try Reference(parsing: "mlp:2"), from: source, to: try Endpoint(parsing: "oci://\(server.host)/team/tuned"),
-      tag: nil, options: options)
+    let exported = try await Self.export("mlp:2", from: source, to: server, "team/tuned", options)
     #expect(exported.mounted == 0)
     #expect(exported.uploaded == exported.blobs)
     let target = try RemoteSupport.newStore("target")
