@@ -10,6 +10,8 @@
 //   Loads a model once and times calls of one signature (InferenceBench.swift).
 // registry-bench gc DIR [OBJECTS] [VERSIONS]
 //   Builds a synthetic store in DIR (CollectionBench.swift) and times a dry and a real collection.
+// registry-bench canonical SAVED_MODEL_PB [ROUNDS]
+//   Times decoding a graph file and its canonical re-encoding both ways (CanonicalBench.swift).
 import Checksums
 import Crypto
 import Dispatch
@@ -65,6 +67,9 @@ case "catalog":
     tensorsPerVersion: arguments.count > 4 ? Int(arguments[4]) ?? 100 : 100)
 case "inference":
   try InferenceBench.run(Array(arguments.dropFirst(2)))
+case "canonical":
+  try CanonicalBench.run(
+    graphFile: URL(fileURLWithPath: arguments[2]), rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)
 case "gc":
   try CollectionBench.run(
     directory: URL(fileURLWithPath: arguments[2]),
@@ -73,7 +78,7 @@ case "gc":
 default:
   FileHandle.standardError.write(
     Data(
-      "usage: registry-bench checksums FILE [ROUNDS] | catalog DIR [VERSIONS] [TENSORS] | gc DIR [OBJECTS] [VERSIONS]\n"
+      "usage: registry-bench checksums FILE [ROUNDS] | catalog DIR [VERSIONS] [TENSORS] | gc DIR [OBJECTS] [VERSIONS] | canonical FILE [ROUNDS]\n"
         .utf8))
   exit(2)
 }
