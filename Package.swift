@@ -20,7 +20,7 @@
 //   Registry          The façade: push, pull, list, show, tying the format layer, store and catalog.
 //   RegistryCommands  The commands, one per file: parse arguments, call the libraries, render text or JSON.
 //   RegistryCLI       The `registry` executable: a few lines that call RegistryCommands.
-//   COpenBLAS         Debian's OpenBLAS (CBLAS interface), for the dense kernels.
+//   COpenBLAS         C: Debian's OpenBLAS (CBLAS interface), loaded on first use, for the dense kernels.
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
@@ -101,7 +101,7 @@ let package = Package(
       name: "Registry",
       dependencies: ["RegistryCore", "FileSystem", "SavedModelFormat", "ContentStore", "Catalog", "Checksums"]
     ),
-    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+    .target(name: "COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),

@@ -18,8 +18,8 @@ import COpenBLAS
 enum BLAS {
   /// The number of threads OpenBLAS uses itself, set on first use.
   static let threadCount: Int = {
-    if !userChoseThreads { openblas_set_num_threads(1) }
-    return Int(openblas_get_num_threads())
+    if !userChoseThreads { registry_openblas_set_num_threads(1) }
+    return Int(registry_openblas_get_num_threads())
   }()
 
   static let userChoseThreads = getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil
@@ -121,7 +121,7 @@ extension Float: GEMMElement {
       cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc)
       return
     }
-    cblas_sgemm(
+    registry_cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
   }
@@ -130,7 +130,7 @@ extension Float: GEMMElement {
     transpose: Bool, rows: Int, columns: Int, matrix: UnsafePointer<Float>, ld: Int,
     x: UnsafePointer<Float>, incX: Int, y: UnsafeMutablePointer<Float>
   ) {
-    cblas_sgemv(
+    registry_cblas_sgemv(
       CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, matrix, Int32(ld), x,
       Int32(incX), 0, y, 1)
   }
@@ -142,7 +142,7 @@ extension Double: GEMMElement {
     a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
     c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
-    cblas_dgemm(
+    registry_cblas_dgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
   }
@@ -151,7 +151,7 @@ extension Double: GEMMElement {
     transpose: Bool, rows: Int, columns: Int, matrix: UnsafePointer<Double>, ld: Int,
     x: UnsafePointer<Double>, incX: Int, y: UnsafeMutablePointer<Double>
   ) {
-    cblas_dgemv(
+    registry_cblas_dgemv(
       CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, matrix, Int32(ld), x,
       Int32(incX), 0, y, 1)
   }
