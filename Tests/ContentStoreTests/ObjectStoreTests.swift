@@ -50,6 +50,26 @@ struct ObjectStoreTests {
     #expect(try store.storedInfo(noise.digest).encoding == .identity)
   }
 
+  @Test("float weights whose bytes spread evenly skip zlib's trial; skewed tensors still get it")
+  func compressionPreCheck() throws {
+    var state: UInt64 = 7
+    func uniform() -> Float {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Float(state >> 40) / Float(1 << 24) * 2 - 1
+    }
+    let weights = (0..<16384).map { _ in uniform() }
+    let levels = (0..<16384).map { _ in [0, 0.25, 0.5, 1][Int((uniform() + 1) * 2) & 3] as Float }
+    weights.withUnsafeBytes { #expect(IngestBatch.looksIncompressible($0)) }
+    levels.withUnsafeBytes { #expect(!IngestBatch.looksIncompressible($0)) }
+    randomBytes(65536, seed: 4).withUnsafeBytes { #expect(IngestBatch.looksIncompressible($0)) }
+    Array(repeating: UInt8(9), count: 4096).withUnsafeBytes { #expect(!IngestBatch.looksIncompressible($0)) }
+
+    let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
+    let skewed = try stage(store, levels.withUnsafeBytes { Array($0) })
+    #expect(skewed.encoding == .zlib)
+    #expect(try stage(store, weights.withUnsafeBytes { Array($0) }).encoding == .identity)
+  }
+
   @Test("an aborted batch publishes nothing")
   func abort() throws {
     let store = try ObjectStore(layout: StoreLayout(root: try temporaryDirectory("store")))
