@@ -92,8 +92,10 @@ package struct Materializer: Sendable {
   /// Creates the tree, then fills the files on every core: thread 0 goes through the files in
   /// order, verifying each object it takes and the file's SHA-256 in one pass over the object's
   /// bytes (`DigestPair`) and writing it; the other threads take objects from the end, verify and
-  /// write them, and thread 0 reads those back into the file's digest. Every object is checked
-  /// against its digest and every file against its SHA-256 and size.
+  /// write them, and thread 0 reads those back into the file's digest. Every file is checked
+  /// against its SHA-256 and size, and every distinct object against its digest once: an object
+  /// a file holds twice (Keras 3 saves each variable twice) is hashed the second time only as
+  /// part of its file, whose SHA-256 covers every byte written.
   private func write(_ manifest: Manifest, into root: String) throws(StoreError) -> Result {
     var directories: [(path: String, mode: UInt16)] = [(root, 0o755)]
     var files: [(entry: Manifest.Entry, path: String)] = []
@@ -151,6 +153,10 @@ package struct Materializer: Sendable {
     }
     firstPiece.append(pieces.count)
     let written = (0..<pieces.count).map { _ in DispatchSemaphore(value: 0) }
+    // Objects some thread has taken on verifying, and the pieces whose object was verified as
+    // they were written (the others are read back into their file's digest).
+    let verifying = Locked(Set<Digest>())
+    let verifiedPieces = Locked([Bool](repeating: false, count: pieces.count))
     // Pieces [0, front) are thread 0's, [back, count) the other threads'.
     let claims = Locked((front: 0, back: pieces.count))
     let firstError = Locked<StoreError?>(nil)
@@ -163,11 +169,22 @@ package struct Materializer: Sendable {
     @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
     @Sendable func fail(_ error: StoreError) { firstError.withLock { if $0 == nil { $0 = error } } }
 
-    /// Reads and verifies a piece's object, its digest computed by `digesting`.
+    /// Whether the caller is the first to verify `digest`, and so must.
+    @Sendable func firstToVerify(_ digest: Digest) -> Bool {
+      verifying.withLock { $0.insert(digest).inserted }
+    }
+
+    /// Reads a piece's object, verified with its digest computed by `digesting`, or unverified
+    /// (`nil`) when another piece verifies the same object and the file's digest covers this one.
     @Sendable func content(
-      of piece: Piece, digesting: (UnsafeRawBufferPointer) -> Digest
+      of piece: Piece, digesting: ((UnsafeRawBufferPointer) -> Digest)?
     ) throws(StoreError) -> [UInt8] {
-      let content = try store.read(piece.object.digest, digesting: digesting)
+      let content: [UInt8]
+      if let digesting {
+        content = try store.read(piece.object.digest, digesting: digesting)
+      } else {
+        content = try store.readUnverified(piece.object.digest)
+      }
       guard Int64(content.count) == piece.object.size else {
         throw StoreError(
           .corrupted, piece.object.digest.description,
@@ -200,7 +217,9 @@ package struct Materializer: Sendable {
         if failed() { continue }
         do throws(StoreError) {
           let piece = allPieces[index]
-          try write(try content(of: piece) { Digest.of($0) }, of: piece)
+          let verify = firstToVerify(piece.object.digest)
+          try write(try content(of: piece, digesting: verify ? { Digest.of($0) } : nil), of: piece)
+          if verify { verifiedPieces.withLock { $0[index] = true } }
         } catch {
           fail(error)
         }
@@ -227,6 +246,13 @@ package struct Materializer: Sendable {
             claims.front += 1
             return true
           }
+          if claimed && !firstToVerify(piece.object.digest) {
+            let bytes = try content(of: piece, digesting: nil)
+            bytes.withUnsafeBytes { digests.updateFile($0) }
+            try write(bytes, of: piece)
+            size += piece.object.size
+            continue
+          }
           if claimed {
             let bytes = try content(of: piece) { bytes in
               if single {
@@ -244,7 +270,7 @@ package struct Materializer: Sendable {
           written[pieceIndex].wait()
           written[pieceIndex].signal()
           if failed() { return }
-          if single {
+          if single && verifiedPieces.withLock({ $0[pieceIndex] }) {
             // The writer checked the object against this digest, and its size.
             fileDigest = piece.object.digest
             size = piece.object.size

@@ -156,6 +156,13 @@ package struct ObjectStore: Sendable {
     return content
   }
 
+  /// Reads an object like `read(_:)` but does not hash it: for a caller whose own check covers
+  /// the bytes (a pull's file SHA-256) and that has verified the same object once already.
+  /// Lengths and the zlib stream are still checked.
+  package func readUnverified(_ digest: Digest) throws(StoreError) -> [UInt8] {
+    try read(digest) { _ in digest }
+  }
+
   /// The encoding and on-disk size of a stored object, from its header alone.
   package func storedInfo(_ digest: Digest) throws(StoreError) -> (encoding: Encoding, storedSize: Int64, size: Int64) {
     let file = path(for: digest)
