@@ -71,51 +71,60 @@ extension Catalog {
     }
   }
 
+  /// One row at a time through cached statements: a Keras model has a thousand or more rows,
+  /// and compiling each statement anew cost more than the inserts.
   private func insertRows(_ db: Database, _ version: NewVersion, versionID: Int64, now: String) throws {
     for object in version.objects {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO objects (digest, size, stored_size, encoding, hash_algorithm, created_at)
           VALUES (?, ?, ?, ?, 'sha256', ?) ON CONFLICT(digest) DO NOTHING
-          """,
+          """
+      ).execute(
         arguments: [object.digest.description, object.size, object.storedSize, object.encoding.name, now])
     }
     for file in version.files {
-      try db.execute(
-        sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+      try db.cachedStatement(
+        sql: "INSERT INTO files (version_id, path, kind, mode, size, sha256) VALUES (?, ?, ?, ?, ?, ?)"
+      ).execute(
         arguments: [versionID, file.path, file.kind.rawValue, file.mode, file.size, file.sha256?.description])
       for (seq, object) in file.objects.enumerated() {
-        try db.execute(
-          sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+          sql: "INSERT INTO file_objects (version_id, path, seq, offset, digest, size) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(
           arguments: [versionID, file.path, seq, object.offset, object.digest.description, object.size])
       }
     }
     for tensor in version.tensors {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO tensors (version_id, name, dtype, shape, crc32c, shard, offset, size, digest)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           versionID, tensor.name, tensor.dtype, tensor.shapeJSON, Int64(tensor.crc32c), tensor.shard,
           tensor.offset, tensor.size, tensor.digest?.description,
         ])
     }
     for (position, metaGraph) in version.metaGraphs.enumerated() {
-      try db.execute(
-        sql: "INSERT INTO meta_graphs (version_id, position, tags, tensorflow_version) VALUES (?, ?, ?, ?)",
+      try db.cachedStatement(
+        sql: "INSERT INTO meta_graphs (version_id, position, tags, tensorflow_version) VALUES (?, ?, ?, ?)"
+      ).execute(
         arguments: [versionID, position, metaGraph.tagsJSON, metaGraph.tensorflowVersion])
     }
     for signature in version.signatures {
-      try db.execute(
-        sql: "INSERT INTO signatures (version_id, meta_graph, key, method_name) VALUES (?, ?, ?, ?)",
+      try db.cachedStatement(
+        sql: "INSERT INTO signatures (version_id, meta_graph, key, method_name) VALUES (?, ?, ?, ?)"
+      ).execute(
         arguments: [versionID, signature.metaGraph, signature.key, signature.methodName])
       for tensor in signature.tensors {
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             INSERT INTO signature_tensors (version_id, meta_graph, signature, direction, name, tensor_name, dtype, shape)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+            """
+        ).execute(
           arguments: [
             versionID, signature.metaGraph, signature.key, tensor.direction, tensor.name, tensor.tensorName,
             tensor.dtype, tensor.shapeJSON,
@@ -123,15 +132,16 @@ extension Catalog {
       }
     }
     for op in Set(version.ops) {
-      try db.execute(sql: "INSERT INTO ops (version_id, op) VALUES (?, ?)", arguments: [versionID, op])
+      try db.cachedStatement(sql: "INSERT INTO ops (version_id, op) VALUES (?, ?)").execute(arguments: [versionID, op])
     }
     if let fingerprint = version.fingerprint {
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO fingerprints (version_id, producer, saved_model_checksum, graph_def_program_hash,
             signature_def_hash, saved_object_graph_hash, checkpoint_hash, uuid, status)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           versionID, fingerprint.producer, fingerprint.savedModelChecksum, fingerprint.graphDefProgramHash,
           fingerprint.signatureDefHash, fingerprint.savedObjectGraphHash, fingerprint.checkpointHash,
@@ -139,8 +149,9 @@ extension Catalog {
         ])
     }
     for (key, value) in version.metadata {
-      try db.execute(
-        sql: "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?)", arguments: [versionID, key, value])
+      try db.cachedStatement(
+        sql: "INSERT INTO metadata (version_id, key, value) VALUES (?, ?, ?)"
+      ).execute(arguments: [versionID, key, value])
     }
   }
 
