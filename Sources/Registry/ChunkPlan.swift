@@ -32,7 +32,7 @@ struct ChunkPlan: Sendable {
   var files: [File] = []
   var pieces: [Piece] = []
 
-  init(directory: SavedModelDirectory, bundle: TensorBundle?) {
+  init(files entries: [SavedModelDirectory.FileEntry], root: URL, bundle: TensorBundle?) {
     var tensorsByShardFile: [String: [(index: Int, entry: TensorBundle.Entry)]] = [:]
     if let bundle {
       for (index, entry) in bundle.entries.enumerated() where !entry.isSliced && entry.size > 0 {
@@ -40,9 +40,9 @@ struct ChunkPlan: Sendable {
         tensorsByShardFile[path, default: []].append((index, entry))
       }
     }
-    for entry in directory.files where entry.kind == .file {
+    for entry in entries where entry.kind == .file {
       let fileIndex = files.count
-      files.append(File(entry: entry, url: directory.url.appendingPathComponent(entry.path)))
+      files.append(File(entry: entry, url: root.appendingPathComponent(entry.path)))
       let tensors = (tensorsByShardFile[entry.path] ?? []).sorted { $0.entry.offset < $1.entry.offset }
       if tensors.isEmpty || Self.overlap(tensors.map(\.entry)) {
         addBlocks(file: fileIndex, from: 0, to: entry.size, tensor: nil)

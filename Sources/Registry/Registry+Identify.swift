@@ -33,7 +33,7 @@ extension Registry {
     do {
       let directory = try SavedModelDirectory(url: directoryURL)
       let bundle = try directory.bundle()
-      let ingested = try ingest(directory, bundle: bundle, into: nil)
+      let ingested = try ingest(DirectoryListing(directory), bundle: bundle, into: nil)
       let manifestDigest = Digest.of(ingested.manifest.canonicalBytes())
       var sizes: [String: Int64] = [:]
       for entry in ingested.manifest.entries {

@@ -94,21 +94,37 @@ extension Registry {
     }
 
     let timer = PhaseTimer()
-    let directory = try SavedModelDirectory(url: directoryURL)
-    let bundle = try directory.bundle()
+    let source = DirectorySource(directoryURL)
+    let listing = DirectoryListing(url: directoryURL, files: try source.listing())
+    let bundle: TensorBundle?
+    do {
+      bundle =
+        listing.hasVariables ? try TensorBundle(source: source, prefix: SavedModelDirectory.variablesPrefix) : nil
+    } catch {
+      // A missing or damaged graph explains more than the index does.
+      _ = try SavedModelDirectory(source: source)
+      throw error
+    }
     timer.mark("open")
-    // Describing the graph (signatures, ops, fingerprint hashes) needs no weights, so it runs
-    // beside the ingest, which reads every byte.
+    // Parsing the graph (some 50 ms for a 2 MB Keras graph) and describing it (signatures, ops,
+    // fingerprint hashes) need no weights, so both run beside the ingest, which reads every byte.
     let inspecting = DispatchGroup()
-    let inspected = Locked<SavedModelInspection?>(nil)
+    let inspected = Locked<Result<(SavedModelDirectory, SavedModelInspection), any Error>?>(nil)
     DispatchQueue.global().async(group: inspecting) {
-      let result = SavedModelInspection(directory, bundle: bundle)
+      let result = Result { () throws -> (SavedModelDirectory, SavedModelInspection) in
+        let directory = try SavedModelDirectory(source: source)
+        return (directory, SavedModelInspection(directory, bundle: bundle))
+      }
       inspected.withLock { $0 = result }
     }
     func inspection() throws -> SavedModelInspection {
       inspecting.wait()
-      guard let inspection = inspected.withLock({ $0 }) else {
+      guard let (directory, inspection) = try inspected.withLock({ $0 })?.get() else {
         throw RegistryError(.unavailable, "\(directoryURL.path): inspection did not finish")
+      }
+      if directory.files != listing.files {
+        throw RegistryError(
+          .corrupted, "\(directoryURL.path): the directory changed while it was being pushed; push again")
       }
       if let fingerprint = inspection.fingerprint,
         let checkpoint = fingerprint.fields.first(where: { $0.name == "checkpoint_hash" }),
@@ -136,7 +152,7 @@ extension Registry {
     do {
       let ingested: Ingested
       do {
-        ingested = try ingest(directory, bundle: bundle, into: batch)
+        ingested = try ingest(listing, bundle: bundle, into: batch)
       } catch {
         // A bad graph or fingerprint explains a failure better than what it caused.
         _ = try inspection()
@@ -241,6 +257,24 @@ extension Registry {
 
   // MARK: - Reading the directory once
 
+  /// A directory's files as listed once before it is read; the plan and the manifest come from
+  /// this listing, and a push checks that the graph's own listing found the same.
+  struct DirectoryListing {
+    let url: URL
+    let files: [SavedModelDirectory.FileEntry]
+
+    init(url: URL, files: [SavedModelDirectory.FileEntry]) {
+      self.url = url
+      self.files = files
+    }
+
+    init(_ directory: SavedModelDirectory) {
+      self.init(url: directory.url, files: directory.files)
+    }
+
+    var hasVariables: Bool { files.contains { $0.path == SavedModelDirectory.variablesPrefix + ".index" } }
+  }
+
   struct Ingested {
     var manifest: Manifest
     /// Every distinct file object, by digest.
@@ -250,21 +284,22 @@ extension Registry {
     var plan: ChunkPlan
   }
 
-  /// Hashes every file whole and every piece on its own, reading each byte once, in parallel.
+  /// Hashes every file whole and every piece on its own, in parallel.
   ///
-  /// Thread 0 streams each file in order through SHA-256 and takes each next piece that no
-  /// other thread has taken, hashing the piece and the file together in one pass (`DigestPair`)
-  /// before checking, compressing and staging it. The other threads take pieces from the end of
-  /// the plan and hash, check and stage them alone; the two meet where their work balances, and
-  /// thread 0 feeds the pieces past that point to the file's digest only. A file of one piece
-  /// that another thread took gets that piece's digest without being read again, and a piece
+  /// The file's SHA-256 is one stream that no thread can share, so thread 0 is given it: it
+  /// streams each file of several pieces in order, and when it reaches a piece that no other
+  /// thread has taken yet it takes it, hashing the piece and the file together in one pass
+  /// (`DigestPair`) before checking, compressing and staging it. The other threads take pieces
+  /// in the same order and hash, check and stage them alone, so they stay ahead of thread 0
+  /// until they are the slower side, and thread 0 then helps. A file of one piece that another
+  /// thread took gets that piece's digest without being read again, and a piece
   /// byte-for-byte equal to its earlier twin (`twins`) gets the twin's digest and CRC instead of
   /// being hashed and staged. Each thread reuses its buffers, since allocating and freeing
   /// megabytes per piece makes the kernel stall every core. A file that changes while it is read (size, times or inode) fails the push.
   ///
   /// - Parameter batch: where to stage objects; `nil` only computes digests (for `identify`).
-  func ingest(_ directory: SavedModelDirectory, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
-    let plan = ChunkPlan(directory: directory, bundle: bundle)
+  func ingest(_ directory: DirectoryListing, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
+    let plan = ChunkPlan(files: directory.files, root: directory.url, bundle: bundle)
     let before = try plan.files.map { try FileIdentity(of: $0.url.path) }
     let numericTensors = Set((bundle?.entries ?? []).indices.filter { bundle?.entries[$0].dtype.elementSize != nil })
 
@@ -283,8 +318,8 @@ extension Registry {
     let sameAsTwin = Locked([Bool](repeating: false, count: plan.pieces.count))
     let fileDigests = Locked([FileDigest?](repeating: nil, count: plan.files.count))
     let firstError = Locked<(any Error)?>(nil)
-    // Pieces [0, front) are thread 0's, [back, count) the other threads'.
-    let claims = Locked((front: 0, back: plan.pieces.count))
+    // Every thread takes pieces in plan order: pieces [0, next) are taken.
+    let next = Locked(0)
     let bufferSize = Int(ChunkPlan.blockSize)
 
     @Sendable func fail(_ error: any Error) { firstError.withLock { if $0 == nil { $0 = error } } }
@@ -323,14 +358,14 @@ extension Registry {
       results.withLock { $0[index] = PieceResult(staged: staged, crc: crc) }
     }
 
-    @Sendable func stagePiecesFromTheEnd(
+    @Sendable func stagePiecesInOrder(
       _ buffer: UnsafeMutableRawBufferPointer, _ scratch: UnsafeMutableRawBufferPointer
     ) {
       while !failed() {
-        let claimed = claims.withLock { claims -> Int? in
-          guard claims.back > claims.front else { return nil }
-          claims.back -= 1
-          return claims.back
+        let claimed = next.withLock { next -> Int? in
+          guard next < plan.pieces.count else { return nil }
+          next += 1
+          return next - 1
         }
         guard let index = claimed else { return }
         do {
@@ -349,10 +384,10 @@ extension Registry {
       let file = plan.files[index]
       var digests = DigestPair()
       for pieceIndex in file.pieces {
-        // Pieces come in plan order, file by file, so the next one is always at `front`.
-        let claimed = claims.withLock { claims in
-          guard claims.front == pieceIndex, pieceIndex < claims.back else { return false }
-          claims.front += 1
+        // Every thread takes pieces in plan order, so this one is taken or is the next.
+        let claimed = next.withLock { next in
+          guard next == pieceIndex else { return false }
+          next += 1
           return true
         }
         if !claimed && file.pieces.count == 1 { return .piece(pieceIndex) }
@@ -390,7 +425,7 @@ extension Registry {
         buffer.deallocate()
         scratch.deallocate()
       }
-      if thread == 0 { streamFiles(buffer, scratch) } else { stagePiecesFromTheEnd(buffer, scratch) }
+      if thread == 0 { streamFiles(buffer, scratch) } else { stagePiecesInOrder(buffer, scratch) }
     }
     if let error = firstError.withLock({ $0 }) { throw error }
 
