@@ -166,7 +166,7 @@ let package = Package(
       name: "registry-bench",
       dependencies: [
         "Checksums", "Catalog", "ContentStore", "Registry", "RegistryCore", "Inference", "NumPyFormat", "TensorIO",
-        "TensorKernels", "TFProto", .product(name: "Crypto", package: "swift-crypto"),
+        "SavedModelFormat", "TensorKernels", "TFProto", .product(name: "Crypto", package: "swift-crypto"),
       ],
       path: "Benchmarks/registry-bench"
     ),

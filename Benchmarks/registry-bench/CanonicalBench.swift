@@ -1,4 +1,5 @@
 import Foundation
+import SavedModelFormat
 import TFProto
 
 /// Times the deterministic re-encoding that the fingerprint checks hash, both ways: our
@@ -18,5 +19,20 @@ enum CanonicalBench {
     print(String(format: "canonicalBytes (one pass)       %8.1f ms", oneFile * 1e3))
     print(String(format: "SwiftProtobuf deterministic     %8.1f ms", swiftProtobuf * 1e3))
     print("same bytes: \(ours == theirs)")
+    // What a push does beside its ingest: open the directory (parse) and describe it.
+    let root = graphFile.deletingLastPathComponent()
+    var directory = try SavedModelDirectory(url: root)
+    let open = (0..<rounds).map { _ in seconds { directory = (try? SavedModelDirectory(url: root)) ?? directory } }
+      .min()!
+    let bundle = try directory.bundle()
+    let inspect = (0..<rounds).map { _ in seconds { _ = SavedModelInspection(directory, bundle: bundle) } }.min()!
+    let checksum = (0..<rounds).map { _ in seconds { _ = FingerprintComputer.savedModelChecksum(model) } }.min()!
+    let program = (0..<rounds).map { _ in seconds { _ = FingerprintComputer.graphDefProgramHash(model) } }.min()!
+    let objects = (0..<rounds).map { _ in seconds { _ = FingerprintComputer.savedObjectGraphHash(model) } }.min()!
+    print(String(format: "SavedModelDirectory (parse)     %8.1f ms", open * 1e3))
+    print(String(format: "SavedModelInspection            %8.1f ms", inspect * 1e3))
+    print(String(format: "  saved_model_checksum          %8.1f ms", checksum * 1e3))
+    print(String(format: "  graph_def_program_hash        %8.1f ms", program * 1e3))
+    print(String(format: "  saved_object_graph_hash       %8.1f ms", objects * 1e3))
   }
 }
