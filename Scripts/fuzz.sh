@@ -7,7 +7,9 @@
 #   Scripts/fuzz.sh bundle 600 -fork=1 -ignore_crashes=1   keep going after a crash
 #
 # Builds registry-fuzz in release mode with -sanitize=fuzzer,address and -DFUZZING into its own
-# scratch path (.build-fuzz; REGISTRY_FUZZ_SANITIZERS=fuzzer to leave AddressSanitizer out), then
+# scratch path (.build-fuzz; REGISTRY_FUZZ_SANITIZERS=fuzzer to leave AddressSanitizer out;
+# REGISTRY_FUZZ_CONFIGURATION=debug for a build that takes minutes less and runs slower, as CI
+# does, with a 60 s timeout per input instead of 10), then
 # runs libFuzzer for SECONDS on Tests/Fuzz/TARGET/corpus (read only: new inputs go to a working
 # corpus under $REGISTRY_FUZZ_WORK, default /tmp/registry-fuzz/TARGET/corpus, kept between runs)
 # with Tests/Fuzz/TARGET.dict when there is one. Crashes, leaks, timeouts and out-of-memory inputs
@@ -28,14 +30,17 @@ seconds=$2
 shift 2
 scratch=${REGISTRY_FUZZ_SCRATCH:-.build-fuzz}
 sanitizers=${REGISTRY_FUZZ_SANITIZERS:-fuzzer,address}
+configuration=${REGISTRY_FUZZ_CONFIGURATION:-release}
+timeout=10
+[[ "$configuration" == debug ]] && timeout=60
 work=${REGISTRY_FUZZ_WORK:-/tmp/registry-fuzz}
 
-echo "fuzz: building registry-fuzz with -sanitize=$sanitizers into $scratch" >&2
+echo "fuzz: building registry-fuzz ($configuration) with -sanitize=$sanitizers into $scratch" >&2
 build_start=$(date +%s)
-swift build -c release --product registry-fuzz --scratch-path "$scratch" \
+swift build -c "$configuration" --product registry-fuzz --scratch-path "$scratch" \
   -Xswiftc "-sanitize=$sanitizers" -Xswiftc -DFUZZING >&2
 echo "fuzz: built in $(($(date +%s) - build_start)) s" >&2
-binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/registry-fuzz"
+binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/registry-fuzz"
 
 # The replay build knows the names; the fuzz build has no main of its own.
 targets=(savedmodel savedmodel-text bundle manifest object npy json regex example artifact)
@@ -61,8 +66,8 @@ for name in "${run[@]}"; do
   crashes="$work/$name/crashes"
   mkdir -p "$corpus" "$crashes"
   log="$work/$name/last.log"
-  before=$(find "$crashes" -type f | wc -l)
-  flags=(-max_total_time="$seconds" -artifact_prefix="$crashes/" -max_len="$(max_len "$name")" -timeout=10
+  before=$(find "$crashes" -type f ! -name "slow-unit-*" | wc -l)
+  flags=(-max_total_time="$seconds" -artifact_prefix="$crashes/" -max_len="$(max_len "$name")" -timeout="$timeout" -report_slow_units="$timeout"
     -rss_limit_mb=2560 -print_final_stats=1)
   [[ -f "Tests/Fuzz/$name.dict" ]] && flags+=(-dict="Tests/Fuzz/$name.dict")
   start=$(date +%s)
@@ -75,7 +80,7 @@ for name in "${run[@]}"; do
   elapsed=$(($(date +%s) - start))
   execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
   [[ -n "$execs" ]] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
-  found=$(($(find "$crashes" -type f | wc -l) - before))
+  found=$(($(find "$crashes" -type f ! -name "slow-unit-*" | wc -l) - before))
   inputs=$(find "$corpus" -type f | wc -l)
   echo "fuzz $name: ${execs:-0} execs in $elapsed s, $inputs corpus inputs, $found new crash files ($crashes), libFuzzer exit $code (log $log)"
   if [[ $found -gt 0 || $code -ne 0 ]]; then
