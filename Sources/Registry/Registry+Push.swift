@@ -105,16 +105,25 @@ extension Registry {
       _ = try SavedModelDirectory(source: source)
       throw error
     }
+    // A directory without a binary graph (a text graph, a chunked one, none at all) is opened
+    // here, so one that is not a SavedModel fails before any byte of it is read.
+    let hasBinaryGraph = listing.files.contains {
+      $0.path == SavedModelDirectory.GraphFile.binary.rawValue && $0.kind == .file
+    }
+    let openedFirst = hasBinaryGraph ? nil : try SavedModelDirectory(source: source)
     timer.mark("open")
     // Parsing the graph (some 50 ms for a 2 MB Keras graph) and describing it (signatures, ops,
-    // fingerprint hashes) need no weights, so both run beside the ingest, which reads every byte.
+    // fingerprint hashes) need no weights, so both run beside the ingest, which reads every byte
+    // and stops early if the graph does not parse.
     let inspecting = DispatchGroup()
     let inspected = Locked<Result<(SavedModelDirectory, SavedModelInspection), any Error>?>(nil)
+    let graphFailed = Locked(false)
     DispatchQueue.global().async(group: inspecting) {
       let result = Result { () throws -> (SavedModelDirectory, SavedModelInspection) in
-        let directory = try SavedModelDirectory(source: source)
+        let directory = try openedFirst ?? SavedModelDirectory(source: source)
         return (directory, SavedModelInspection(directory, bundle: bundle))
       }
+      if case .failure = result { graphFailed.withLock { $0 = true } }
       inspected.withLock { $0 = result }
     }
     func inspection() throws -> SavedModelInspection {
@@ -152,7 +161,7 @@ extension Registry {
     do {
       let ingested: Ingested
       do {
-        ingested = try ingest(listing, bundle: bundle, into: batch)
+        ingested = try ingest(listing, bundle: bundle, into: batch) { graphFailed.withLock { $0 } }
       } catch {
         // A bad graph or fingerprint explains a failure better than what it caused.
         _ = try inspection()
@@ -297,8 +306,14 @@ extension Registry {
   /// being hashed and staged. Each thread reuses its buffers, since allocating and freeing
   /// megabytes per piece makes the kernel stall every core. A file that changes while it is read (size, times or inode) fails the push.
   ///
-  /// - Parameter batch: where to stage objects; `nil` only computes digests (for `identify`).
-  func ingest(_ directory: DirectoryListing, bundle: TensorBundle?, into batch: IngestBatch?) throws -> Ingested {
+  /// - Parameters:
+  ///   - batch: where to stage objects; `nil` only computes digests (for `identify`).
+  ///   - abandoned: polled between pieces; once true the ingest stops and throws (a push whose
+  ///     graph failed to parse reports that instead).
+  func ingest(
+    _ directory: DirectoryListing, bundle: TensorBundle?, into batch: IngestBatch?,
+    abandoned: @escaping @Sendable () -> Bool = { false }
+  ) throws -> Ingested {
     let plan = ChunkPlan(files: directory.files, root: directory.url, bundle: bundle)
     let before = try plan.files.map { try FileIdentity(of: $0.url.path) }
     let numericTensors = Set((bundle?.entries ?? []).indices.filter { bundle?.entries[$0].dtype.elementSize != nil })
@@ -323,7 +338,10 @@ extension Registry {
     let bufferSize = Int(ChunkPlan.blockSize)
 
     @Sendable func fail(_ error: any Error) { firstError.withLock { if $0 == nil { $0 = error } } }
-    @Sendable func failed() -> Bool { firstError.withLock { $0 != nil } }
+    @Sendable func failed() -> Bool {
+      if abandoned() { fail(RegistryError(.unavailable, "\(directory.url.path): the push was abandoned")) }
+      return firstError.withLock { $0 != nil }
+    }
 
     /// Reads a piece into the start of `buffer`.
     @Sendable func read(_ index: Int, _ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
@@ -384,6 +402,7 @@ extension Registry {
       let file = plan.files[index]
       var digests = DigestPair()
       for pieceIndex in file.pieces {
+        if failed() { break }  // the error is thrown after the threads finish
         // Every thread takes pieces in plan order, so this one is taken or is the next.
         let claimed = next.withLock { next in
           guard next == pieceIndex else { return false }

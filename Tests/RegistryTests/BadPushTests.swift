@@ -93,4 +93,22 @@ struct BadPushTests {
     expectRefused(
       registry, try TestSupport.temporaryDirectory("empty"), kind: .invalidArgument, mentioning: "not a SavedModel")
   }
+
+  @Test("a directory without a graph is refused before its files are read (a 1 TiB sparse file would take hours)")
+  func notASavedModelIsNotRead() throws {
+    let registry = try TestSupport.newRegistry()
+    let directory = try TestSupport.temporaryDirectory("downloads")
+    let big = directory.appendingPathComponent("weights.bin").path
+    #expect(FileManager.default.createFile(atPath: big, contents: nil))
+    #expect(truncate(big, 1 << 40) == 0)
+    expectRefused(registry, directory, kind: .invalidArgument, mentioning: "not a SavedModel")
+  }
+
+  @Test("a graph that does not parse is what a push reports, even beside a readable index")
+  func corruptGraphBesideIndex() throws {
+    let registry = try TestSupport.newRegistry()
+    let directory = try TestSupport.copy("keras2_mlp")
+    try Data(repeating: 0xFF, count: 4096).write(to: directory.appendingPathComponent("saved_model.pb"))
+    expectRefused(registry, directory, kind: .corrupted, mentioning: "saved_model.pb")
+  }
 }
