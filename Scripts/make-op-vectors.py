@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/InferenceTests/Vectors/*.json: inputs and TensorFlow's outputs for ops whose
-results must match TensorFlow bit for bit (stateless random ops; text ops).
+results must match TensorFlow bit for bit (stateless random ops; text ops; Unicode ops).
 
 Run with TensorFlow 2.21 (the venv Scripts/install-venv.sh makes):
     ~/tf-venv/bin/python Scripts/make-op-vectors.py
@@ -229,6 +229,93 @@ def text_cases():
     return cases
 
 
+def error_text(error):
+    return error.message.split(" [Op:")[0].split("}} ")[-1]
+
+
+def unicode_cases():
+    """UnicodeDecode(WithOffsets), UnicodeEncode and UnicodeTranscode over valid and broken text in
+    every encoding the registry implements, under each error mode."""
+    cases = []
+    utf8 = ["", "a", "Café", "東京", "😀 x", "\x00\x01\x1f\x7f\x80 c", b"\xff", b"\xc3", b"\xe6\x9d",
+            b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"a\x80b",
+            b"\xe2\x82a", b"\xf0\x9f\x98", b"\xf0\x9f\x98\x80\xff\xc3\xa9", b"\xc3\xa9\xe6\x9d\xb1x",
+            b"\xe0\x80\xaf", b"\xef\xbf\xbf\xf4\x8f\xbf\xbf"]
+    utf16 = ["", "Café", "😀", b"\xd8\x3d", b"\xde\x00", b"\x00a\x00", b"\xd8\x3d\x00a", b"\x00\x01\x00\x1f"]
+    utf32 = ["", "Café😀", b"\x00\x11\x00\x00", b"\x00\x00\xd8\x00", b"\x00\x00\x00", b"\x00\x00\x00\x05"]
+
+    def raw(values, encoding):
+        return [v if isinstance(v, bytes) else v.encode(encoding) for v in values]
+
+    inputs = [("UTF-8", raw(utf8, "utf-8")), ("UTF-16-BE", raw(utf16, "utf-16-be")),
+              ("UTF-32-BE", raw(utf32, "utf-32-be"))]
+    modes = [("strict", 65533, False), ("replace", 65533, False), ("replace", 63, True), ("ignore", 65533, False),
+             ("ignore", 0, True), ("replace", 0, False), ("strict", 65533, True), ("replace", 0xD800, False),
+             ("replace", 0x110000, True)]
+    for encoding, values in inputs:
+        for errors, replacement, control in modes:
+            for value in values + [values]:  # each string alone, then all of them as one vector
+                batch = value if isinstance(value, list) else [value]
+                # Tsplits=int32 aborts TensorFlow 2.21 (a check failure: its kernel writes int64 splits).
+                for splits_type in ["int64"]:
+                    case = {"op": "UnicodeDecodeWithOffsets", "input": hexes(batch), "input_encoding": encoding,
+                            "errors": errors, "replacement_char": replacement,
+                            "replace_control_characters": control, "splits_type": splits_type}
+                    try:
+                        splits, chars, offsets = R.UnicodeDecodeWithOffsets(
+                            input=tf.constant(batch, tf.string), input_encoding=encoding, errors=errors,
+                            replacement_char=replacement, replace_control_characters=control, Tsplits=splits_type)
+                        case.update({"splits": text(splits.numpy()), "chars": text(chars.numpy()),
+                                     "offsets": text(offsets.numpy())})
+                    except tf.errors.InvalidArgumentError as error:
+                        case["error"] = error_text(error)
+                    cases.append(case)
+    # A matrix of strings: the splits run over its elements in row-major order.
+    matrix = [["ab", "c"], ["", "東"]]
+    splits, chars = R.UnicodeDecode(input=tf.constant(matrix), input_encoding="UTF-8")
+    cases.append({"op": "UnicodeDecode", "input": hexes([w for row in matrix for w in row]), "shape": [2, 2],
+                  "input_encoding": "UTF-8", "errors": "replace", "replacement_char": 65533,
+                  "replace_control_characters": False, "splits_type": "int64", "splits": text(splits.numpy()),
+                  "chars": text(chars.numpy())})
+
+    codepoints = [[], [97], [67, 97, 102, 233], [0x6771, 0x4EAC], [0x1F600, 32, 120], [0, 31, 127],
+                  [0xD800], [0xDFFF, 97], [0x110000], [-1, 98], [0x10FFFF, 0xFFFF], [65, 0xDC00, 66]]
+    for encoding in ["UTF-8", "UTF-16-BE", "UTF-32-BE"]:
+        for errors, replacement in [("strict", 65533), ("replace", 65533), ("replace", 63), ("ignore", 65533),
+                                    ("replace", 0xD800), ("replace", -5)]:
+            for rows in [[c] for c in codepoints] + [codepoints]:
+                flat = [c for row in rows for c in row]
+                splits = [0]
+                for row in rows:
+                    splits.append(splits[-1] + len(row))
+                case = {"op": "UnicodeEncode", "input_values": text(flat), "input_splits": text(splits),
+                        "output_encoding": encoding, "errors": errors, "replacement_char": replacement}
+                try:
+                    out = R.UnicodeEncode(input_values=tf.constant(flat, tf.int32),
+                                          input_splits=tf.constant(splits, tf.int64), output_encoding=encoding,
+                                          errors=errors, replacement_char=replacement)
+                    case["output"] = hexes(out.numpy().tolist())
+                except tf.errors.InvalidArgumentError as error:
+                    case["error"] = error_text(error)
+                cases.append(case)
+
+    for source, values in inputs:
+        for target in ["UTF-8", "UTF-16-BE", "UTF-32-BE"]:
+            for errors, replacement, control in modes:
+                case = {"op": "UnicodeTranscode", "input": hexes(values), "input_encoding": source,
+                        "output_encoding": target, "errors": errors, "replacement_char": replacement,
+                        "replace_control_characters": control}
+                try:
+                    out = R.UnicodeTranscode(input=tf.constant(values, tf.string), input_encoding=source,
+                                             output_encoding=target, errors=errors, replacement_char=replacement,
+                                             replace_control_characters=control)
+                    case["output"] = hexes(out.numpy().tolist())
+                except tf.errors.InvalidArgumentError as error:
+                    case["error"] = error_text(error)
+                cases.append(case)
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     random = random_cases()
@@ -239,6 +326,10 @@ def main():
     (OUT / "text_ops.json").write_text(
         json.dumps({"tensorflow": tf.__version__, "cases": texts}, separators=(",", ":"), ensure_ascii=True) + "\n")
     print(f"text_ops.json: {len(texts)} cases")
+    unicode = unicode_cases()
+    (OUT / "unicode_ops.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": unicode}, separators=(",", ":"), ensure_ascii=True) + "\n")
+    print(f"unicode_ops.json: {len(unicode)} cases")
 
 
 if __name__ == "__main__":

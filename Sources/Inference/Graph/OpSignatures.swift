@@ -104,6 +104,12 @@ struct OpSignatures: Sendable {
       .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
     },
     "StringNGrams": ["ngrams", "ngrams_splits"].map { .init(name: $0, numberAttribute: nil, typeListAttribute: nil) },
+    "UnicodeDecode": ["row_splits", "char_values"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
+    "UnicodeDecodeWithOffsets": ["row_splits", "char_values", "char_to_byte_starts"].map {
+      .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
+    },
     "RaggedRange": ["rt_nested_splits", "rt_dense_values"].map {
       .init(name: $0, numberAttribute: nil, typeListAttribute: nil)
     },

@@ -21,6 +21,7 @@ enum OpCatalog {
     StringConversionOps.register(into: &registry)
     RegexOps.register(into: &registry)
     RaggedOps.register(into: &registry)
+    UnicodeOps.register(into: &registry)
     ExtendedMathOps.register(into: &registry)
     IndexingOps.register(into: &registry)
     ImageOps.register(into: &registry)

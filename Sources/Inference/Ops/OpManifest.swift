@@ -213,6 +213,16 @@ enum OpManifest {
       "string data, int32 or int64 splits",
       ["separator", "ngram_widths", "left_pad", "right_pad", "pad_width", "preserve_short_sequences"],
       note: "the output's bytes are counted before it is joined")
+    for name in ["UnicodeDecode", "UnicodeDecodeWithOffsets", "UnicodeTranscode"] {
+      entries[name] = Entry(
+        "string; UTF-8, UTF-16-BE, UTF-32-BE",
+        ["input_encoding", "errors", "replacement_char", "replace_control_characters"]
+          + (name == "UnicodeTranscode" ? ["output_encoding"] : ["Tsplits"]),
+        note: "ill-formed UTF-8 replaced by maximal subparts, as ICU does; other ICU encodings are refused")
+    }
+    entries["UnicodeEncode"] = Entry(
+      "int32 code points, int32 or int64 splits; UTF-8, UTF-16-BE, UTF-32-BE",
+      ["output_encoding", "errors", "replacement_char"])
     entries["RaggedRange"] = Entry(
       "int32, int64, float32, float64", ["Tsplits"],
       note: "sizes from input values checked against the limits; more values than int32 splits hold is refused")
@@ -369,11 +379,7 @@ enum OpManifest {
     "ComplexAbs": "complex64 tensors are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
-    "UnicodeDecode": "Unicode decoding ops are not implemented yet",
-    "UnicodeDecodeWithOffsets": "Unicode decoding ops are not implemented yet",
-    "UnicodeEncode": "Unicode encoding is not implemented yet",
-    "UnicodeScript": "not implemented yet",
-    "UnicodeTranscode": "not implemented yet",
+    "UnicodeScript": "needs ICU's script data, which Foundation does not expose; not implemented yet",
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",
     "SparseBincount": "sparse inputs are not implemented",
     "HashTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",
