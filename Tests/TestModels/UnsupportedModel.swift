@@ -4,7 +4,7 @@ import TFProto
 /// A tiny SavedModel whose graph uses ops the core does not implement, shared by the inference
 /// and command-line tests (this module is test support, not a test target), built in the test rather
 /// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and
-/// `UnicodeDecode` inside the function `inner_fn` that the signature calls. The ops never run: loading must
+/// `UnicodeScript` inside the function `inner_fn` that the signature calls. The ops never run: loading must
 /// refuse the model first.
 public enum UnsupportedModel {
   public static func write(to directory: URL) throws {
@@ -19,16 +19,16 @@ public enum UnsupportedModel {
     inner.signature.name = "inner_fn"
     inner.signature.inputArg = [argument("a")]
     inner.signature.outputArg = [argument("y")]
-    inner.nodeDef = [node("decode", "UnicodeDecode", ["a"])]
-    inner.ret = ["y": "decode:char_values:0"]
+    inner.nodeDef = [node("script", "UnicodeScript", ["a"])]
+    inner.ret = ["y": "script:output:0"]
     graph.library.function = [inner]
 
     var metaGraph = Tensorflow_MetaGraphDef()
     metaGraph.metaInfoDef.tags = ["serve"]
-    var decode = Tensorflow_OpDef()
-    decode.name = "UnicodeDecode"
-    decode.outputArg = [argument("row_splits"), argument("char_values")]
-    metaGraph.metaInfoDef.strippedOpList.op = [decode]
+    var script = Tensorflow_OpDef()
+    script.name = "UnicodeScript"
+    script.outputArg = [argument("output")]
+    metaGraph.metaInfoDef.strippedOpList.op = [script]
     metaGraph.graphDef = graph
     var signature = Tensorflow_SignatureDef()
     signature.methodName = "tensorflow/serving/predict"
