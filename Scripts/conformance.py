@@ -39,9 +39,8 @@ disagrees or fails (ERR: Keras or TensorFlow itself failed on a generated model)
                vocabulary and out-of-vocabulary words in random case with punctuation, runs of
                ASCII whitespace (and a no-break space), Unicode ("Café", "naïve", "東京"), empty and
                blank strings, saved as a NumPy `U` or `S` array (int64 for IntegerLookup and
-               invert). Left out because the registry lacks their ops: ngrams (StringNGrams),
-               split="character" (UnicodeDecode, UnicodeEncode), num_oov_indices=0 (Assert,
-               GatherNd, StringFormat).
+               invert). Left out: ngrams and split="character" (the tokens kind has them, so old
+               seeds keep their models here) and num_oov_indices=0 (Keras's OOV check).
 
 Kinds added by issue 13, run only when named in `--kinds` (so the default cycle, and old seeds,
 stay as they were):
@@ -54,6 +53,11 @@ stay as they were):
                Conv2D; or Discretization of float features into random bin boundaries.
   ranking      keras.ops over float rows: sort, argsort, top_k (random k), segment_sum and
                segment_max (random segment ids from the data), each as the model's output.
+  tokens       The TextVectorization settings the text kind leaves out: split="character"
+               (UnicodeDecodeWithOffsets and UnicodeEncode: a vocabulary of characters, Unicode
+               ones included) and ngrams 2 or 3, or (1, 2, 3), over whitespace or characters,
+               with random standardize and output_mode int (with or without a fixed length),
+               multi_hot or count, sometimes an Embedding or Dense head; inputs as the text kind's.
 
 `--tf-only` builds, exports and runs every model with TensorFlow only (the registry is not
 called, and conformance.sh skips the Swift build): a dry run of the generators.
@@ -69,12 +73,13 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
-KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking"]
+KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens"]
 DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
-SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking"]
+SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking",
+            "tokens"]
 
 
 def activation(rng):
@@ -576,7 +581,51 @@ def ranking_model(keras, rng, rng_np):
     return keras.Model(inputs, x), sample, f"{op}{f' k {k}' if op == 'top_k' else ''}"
 
 
-BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model})
+def tokens_model(keras, rng, rng_np):
+    """TextVectorization with split="character" or ngrams (see the module docstring)."""
+    words = random_vocabulary(rng, rng.randint(2, 12))
+    split = rng.choice(["character", "whitespace"])
+    ngrams = rng.choice([None, 2, 3, (1, 2, 3)]) if split == "whitespace" else rng.choice([None, None, 2])
+    standardize = rng.choice([None, "lower", "lower_and_strip_punctuation"])
+    mode = rng.choice(["int", "int", "multi_hot", "count"])
+    if split == "character":
+        tokens = sorted({c for w in words for c in w})
+    else:
+        tokens = list(words)
+    if ngrams:
+        widths = ngrams if isinstance(ngrams, tuple) else (ngrams,)
+        joiner = " "
+        tokens += [joiner.join(rng.choice(words if split == "whitespace" else tokens) for _ in range(n))
+                   for n in widths if n > 1 for _ in range(3)]
+    tokens = list(dict.fromkeys(t for t in tokens if t.strip() and t not in SPECIAL_TOKENS))
+    options = {"standardize": standardize, "split": split, "ngrams": ngrams, "output_mode": mode,
+               "vocabulary": tokens}
+    notes = [f"split={split}", f"ngrams={ngrams}", f"standardize={standardize}", mode, f"vocabulary {len(tokens)}"]
+    length = None
+    if mode == "int" and rng.random() < 0.5:
+        length = rng.randint(2, 12)
+        options["output_sequence_length"] = length
+        notes.append(f"length {length}")
+    layer = keras.layers.TextVectorization(**options)
+    inputs = keras.Input((1,), dtype="string")
+    x = layer(inputs)
+    if rng.random() < 0.5:
+        if mode == "int":
+            x, head = embedding_head(keras, rng, x, layer.vocabulary_size(), length is not None)
+        else:
+            x = keras.layers.Dense(rng.randint(1, 6), activation=activation(rng))(x)
+            head = "Dense"
+        notes.append(head)
+
+    def sample(batch):
+        rows = [sentence(rng, words) for _ in range(batch)]
+        rows[0] = rows[0] or rng.choice(words)  # pooling a batch needs one token somewhere
+        return string_array(rng, rows, (batch, 1))
+    return keras.Model(inputs, x), sample, "TextVectorization(" + ", ".join(notes) + ")"
+
+
+BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model,
+                 "tokens": tokens_model})
 
 
 def randomize(model, rng_np):
