@@ -59,11 +59,12 @@ extension Registry {
 
   /// Stores a SavedModel directory as a new version of `options.model`.
   ///
-  /// The directory is validated by the format layer first (graph, fingerprint, index, every
-  /// shard's bounds), then every byte is read once: each file is hashed whole while its pieces
-  /// are hashed, checked against their tensors' CRC32C, compressed where that pays and staged in
-  /// parallel. The objects and the manifest are made durable and published, and only then is
-  /// the version inserted into the catalog, in one transaction.
+  /// The format layer checks the listing, the index and every shard's bounds first; the graph
+  /// and fingerprint are parsed and checked beside the reading, which stops if they fail. Each
+  /// file is hashed whole while its pieces are hashed, checked against their tensors' CRC32C,
+  /// compressed where that pays and staged, in parallel. The objects and the manifest are made
+  /// durable and published, and only then is the version inserted into the catalog, in one
+  /// transaction.
   ///
   /// - Throws: `RegistryError` naming the file, tensor or reference at fault; nothing becomes
   ///   visible and nothing already stored changes.
