@@ -356,6 +356,17 @@ def embedding_head(keras, rng, x, vocabulary_size, fixed_length):
     return x, "Embedding" + (f"+{pooling}" if pooling else "") + "+Dense"
 
 
+def vectorization_head(keras, rng, x, layer, mode, length, notes):
+    """An Embedding head over token ids, or a Dense layer over bags; its name goes into `notes`."""
+    if mode == "int":
+        x, head = embedding_head(keras, rng, x, layer.vocabulary_size(), length is not None)
+    else:
+        x = keras.layers.Dense(rng.randint(1, 6), activation=activation(rng))(x)
+        head = "Dense"
+    notes.append(head)
+    return x
+
+
 def text_vectorization_model(keras, rng, rng_np, directory):
     words = random_vocabulary(rng, rng.randint(1, 20))
     standardize = rng.choice([None, "lower", "strip_punctuation", "lower_and_strip_punctuation"])
@@ -387,13 +398,8 @@ def text_vectorization_model(keras, rng, rng_np, directory):
     x = layer(inputs)
     pooled = False  # pooling over a sequence as long as the batch's longest row
     if with_head:
-        if mode == "int":
-            pooled = split is not None and length is None
-            x, head = embedding_head(keras, rng, x, layer.vocabulary_size(), length is not None)
-        else:
-            x = keras.layers.Dense(rng.randint(1, 6), activation=activation(rng))(x)
-            head = "Dense"
-        notes.append(head)
+        pooled = mode == "int" and split is not None and length is None
+        x = vectorization_head(keras, rng, x, layer, mode, length, notes)
 
     def sample(batch):
         rows = [sentence(rng, words) if split else whole_token(rng, words) for _ in range(batch)]
@@ -610,12 +616,7 @@ def tokens_model(keras, rng, rng_np):
     inputs = keras.Input((1,), dtype="string")
     x = layer(inputs)
     if rng.random() < 0.5:
-        if mode == "int":
-            x, head = embedding_head(keras, rng, x, layer.vocabulary_size(), length is not None)
-        else:
-            x = keras.layers.Dense(rng.randint(1, 6), activation=activation(rng))(x)
-            head = "Dense"
-        notes.append(head)
+        x = vectorization_head(keras, rng, x, layer, mode, length, notes)
 
     def sample(batch):
         rows = [sentence(rng, words) for _ in range(batch)]
