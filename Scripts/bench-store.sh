@@ -10,15 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models=${1:-/tmp/registry-bench-models}
-if [ ! -d "$models/resnet50" ] || [ ! -d "$models/resnet50_ft" ]; then
-  venv=${TF_VENV:-$HOME/tf-venv}
-  if [ ! -x "$venv/bin/python" ]; then
-    echo "bench-store: no TensorFlow venv at $venv; run Scripts/make-fixtures.sh once to create it" >&2
-    exit 1
-  fi
-  mkdir -p "$models"
-  "$venv/bin/python" Scripts/bench-make-models.py "$models"
-fi
+Scripts/bench-models.sh "$models"
 swift build -c release --product registry >/dev/null
 registry="$(swift build -c release --show-bin-path)/registry"
 work=$(mktemp -d /tmp/registry-bench-store.XXXXXX)

@@ -64,14 +64,9 @@ struct CanonicalEncoder: SwiftProtobuf.Visitor {
       bytes[lengthAt] = UInt8(length)
       return
     }
-    var varint: [UInt8] = []
-    var value = UInt64(length)
-    while value >= 0x80 {
-      varint.append(UInt8(truncatingIfNeeded: value) | 0x80)
-      value >>= 7
-    }
-    varint.append(UInt8(value))
-    bytes.replaceSubrange(lengthAt..<(lengthAt + 1), with: varint)
+    var varint = CanonicalEncoder()
+    varint.putVarint(UInt64(length))
+    bytes.replaceSubrange(lengthAt..<(lengthAt + 1), with: varint.bytes)
   }
 
   private static func varintSize(_ value: UInt64) -> Int {

@@ -38,12 +38,18 @@ struct UnicodeOpVectorTests {
     let cases: [Case]
   }
 
-  static func cases(_ op: String) throws -> [Case] {
+  /// The vectors, read once for every test here.
+  static let file: File? = {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
       "Vectors/unicode_ops.json")
+    guard let data = try? Data(contentsOf: url) else { return nil }
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
-    let file = try decoder.decode(File.self, from: try Data(contentsOf: url))
+    return try? decoder.decode(File.self, from: data)
+  }()
+
+  static func cases(_ op: String) throws -> [Case] {
+    let file = try #require(Self.file, "Vectors/unicode_ops.json is missing or unreadable")
     #expect(file.tensorflow.hasPrefix("2.21"))
     return file.cases.filter { $0.op == op }
   }
