@@ -64,7 +64,7 @@ public enum Pack {
         throw RemoteError(.corrupted, "pack \(pack): entry \(digest) hashes to \(Digest.sha256(content))")
       }
       if let last = objects.last, !(last.digest < digest) {
-        throw RemoteError(.corrupted, "pack \(pack): entries are not sorted by digest")
+        throw RemoteError(.corrupted, "pack \(pack): entries are not in strictly increasing digest order")
       }
       objects.append((digest, content))
     }
