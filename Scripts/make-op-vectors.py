@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes Tests/InferenceTests/Vectors/*.json: inputs and TensorFlow's outputs for ops whose
-results must match TensorFlow bit for bit (stateless random ops; text ops; Unicode ops).
+results must match TensorFlow bit for bit (stateless random ops; text ops; Unicode ops;
+ScaleAndTranslate).
 
 Run with TensorFlow 2.21 (the venv Scripts/install-venv.sh makes):
     ~/tf-venv/bin/python Scripts/make-op-vectors.py
@@ -316,6 +317,70 @@ def unicode_cases():
     return cases
 
 
+def scale_and_translate_cases():
+    """ScaleAndTranslate (tf.image.resize's lanczos, gaussian and mitchellcubic methods and its
+    antialiased bilinear and bicubic) for every kernel, with and without antialiasing, over
+    downsampling, upsampling, translations that move samples off the image, several input dtypes,
+    NaN and infinities; the input and the float32 output as bit patterns."""
+    kernels = ["lanczos1", "lanczos3", "lanczos5", "gaussian", "box", "triangle", "keyscubic", "mitchellcubic"]
+    # (input shape NHWC, output [height, width], scale, translation)
+    geometries = [
+        ([1, 5, 7, 2], [3, 4], [3 / 5, 4 / 7], [0.0, 0.0]),
+        ([2, 4, 3, 1], [9, 7], [9 / 4, 7 / 3], [0.0, 0.0]),
+        ([1, 6, 6, 3], [6, 6], [1.3, 0.7], [-0.5, 1.25]),
+        ([1, 5, 4, 1], [2, 8], [0.1, 3.0], [2.0, -4.0]),
+        ([1, 1, 1, 2], [3, 2], [3.0, 2.0], [0.0, 0.0]),
+        ([1, 12, 2, 1], [1, 5], [1 / 12, 2.5], [0.0, 0.0]),
+    ]
+    rng = np.random.RandomState(11)
+
+    def image(shape, dtype):
+        if dtype in ("float16", "bfloat16", "float32", "float64"):
+            values = (rng.standard_normal(shape) * 50).astype(np.float32)
+            return tf.cast(tf.constant(values), dtype)
+        info = np.iinfo(dtype)
+        low, high = max(int(info.min), -1000), min(int(info.max), 1000)
+        return tf.constant(rng.randint(low, high + 1, size=shape).astype(dtype))
+
+    def case_for(x, size, scale, translation, kernel, antialias):
+        case = {"op": "ScaleAndTranslate", "dtype": x.dtype.name, "shape": list(x.shape), "input": bits(x),
+                "size": size, "scale": bits(tf.constant(scale, tf.float32)),
+                "translation": bits(tf.constant(translation, tf.float32)), "kernel_type": kernel,
+                "antialias": antialias}
+        try:
+            out = R.ScaleAndTranslate(images=x, size=tf.constant(size, tf.int32),
+                                      scale=tf.constant(scale, tf.float32),
+                                      translation=tf.constant(translation, tf.float32),
+                                      kernel_type=kernel, antialias=antialias)
+            case["output_shape"] = list(out.shape)
+            case["output"] = bits(out)
+        except tf.errors.InvalidArgumentError as error:
+            case["error"] = error_text(error)
+        return case
+
+    cases = []
+    for kernel in kernels:
+        for antialias in (False, True):
+            for shape, size, scale, translation in geometries:
+                cases.append(case_for(image(shape, "float32"), size, scale, translation, kernel, antialias))
+    for dtype in ["uint8", "int8", "int32", "int64", "uint16", "float16", "bfloat16", "float64"]:
+        for kernel in ["lanczos3", "triangle", "keyscubic"]:
+            cases.append(case_for(image([1, 5, 7, 2], dtype), [3, 9], [0.6, 9 / 7], [0.25, 0.0], kernel, True))
+    special = np.array([1, np.nan, 3, np.inf, -np.inf, 6, 7, 8, 9], np.float32).reshape([1, 3, 3, 1])
+    for kernel in ["lanczos3", "box", "triangle"]:
+        cases.append(case_for(tf.constant(special), [2, 5], [2 / 3, 5 / 3], [0.0, 0.0], kernel, True))
+    plain = image([1, 3, 3, 1], "float32")
+    for size, scale, translation, kernel in [
+        ([0, 3], [1.0, 1.0], [0.0, 0.0], "lanczos3"),
+        ([3, 3], [0.0, 1.0], [0.0, 0.0], "lanczos3"),
+        ([3, 3], [1.0, -2.0], [0.0, 0.0], "lanczos3"),
+        ([3, 3], [1.0, 1.0], [0.0, 0.0], "cubic"),
+    ]:
+        cases.append(case_for(plain, size, scale, translation, kernel, False))
+    cases.append(case_for(tf.zeros([1, 0, 3, 1]), [2, 2], [1.0, 1.0], [0.0, 0.0], "lanczos3", False))
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     random = random_cases()
@@ -330,6 +395,10 @@ def main():
     (OUT / "unicode_ops.json").write_text(
         json.dumps({"tensorflow": tf.__version__, "cases": unicode}, separators=(",", ":"), ensure_ascii=True) + "\n")
     print(f"unicode_ops.json: {len(unicode)} cases")
+    resizes = scale_and_translate_cases()
+    (OUT / "scale_and_translate.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": resizes}, separators=(",", ":")) + "\n")
+    print(f"scale_and_translate.json: {len(resizes)} cases")
 
 
 if __name__ == "__main__":

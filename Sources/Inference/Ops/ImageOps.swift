@@ -1,7 +1,8 @@
 import Foundation
 import TensorKernels
 
-/// Image ops: resizes (`tf.image.resize` and Keras's `Resizing`), `CropAndResize`,
+/// Image ops: resizes (`tf.image.resize` and Keras's `Resizing`, `ScaleAndTranslate` for its
+/// lanczos, gaussian, mitchellcubic and antialiased methods), `CropAndResize`,
 /// `DepthToSpace`/`SpaceToDepth`, transposed convolution and non-max suppression, adapted onto
 /// `TensorKernels` (NHWC only, as everything here).
 enum ImageOps {
@@ -45,6 +46,24 @@ enum ImageOps {
             try ImageResize.cropAndResize(
               images, boxes: boxes, boxIndices: indices, cropSize: size, nearest: method == "nearest",
               extrapolation: extrapolation)
+          })
+      ]
+    }
+    registry.register("ScaleAndTranslate") { context throws(InferenceError) in
+      let images = try context.tensor(0)
+      let sizes = try context.tensor(1)
+      guard sizes.rank == 1 else {
+        throw InferenceError(.invalidArgument, "\(context.location): output_shape_t must be 1-dimensional")
+      }
+      let size = try ArrayOps.integers(sizes, context)
+      let (scale, translation) = (try context.tensor(2), try context.tensor(3))
+      let kernel = try context.string("kernel_type", default: "lanczos3")
+      let antialias = try context.bool("antialias", default: true)
+      return [
+        .tensor(
+          try context.run {
+            try ScaleAndTranslate.apply(
+              images, size: size, scale: scale, translation: translation, kernel: kernel, antialias: antialias)
           })
       ]
     }

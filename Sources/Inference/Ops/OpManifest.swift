@@ -301,6 +301,9 @@ enum OpManifest {
     entries["ResizeBicubic"] = Entry(numbers, resize, note: "float32 output, TensorFlow's 1024-step weight table, NHWC")
     entries["ResizeArea"] = Entry(numbers, ["align_corners"], note: "float32 output, NHWC")
     entries["CropAndResize"] = Entry(numbers, ["method", "extrapolation_value"], note: "float32 output")
+    entries["ScaleAndTranslate"] = Entry(
+      numbers, ["kernel_type", "antialias"],
+      note: "float32 output, NHWC; every kernel_type (lanczos1/3/5, gaussian, box, triangle, keyscubic, mitchellcubic)")
     entries["DepthToSpace"] = Entry(every, ["block_size", "data_format"], note: "NHWC only")
     entries["SpaceToDepth"] = Entry(every, ["block_size", "data_format"], note: "NHWC only")
     entries["Conv2DBackpropInput"] = Entry(
@@ -369,8 +372,6 @@ enum OpManifest {
     "Imag": "complex64 tensors are not implemented yet",
     "Angle": "complex64 tensors are not implemented yet",
     "Conj": "complex64 tensors are not implemented yet",
-    "ScaleAndTranslate":
-      "tf.image.resize's lanczos, gaussian, mitchellcubic and antialias kernels are not implemented yet",
     "RFFT": "complex64 tensors and the FFT family are not implemented yet",
     "IRFFT": "complex64 tensors and the FFT family are not implemented yet",
     "FFT": "complex64 tensors and the FFT family are not implemented yet",

@@ -1,0 +1,141 @@
+import Foundation
+import TFProto
+import TensorKernels
+import Testing
+
+@testable import Inference
+
+/// `ScaleAndTranslate` against TensorFlow 2.21: every case in `Vectors/scale_and_translate.json`
+/// (written by `Scripts/make-op-vectors.py`: each of the eight kernels with and without
+/// antialiasing over downsamples, upsamples and translations that move samples off the image,
+/// nine input dtypes, NaN and infinities, and TensorFlow's refusals) runs through the graph layer
+/// and must give TensorFlow's float32 output bit for bit, or its error.
+@Suite("ScaleAndTranslate against TensorFlow")
+struct ScaleAndTranslateVectorTests {
+  typealias H = GraphHarness
+
+  struct Case: Decodable {
+    let dtype: String
+    let shape: [Int]
+    let input: [String]
+    let size: [Int]
+    let scale: [String]
+    let translation: [String]
+    let kernelType: String
+    let antialias: Bool
+    let outputShape: [Int]?
+    let output: [String]?
+    let error: String?
+  }
+
+  struct File: Decodable {
+    let tensorflow: String
+    let cases: [Case]
+  }
+
+  static let file: File? = {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "Vectors/scale_and_translate.json")
+    guard let data = try? Data(contentsOf: url) else { return nil }
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return try? decoder.decode(File.self, from: data)
+  }()
+
+  /// The input tensor, from TensorFlow's bits (floats) or decimal values (integers).
+  static func image(_ testCase: Case) -> Tensor {
+    let shape = testCase.shape
+    let values = testCase.input
+    switch testCase.dtype {
+    case "float32": return Tensor(float32: values.map { Float(bitPattern: UInt32($0)!) }, shape: shape)
+    case "float64": return Tensor(float64: values.map { Double(bitPattern: UInt64($0)!) }, shape: shape)
+    case "float16": return Tensor(float16: values.map { HalfPrecision.float(halfBits: UInt16($0)!) }, shape: shape)
+    case "bfloat16":
+      return Tensor(bfloat16: values.map { HalfPrecision.float(bfloat16Bits: UInt16($0)!) }, shape: shape)
+    case "uint8": return Tensor(uint8: values.map { UInt8($0)! }, shape: shape)
+    case "int8": return Tensor(int8: values.map { Int8($0)! }, shape: shape)
+    case "uint16": return Tensor(uint16: values.map { UInt16($0)! }, shape: shape)
+    case "int32": return Tensor(int32: values.map { Int32($0)! }, shape: shape)
+    default: return Tensor(int64: values.map { Int64($0)! }, shape: shape)
+    }
+  }
+
+  static func floats(_ bits: [String]) -> Tensor {
+    Tensor(float32: bits.map { Float(bitPattern: UInt32($0)!) }, shape: [bits.count])
+  }
+
+  @Test("every kernel, antialiased or not, every input dtype, NaN and Inf: TensorFlow's bits or its error")
+  func vectors() throws {
+    let file = try #require(Self.file, "Vectors/scale_and_translate.json is missing or unreadable")
+    #expect(file.tensorflow.hasPrefix("2.21"))
+    #expect(file.cases.count == 128)
+    #expect(Set(file.cases.map(\.kernelType)).isSuperset(of: ScaleAndTranslate.Kernel.allCases.map(\.rawValue)))
+    var mismatches = 0
+    for testCase in file.cases {
+      let inputs = [
+        Self.image(testCase), Tensor(int32: testCase.size.map { Int32($0) }, shape: [2]),
+        Self.floats(testCase.scale), Self.floats(testCase.translation),
+      ]
+      let attributes = ["kernel_type": H.attribute(testCase.kernelType), "antialias": H.attribute(testCase.antialias)]
+      let label =
+        "\(testCase.kernelType) antialias=\(testCase.antialias) \(testCase.dtype) \(testCase.shape) → \(testCase.size)"
+      if let error = testCase.error {
+        let failure = H.failure("ScaleAndTranslate", inputs, attributes)
+        #expect(failure?.category == .invalidArgument, "\(label)")
+        #expect(failure?.message.contains(error) == true, "\(label): \(failure?.message ?? "no error"), not \(error)")
+        continue
+      }
+      let output = try H.run("ScaleAndTranslate", inputs, attributes)[0]
+      #expect(output.dtype == .float32)
+      #expect(output.shape == testCase.outputShape, "\(label)")
+      let bits = try output.floats().map { String($0.bitPattern) }
+      if bits != testCase.output {
+        mismatches += 1
+        let first = zip(bits, testCase.output ?? []).enumerated().first { $0.element.0 != $0.element.1 }
+        Issue.record(
+          "\(label): element \(first?.offset ?? -1) is \(first.map { Float(bitPattern: UInt32($0.element.0)!) } ?? .nan), TensorFlow's \(first.map { Float(bitPattern: UInt32($0.element.1)!) } ?? .nan)"
+        )
+      }
+    }
+    #expect(mismatches == 0)
+  }
+
+  @Test("hostile geometry: a scale near zero or infinity, a huge translation, a huge size, are bounded or refused")
+  func hostile() throws {
+    let image = Tensor(float32: [Float](repeating: 1, count: 12), shape: [1, 3, 4, 1])
+    let attributes = ["kernel_type": H.attribute("lanczos5"), "antialias": H.attribute(true)]
+    func run(_ size: [Int32], _ scale: [Float], _ translation: [Float]) throws -> [Tensor] {
+      try H.run(
+        "ScaleAndTranslate",
+        [
+          image, Tensor(int32: size, shape: [2]), Tensor(float32: scale, shape: [2]),
+          Tensor(float32: translation, shape: [2]),
+        ], attributes)
+    }
+    // A tiny scale stretches the filter past the image: the span is the whole image.
+    let tiny = try run([2, 2], [1e-30, 1e-30], [0, 0])[0]
+    #expect(tiny.shape == [1, 2, 2, 1])
+    // An infinite scale or translation gives NaN sample positions: empty spans, zeros, no trap.
+    let infinite = Float.infinity
+    let geometries: [([Float], [Float])] = [([infinite, 1], [0, 0]), ([1, 1], [infinite, -infinite])]
+    for (scale, translation) in geometries {
+      let values = try run([2, 3], scale, translation)[0].floats()
+      #expect(values.count == 6)
+    }
+    // A size whose output would pass the tensor limit is refused before anything is allocated.
+    let huge = H.failure(
+      "ScaleAndTranslate",
+      [
+        image, Tensor(int32: [Int32.max, Int32.max], shape: [2]), Tensor(float32: [1, 1], shape: [2]),
+        Tensor(float32: [0, 0], shape: [2]),
+      ], attributes)
+    #expect(huge != nil)
+    let rank = H.failure(
+      "ScaleAndTranslate",
+      [
+        image, Tensor(int32: [2, 2], shape: [2]), Tensor(float32: [1, 1, 1], shape: [3]),
+        Tensor(float32: [0, 0], shape: [2]),
+      ], attributes)
+    #expect(rank?.message.contains("t must have two elements") == true)
+  }
+}
