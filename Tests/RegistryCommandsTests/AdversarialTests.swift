@@ -228,13 +228,33 @@ struct AdversarialTests {
     return content
   }
 
-  /// Runs the binary under an 8 GiB address-space cap (more than any honest case needs, far
-  /// less than a lying length asks for) and a 60 s limit (`timeout -s KILL`).
+  /// The sanitizer the binary was built with (`Scripts/sanitize.sh` sets it), if any.
+  static let sanitizer = ProcessInfo.processInfo.environment["REGISTRY_TEST_SANITIZER"]
+
+  /// Runs the binary under an 8 GiB memory cap (more than any honest case needs, far less than a
+  /// lying length asks for) and a 60 s limit (`timeout -s KILL`). The cap is `prlimit --as`,
+  /// except for a sanitizer build: its runtime reserves terabytes of address space for shadow
+  /// memory and could not start under that cap, so the sanitizer's own limits stand in (an
+  /// allocation past 8 GiB, or a resident size past it, ends the process with a report).
   static func runCapped(_ arguments: [String], in directory: URL) throws -> CommandLineTests.Result {
-    try CommandLineTests.start(
-      arguments, through: ["/usr/bin/prlimit", "--as=8589934592", "--", "/usr/bin/timeout", "-s", "KILL", "60"],
-      in: directory
-    ).finish()
+    let timeLimit = ["/usr/bin/timeout", "-s", "KILL", "60"]
+    guard let sanitizer else {
+      return try CommandLineTests.start(
+        arguments, through: ["/usr/bin/prlimit", "--as=8589934592", "--"] + timeLimit, in: directory
+      ).finish()
+    }
+    let variable = sanitizer == "thread" ? "TSAN_OPTIONS" : "ASAN_OPTIONS"
+    let options = [ProcessInfo.processInfo.environment[variable], "max_allocation_size_mb=8192:hard_rss_limit_mb=8192"]
+      .compactMap { $0 }.joined(separator: ":")
+    return try CommandLineTests.start(arguments, through: timeLimit, environment: [variable: options], in: directory)
+      .finish()
+  }
+
+  /// Whether a sanitizer reported (it exits with status 1 or 66 after its report, which would
+  /// otherwise pass for a clean refusal).
+  static func sanitizerReported(_ stderr: String) -> Bool {
+    stderr.contains("ERROR: AddressSanitizer") || stderr.contains("WARNING: ThreadSanitizer")
+      || stderr.contains("ERROR: ThreadSanitizer") || stderr.contains("runtime error:")
   }
 
   @Test(
@@ -266,7 +286,7 @@ struct AdversarialTests {
       // timeout -s KILL: the child is killed (137 through timeout) when it runs past the limit.
       if status == 137 || status == 124 {
         outcome = .hang
-      } else if signaled || status > 128 {
+      } else if signaled || status > 128 || Self.sanitizerReported(stderr) {
         outcome = .crash
       } else if Self.listing(box.root, excluding: ["store"] + testCase.writable) != sandboxBefore {
         outcome = .escape
