@@ -58,6 +58,11 @@ stay as they were):
                ones included) and ngrams 2 or 3, or (1, 2, 3), over whitespace or characters,
                with random standardize and output_mode int (with or without a fixed length),
                multi_hot or count, sometimes an Embedding or Dense head; inputs as the text kind's.
+  resampling   Resizing with the methods that run through ScaleAndTranslate: lanczos3, lanczos5,
+               gaussian, mitchellcubic (with or without antialias; the last two through
+               tf.image.resize in a layer, since Keras's Resizing lacks them), bilinear or bicubic
+               with antialias; up or down, sometimes crop_to_aspect_ratio, then Rescaling and
+               sometimes a Conv2D.
 
 `--tf-only` builds, exports and runs every model with TensorFlow only (the registry is not
 called, and conformance.sh skips the Swift build): a dry run of the generators.
@@ -73,13 +78,14 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
-KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens"]
+KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens",
+         "resampling"]
 DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
 SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking",
-            "tokens"]
+            "tokens", "resampling"]
 
 
 def activation(rng):
@@ -625,8 +631,35 @@ def tokens_model(keras, rng, rng_np):
     return keras.Model(inputs, x), sample, "TextVectorization(" + ", ".join(notes) + ")"
 
 
+def resampling_model(keras, rng, rng_np):
+    """Resizing with the methods tf.image.resize runs through ScaleAndTranslate: lanczos3,
+    lanczos5, gaussian and mitchellcubic, or bilinear and bicubic with antialias, up or down."""
+    height, width, channels = rng.randint(3, 20), rng.randint(3, 20), rng.randint(1, 4)
+    inputs = keras.Input((height, width, channels))
+    method = rng.choice(["lanczos3", "lanczos5", "gaussian", "mitchellcubic", "bilinear", "bicubic"])
+    antialias = method in ("bilinear", "bicubic") or rng.random() < 0.5
+    crop = rng.random() < 0.2
+    size = (rng.randint(2, 28), rng.randint(2, 28))
+    if method in ("gaussian", "mitchellcubic"):
+        # Keras's Resizing does not offer these two; tf.image.resize does.
+        crop = False
+
+        class Resample(keras.layers.Layer):
+            def call(self, images):
+                import tensorflow as tf
+                return tf.image.resize(images, size, method=method, antialias=antialias)
+        x = Resample()(inputs)
+    else:
+        x = keras.layers.Resizing(*size, interpolation=method, antialias=antialias, crop_to_aspect_ratio=crop)(inputs)
+    x = keras.layers.Rescaling(rng.uniform(0.1, 2.0), offset=rng.uniform(-1, 1))(x)
+    if rng.random() < 0.4:
+        x = keras.layers.Conv2D(rng.randint(1, 6), 3, padding="same")(x)
+    notes = f"resize {method}{' antialias' if antialias else ''}{' crop' if crop else ''}"
+    return keras.Model(inputs, x), float_sampler(rng_np, (height, width, channels)), notes
+
+
 BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model,
-                 "tokens": tokens_model})
+                 "tokens": tokens_model, "resampling": resampling_model})
 
 
 def randomize(model, rng_np):
