@@ -80,8 +80,16 @@ enum RemoteSupport {
   }
 }
 
-/// A box a helper thread writes once before the reader looks.
+/// A box a helper thread writes once before the reader looks. The lock (a pthread mutex, which
+/// ThreadSanitizer sees) orders the write before the read; polling `Thread.isFinished` alone does
+/// not, and TSan reported the race.
 final class Mutable<T>: @unchecked Sendable {
-  var value: T
-  init(_ value: T) { self.value = value }
+  private let lock = NSLock()
+  private var stored: T
+  init(_ value: T) { stored = value }
+
+  var value: T {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
+  }
 }
