@@ -236,7 +236,8 @@ def error_text(error):
 
 def unicode_cases():
     """UnicodeDecode(WithOffsets), UnicodeEncode and UnicodeTranscode over valid and broken text in
-    every encoding the registry implements, under each error mode."""
+    every encoding the registry implements, under each error mode; UnicodeScript at every change
+    of script."""
     cases = []
     utf8 = ["", "a", "Café", "東京", "😀 x", "\x00\x01\x1f\x7f\x80 c", b"\xff", b"\xc3", b"\xe6\x9d",
             b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"a\x80b",
@@ -314,6 +315,18 @@ def unicode_cases():
                 except tf.errors.InvalidArgumentError as error:
                     case["error"] = error_text(error)
                 cases.append(case)
+
+    # UnicodeScript at both sides of every change of script (and past the ends), a matrix, and
+    # values that are not code points.
+    points = np.arange(0, 0x110000, dtype=np.int32)
+    scripts = R.UnicodeScript(input=tf.constant(points)).numpy()
+    changes = (np.flatnonzero(np.diff(scripts)) + 1).tolist()
+    edges = sorted({0, 1, 0x10FFFE, 0x10FFFF} | {c for c in changes} | {c - 1 for c in changes})
+    invalid = [-1, -2**31, 0x110000, 2**31 - 1, -0x10FFFF]
+    for values, shape in [(edges + invalid, [len(edges) + len(invalid)]), ([0x41, 0x3042, 0x4E00, 0x300, 0x627, -1], [2, 3])]:
+        out = R.UnicodeScript(input=tf.constant(np.array(values, np.int32).reshape(shape)))
+        cases.append({"op": "UnicodeScript", "input_values": text(values), "shape": shape,
+                      "output": text(out.numpy().reshape(-1))})
     return cases
 
 

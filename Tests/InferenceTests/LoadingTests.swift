@@ -16,11 +16,11 @@ struct LoadingTests {
     try UnsupportedModel.write(to: directory)
     do {
       _ = try LoadedModel(directory: directory)
-      Issue.record("a model with FFT and UnicodeScript loaded")
+      Issue.record("a model with FFT and SparseBincount loaded")
     } catch {
       #expect(error.category == .unsupported)
       #expect(error.message.contains("FFT (2x, e.g. graph/fft, graph/fft_1)"), "\(error.message)")
-      #expect(error.message.contains("UnicodeScript (1x, e.g. inner_fn/script)"), "\(error.message)")
+      #expect(error.message.contains("SparseBincount (1x, e.g. inner_fn/bincount)"), "\(error.message)")
     }
   }
 

@@ -20,8 +20,8 @@ struct UnicodeOpVectorTests {
     let shape: [Int]?
     let inputEncoding: String?
     let outputEncoding: String?
-    let errors: String
-    let replacementChar: Int
+    let errors: String?
+    let replacementChar: Int?
     let replaceControlCharacters: Bool?
     let splitsType: String?
     let splits: [String]?
@@ -55,9 +55,9 @@ struct UnicodeOpVectorTests {
   }
 
   static func attributes(_ testCase: Case) -> [String: Tensorflow_AttrValue] {
-    var attributes: [String: Tensorflow_AttrValue] = [
-      "errors": H.attribute(testCase.errors), "replacement_char": H.attribute(testCase.replacementChar),
-    ]
+    var attributes: [String: Tensorflow_AttrValue] = [:]
+    if let errors = testCase.errors { attributes["errors"] = H.attribute(errors) }
+    if let replacement = testCase.replacementChar { attributes["replacement_char"] = H.attribute(replacement) }
     if let encoding = testCase.inputEncoding { attributes["input_encoding"] = H.attribute(encoding) }
     if let encoding = testCase.outputEncoding { attributes["output_encoding"] = H.attribute(encoding) }
     if let control = testCase.replaceControlCharacters {
@@ -70,7 +70,7 @@ struct UnicodeOpVectorTests {
   /// Runs one case and compares every output, or the error's words.
   static func check(_ testCase: Case, _ inputs: [Tensor], expected: [[String]?]) throws {
     let label =
-      "\(testCase.op) \(testCase.inputEncoding ?? "") → \(testCase.outputEncoding ?? "") \(testCase.errors) \(testCase.replacementChar) \(testCase.replaceControlCharacters ?? false) \(testCase.input ?? testCase.inputValues ?? [])"
+      "\(testCase.op) \(testCase.inputEncoding ?? "") → \(testCase.outputEncoding ?? "") \(testCase.errors ?? "") \(testCase.replacementChar ?? 0) \(testCase.replaceControlCharacters ?? false) \(testCase.input ?? testCase.inputValues ?? [])"
     if let error = testCase.error {
       let failure = H.failure(testCase.op, inputs, attributes(testCase))
       #expect(failure?.category == .invalidArgument, "\(label)")
@@ -128,6 +128,23 @@ struct UnicodeOpVectorTests {
       let input = (testCase.input ?? []).map(Vectors.bytes)
       try Self.check(testCase, [Tensor(strings: input, shape: [input.count])], expected: [testCase.output])
     }
+  }
+
+  @Test("UnicodeScript: both sides of every change of script, a matrix, and values that are not code points")
+  func script() throws {
+    let cases = try Self.cases("UnicodeScript")
+    #expect(cases.count == 2)
+    #expect((cases.first?.inputValues?.count ?? 0) > 2800, "both sides of every run boundary of the script table")
+    for testCase in cases {
+      let values = (testCase.inputValues ?? []).compactMap { Int32($0) }
+      #expect(values.count == testCase.inputValues?.count)
+      let shape = testCase.shape ?? [values.count]
+      let output = try H.run("UnicodeScript", [Tensor(int32: values, shape: shape)])[0]
+      #expect(output.dtype == .int32 && output.shape == shape)
+      #expect(try Vectors.strings(output) == testCase.output)
+    }
+    let text = H.failure("UnicodeScript", [Tensor(int64: [65], shape: [1])])
+    #expect(text?.message.contains("input must be int32") == true)
   }
 
   @Test("refusals: encodings ICU has but we do not, unknown error modes, splits that do not cut the values")

@@ -91,7 +91,7 @@ struct RunCommandTests {
     #expect(refused.status == 5)
     #expect(refused.stderr.contains("unsupported ops"), "\(refused.stderr)")
     #expect(refused.stderr.contains("FFT (2x, e.g. graph/fft, graph/fft_1)"), "\(refused.stderr)")
-    #expect(refused.stderr.contains("UnicodeScript (1x, e.g. inner_fn/script)"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("SparseBincount (1x, e.g. inner_fn/bincount)"), "\(refused.stderr)")
   }
 
   @Test("a hostile .npy input fails by name with its category, before its data is read, and a FIFO is not waited on")

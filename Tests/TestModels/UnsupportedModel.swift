@@ -4,7 +4,7 @@ import TFProto
 /// A tiny SavedModel whose graph uses ops the core does not implement, shared by the inference
 /// and command-line tests (this module is test support, not a test target), built in the test rather
 /// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and
-/// `UnicodeScript` inside the function `inner_fn` that the signature calls. The ops never run: loading must
+/// `SparseBincount` inside the function `inner_fn` that the signature calls. The ops never run: loading must
 /// refuse the model first.
 public enum UnsupportedModel {
   public static func write(to directory: URL) throws {
@@ -19,14 +19,14 @@ public enum UnsupportedModel {
     inner.signature.name = "inner_fn"
     inner.signature.inputArg = [argument("a")]
     inner.signature.outputArg = [argument("y")]
-    inner.nodeDef = [node("script", "UnicodeScript", ["a"])]
-    inner.ret = ["y": "script:output:0"]
+    inner.nodeDef = [node("bincount", "SparseBincount", ["a"])]
+    inner.ret = ["y": "bincount:output:0"]
     graph.library.function = [inner]
 
     var metaGraph = Tensorflow_MetaGraphDef()
     metaGraph.metaInfoDef.tags = ["serve"]
     var script = Tensorflow_OpDef()
-    script.name = "UnicodeScript"
+    script.name = "SparseBincount"
     script.outputArg = [argument("output")]
     metaGraph.metaInfoDef.strippedOpList.op = [script]
     metaGraph.graphDef = graph

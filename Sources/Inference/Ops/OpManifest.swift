@@ -220,6 +220,9 @@ enum OpManifest {
           + (name == "UnicodeTranscode" ? ["output_encoding"] : ["Tsplits"]),
         note: "ill-formed UTF-8 replaced by maximal subparts, as ICU does; other ICU encodings are refused")
     }
+    entries["UnicodeScript"] = Entry(
+      "int32 code points",
+      note: "ICU's script numbers from TensorFlow's Unicode 13 data; -1 for a value that is not a code point")
     entries["UnicodeEncode"] = Entry(
       "int32 code points, int32 or int64 splits; UTF-8, UTF-16-BE, UTF-32-BE",
       ["output_encoding", "errors", "replacement_char"])
@@ -380,7 +383,6 @@ enum OpManifest {
     "ComplexAbs": "complex64 tensors are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
-    "UnicodeScript": "needs ICU's script data, which Foundation does not expose; not implemented yet",
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",
     "SparseBincount": "sparse inputs are not implemented",
     "HashTable": "reference-typed (TF1, non-V2) table ops are not implemented; the V2 ones are",

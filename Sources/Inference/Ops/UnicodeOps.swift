@@ -3,7 +3,8 @@ import TextKernels
 
 /// `tf.strings.unicode_decode`, `unicode_decode_with_offsets`, `unicode_encode` and
 /// `unicode_transcode`: text between bytes and code points in UTF-8, UTF-16-BE and UTF-32-BE,
-/// with TensorFlow's error modes (`UnicodeTranscoding` has the rules).
+/// with TensorFlow's error modes (`UnicodeTranscoding` has the rules); `unicode_script`, each
+/// code point's script (`UnicodeScripts`).
 enum UnicodeOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("UnicodeDecode") { context throws(InferenceError) in
@@ -17,6 +18,14 @@ enum UnicodeOps {
     }
     registry.register("UnicodeTranscode") { context throws(InferenceError) in
       [.tensor(try transcode(context))]
+    }
+    registry.register("UnicodeScript") { context throws(InferenceError) in
+      let input = try context.tensor(0)
+      guard input.dtype == .int32 else {
+        throw InferenceError(.invalidArgument, "\(context.location): input must be int32, got \(input.dtype)")
+      }
+      let codePoints = try context.run { try input.int32s() }
+      return [.tensor(Tensor(int32: codePoints.map(UnicodeScripts.script(of:)), shape: input.shape))]
     }
   }
 
