@@ -367,7 +367,7 @@ def scale_and_translate_cases():
                                       kernel_type=kernel, antialias=antialias)
             case["output_shape"] = list(out.shape)
             case["output"] = bits(out)
-        except tf.errors.InvalidArgumentError as error:
+        except (tf.errors.InvalidArgumentError, tf.errors.InternalError) as error:
             case["error"] = error_text(error)
         return case
 
@@ -391,6 +391,15 @@ def scale_and_translate_cases():
     ]:
         cases.append(case_for(plain, size, scale, translation, kernel, False))
     cases.append(case_for(tf.zeros([1, 0, 3, 1]), [2, 2], [1.0, 1.0], [0.0, 0.0], "lanczos3", False))
+    # Hostile geometry: NaN and infinite translations, an infinite scale, a scale so small that the
+    # antialiased filter's span wraps TensorFlow's int to 1 (a sample inside the image then fails,
+    # one outside gives zeros), and a dimension of exactly INT32_MAX. (A span between 2^30 and 2^31
+    # makes TensorFlow abort, so it has no vector; the registry refuses it.)
+    for scale, translation in [([1.0, 1.0], [float("nan"), 0.0]), ([1.0, 1.0], [float("inf"), float("-inf")]),
+                               ([float("inf"), 1.0], [0.0, 0.0]), ([1e-9, 1e-9], [0.5, 0.5]),
+                               ([1e-9, 1e-9], [0.0, 0.0])]:
+        cases.append(case_for(plain, [2, 3], scale, translation, "lanczos3", True))
+    cases.append(case_for(tf.zeros([0, 2**31 - 1, 1, 1]), [2, 2], [1.0, 1.0], [0.0, 0.0], "lanczos3", False))
     return cases
 
 

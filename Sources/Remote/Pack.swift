@@ -42,8 +42,8 @@ public enum Pack {
   /// Splits a pack into its objects, checking every length against what is left and every
   /// object against its digest.
   ///
-  /// - Throws: `RemoteError` (`corrupted`) naming the pack when it is truncated, out of order or
-  ///   an object does not hash to its name.
+  /// - Throws: `RemoteError` (`corrupted`) naming the pack when it is truncated, out of order,
+  ///   repeats a digest or an object does not hash to its name.
   public static func decode(_ bytes: [UInt8], pack: Digest) throws(RemoteError) -> [(digest: Digest, bytes: [UInt8])] {
     var objects: [(digest: Digest, bytes: [UInt8])] = []
     var offset = 0

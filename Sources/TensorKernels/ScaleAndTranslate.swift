@@ -33,7 +33,7 @@ public enum ScaleAndTranslate {
       case .lanczos1, .lanczos3, .lanczos5:
         let pi: Float = 3.14159265359
         if x > radius { return 0 }
-        if x <= 1e-3 { return 1 }
+        if Double(x) <= 1e-3 { return 1 }  // compared in double, as TensorFlow's C++ promotes it
         return radius * sin(pi * x) * sin(pi * x / radius) / (pi * pi * x * x)
       case .gaussian:
         let sigma = radius / 3
@@ -79,9 +79,16 @@ public enum ScaleAndTranslate {
     let inverseTranslation = -inverseScale * translation
     let kernelScale = antialias ? Swift.max(inverseScale, 1) : 1
     let reach = kernel.radius * kernelScale
-    // 2·ceil(reach) + 1 pixels, at most the whole input (an enormous stretch stays bounded).
+    // 2·ceil(reach) + 1 pixels, at most the whole input, in TensorFlow's 32-bit int arithmetic:
+    // past 2^31 the conversion gives INT_MIN and the size wraps to 1 (then a sample inside the
+    // image fails "Span is too large"); from 2^30 it goes negative, where TensorFlow aborts.
     let reachCeiling = reach.rounded(.up)
-    let size = reachCeiling >= Float(inputSize) ? inputSize : Swift.min(2 * Int(reachCeiling) + 1, inputSize)
+    let whole = reachCeiling < 2_147_483_648 ? Int32(reachCeiling) : Int32.min
+    let wrapped = Int(whole &* 2 &+ 1)
+    guard wrapped > 0 else {
+      throw .invalidArgument(op: op, reason: "the filter's span (\(reach) pixels each side) is too large")
+    }
+    let size = Swift.min(wrapped, inputSize)
     try Shape.checkAllocation([outputSize, size], dtype: .float32, op: op)
     var starts = [Int](repeating: 0, count: outputSize)
     var weights = [Float](repeating: 0, count: outputSize * size)
@@ -141,7 +148,7 @@ public enum ScaleAndTranslate {
     guard images.dtype.isNumeric else { throw .unsupportedDType(op: op, images.dtype) }
     guard size.count == 2 else { throw .invalidArgument(op: op, reason: "output_shape_t must have two elements") }
     let (batch, height, width, channels) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
-    guard height <= Int(Int32.max), width <= Int(Int32.max) else {
+    guard height < Int(Int32.max), width < Int(Int32.max) else {
       throw .invalidArgument(op: op, reason: "input sizes must be between 0 and max int32")
     }
     guard size[0] > 0, size[1] > 0 else {
@@ -166,6 +173,7 @@ public enum ScaleAndTranslate {
     let rows = try spans(
       kernel: kernel, outputSize: outputHeight, inputSize: height, scale: scale[0], translation: translation[0],
       antialias: antialias, op: op)
+    try Shape.checkAllocation(images.shape, dtype: .float32, op: op)
     let source = try Cast.apply(images, to: .float32).floats()
     let inputRow = width * channels
     let outputRow = outputWidth * channels

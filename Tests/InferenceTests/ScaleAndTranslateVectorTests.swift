@@ -8,8 +8,9 @@ import Testing
 /// `ScaleAndTranslate` against TensorFlow 2.21: every case in `Vectors/scale_and_translate.json`
 /// (written by `Scripts/make-op-vectors.py`: each of the eight kernels with and without
 /// antialiasing over downsamples, upsamples and translations that move samples off the image,
-/// nine input dtypes, NaN and infinities, and TensorFlow's refusals) runs through the graph layer
-/// and must give TensorFlow's float32 output bit for bit, or its error.
+/// nine input dtypes, NaN and infinities in the image, the scale and the translation, and
+/// TensorFlow's refusals) runs through the graph layer
+/// and must give TensorFlow's float32 output bit for bit (a NaN as any NaN), or its error.
 @Suite("ScaleAndTranslate against TensorFlow")
 struct ScaleAndTranslateVectorTests {
   typealias H = GraphHarness
@@ -68,7 +69,7 @@ struct ScaleAndTranslateVectorTests {
   func vectors() throws {
     let file = try #require(Self.file, "Vectors/scale_and_translate.json is missing or unreadable")
     #expect(file.tensorflow.hasPrefix("2.21"))
-    #expect(file.cases.count == 128)
+    #expect(file.cases.count == 134)
     #expect(Set(file.cases.map(\.kernelType)).isSuperset(of: ScaleAndTranslate.Kernel.allCases.map(\.rawValue)))
     var mismatches = 0
     for testCase in file.cases {
@@ -88,54 +89,40 @@ struct ScaleAndTranslateVectorTests {
       let output = try H.run("ScaleAndTranslate", inputs, attributes)[0]
       #expect(output.dtype == .float32)
       #expect(output.shape == testCase.outputShape, "\(label)")
-      let bits = try output.floats().map { String($0.bitPattern) }
-      if bits != testCase.output {
+      // Bit for bit, except a NaN's sign and payload: which NaN operand an x86 add passes on
+      // depends on the operand order the compiler picks, in TensorFlow's build as in ours.
+      let values = try output.floats()
+      let expected = (testCase.output ?? []).map { Float(bitPattern: UInt32($0)!) }
+      #expect(values.count == expected.count, "\(label)")
+      if let first = zip(values, expected).enumerated().first(where: { _, pair in
+        pair.0.bitPattern != pair.1.bitPattern && !(pair.0.isNaN && pair.1.isNaN)
+      }) {
         mismatches += 1
-        let first = zip(bits, testCase.output ?? []).enumerated().first { $0.element.0 != $0.element.1 }
-        Issue.record(
-          "\(label): element \(first?.offset ?? -1) is \(first.map { Float(bitPattern: UInt32($0.element.0)!) } ?? .nan), TensorFlow's \(first.map { Float(bitPattern: UInt32($0.element.1)!) } ?? .nan)"
-        )
+        Issue.record("\(label): element \(first.offset) is \(first.element.0), TensorFlow's \(first.element.1)")
       }
     }
     #expect(mismatches == 0)
   }
 
-  @Test("hostile geometry: a scale near zero or infinity, a huge translation, a huge size, are bounded or refused")
+  @Test("hostile geometry the vectors cannot hold: a span TensorFlow aborts on, a huge size, a bad scale vector")
   func hostile() throws {
     let image = Tensor(float32: [Float](repeating: 1, count: 12), shape: [1, 3, 4, 1])
-    let attributes = ["kernel_type": H.attribute("lanczos5"), "antialias": H.attribute(true)]
-    func run(_ size: [Int32], _ scale: [Float], _ translation: [Float]) throws -> [Tensor] {
-      try H.run(
+    let attributes = ["kernel_type": H.attribute("lanczos3"), "antialias": H.attribute(true)]
+    func failure(_ size: [Int32], _ scale: [Float], _ translation: [Float]) -> InferenceError? {
+      H.failure(
         "ScaleAndTranslate",
         [
-          image, Tensor(int32: size, shape: [2]), Tensor(float32: scale, shape: [2]),
+          image, Tensor(int32: size, shape: [2]), Tensor(float32: scale, shape: [scale.count]),
           Tensor(float32: translation, shape: [2]),
         ], attributes)
     }
-    // A tiny scale stretches the filter past the image: the span is the whole image.
-    let tiny = try run([2, 2], [1e-30, 1e-30], [0, 0])[0]
-    #expect(tiny.shape == [1, 2, 2, 1])
-    // An infinite scale or translation gives NaN sample positions: empty spans, zeros, no trap.
-    let infinite = Float.infinity
-    let geometries: [([Float], [Float])] = [([infinite, 1], [0, 0]), ([1, 1], [infinite, -infinite])]
-    for (scale, translation) in geometries {
-      let values = try run([2, 3], scale, translation)[0].floats()
-      #expect(values.count == 6)
-    }
+    // A filter reaching 2^30 to 2^31 pixels each side: TensorFlow's int span size goes negative
+    // and it aborts on a failed check; here it is refused.
+    let negative = failure([2, 2], [2e-9, 2e-9], [0, 0])
+    #expect(negative?.message.contains("is too large") == true, "\(negative?.message ?? "no error")")
     // A size whose output would pass the tensor limit is refused before anything is allocated.
-    let huge = H.failure(
-      "ScaleAndTranslate",
-      [
-        image, Tensor(int32: [Int32.max, Int32.max], shape: [2]), Tensor(float32: [1, 1], shape: [2]),
-        Tensor(float32: [0, 0], shape: [2]),
-      ], attributes)
-    #expect(huge != nil)
-    let rank = H.failure(
-      "ScaleAndTranslate",
-      [
-        image, Tensor(int32: [2, 2], shape: [2]), Tensor(float32: [1, 1, 1], shape: [3]),
-        Tensor(float32: [0, 0], shape: [2]),
-      ], attributes)
-    #expect(rank?.message.contains("t must have two elements") == true)
+    let huge = failure([Int32.max, Int32.max], [1, 1], [0, 0])
+    #expect(huge?.category == .resourceExhausted, "\(huge?.message ?? "no error")")
+    #expect(failure([2, 2], [1, 1, 1], [0, 0])?.message.contains("t must have two elements") == true)
   }
 }

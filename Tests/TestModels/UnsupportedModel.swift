@@ -25,10 +25,10 @@ public enum UnsupportedModel {
 
     var metaGraph = Tensorflow_MetaGraphDef()
     metaGraph.metaInfoDef.tags = ["serve"]
-    var script = Tensorflow_OpDef()
-    script.name = "SparseBincount"
-    script.outputArg = [argument("output")]
-    metaGraph.metaInfoDef.strippedOpList.op = [script]
+    var bincount = Tensorflow_OpDef()
+    bincount.name = "SparseBincount"
+    bincount.outputArg = [argument("output")]
+    metaGraph.metaInfoDef.strippedOpList.op = [bincount]
     metaGraph.graphDef = graph
     var signature = Tensorflow_SignatureDef()
     signature.methodName = "tensorflow/serving/predict"
