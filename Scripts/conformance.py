@@ -63,6 +63,11 @@ stay as they were):
                tf.image.resize in a layer, since Keras's Resizing lacks them), bilinear or bicubic
                with antialias; up or down, sometimes crop_to_aspect_ratio, then Rescaling and
                sometimes a Conv2D.
+  applications Every Keras application in turn (ResNet50/V2, DenseNet121, Xception, InceptionV3,
+               InceptionResNetV2, NASNetMobile, VGG16, ConvNeXtTiny, RegNetX/Y002,
+               EfficientNetB0/V2B0, MobileNet/V2/V3 small), without its top, at its smallest input
+               size plus 0-8 pixels, with Keras's own initialisation, average pooling and a Dense
+               head. COUNT 17 runs each once.
 
 `--tf-only` builds, exports and runs every model with TensorFlow only (the registry is not
 called, and conformance.sh skips the Swift build): a dry run of the generators.
@@ -79,13 +84,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens",
-         "resampling"]
+         "resampling", "applications"]
 DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
 SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking",
-            "tokens", "resampling"]
+            "tokens", "resampling", "applications"]
 
 
 def activation(rng):
@@ -658,12 +663,46 @@ def resampling_model(keras, rng, rng_np):
     return keras.Model(inputs, x), float_sampler(rng_np, (height, width, channels)), notes
 
 
+# (constructor, smallest input side it takes, options): every Keras application, small where it has
+# a width multiplier.
+APPLICATIONS = [
+    ("ResNet50", 32, {}), ("ResNet50V2", 32, {}), ("DenseNet121", 32, {}), ("Xception", 71, {}),
+    ("InceptionV3", 75, {}), ("InceptionResNetV2", 75, {}), ("NASNetMobile", 32, {}), ("VGG16", 32, {}),
+    ("ConvNeXtTiny", 32, {}), ("RegNetX002", 32, {}), ("RegNetY002", 32, {}), ("EfficientNetB0", 32, {}),
+    ("EfficientNetV2B0", 32, {}), ("MobileNet", 32, {"alpha": 0.25}), ("MobileNetV2", 32, {"alpha": 0.35}),
+    ("MobileNetV3Small", 32, {}), ("MobileNetV3Large", 32, {"minimalistic": True}),
+]
+application_turn = iter(range(1 << 30))
+
+
+def applications_model(keras, rng, rng_np):
+    """The next Keras application in turn (so COUNT = 17 runs each once), without its top, at
+    its smallest input (RegNet from tf_keras), Keras's own random initialisation (random weights of our own would
+    overflow through fifty layers), global average pooling and a Dense head."""
+    name, side, options = APPLICATIONS[next(application_turn) % len(APPLICATIONS)]
+    side += rng.randint(0, 8)
+    # Keras 3 has no RegNet; tf_keras (Keras 2) still does, and exports with `export(path)`.
+    library = keras
+    if name.startswith("RegNet"):
+        import tf_keras as library
+    base = getattr(library.applications, name)(include_top=False, weights=None, input_shape=(side, side, 3),
+                                               pooling="avg", **options)
+    outputs = library.layers.Dense(10)(base.output)
+    model = library.Model(base.input, outputs)
+    model.keep_initial_weights = True
+    if library is not keras:
+        model.conformance_export = model.export
+    return model, float_sampler(rng_np, (side, side, 3)), f"{name} {side}x{side}"
+
+
 BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model,
-                 "tokens": tokens_model, "resampling": resampling_model})
+                 "tokens": tokens_model, "resampling": resampling_model, "applications": applications_model})
 
 
 def randomize(model, rng_np):
     import keras
+    if getattr(model, "keep_initial_weights", False):
+        return
     for layer in model.layers:
         weights = layer.get_weights()
         if not weights:
@@ -699,7 +738,9 @@ def tf_constant(tf, x):
 
 def agree(actual, expected):
     """(whether `actual` matches `expected`, a detail): same shape and dtype (any fixed-width
-    bytes for strings), floats within relative 1e-4 and absolute 1e-5, everything else exactly."""
+    bytes for strings), floats within relative 1e-4 and absolute 1e-5 times the output's scale
+    (its largest finite magnitude, so an output of tiny values is compared, not waved through by
+    a fixed absolute tolerance), NaN where TensorFlow has NaN, everything else exactly."""
     actual, expected = (a.astype(bytes) if a.dtype.kind == "O" else a for a in (actual, expected))
     if actual.shape != expected.shape:
         return False, f"shape {actual.shape}, expected {expected.shape}"
@@ -707,7 +748,10 @@ def agree(actual, expected):
         return False, f"dtype {actual.dtype}, expected {expected.dtype}"
     if expected.dtype.kind == "f":
         worst = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
-        return np.allclose(actual, expected, rtol=1e-4, atol=1e-5), f"max |diff| {worst:.2e}"
+        finite = np.abs(expected[np.isfinite(expected)])
+        scale = max(float(finite.max()) if finite.size else 0.0, 1e-30)
+        return (np.allclose(actual, expected, rtol=1e-4, atol=1e-5 * scale, equal_nan=True),
+                f"max |diff| {worst:.2e}, max |y| {scale:.2e}")
     differ = np.argwhere(actual != expected)
     if len(differ) == 0:
         return True, "exact"
@@ -732,7 +776,10 @@ def main():
         try:
             model, sample, notes = BUILDERS[kind](keras, rng, rng_np, **extra)
             randomize(model, rng_np)
-            model.export(directory, verbose=False)
+            if hasattr(model, "conformance_export"):
+                model.conformance_export(directory)
+            else:
+                model.export(directory, verbose=False)
             batch = rng.randint(1, 4)
             x = sample(batch)
             signature = tf.saved_model.load(directory).signatures["serving_default"]
