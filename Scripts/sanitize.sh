@@ -27,7 +27,8 @@ Scripts/install-deps.sh
 start=$(date +%s)
 # LeakSanitizer is off: the Swift runtime's and Foundation's caches live until exit.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}
+# Reports in code that is not ours and that TSan cannot see ordered are suppressed, each with why.
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1}:suppressions=$PWD/Scripts/tsan-suppressions.txt
 # Tests that cap the binary's memory with `prlimit --as` use the sanitizer's own limits instead
 # (its shadow memory needs terabytes of address space), and count a sanitizer report as a crash.
 export REGISTRY_TEST_SANITIZER=$sanitizer
