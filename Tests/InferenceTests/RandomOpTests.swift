@@ -39,19 +39,8 @@ struct RandomOpTests {
     var counterWords: [UInt64] { (counter ?? []).compactMap { UInt64($0) } }
   }
 
-  struct File: Decodable {
-    let tensorflow: String
-    let cases: [Case]
-  }
-
-  static let file: File? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Vectors/stateless_random.json")
-    guard let data = try? Data(contentsOf: url) else { return nil }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try? decoder.decode(File.self, from: data)
-  }()
+  /// The vectors, read once for every test here.
+  static let file = OpVectorFile<Case>.load("stateless_random.json")
 
   static func type(_ name: String) -> Tensorflow_DataType {
     switch name {

@@ -29,19 +29,8 @@ struct ScaleAndTranslateVectorTests {
     let error: String?
   }
 
-  struct File: Decodable {
-    let tensorflow: String
-    let cases: [Case]
-  }
-
-  static let file: File? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-      "Vectors/scale_and_translate.json")
-    guard let data = try? Data(contentsOf: url) else { return nil }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try? decoder.decode(File.self, from: data)
-  }()
+  /// The vectors, read once for every test here.
+  static let file = OpVectorFile<Case>.load("scale_and_translate.json")
 
   /// The input tensor, from TensorFlow's bits (floats) or decimal values (integers).
   static func image(_ testCase: Case) -> Tensor {

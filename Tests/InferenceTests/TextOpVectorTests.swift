@@ -40,19 +40,8 @@ struct TextOpVectorTests {
     let values: [String]?
   }
 
-  struct File: Decodable {
-    let tensorflow: String
-    let cases: [Case]
-  }
-
-  static let file: File? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-      "Vectors/text_ops.json")
-    guard let data = try? Data(contentsOf: url) else { return nil }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try? decoder.decode(File.self, from: data)
-  }()
+  /// The vectors, read once for every test here.
+  static let file = OpVectorFile<Case>.load("text_ops.json")
 
   static func bytes(_ hex: String) -> [UInt8] {
     let digits = Array(hex.utf8)

@@ -33,20 +33,8 @@ struct UnicodeOpVectorTests {
     let error: String?
   }
 
-  struct File: Decodable {
-    let tensorflow: String
-    let cases: [Case]
-  }
-
   /// The vectors, read once for every test here.
-  static let file: File? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-      "Vectors/unicode_ops.json")
-    guard let data = try? Data(contentsOf: url) else { return nil }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return try? decoder.decode(File.self, from: data)
-  }()
+  static let file = OpVectorFile<Case>.load("unicode_ops.json")
 
   static func cases(_ op: String) throws -> [Case] {
     let file = try #require(Self.file, "Vectors/unicode_ops.json is missing or unreadable")
