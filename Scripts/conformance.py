@@ -73,6 +73,7 @@ stay as they were):
 called, and conformance.sh skips the Swift build): a dry run of the generators.
 """
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -672,7 +673,7 @@ APPLICATIONS = [
     ("EfficientNetV2B0", 32, {}), ("MobileNet", 32, {"alpha": 0.25}), ("MobileNetV2", 32, {"alpha": 0.35}),
     ("MobileNetV3Small", 32, {}), ("MobileNetV3Large", 32, {"minimalistic": True}),
 ]
-application_turn = iter(range(1 << 30))
+application_turn = itertools.count()
 
 
 def applications_model(keras, rng, rng_np):

@@ -93,29 +93,29 @@ public enum ScaleAndTranslate {
     var starts = [Int](repeating: 0, count: outputSize)
     var weights = [Float](repeating: 0, count: outputSize * size)
     let inverseKernelScale = 1 / kernelScale
-    var spanWeights: [Float] = []
-    spanWeights.reserveCapacity(size)
+    let last = Int64(inputSize - 1)
     for x in 0..<outputSize {
       let sample = (Float(x) + 0.5) * inverseScale + inverseTranslation
       // A centre off the image samples nothing.
       if sample < 0 || sample > Float(inputSize) { continue }
-      let last = Int64(inputSize - 1)
       let start = Int(Swift.min(Swift.max(truncatedInt64((sample - reach - 0.5).rounded(.up)), 0), last))
       let end = Int(Swift.min(Swift.max(truncatedInt64((sample + reach - 0.5).rounded(.down)), 0), last)) + 1
       guard end - start <= size else {
         throw .invalidArgument(op: op, reason: "Span is too large: \(end - start) vs \(size).")
       }
+      // The raw weights, then normalised to sum to one; a sum too close to zero leaves zeros.
+      let row = (x * size)..<(x * size + end - start)
       var total: Float = 0
-      spanWeights.removeAll(keepingCapacity: true)
-      for source in start..<end {
-        let position = Float(source) + 0.5 - sample
-        let weight = kernel.weight(position * inverseKernelScale)
+      for (index, source) in zip(row, start..<end) {
+        let weight = kernel.weight((Float(source) + 0.5 - sample) * inverseKernelScale)
         total += weight
-        spanWeights.append(weight)
+        weights[index] = weight
       }
       if abs(total) >= 1000 * Float.leastNormalMagnitude {
         let normaliser = 1 / total
-        for (offset, weight) in spanWeights.enumerated() { weights[x * size + offset] = weight * normaliser }
+        for index in row { weights[index] *= normaliser }
+      } else {
+        for index in row { weights[index] = 0 }
       }
       starts[x] = start
     }
