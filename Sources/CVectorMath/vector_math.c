@@ -9,6 +9,7 @@
 // smallest normal float are rare and taken from expf itself in a second pass.
 #include "CVectorMath.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -191,6 +192,85 @@ void cvectormath_depthwise_f32(const float *input, const float *filter, float *o
           const float *weights = filter + (kh * kernel_width + kw) * channels;
           for (long c = 0; c < channels; c++) out[c] += source[c] * weights[c];
         }
+      }
+    }
+  }
+}
+
+// The loops over channels are what vectorise; the order of the sums is the Swift kernel's it
+// replaced (Pooling.swift keeps that one for other dtypes), so the bits are the same.
+CVECTORMATH_CLONES
+void cvectormath_pool_f32(const float *input, float *output, long height, long width, long channels,
+                          long kernel_height, long kernel_width, long stride_height, long stride_width, long pad_top,
+                          long pad_left, long out_height, long out_width, int average, long row_begin, long row_end) {
+  for (long row = row_begin; row < row_end; row++) {
+    long image = row / out_height;
+    long top = (row % out_height) * stride_height - pad_top;
+    long y_start = top > 0 ? top : 0;
+    long y_end = top + kernel_height < height ? top + kernel_height : height;
+    for (long ox = 0; ox < out_width; ox++) {
+      long left = ox * stride_width - pad_left;
+      long x_start = left > 0 ? left : 0;
+      long x_end = left + kernel_width < width ? left + kernel_width : width;
+      float *out = output + (row * out_width + ox) * channels;
+      if (average) {
+        for (long c = 0; c < channels; c++) out[c] = 0.0f;
+        for (long y = y_start; y < y_end; y++) {
+          for (long x = x_start; x < x_end; x++) {
+            const float *source = input + ((image * height + y) * width + x) * channels;
+            for (long c = 0; c < channels; c++) out[c] += source[c];
+          }
+        }
+        long count = (y_end > y_start ? y_end - y_start : 0) * (x_end > x_start ? x_end - x_start : 0);
+        float divisor = (float)(count > 1 ? count : 1);
+        for (long c = 0; c < channels; c++) out[c] /= divisor;
+      } else {
+        for (long c = 0; c < channels; c++) out[c] = -FLT_MAX;
+        for (long y = y_start; y < y_end; y++) {
+          for (long x = x_start; x < x_end; x++) {
+            const float *source = input + ((image * height + y) * width + x) * channels;
+            for (long c = 0; c < channels; c++) out[c] = source[c] > out[c] ? source[c] : out[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+// One row at a time, every step over it while it is in L1: a convolution's output rows are at
+// most a few thousand channels. Each loop does one IEEE operation per element, so nothing is
+// contracted into a fused multiply-add and the bits are those of the ops apart.
+CVECTORMATH_CLONES
+void cvectormath_epilogue_f32(float *output, long rows, long columns, long stride, long column_offset,
+                              const cvectormath_step *steps, long count) {
+  for (long row = 0; row < rows; row++) {
+    float *x = output + row * stride;
+    for (long s = 0; s < count; s++) {
+      const float *v = steps[s].values ? steps[s].values + column_offset : 0;
+      switch (steps[s].kind) {
+        case CVECTORMATH_STEP_ADD:
+          for (long j = 0; j < columns; j++) x[j] = x[j] + v[j];
+          break;
+        case CVECTORMATH_STEP_MUL:
+          for (long j = 0; j < columns; j++) x[j] = x[j] * v[j];
+          break;
+        case CVECTORMATH_STEP_SUB:
+          for (long j = 0; j < columns; j++) x[j] = x[j] - v[j];
+          break;
+        case CVECTORMATH_STEP_SUB_FROM:
+          for (long j = 0; j < columns; j++) x[j] = v[j] - x[j];
+          break;
+        case CVECTORMATH_STEP_RELU:
+          for (long j = 0; j < columns; j++) x[j] = x[j] < 0 ? 0.0f : x[j];
+          break;
+        case CVECTORMATH_STEP_RELU6:
+          for (long j = 0; j < columns; j++) x[j] = x[j] < 0 ? 0.0f : (x[j] > 6 ? 6.0f : x[j]);
+          break;
+        case CVECTORMATH_STEP_SWISH:
+          cvectormath_swish_f32(x, x, (size_t)columns, steps[s].beta);
+          break;
+        default:
+          break;
       }
     }
   }

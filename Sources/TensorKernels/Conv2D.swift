@@ -33,18 +33,24 @@ public enum Conv2D {
   ///   Keras's `groups` and ConvNeXt's depthwise layers write it); `.invalidArgument` for bad
   ///   strides, dilations or padding; `.dtypeMismatch`; `.unsupportedDType` for non-float dtypes.
   /// - Complexity: O(batch · outHeight · outWidth · kernelHeight · kernelWidth · in · out).
+  ///   - epilogue: per-channel ops to apply to the output as it is made (float32 only; see
+  ///     `ChannelEpilogue`), as if run after the convolution.
   public static func apply(
     _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding,
-    dilations: [Int] = [1, 1, 1, 1]
+    dilations: [Int] = [1, 1, 1, 1], epilogue: ChannelEpilogue? = nil
   ) throws(TensorError) -> Tensor {
     if input.rank == 4, filter.rank == 4, filter.shape[2] > 0, input.shape[3] != filter.shape[2],
       input.shape[3] % filter.shape[2] == 0
     {
-      return try grouped(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+      var output = try grouped(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
+      if let epilogue, !epilogue.apply(toWhole: &output) {
+        throw .invalidArgument(op: "Conv2D", reason: "the fused per-channel ops do not fit the output")
+      }
+      return output
     }
     return try apply(
       input, filter: filter, strides: strides, padding: padding, dilations: dilations,
-      columnBudget: defaultColumnBudget)
+      columnBudget: defaultColumnBudget, epilogue: epilogue)
   }
 
   /// A grouped convolution: the input's channels cut into `inDepth / filterDepth` groups, each
@@ -80,7 +86,7 @@ public enum Conv2D {
   /// `apply` with a chosen column buffer budget, so tests can force many chunks.
   static func apply(
     _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding, dilations: [Int],
-    columnBudget: Int
+    columnBudget: Int, epilogue: ChannelEpilogue? = nil
   ) throws(TensorError) -> Tensor {
     let name = "Conv2D"
     try Window2D.checkOperands(
@@ -96,8 +102,17 @@ public enum Conv2D {
     guard [depth, outChannels].allSatisfy({ $0 <= BLAS.maximumDimension }) else {
       throw .invalidArgument(op: name, reason: "the filter is too large for OpenBLAS")
     }
+    if let epilogue {
+      guard input.dtype == .float32, epilogue.channels == outChannels else {
+        throw .invalidArgument(op: name, reason: "the fused per-channel ops do not fit the output")
+      }
+    }
     switch input.dtype {
-    case .float32: return convolve(input, filter, window, outChannels, columnBudget, Float.self)
+    case .float32:
+      let rowEpilogue: GEMMEpilogue<Float>? = epilogue.map { epilogue in
+        { block, rows, columns, ldc in epilogue.apply(block, rows: rows, columns: columns, stride: ldc) }
+      }
+      return convolve(input, filter, window, outChannels, columnBudget, Float.self, epilogue: rowEpilogue)
     case .float64: return convolve(input, filter, window, outChannels, columnBudget, Double.self)
     case .float16, .bfloat16:
       return convolve(
@@ -108,17 +123,28 @@ public enum Conv2D {
     }
   }
 
+  /// The rows of a pointwise product computed at a time when an epilogue follows: about 1 MiB of
+  /// output, which the epilogue then finds in L2.
+  static let epilogueBlockBytes = 1 << 20
+
   private static func convolve<T: GEMMElement>(
     _ input: Tensor, _ filter: Tensor, _ window: Window2D, _ outChannels: Int, _ columnBudget: Int,
-    _: T.Type
+    _: T.Type, epilogue: GEMMEpilogue<T>? = nil
   ) -> Tensor {
     let outputShape = [window.batch, window.outputHeight, window.outputWidth, outChannels]
     let rowCount = window.batch * window.outputHeight * window.outputWidth
     let depth = window.kernelHeight * window.kernelWidth * window.channels
     return input.withElements(T.self) { source in
       filter.withElements(T.self) { weights in
-        Tensor.make(T.self, shape: outputShape) { output in
-          guard rowCount > 0, outChannels > 0, depth > 0 else { return }
+        // Every element is written below (by the product, or as zeros when the depth is 0), so the
+        // buffer is not zeroed first: that would be one more pass over the whole output.
+        Tensor.makeOverwritten(T.self, shape: outputShape) { output in
+          guard rowCount > 0, outChannels > 0 else { return }
+          guard depth > 0 else {
+            output.update(repeating: 0)
+            epilogue?(output.baseAddress!, rowCount, 0..<outChannels, outChannels)
+            return
+          }
           let isPointwise =
             window.kernelHeight == 1 && window.kernelWidth == 1 && window.strideHeight == 1
             && window.strideWidth == 1 && window.rows.padBefore == 0 && window.rows.padAfter == 0
@@ -127,7 +153,8 @@ public enum Conv2D {
             T.multiply(
               transposeA: false, transposeB: false, m: rowCount, n: outChannels, k: depth,
               a: source, aOffset: 0, lda: depth, b: weights, bOffset: 0, ldb: outChannels,
-              c: output, cOffset: 0, ldc: outChannels)
+              c: output, cOffset: 0, ldc: outChannels,
+              rowBlock: max(128, epilogueBlockBytes / (outChannels * MemoryLayout<T>.stride)), epilogue: epilogue)
             return
           }
           let chunkRows = Swift.min(
@@ -146,7 +173,7 @@ public enum Conv2D {
               transposeA: false, transposeB: false, m: count, n: outChannels, k: depth,
               a: UnsafeBufferPointer(columns), aOffset: 0, lda: depth,
               b: weights, bOffset: 0, ldb: outChannels,
-              c: output, cOffset: chunkStart * outChannels, ldc: outChannels)
+              c: output, cOffset: chunkStart * outChannels, ldc: outChannels, epilogue: epilogue)
             chunkStart += count
           }
         }

@@ -22,9 +22,11 @@ public enum DepthwiseConv2D {
   ///   `.dtypeMismatch`; `.unsupportedDType` for non-float dtypes.
   /// - Complexity: O(batch · outHeight · outWidth · kernelHeight · kernelWidth · channels ·
   ///   multiplier).
+  ///   - epilogue: per-channel ops to apply to the output as it is made (float32 only; see
+  ///     `ChannelEpilogue`), as if run after the convolution.
   public static func apply(
     _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding,
-    dilations: [Int] = [1, 1, 1, 1]
+    dilations: [Int] = [1, 1, 1, 1], epilogue: ChannelEpilogue? = nil
   ) throws(TensorError) -> Tensor {
     let name = "DepthwiseConv2dNative"
     try Window2D.checkOperands(
@@ -35,8 +37,18 @@ public enum DepthwiseConv2D {
       strides: strides, dilations: dilations, padding: padding)
     let multiplier = filter.shape[3]
     try window.checkOutput(channels: window.channels * multiplier, dtype: input.dtype, op: name)
+    if let epilogue {
+      guard input.dtype == .float32, epilogue.channels == window.channels * multiplier else {
+        throw .invalidArgument(op: name, reason: "the fused per-channel ops do not fit the output")
+      }
+      if multiplier != 1 {
+        var output = convolve(input, filter, window, multiplier, Float.self)
+        _ = epilogue.apply(toWhole: &output)
+        return output
+      }
+    }
     switch input.dtype {
-    case .float32 where multiplier == 1: return convolveFloatChannels(input, filter, window)
+    case .float32 where multiplier == 1: return convolveFloatChannels(input, filter, window, epilogue: epilogue)
     case .float32: return convolve(input, filter, window, multiplier, Float.self)
     case .float64: return convolve(input, filter, window, multiplier, Double.self)
     case .float16, .bfloat16:
@@ -50,7 +62,9 @@ public enum DepthwiseConv2D {
   /// The common case (float32, one filter per channel, as MobileNet and EfficientNet use) runs
   /// `CVectorMath`'s vectorised C loop (16 lanes where the CPU has AVX-512), output rows spread
   /// across cores. Taps are added in the same order as in `convolve`.
-  private static func convolveFloatChannels(_ input: Tensor, _ filter: Tensor, _ window: Window2D) -> Tensor {
+  private static func convolveFloatChannels(
+    _ input: Tensor, _ filter: Tensor, _ window: Window2D, epilogue: ChannelEpilogue?
+  ) -> Tensor {
     let channels = window.channels
     let (outHeight, outWidth) = (window.outputHeight, window.outputWidth)
     let outputShape = [window.batch, outHeight, outWidth, channels]
@@ -58,12 +72,24 @@ public enum DepthwiseConv2D {
     return input.withElements(Float.self) { source in
       filter.withElements(Float.self) { weights in
         Tensor.make(Float.self, shape: outputShape) { output in
+          // With an epilogue, output rows are made a few at a time (about 256 KB) and the epilogue
+          // runs on each batch while it is in cache.
+          let rowBytes = max(1, outWidth * channels * MemoryLayout<Float>.stride)
+          let batchRows = epilogue == nil ? Int.max : max(1, (256 << 10) / rowBytes)
           Parallel.forEachRange(window.batch * outHeight, costPerItem: cost) { range in
-            cvectormath_depthwise_f32(
-              source.baseAddress, weights.baseAddress, output.baseAddress, window.height, window.width, channels,
-              window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth, window.dilationHeight,
-              window.dilationWidth, window.rows.padBefore, window.columns.padBefore, outHeight, outWidth,
-              range.lowerBound, range.upperBound)
+            var start = range.lowerBound
+            while start < range.upperBound {
+              let end = min(range.upperBound, start + min(batchRows, range.count))
+              cvectormath_depthwise_f32(
+                source.baseAddress, weights.baseAddress, output.baseAddress, window.height, window.width, channels,
+                window.kernelHeight, window.kernelWidth, window.strideHeight, window.strideWidth,
+                window.dilationHeight, window.dilationWidth, window.rows.padBefore, window.columns.padBefore,
+                outHeight, outWidth, start, end)
+              epilogue?.apply(
+                output.baseAddress! + start * outWidth * channels, rows: (end - start) * outWidth,
+                columns: 0..<channels, stride: channels)
+              start = end
+            }
           }
         }
       }

@@ -153,7 +153,8 @@ extension GEMMElement {
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     a: UnsafeBufferPointer<Self>, aOffset: Int, lda: Int,
     b: UnsafeBufferPointer<Self>, bOffset: Int, ldb: Int,
-    c: UnsafeMutableBufferPointer<Self>, cOffset: Int, ldc: Int
+    c: UnsafeMutableBufferPointer<Self>, cOffset: Int, ldc: Int,
+    rowBlock: Int = .max, epilogue: GEMMEpilogue<Self>? = nil
   ) {
     guard m > 0, n > 0 else { return }
     guard let cBase = c.baseAddress else {
@@ -161,6 +162,7 @@ extension GEMMElement {
     }
     guard k > 0 else {
       for row in 0..<m { (cBase + cOffset + row * ldc).update(repeating: 0, count: n) }
+      epilogue?(cBase + cOffset, m, 0..<n, ldc)
       return
     }
     guard let aBase = a.baseAddress, let bBase = b.baseAddress else {
@@ -168,6 +170,7 @@ extension GEMMElement {
     }
     gemm(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-      a: aBase + aOffset, lda: lda, b: bBase + bOffset, ldb: ldb, c: cBase + cOffset, ldc: ldc)
+      a: aBase + aOffset, lda: lda, b: bBase + bOffset, ldb: ldb, c: cBase + cOffset, ldc: ldc,
+      rowBlock: rowBlock, epilogue: epilogue)
   }
 }

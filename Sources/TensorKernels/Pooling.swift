@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Max and average pooling over NHWC tensors.
 ///
 /// Windows that hang over the border see only the real elements: `maxPool` ignores padded
@@ -65,12 +67,30 @@ public enum Pooling {
       dilations: [1, 1, 1, 1], padding: padding)
     try window.checkOutput(channels: window.channels, dtype: input.dtype, op: name)
     switch input.dtype {
-    case .float32: return pool(input, window, average: average, Float.self)
+    case .float32: return poolFloats(input, window, average: average)
     case .float64: return pool(input, window, average: average, Double.self)
     case .float16, .bfloat16:
       return pool(input.widenedToFloat32(), window, average: average, Float.self)
         .narrowed(to: input.dtype)
     default: throw .unsupportedDType(op: name, input.dtype)
+    }
+  }
+
+  /// float32 through the vectorised C loop (`cvectormath_pool_f32`), same arithmetic as `pool`.
+  private static func poolFloats(_ input: Tensor, _ window: Window2D, average: Bool) -> Tensor {
+    let channels = window.channels
+    let (outHeight, outWidth) = (window.outputHeight, window.outputWidth)
+    let cost = outWidth * window.kernelHeight * window.kernelWidth * channels
+    return input.withElements(Float.self) { source in
+      // Every output element is written by the C loop.
+      Tensor.makeOverwritten(Float.self, shape: [window.batch, outHeight, outWidth, channels]) { output in
+        Parallel.forEachRange(window.batch * outHeight, costPerItem: cost) { range in
+          cvectormath_pool_f32(
+            source.baseAddress, output.baseAddress, window.height, window.width, channels, window.kernelHeight,
+            window.kernelWidth, window.strideHeight, window.strideWidth, window.rows.padBefore,
+            window.columns.padBefore, outHeight, outWidth, average ? 1 : 0, range.lowerBound, range.upperBound)
+        }
+      }
     }
   }
 

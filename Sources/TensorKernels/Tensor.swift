@@ -312,6 +312,19 @@ extension Tensor {
     return Tensor(dtype: Element.dtype, shape: shape, storage: .dense(buffer))
   }
 
+  /// Builds a dense tensor of `Element`'s dtype whose every element `fill` writes: the buffer is
+  /// not zeroed first (it may hold an earlier tensor's bytes), so `fill` must not skip any.
+  static func makeOverwritten<Element: TensorElement>(
+    _: Element.Type, shape: [Int], _ fill: (UnsafeMutableBufferPointer<Element>) -> Void
+  ) -> Tensor {
+    let count = Shape.elementCount(shape)
+    let buffer = TensorBuffer(count: count, of: Element.self, zeroed: false)
+    fill(
+      UnsafeMutableBufferPointer(
+        start: buffer.base.assumingMemoryBound(to: Element.self), count: count))
+    return Tensor(dtype: Element.dtype, shape: shape, storage: .dense(buffer))
+  }
+
   /// A dense tensor holding a copy of `values`.
   static func from<Element: TensorElement>(_ values: [Element], shape: [Int]) -> Tensor {
     precondition(

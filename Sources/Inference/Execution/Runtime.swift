@@ -23,7 +23,8 @@ final class Runtime: Sendable {
     /// reused while still in cache instead of every intermediate living until the call ends.
     let releases: [[Int]]
 
-    /// Nodes that run in another form than the graph's (see `PadFusion`, `SwishFusion`), by node
+    /// Nodes that run in another form than the graph's (see `PadFusion`, `SwishFusion`,
+    /// `EpilogueFusion`), by node
     /// index.
     let replacements: [Int: GraphFunction.Node]
 
@@ -35,9 +36,13 @@ final class Runtime: Sendable {
     init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
       let pads = PadFusion.plan(function, targets: targets)
       let swishes = SwishFusion.plan(function, targets: targets)
+      let epilogues = EpilogueFusion.plan(
+        function, targets: targets, earlier: pads.replacements.merging(swishes.replacements) { first, _ in first },
+        taken: pads.folded.union(swishes.folded).union(swishes.replacements.keys))
       let fusion = (
-        replacements: pads.replacements.merging(swishes.replacements) { first, _ in first },
-        folded: pads.folded.union(swishes.folded)
+        replacements: pads.replacements.merging(swishes.replacements) { first, _ in first }
+          .merging(epilogues.replacements) { _, epilogue in epilogue },
+        folded: pads.folded.union(swishes.folded).union(epilogues.folded)
       )
       replacements = fusion.replacements
       let order = try function.executionOrder(for: targets).filter { !fusion.folded.contains($0) }

@@ -3,31 +3,8 @@ import TensorKernels
 /// Convolutions, pooling and batch normalisation (NHWC, and NDHWC for 3-D), adapted onto `TensorKernels`.
 enum NeuralNetworkOps {
   static func register(into registry: inout OpRegistry) {
-    registry.register("Conv2D") { context throws(InferenceError) in
-      try requireNHWC(context)
-      let (input, filter) = (try context.tensor(0), try context.tensor(1))
-      let padding = try self.padding(context)
-      let strides = try context.ints("strides")
-      let dilations = try self.dilations(context)
-      return [
-        .tensor(
-          try context.run {
-            try Conv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
-          })
-      ]
-    }
-    registry.register("DepthwiseConv2dNative") { context throws(InferenceError) in
-      try requireNHWC(context)
-      let (input, filter) = (try context.tensor(0), try context.tensor(1))
-      let padding = try self.padding(context)
-      let strides = try context.ints("strides")
-      let dilations = try self.dilations(context)
-      return [
-        .tensor(
-          try context.run {
-            try DepthwiseConv2D.apply(input, filter: filter, strides: strides, padding: padding, dilations: dilations)
-          })
-      ]
+    for name in ["Conv2D", "DepthwiseConv2dNative"] {
+      registry.register(name) { context throws(InferenceError) in [.tensor(try convolution(context))] }
     }
     for name in ["MaxPool", "AvgPool"] {
       registry.register(name) { context throws(InferenceError) in
@@ -112,6 +89,23 @@ enum NeuralNetworkOps {
         // The other outputs (batch statistics, reserve space) are only used by training.
         return [.tensor(y), .tensor(mean), .tensor(variance), .tensor(mean), .tensor(variance), .tensor(mean)]
       }
+    }
+  }
+
+  /// A `Conv2D` or `DepthwiseConv2dNative` node's result, with `epilogue` applied to it as it is
+  /// made (see `EpilogueFusion`).
+  static func convolution(_ context: OpContext, epilogue: ChannelEpilogue? = nil) throws(InferenceError) -> Tensor {
+    try requireNHWC(context)
+    let (input, filter) = (try context.tensor(0), try context.tensor(1))
+    let padding = try self.padding(context)
+    let strides = try context.ints("strides")
+    let dilations = try self.dilations(context)
+    return try context.run {
+      context.node.op == "Conv2D"
+        ? try Conv2D.apply(
+          input, filter: filter, strides: strides, padding: padding, dilations: dilations, epilogue: epilogue)
+        : try DepthwiseConv2D.apply(
+          input, filter: filter, strides: strides, padding: padding, dilations: dilations, epilogue: epilogue)
     }
   }
 

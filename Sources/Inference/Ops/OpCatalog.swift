@@ -16,6 +16,7 @@ enum OpCatalog {
     ControlFlowOps.register(into: &registry)
     SequenceOps.register(into: &registry)
     SwishFusion.register(into: &registry)
+    EpilogueFusion.register(into: &registry)
     LookupTableOps.register(into: &registry)
     StringOps.register(into: &registry)
     StringConversionOps.register(into: &registry)

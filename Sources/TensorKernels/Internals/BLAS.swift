@@ -78,34 +78,57 @@ protocol GEMMElement: FloatElement {
     x: UnsafePointer<Self>, incX: Int, y: UnsafeMutablePointer<Self>)
 }
 
+/// Work done on a block of a product's result right after the block is computed, while it is in
+/// cache: `(block, rows, columns, ldc)`, the block's first element, its row count, which columns
+/// of the whole result it holds, and the stored row length.
+typealias GEMMEpilogue<T> = (UnsafeMutablePointer<T>, Int, Range<Int>, Int) -> Void
+
 extension GEMMElement {
   /// `C = A·B` (after optional transposes) on row-major matrices; `C` is overwritten.
   ///
   /// `A` is `m×k` (`k×m` stored when `transposeA`), `B` is `k×n` (`n×k` stored when
   /// `transposeB`), `C` is `m×n`; the leading dimensions are the stored row lengths. Large
-  /// products are split across cores (`BLAS.partition`).
+  /// products are split across cores (`BLAS.partition`). With an `epilogue`, each core's rows
+  /// are computed `rowBlock` at a time and the epilogue runs on each such block as it is done.
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-    c: UnsafeMutablePointer<Self>, ldc: Int
+    c: UnsafeMutablePointer<Self>, ldc: Int, rowBlock: Int = .max, epilogue: GEMMEpilogue<Self>? = nil
   ) {
     BLAS.partition(m: m, n: n, k: k) { rows, columns in
-      // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
-      let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
-      let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
-      let cBlock = c + rows.lowerBound * ldc + columns.lowerBound
-      if rows.count == 1 {
-        // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
-        // instead of packing it first as GEMM does. op(B)ᵀ·a: B (k×n) transposed, or B (n×k).
-        matrixVector(
-          transpose: !transposeB, rows: transposeB ? columns.count : k, columns: transposeB ? k : columns.count,
-          matrix: bBlock, ld: ldb, x: aBlock, incX: transposeA ? lda : 1, y: cBlock)
-        return
+      var start = rows.lowerBound
+      while start < rows.upperBound {
+        let block = start..<(rows.upperBound - start <= rowBlock ? rows.upperBound : start + max(1, rowBlock))
+        product(
+          transposeA: transposeA, transposeB: transposeB, rows: block, columns: columns, k: k,
+          a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+        epilogue?(c + block.lowerBound * ldc + columns.lowerBound, block.count, columns, ldc)
+        start = block.upperBound
       }
-      blockProduct(
-        transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
-        a: aBlock, lda: lda, b: bBlock, ldb: ldb, c: cBlock, ldc: ldc)
     }
+  }
+
+  /// The block `rows × columns` of `C = op(A)·op(B)`, on the calling thread.
+  private static func product(
+    transposeA: Bool, transposeB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
+    a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+    c: UnsafeMutablePointer<Self>, ldc: Int
+  ) {
+    // Row block of op(A) and column block of op(B); C's block is at (rows, columns).
+    let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+    let bBlock = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+    let cBlock = c + rows.lowerBound * ldc + columns.lowerBound
+    if rows.count == 1 {
+      // One row (a recurrent step at batch 1): a matrix-vector product, which reads B once
+      // instead of packing it first as GEMM does. op(B)ᵀ·a: B (k×n) transposed, or B (n×k).
+      matrixVector(
+        transpose: !transposeB, rows: transposeB ? columns.count : k, columns: transposeB ? k : columns.count,
+        matrix: bBlock, ld: ldb, x: aBlock, incX: transposeA ? lda : 1, y: cBlock)
+      return
+    }
+    blockProduct(
+      transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
+      a: aBlock, lda: lda, b: bBlock, ldb: ldb, c: cBlock, ldc: ldc)
   }
 }
 

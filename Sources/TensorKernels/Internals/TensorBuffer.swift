@@ -29,13 +29,20 @@ final class TensorBuffer: @unchecked Sendable {
   let byteCount: Int
 
   /// Allocates room for `count` elements of `Element`, all bits zero.
-  init<Element: TensorElement>(count: Int, of _: Element.Type) {
+  convenience init<Element: TensorElement>(count: Int, of type: Element.Type) {
+    self.init(count: count, of: type, zeroed: true)
+  }
+
+  /// Allocates room for `count` elements of `Element`, zeroed only when `zeroed`: a kernel that
+  /// writes every element itself skips a pass over memory, and must then write them all (a
+  /// reused block holds an earlier tensor's bytes).
+  init<Element: TensorElement>(count: Int, of _: Element.Type, zeroed: Bool) {
     let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
     precondition(!overflow, "tensor of \(count) elements is too large")
     byteCount = bytes
     _ = Self.allocatorTuned
     base = LargeBlocks.take(bytes) ?? UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
-    base.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1))
+    if zeroed { base.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1)) }
     base.bindMemory(to: Element.self, capacity: count)
   }
 
