@@ -2,7 +2,8 @@
 
     Scripts/bench-inference.sh            (creates the TensorFlow venv if needed, then runs this)
 
-For an MLP and a small CNN (the fixtures), MobileNetV2, ResNet50 and EfficientNetB0 at 224x224, an
+For an MLP and a small CNN (the fixtures), MobileNetV2, ResNet50, EfficientNetB0 and DenseNet121 at
+224x224, InceptionV3 at 299x299, an
 LSTM (128 units over 32 steps of 64 features) and a transformer encoder block (sequence 64, d_model
 128, 4 heads, feed-forward 512), the last five with random weights and written to /tmp/registry-bench-models on
 first use (not committed), at batch 1 and 32: the steady-state latency per call (median of 20
@@ -49,6 +50,8 @@ GENERATED = {
     "mobilenet_v2_224": lambda keras: keras.applications.MobileNetV2(weights=None, input_shape=(224, 224, 3)),
     "resnet50": lambda keras: keras.applications.ResNet50(weights=None, input_shape=(224, 224, 3)),
     "efficientnet_b0": lambda keras: keras.applications.EfficientNetB0(weights=None, input_shape=(224, 224, 3)),
+    "densenet121": lambda keras: keras.applications.DenseNet121(weights=None, input_shape=(224, 224, 3)),
+    "inception_v3": lambda keras: keras.applications.InceptionV3(weights=None, input_shape=(299, 299, 3)),
     "lstm_128": lstm_model,
     "transformer_block_128": transformer_block,
 }
@@ -126,9 +129,16 @@ def main():
         ("MobileNetV2 224x224", os.path.join(MODELS, "mobilenet_v2_224")),
         ("ResNet50 224x224", os.path.join(MODELS, "resnet50")),
         ("EfficientNetB0 224x224", os.path.join(MODELS, "efficientnet_b0")),
+        ("DenseNet121 224x224", os.path.join(MODELS, "densenet121")),
+        ("InceptionV3 299x299", os.path.join(MODELS, "inception_v3")),
         ("LSTM 128 units, 32 steps x 64 features", os.path.join(MODELS, "lstm_128")),
         ("transformer block, seq 64, d 128, 4 heads, ff 512", os.path.join(MODELS, "transformer_block_128")),
     ]
+    # BENCH_ONLY=ResNet50,LSTM runs only the rows whose label contains one of the words (for work on
+    # one model; the published table is always the whole run).
+    only = [word for word in os.environ.get("BENCH_ONLY", "").split(",") if word]
+    if only:
+        models = [(label, path) for label, path in models if any(word in label for word in only)]
     rng = np.random.default_rng(0)
     scratch = tempfile.mkdtemp(prefix="registry-bench-inference-")
     print("| model | batch | TensorFlow 2.21 | registry | ratio (registry / TF) |")
