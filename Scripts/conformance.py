@@ -58,6 +58,10 @@ stay as they were):
                ones included) and ngrams 2 or 3, or (1, 2, 3), over whitespace or characters,
                with random standardize and output_mode int (with or without a fixed length),
                multi_hot or count, sometimes an Embedding or Dense head; inputs as the text kind's.
+  lookups      StringLookup or IntegerLookup with num_oov_indices=0 (the setting the text kind
+               leaves out): Keras checks every input for words outside the vocabulary (Assert,
+               GatherNd, StringFormat). Inputs hold vocabulary words; then one word outside it
+               must be refused by both TensorFlow and the registry.
   resampling   Resizing with the methods that run through ScaleAndTranslate: lanczos3, lanczos5,
                gaussian, mitchellcubic (with or without antialias; the last two through
                tf.image.resize in a layer, since Keras's Resizing lacks them), bilinear or bicubic
@@ -85,13 +89,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens",
-         "resampling", "applications"]
+         "resampling", "applications", "lookups"]
 DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
 SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking",
-            "tokens", "resampling", "applications"]
+            "tokens", "resampling", "applications", "lookups"]
 
 
 def activation(rng):
@@ -421,7 +425,10 @@ def text_vectorization_model(keras, rng, rng_np, directory):
     return keras.Model(inputs, x), sample, "TextVectorization(" + ", ".join(notes) + ")"
 
 
-def lookup_model(keras, rng, rng_np, directory):
+def lookup_model(keras, rng, rng_np, directory, zero_oov=False):
+    """StringLookup or IntegerLookup (see the text kind); with `zero_oov`, num_oov_indices=0, whose
+    Keras graph checks every input with Assert (GatherNd, StringFormat): samples then hold only
+    vocabulary words, and `sample.refused` makes one with a word outside it, which must fail."""
     integer = rng.random() < 0.3
     mode = rng.choice(["int", "int", "one_hot", "multi_hot", "count"])
     invert = mode == "int" and rng.random() < 0.15
@@ -432,9 +439,12 @@ def lookup_model(keras, rng, rng_np, directory):
     else:
         words = random_vocabulary(rng, size)
         mask = rng.choice([None, None, "", "[MASK]"])
-    # num_oov_indices=0 is left out: Keras then checks for OOV inputs with Assert, GatherNd and
-    # StringFormat, which the registry does not have.
+    # num_oov_indices=0 only in the lookups kind, so the text kind's seeds give the models they
+    # always have.
     oov = rng.choice([1, 1, 2, 3]) if not invert else 1
+    if zero_oov:
+        invert = False
+        oov = 0
     options = {"num_oov_indices": oov, "mask_token": mask, "output_mode": mode, "invert": invert}
     notes = [f"vocabulary {len(words)}", f"oov {oov}", f"mask {mask!r}", mode]
     if integer and oov > 1 and rng.random() < 0.5:  # OOV buckets by FarmHash of AsString, not floormod
@@ -471,6 +481,11 @@ def lookup_model(keras, rng, rng_np, directory):
 
     def sample(batch):
         count = batch * int(np.prod(shape, dtype=int))
+        if zero_oov:  # vocabulary words (and the mask), nothing Keras's check refuses
+            rows = [rng.choice(words) if mask is None or rng.random() < 0.85 else mask for _ in range(count)]
+            if integer:
+                return np.array(rows, dtype=np.int64).reshape((batch,) + shape)
+            return string_array(rng, rows, (batch,) + shape)
         if invert:  # ids, some out of range
             return rng_np.integers(-1, vocabulary_size + 3, size=(batch,) + shape).astype(np.int64)
         rows = []
@@ -489,8 +504,20 @@ def lookup_model(keras, rng, rng_np, directory):
         if integer:
             return np.array(rows, dtype=np.int64).reshape((batch,) + shape)
         return string_array(rng, rows, (batch,) + shape)
+    if zero_oov:
+        def refused(batch):
+            x = sample(batch)
+            outside = rng.randint(10**6, 10**7) if integer else out_of_vocabulary(rng, words)
+            x.reshape(-1)[rng.randrange(x.size)] = outside
+            return x
+        sample.refused = refused
     name = "IntegerLookup" if integer else "StringLookup"
     return keras.Model(inputs, x), sample, f"{name}(" + ", ".join(notes) + ")"
+
+
+def lookups_model(keras, rng, rng_np, directory):
+    """A StringLookup or IntegerLookup with num_oov_indices=0 (see `lookup_model`)."""
+    return lookup_model(keras, rng, rng_np, directory, zero_oov=True)
 
 
 def text_model(keras, rng, rng_np, directory):
@@ -697,7 +724,8 @@ def applications_model(keras, rng, rng_np):
 
 
 BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model,
-                 "tokens": tokens_model, "resampling": resampling_model, "applications": applications_model})
+                 "tokens": tokens_model, "resampling": resampling_model, "applications": applications_model,
+                 "lookups": lookups_model})
 
 
 def randomize(model, rng_np):
@@ -771,7 +799,7 @@ def main():
     for index in range(args.count):
         keras.utils.set_random_seed(args.seed * 1000 + index)
         kind = args.schedule[index % len(args.schedule)]
-        extra = {"directory": os.path.join(work, f"vocabulary{index}")} if kind == "text" else {}
+        extra = {"directory": os.path.join(work, f"vocabulary{index}")} if kind in ("text", "lookups") else {}
         directory = os.path.join(work, f"model{index}")
         notes = ""
         try:
@@ -814,6 +842,20 @@ def main():
             continue
         actual = np.load(os.path.join(out_dir, os.listdir(out_dir)[0]))
         same, detail = agree(actual, expected)
+        if same and hasattr(sample, "refused"):
+            # An input TensorFlow refuses (Keras's Assert) must be refused here too.
+            refused = sample.refused(batch)
+            try:
+                signature(**{name: tf_constant(tf, refused)})
+                same, detail = False, "TensorFlow accepted the input meant to be refused"
+            except Exception:
+                np.save(input_path, refused)
+                second = subprocess.run([args.registry, "run", directory, "--input", f"{name}={input_path}"],
+                                        capture_output=True, text=True)
+                if second.returncode == 0:
+                    same, detail = False, "an out-of-vocabulary input TensorFlow refuses ran"
+                else:
+                    detail += f"; out-of-vocabulary input refused: {second.stderr.strip().splitlines()[-1][:120]}"
         if same:
             matched += 1
             print(f"ok   {label} ({detail})")
