@@ -198,18 +198,26 @@ public enum Conv2D {
     for kh in 0..<window.kernelHeight {
       let y = top + kh * window.dilationHeight
       guard y >= 0, y < window.height else {
-        for i in 0..<(window.kernelWidth * channels) { columns[destination + i] = 0 }
+        (columns.baseAddress! + destination).update(repeating: 0, count: window.kernelWidth * channels)
         destination += window.kernelWidth * channels
         continue
       }
       let rowBase = (image * window.height + y) * window.width
+      if window.dilationWidth == 1, left >= 0, left + window.kernelWidth <= window.width {
+        // The whole window row lies inside the image: one contiguous run of the source.
+        let count = window.kernelWidth * channels
+        (columns.baseAddress! + destination).update(
+          from: source.baseAddress! + (rowBase + left) * channels, count: count)
+        destination += count
+        continue
+      }
       for kw in 0..<window.kernelWidth {
         let x = left + kw * window.dilationWidth
         if x >= 0, x < window.width {
-          let start = (rowBase + x) * channels
-          for c in 0..<channels { columns[destination + c] = source[start + c] }
+          (columns.baseAddress! + destination).update(
+            from: source.baseAddress! + (rowBase + x) * channels, count: channels)
         } else {
-          for c in 0..<channels { columns[destination + c] = 0 }
+          (columns.baseAddress! + destination).update(repeating: 0, count: channels)
         }
         destination += channels
       }

@@ -24,8 +24,9 @@ enum BLAS {
 
   static let userChoseThreads = getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil
 
-  /// Whether float32 products run on `CGEMM`'s AVX-512 kernel rather than OpenBLAS: when the
-  /// CPU has AVX-512 and `REGISTRY_GEMM=openblas` does not ask for OpenBLAS (for comparisons).
+  /// Whether float32 products may run on `CGEMM`'s kernels rather than OpenBLAS: when the CPU
+  /// has AVX-512 or AVX2 with FMA and `REGISTRY_GEMM=openblas` does not ask for OpenBLAS (for
+  /// comparisons). With AVX2, `cgemm_suits` keeps OpenBLAS for the shapes it does better.
   static let ownKernel: Bool =
     cgemm_available() == 1 && getenv("REGISTRY_GEMM").map { String(cString: $0) } != "openblas"
 
@@ -133,14 +134,14 @@ extension GEMMElement {
 }
 
 extension Float: GEMMElement {
-  /// Our AVX-512 kernel (`CGEMM`) where the CPU has AVX-512, about twice OpenBLAS's speed on
-  /// this project's machines, whose OpenBLAS is pinned to AVX2 kernels; OpenBLAS elsewhere.
+  /// Our kernels (`CGEMM`): AVX-512 where the CPU has it (about twice the speed of the AVX2
+  /// kernels OpenBLAS is pinned to on Zen 5), AVX2 for the shapes it suits; OpenBLAS elsewhere.
   static func blockProduct(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    if BLAS.ownKernel {
+    if BLAS.ownKernel, cgemm_suits(m, n, k) == 1 {
       cgemm_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc)
       return
     }
