@@ -29,5 +29,6 @@ enum OpCatalog {
     MatrixDiagonalOps.register(into: &registry)
     ExampleParsingOps.register(into: &registry)
     RandomOps.register(into: &registry)
+    SignalOps.register(into: &registry)
   }
 }
