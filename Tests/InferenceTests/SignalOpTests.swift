@@ -152,6 +152,8 @@ struct SignalOpTests {
       "StridedSlice",
       [z, Tensor(int32: [0, 1], shape: [2]), Tensor(int32: [2, 3], shape: [2]), Tensor(int32: [1, 1], shape: [2])])[0]
     #expect(try sliced.complex64s() == [values[1], values[2], values[4], values[5]])
+    let adjoint = try H.run("ConjugateTranspose", [z, Tensor(int32: [1, 0], shape: [2])])[0]
+    #expect(try adjoint.complex64s() == [0, 3, 1, 4, 2, 5].map { Complex64(values[$0].real, -values[$0].imag) })
     let ones = try H.run("OnesLike", [z])[0]
     #expect(try ones.complex64s() == [Complex64](repeating: Complex64(1, 0), count: 6))
     let tiled = try H.run("Tile", [z, Tensor(int32: [1, 2], shape: [2])])[0]

@@ -267,7 +267,7 @@ enum OpManifest {
     entries["Roll"] = Entry(every)
     entries["Diag"] = Entry(numbers)
     entries["DiagPart"] = Entry(every)
-    entries["ConjugateTranspose"] = Entry(every, note: "real dtypes: a transpose")
+    entries["ConjugateTranspose"] = Entry(every, note: "complex values conjugated; other dtypes transposed")
     entries["EuclideanNorm"] = Entry(numbers, ["keep_dims"])
     entries["L2Loss"] = Entry(floats)
     entries["ApproximateEqual"] = Entry(numbers, ["tolerance"])
