@@ -91,7 +91,7 @@ public enum FFT {
     data.copy(
       from: x.shape, cropping: { index in (source.real[index], source.imag[index]) }, innerLimit: needed[rank - 1])
     for axis in (x.rank - rank)..<(x.rank - 1) { data.transform(axis: axis, inverse: true) }
-    data.extendHermitian(bins: needed[rank - 1])
+    data.extendHermitian()
     data.transform(axis: x.rank - 1, inverse: true)
     data.scale(by: 1 / Double(lengths.reduce(1, *)))
     let reals = data.real
@@ -201,9 +201,9 @@ struct ComplexLines {
     }
   }
 
-  /// Completes each innermost line from its first `bins` values as the spectrum of a real
+  /// Completes each innermost line from its first `n / 2 + 1` values as the spectrum of a real
   /// signal: `X[n - k] = conj(X[k])`, with the DC and Nyquist bins made real.
-  mutating func extendHermitian(bins: Int) {
+  mutating func extendHermitian() {
     guard let n = shape.last, n > 0 else { return }
     for start in stride(from: 0, to: real.count, by: n) {
       imag[start] = 0
@@ -215,7 +215,6 @@ struct ComplexLines {
         k += 1
       }
     }
-    _ = bins
   }
 
   /// Transforms every line along `axis` in place (unscaled).
@@ -400,6 +399,16 @@ final class FFTPlan: @unchecked Sendable {
     }
     // Butterflies: X[k + q·m] = Σ_r (w_length^(r·k) · Y_r[k]) · w_p^(r·q), w_length = w_n^(n/length).
     let step = n / length
+    if p == 2 {
+      // The radix-2 butterfly without the general loop's scratch: X[k] = a + w·b, X[k + m] = a − w·b.
+      for k in 0..<m {
+        let (bRe, bIm) = rotate(yr[m + k], yi[m + k], k * step)
+        let (aRe, aIm) = (yr[k], yi[k])
+        (yr[k], yi[k]) = (aRe + bRe, aIm + bIm)
+        (yr[m + k], yi[m + k]) = (aRe - bRe, aIm - bIm)
+      }
+      return
+    }
     let pStep = n / p
     var tRe = [Double](repeating: 0, count: p)
     var tIm = [Double](repeating: 0, count: p)
