@@ -119,6 +119,8 @@ struct SignalOpTests {
     #expect(H.failure("FFT", [real]) != nil)
     #expect(H.failure("Real", [z], ["Tout": H.attribute(.dtDouble)])?.message.contains("Tout is float64") == true)
     #expect(H.failure("Complex", [real, Tensor(float64: [1, 2], shape: [2])]) != nil)
+    let wide = Tensor(float64: [1, 2], shape: [2])
+    #expect(try H.run("Complex", [wide, wide])[0].complex128s() == [Complex128(1, 1), Complex128(2, 2)])
     #expect(H.failure("Complex", [real, real], ["Tout": H.attribute(.dtComplex128)]) != nil)
     #expect(
       H.failure("RFFT", [real.reshapedOrSelf([1, 2]), Self.lengths([2])], ["Tcomplex": H.attribute(.dtComplex128)])?

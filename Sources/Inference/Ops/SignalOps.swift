@@ -7,7 +7,8 @@ enum SignalOps {
   static func register(into registry: inout OpRegistry) {
     registry.register("Complex") { context throws(InferenceError) in
       let (real, imag) = (try context.tensor(0), try context.tensor(1))
-      let output = try context.dtype("Tout", default: .complex64)
+      // Without `Tout` (TensorFlow always writes it), the parts' precision decides.
+      let output = try context.dtype("Tout", default: real.dtype == .float64 ? .complex128 : .complex64)
       return [.tensor(try context.run { try ComplexParts.make(real: real, imag: imag, output: output) })]
     }
     let parts: [(String, @Sendable (Tensor) throws(TensorError) -> Tensor)] = [
