@@ -214,3 +214,28 @@ struct SignalOpTests {
 extension Tensor {
   fileprivate func reshapedOrSelf(_ shape: [Int]) -> Tensor { (try? reshaped(to: shape)) ?? self }
 }
+
+/// Every registered op fed complex64 tensors: each runs or refuses with an `InferenceError`; none
+/// reads a complex buffer as another type (which would stop the process).
+@Suite("no op crashes on complex inputs")
+struct ComplexInputSweepTests {
+  @Test("every op, one to three complex64 inputs of a few shapes")
+  func sweep() {
+    let shapes = [[3], [2, 2], []]
+    var ran = 0
+    for op in OpCoverage.supported.map(\.name) {
+      // Control flow and function calls need function attributes; variables need resources.
+      if ["While", "StatelessWhile", "If", "StatelessIf", "Case", "StatelessCase"].contains(op) { continue }
+      for shape in shapes {
+        let count = shape.reduce(1, *)
+        let z = Tensor(
+          complex64: (0..<count).map { Complex64(Float($0) + 0.5, -Float($0)) }, shape: shape)
+        for arity in 1...3 {
+          let inputs = [Tensor](repeating: z, count: arity)
+          if GraphHarness.failure(op, inputs) == nil { ran += 1 }
+        }
+      }
+    }
+    #expect(ran > 50)
+  }
+}
