@@ -72,6 +72,15 @@ stay as they were):
                EfficientNetB0/V2B0, MobileNet/V2/V3 small), without its top, at its smallest input
                size plus 0-8 pixels, with Keras's own initialisation, average pooling and a Dense
                head. COUNT 17 runs each once.
+  signal       A plain tf.Module (no Keras) over tf.signal and complex numbers, one signature:
+               stft with random frame_length, frame_step, fft_length (none, larger, not a power
+               of two), window (Hann, Hamming, none) and pad_end, as its complex64 output or its
+               magnitude; an stft/inverse_stft round trip; rfft/irfft (fft_length cropping or
+               padding, odd and prime lengths) and fft/ifft, 2-D and 3-D forms on random shapes,
+               complex64 inputs given as `<c8` .npy files; mfccs of a random log-mel input; dct
+               types 2 and 3 (ortho or not, sometimes a truncating or padding n) and idct; and
+               complex arithmetic (Complex, conj, Mul, RealDiv, Exp, Sqrt, abs, angle, real,
+               imag, Cast). Complex outputs compare part by part.
 
 `--tf-only` builds, exports and runs every model with TensorFlow only (the registry is not
 called, and conformance.sh skips the Swift build): a dry run of the generators.
@@ -89,13 +98,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 KINDS = ["dense", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking", "tokens",
-         "resampling", "applications", "lookups"]
+         "resampling", "applications", "signal", "lookups"]
 DEFAULT_KINDS = ["dense", "conv", "recurrent", "transformer", "text"]
 # The cycle models follow: conv twice as often (with only dense and conv selected this is the
 # dense, conv, conv order the script has always used, so old seeds give the same models; text
 # comes last, so without it a seed gives the same models as before text existed).
 SCHEDULE = ["dense", "conv", "conv", "recurrent", "transformer", "text", "convolution", "resizing", "ranking",
-            "tokens", "resampling", "applications", "lookups"]
+            "tokens", "resampling", "applications", "signal", "lookups"]
 
 
 def activation(rng):
@@ -723,6 +732,123 @@ def applications_model(keras, rng, rng_np):
     return model, float_sampler(rng_np, (side, side, 3)), f"{name} {side}x{side}"
 
 
+class SignalModel:
+    """A tf.Module with one `serving_default` signature, standing in for a Keras model here:
+    exported by `conformance_export`, called directly by `--tf-only`."""
+    keep_initial_weights = True
+    layers = []
+
+    def __init__(self, function, spec):
+        self.function, self.spec = function, spec
+
+    def __call__(self, x):
+        return self.function(x)
+
+    def conformance_export(self, directory):
+        import tensorflow as tf
+        module = tf.Module()
+        module.serve = tf.function(self.function, input_signature=[self.spec])
+        tf.saved_model.save(module, directory, signatures={"serving_default": module.serve.get_concrete_function()})
+
+
+def signal_model(keras, rng, rng_np):
+    """A random tf.signal or complex-number computation (see the kind's description above)."""
+    import tensorflow as tf
+    op = rng.choice(["stft", "stft", "istft", "rfft", "irfft", "fft", "fft2d", "fft3d", "mfcc", "dct", "complex"])
+
+    def real_sampler(shape):
+        return lambda batch: (rng_np.standard_normal((batch, *shape)) * 2).astype(np.float32)
+
+    def complex_sampler(shape):
+        return lambda batch: (rng_np.standard_normal((batch, *shape))
+                              + 1j * rng_np.standard_normal((batch, *shape))).astype(np.complex64)
+
+    def spec(shape, dtype=tf.float32):
+        return tf.TensorSpec([None, *shape], dtype, name="x")
+
+    if op in ("stft", "istft"):
+        frame = rng.randint(4, 300)
+        step = rng.randint(1, frame) if op == "stft" else max(1, frame // rng.choice([2, 3, 4]))
+        fft = rng.choice([None, frame, frame + rng.randint(1, 40), 1 << (frame - 1).bit_length()])
+        window = rng.choice(["hann", "hamming", "none"])
+        window_fn = {"hann": tf.signal.hann_window, "hamming": tf.signal.hamming_window, "none": None}[window]
+        pad_end = rng.random() < 0.5
+        length = frame + rng.randint(0, 600)
+        magnitude = rng.random() < 0.5
+
+        def stft(x):
+            out = tf.signal.stft(x, frame, step, fft, window_fn=window_fn, pad_end=pad_end)
+            if op == "istft":
+                return tf.signal.inverse_stft(
+                    out, frame, step, fft,
+                    window_fn=tf.signal.inverse_stft_window_fn(step, forward_window_fn=window_fn or tf.signal.hann_window)
+                    if window_fn else None)
+            return tf.abs(out) if magnitude else out
+
+        notes = f"{op} frame {frame} step {step} fft {fft} {window} pad_end {pad_end}"
+        notes += " magnitude" if op == "stft" and magnitude else ""
+        return SignalModel(stft, spec([length])), real_sampler([length]), notes
+    if op in ("rfft", "irfft"):
+        rank = rng.choice([1, 1, 2, 3])
+        shape = [rng.randint(1, 5) for _ in range(rng.randint(0, 1))] + [rng.randint(1, 40 if rank > 1 else 300)
+                                                                       for _ in range(rank)]
+        lengths = [max(1, n + rng.randint(-n + 1, 12)) for n in shape[-rank:]]
+        forward = {1: tf.signal.rfft, 2: tf.signal.rfft2d, 3: tf.signal.rfft3d}[rank]
+        inverse = {1: tf.signal.irfft, 2: tf.signal.irfft2d, 3: tf.signal.irfft3d}[rank]
+        if op == "rfft":
+            return (SignalModel(lambda x: forward(x, fft_length=lengths), spec(shape)), real_sampler(shape),
+                    f"rfft rank {rank} shape {shape} fft_length {lengths}")
+        return (SignalModel(lambda x: inverse(x, fft_length=lengths), spec(shape, tf.complex64)),
+                complex_sampler(shape), f"irfft rank {rank} shape {shape} fft_length {lengths}")
+    if op in ("fft", "fft2d", "fft3d"):
+        rank = {"fft": 1, "fft2d": 2, "fft3d": 3}[op]
+        shape = [rng.randint(1, 4) for _ in range(rng.randint(0, 1))] + [rng.randint(1, 30 if rank > 1 else 300)
+                                                                      for _ in range(rank)]
+        inverse = rng.random() < 0.5
+        function = {1: (tf.signal.fft, tf.signal.ifft), 2: (tf.signal.fft2d, tf.signal.ifft2d),
+                    3: (tf.signal.fft3d, tf.signal.ifft3d)}[rank][inverse]
+        return (SignalModel(function, spec(shape, tf.complex64)), complex_sampler(shape),
+                f"{'i' if inverse else ''}{op} shape {shape}")
+    if op == "mfcc":
+        frames, bins = rng.randint(1, 20), rng.randint(2, 80)
+        keep = rng.randint(1, bins)
+
+        def mfcc(x):
+            return tf.signal.mfccs_from_log_mel_spectrograms(tf.math.log(tf.abs(x) + 0.01))[..., :keep]
+        return SignalModel(mfcc, spec([frames, bins])), real_sampler([frames, bins]), f"mfcc {frames}x{bins} keep {keep}"
+    if op == "dct":
+        width = rng.randint(2, 64)
+        kind = rng.choice([2, 3])
+        norm = rng.choice([None, "ortho"])
+        n = rng.choice([None, None, rng.randint(1, width + 10)])
+        inverse = rng.random() < 0.3
+
+        def dct(x):
+            if inverse:
+                return tf.signal.idct(x, type=kind, n=n, norm=norm)
+            return tf.signal.dct(x, type=kind, n=n, norm=norm)
+        return (SignalModel(dct, spec([width])), real_sampler([width]),
+                f"{'i' if inverse else ''}dct type {kind} norm {norm} n {n} width {width}")
+    width = rng.randint(1, 50)
+    variant = rng.randint(0, 3)
+
+    def arithmetic(x):
+        z = tf.complex(x[:, :width], x[:, width:])
+        w = tf.math.conj(z) * tf.complex(0.5, -1.5) + tf.cast(x[:, :width], tf.complex64)
+        if variant == 0:
+            return w * z / (z + tf.complex(3.0, 1.0))
+        if variant == 1:
+            return tf.math.exp(z * tf.complex(0.0, 0.3)) + tf.math.sqrt(w)
+        if variant == 2:
+            return tf.abs(w) + tf.math.angle(z) - tf.math.real(w * w) + tf.math.imag(z)
+        return tf.cast(w, tf.float32) + tf.reduce_sum(tf.math.real(z * tf.math.conj(w)), axis=-1, keepdims=True)
+    return (SignalModel(arithmetic, spec([2 * width])), real_sampler([2 * width]),
+            f"complex arithmetic variant {variant} width {width}")
+
+
+BUILDERS.update({"signal": signal_model})
+
+
 BUILDERS.update({"convolution": convolution_model, "resizing": resizing_model, "ranking": ranking_model,
                  "tokens": tokens_model, "resampling": resampling_model, "applications": applications_model,
                  "lookups": lookups_model})
@@ -775,6 +901,10 @@ def agree(actual, expected):
         return False, f"shape {actual.shape}, expected {expected.shape}"
     if actual.dtype != expected.dtype and not actual.dtype.kind == expected.dtype.kind == "S":
         return False, f"dtype {actual.dtype}, expected {expected.dtype}"
+    if expected.dtype.kind == "c":
+        # Complex values compare part by part, at the scale of the whole output.
+        parts = [np.stack([a.real, a.imag], axis=-1) for a in (actual, expected)]
+        return agree(parts[0], parts[1])
     if expected.dtype.kind == "f":
         worst = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
         finite = np.abs(expected[np.isfinite(expected)])

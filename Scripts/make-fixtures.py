@@ -813,6 +813,71 @@ def volumetric(model_dir):
     return {"inputs": inputs, "expected": expected}
 
 
+def audio_frontend(model_dir):
+    """`tf.Module` with two signatures over `tf.signal`, the way an audio model's front end
+    is written. `features(waveform: f32 [None,2000])`: `tf.signal.stft` (frame 256, step 128,
+    fft 256, Hann window: RFFT), its complex64 output, the magnitude (ComplexAbs), a mel
+    weight matrix, log, and `mfccs_from_log_mel_spectrograms` (a DCT-II through RFFT, Complex,
+    Exp, Mul and Real), plus `tf.math.angle` and a conj/real/imag combination.
+    `resynthesis(waveform, coefficients: f32 [None,20])`: `tf.signal.inverse_stft` of the
+    stft with the inverse window (IRFFT), an rfft/irfft round trip of odd length (crop to 1999
+    points), `tf.signal.dct` types 2 and 3 and `idct`, and 2-D FFTs (fft2d, ifft2d,
+    rfft2d/irfft2d)."""
+    tf = _tf()
+    _seed_everything()
+
+    class AudioFrontend(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.mel = tf.signal.linear_to_mel_weight_matrix(
+                num_mel_bins=24, num_spectrogram_bins=129, sample_rate=8000,
+                lower_edge_hertz=40.0, upper_edge_hertz=3800.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2000], tf.float32, name="waveform")])
+        def features(self, waveform):
+            stft = tf.signal.stft(waveform, frame_length=256, frame_step=128, fft_length=256,
+                                  window_fn=tf.signal.hann_window)
+            magnitude = tf.abs(stft)
+            mel = tf.tensordot(magnitude, self.mel, 1)
+            log_mel = tf.math.log(mel + 1e-3)
+            mfcc = tf.signal.mfccs_from_log_mel_spectrograms(log_mel)[..., :13]
+            twisted = tf.math.conj(stft) * tf.complex(1.0, -0.5)
+            return {"stft": stft, "magnitude": magnitude, "log_mel": log_mel, "mfcc": mfcc,
+                    "phase": tf.math.angle(stft[:, :, 1:-1]),
+                    "mixed": tf.math.real(twisted) - 2.0 * tf.math.imag(twisted)}
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2000], tf.float32, name="waveform"),
+                                      tf.TensorSpec([None, 20], tf.float32, name="coefficients")])
+        def resynthesis(self, waveform, coefficients):
+            stft = tf.signal.stft(waveform, frame_length=256, frame_step=64, fft_length=256)
+            inverse = tf.signal.inverse_stft(
+                stft, frame_length=256, frame_step=64, fft_length=256,
+                window_fn=tf.signal.inverse_stft_window_fn(64))
+            spectrum = tf.signal.rfft(waveform, fft_length=[1999])
+            blocks = tf.reshape(waveform[:, :1680], [-1, 40, 42])
+            return {"inverse_stft": inverse,
+                    "irfft": tf.signal.irfft(spectrum * tf.complex(0.5, 0.25), fft_length=[1999]),
+                    "dct2": tf.signal.dct(coefficients, type=2, norm="ortho"),
+                    "dct3": tf.signal.dct(coefficients, type=3),
+                    "idct": tf.signal.idct(coefficients, type=2, norm="ortho"),
+                    "fft2d": tf.signal.fft2d(tf.cast(blocks, tf.complex64)),
+                    "ifft2d_real": tf.math.real(tf.signal.ifft2d(tf.complex(blocks, -blocks))),
+                    "rfft2d_round_trip": tf.signal.irfft2d(tf.signal.rfft2d(blocks))}
+
+    module = AudioFrontend()
+    tf.saved_model.save(module, model_dir, signatures={
+        "features": module.features.get_concrete_function(),
+        "resynthesis": module.resynthesis.get_concrete_function()})
+    rng = np.random.default_rng(SEED)
+    waveform = (rng.normal(size=(BATCH, 2000)) * 0.5).astype(np.float32)
+    coefficients = rng.normal(size=(BATCH, 20)).astype(np.float32)
+    inputs = {"features": {"waveform": waveform},
+              "resynthesis": {"waveform": waveform, "coefficients": coefficients}}
+    expected = {name: {k: v.numpy() for k, v in getattr(module, name)(**inputs[name]).items()}
+                for name in inputs}
+    return {"inputs": inputs, "expected": expected}
+
+
 def string_lookup(model_dir):
     """`tf.Module` with a `tf.lookup.StaticHashTable` initialized from a
     `tf.lookup.TextFileInitializer` vocabulary file, which TensorFlow copies
@@ -1289,6 +1354,7 @@ FIXTURES = {
     "string_ops": string_ops,
     "op_families": op_families,
     "volumetric": volumetric,
+    "audio_frontend": audio_frontend,
     "example_classifier": example_classifier,
     "random_text_ops": random_text_ops,
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes Tests/InferenceTests/Vectors/*.json: inputs and TensorFlow's outputs for ops whose
 results must match TensorFlow bit for bit (stateless random ops; text ops; Unicode ops;
-ScaleAndTranslate).
+ScaleAndTranslate), and for the complex and FFT ops (signal_ops.json: exact ops bit for bit, the
+transforms within the tolerance SignalOpVectorTests documents).
 
 Run with TensorFlow 2.21 (the venv Scripts/install-venv.sh makes):
     ~/tf-venv/bin/python Scripts/make-op-vectors.py
@@ -403,6 +404,173 @@ def scale_and_translate_cases():
     return cases
 
 
+def tensor_json(tensor):
+    """dtype, shape and elements as bit patterns; complex values as (real, imaginary) part pairs."""
+    name = tensor.dtype.name
+    array = tensor.numpy()
+    if name == "complex64":
+        flat = [str(int(x)) for x in array.reshape(-1).view(np.float32).view(np.uint32)]
+    elif name == "complex128":
+        flat = [str(int(x)) for x in array.reshape(-1).view(np.float64).view(np.uint64)]
+    else:
+        flat = bits(tensor)
+    return {"dtype": name, "shape": list(tensor.shape), "bits": flat}
+
+
+def signal_cases():
+    """Complex, Real, Imag, Conj, ComplexAbs, Angle, complex Cast and arithmetic, and the FFT
+    family (FFT/IFFT/RFFT/IRFFT in 1, 2 and 3 dimensions) over many lengths, prime ones included,
+    batch dimensions, fft_length crops, NaN and infinities, empty tensors, and TensorFlow's
+    refusals. (fft_length 0 and an RFFT of an empty inner dimension have no vector: TensorFlow
+    aborts on the first and returns uninitialised memory for the second; the registry refuses
+    both.)"""
+    rng = np.random.RandomState(5)
+    lengths = [1, 2, 3, 5, 8, 12, 16, 17, 64, 100, 257]
+    cases = []
+
+    def real(shape, dtype="float32"):
+        return tf.constant(rng.standard_normal(shape).astype(dtype))
+
+    def cplx(shape, dtype="complex64"):
+        part = "float32" if dtype == "complex64" else "float64"
+        return tf.complex(real(shape, part), real(shape, part))
+
+    def case(op, inputs, attrs=None, call=None):
+        entry = {"op": op, "inputs": [tensor_json(x) for x in inputs], "attrs": attrs or {}}
+        try:
+            out = call() if call else getattr(R, op)(*inputs, **(attrs or {}))
+            entry["output"] = tensor_json(out)
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
+            entry["error"] = error_text(error)
+        cases.append(entry)
+
+    def fft(op, x):
+        case(op, [x], {}, lambda: getattr(R, op)(input=x))
+
+    def rfft(op, x, n):
+        length = tf.constant(n, tf.int32)
+        attrs = {"Tcomplex": "complex64" if x.dtype == tf.float32 else "complex128"}
+        case(op, [x, length], attrs, lambda: getattr(R, op)(input=x, fft_length=length, Tcomplex=attrs["Tcomplex"]))
+
+    def irfft(op, x, n):
+        length = tf.constant(n, tf.int32)
+        attrs = {"Treal": "float32" if x.dtype == tf.complex64 else "float64"}
+        case(op, [x, length], attrs, lambda: getattr(R, op)(input=x, fft_length=length, Treal=attrs["Treal"]))
+
+    for n in lengths:
+        for op in ["FFT", "IFFT"]:
+            fft(op, cplx([2, n]))
+        rfft("RFFT", real([2, n]), [n])
+        rfft("RFFT", real([3, n + 3]), [n])  # cropped
+        irfft("IRFFT", cplx([2, n // 2 + 1]), [n])  # DC and Nyquist imaginary parts set: ignored
+        irfft("IRFFT", cplx([2, n // 2 + 4]), [n])  # cropped
+    for n in [5, 16, 17]:
+        fft("FFT", cplx([n], "complex128"))
+        fft("IFFT", cplx([3, n], "complex128"))
+        rfft("RFFT", real([2, n], "float64"), [n])
+        irfft("IRFFT", cplx([2, n // 2 + 1], "complex128"), [n])
+    fft("FFT", cplx([2, 1000]))
+    for shape in [[2, 3, 5], [4, 8], [1, 6, 7], [17, 4]]:
+        for op in ["FFT2D", "IFFT2D"]:
+            fft(op, cplx(shape))
+        rfft("RFFT2D", real(shape), shape[-2:])
+        rfft("RFFT2D", real([s + 1 for s in shape]), shape[-2:])
+        irfft("IRFFT2D", cplx(shape[:-2] + [shape[-2], shape[-1] // 2 + 1]), shape[-2:])
+        irfft("IRFFT2D", cplx(shape[:-2] + [shape[-2] + 2, shape[-1] // 2 + 3]), shape[-2:])
+    for shape in [[2, 3, 4, 5], [3, 3, 3], [1, 2, 5, 6]]:
+        for op in ["FFT3D", "IFFT3D"]:
+            fft(op, cplx(shape))
+        rfft("RFFT3D", real(shape), shape[-3:])
+        irfft("IRFFT3D", cplx(shape[:-3] + shape[-3:-1] + [shape[-1] // 2 + 1]), shape[-3:])
+    fft("FFT2D", cplx([2, 4, 6], "complex128"))
+    rfft("RFFT2D", real([3, 4, 6], "float64"), [4, 6])
+    irfft("IRFFT2D", cplx([3, 4, 4], "complex128"), [4, 6])
+    # NaN and infinities: a NaN spreads over its line; infinities as the transform spreads them.
+    special = np.array([[1, np.nan, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8]], np.float32)
+    fft("FFT", tf.complex(tf.constant(special), tf.zeros([2, 8])))
+    rfft("RFFT", tf.constant(special), [8])
+    rfft("RFFT", tf.constant(special[:, :5]), [5])
+    fft("FFT2D", tf.complex(tf.constant(special.reshape([2, 2, 4])), tf.zeros([2, 2, 4])))
+    irfft("IRFFT", tf.complex(tf.constant(special[:, :5]), tf.zeros([2, 5])), [8])
+    infinite = np.array([[1, np.inf, 3, 4, 0, 0, 0, 0]], np.float32)
+    rfft("RFFT", tf.constant(infinite), [8])
+    rfft("RFFT", tf.constant(infinite[:, :5]), [5])
+    fft("FFT", tf.complex(tf.constant([[1.0, 2, -np.inf, 4]], tf.float32), tf.zeros([1, 4])))
+    # Empty tensors, and the refusals.
+    fft("FFT", tf.zeros([0, 8], tf.complex64))
+    fft("IFFT2D", tf.zeros([3, 0, 4], tf.complex64))
+    rfft("RFFT", tf.zeros([0, 5]), [5])
+    irfft("IRFFT", tf.zeros([0, 3], tf.complex64), [4])
+    rfft("RFFT", real([2, 5]), [8])  # longer than the input: TensorFlow's kernel does not pad
+    irfft("IRFFT", cplx([2, 3]), [9])
+    rfft("RFFT", real([2, 5]), [-1])
+    fft("FFT", tf.constant(1 + 2j, tf.complex64))
+
+    # Complex numbers taken apart and put together.
+    values = np.array([0.0, -0.0, 1.5, -2.25, np.nan, np.inf, -np.inf, 1e-40, 3e38, -7.0], np.float32)
+    mixed = tf.complex(tf.constant(values), tf.constant(values[::-1].copy()))
+    for dtype in ["complex64", "complex128"]:
+        x = mixed if dtype == "complex64" else tf.cast(mixed, tf.complex128)
+        part = "float32" if dtype == "complex64" else "float64"
+        for op in ["Real", "Imag", "ComplexAbs", "Angle"]:
+            case(op, [x], {"Tout": part}, lambda op=op, x=x: getattr(R, op)(input=x, Tout=part)
+                 if op != "ComplexAbs" else R.ComplexAbs(x=x, Tout=part))
+        case("Conj", [x], {}, lambda x=x: R.Conj(input=x))
+        y = cplx([4, 3], dtype)
+        case("ComplexAbs", [y], {"Tout": part}, lambda y=y: R.ComplexAbs(x=y, Tout=part))
+        case("Angle", [y], {"Tout": part}, lambda y=y: R.Angle(input=y, Tout=part))
+    a, b = real([2, 3]), real([3])
+    case("Complex", [a, b], {"Tout": "complex64"}, lambda: R.Complex(real=a, imag=b, Tout=tf.complex64))
+    a64, b64 = real([4, 1], "float64"), real([1, 5], "float64")
+    case("Complex", [a64, b64], {"Tout": "complex128"}, lambda: R.Complex(real=a64, imag=b64, Tout=tf.complex128))
+    special_parts = tf.constant(values)
+    case("Complex", [special_parts, special_parts[::-1]], {"Tout": "complex64"},
+         lambda: R.Complex(real=special_parts, imag=special_parts[::-1], Tout=tf.complex64))
+    case("Complex", [a, b64], {"Tout": "complex64"}, lambda: R.Complex(real=a, imag=b64, Tout=tf.complex64))
+
+    # Cast to and from complex: the real part is kept, a real value gets a zero imaginary part.
+    # (No subnormals: whether TensorFlow flushes them depends on whether an element falls in a
+    # vectorised packet or the scalar tail. No NaN or out-of-range value to an integer: C++
+    # leaves those undefined; the registry's Cast saturates them, for every source type alike.)
+    normal = values[np.abs(values) != np.float32(1e-40)]
+    sources = [tf.constant(normal), tf.cast(tf.constant(normal), tf.float64), tf.constant([-3, 0, 7], tf.int32),
+               tf.constant([-(2**40), 5], tf.int64), tf.constant([True, False]), tf.constant([1.5, -2], tf.float16),
+               tf.constant([255, 0], tf.uint8)]
+    for x in sources:
+        for target in ["complex64", "complex128"]:
+            case("Cast", [x], {"DstT": target}, lambda x=x, t=target: R.Cast(x=x, DstT=t))
+    z = tf.complex(tf.constant([2.7, -3.5, 0, np.nan, 1e10, 0.5], tf.float32),
+                   tf.constant([1, -1, 1, 0, 0, np.inf], tf.float32))
+    for target in ["float32", "float64", "bool", "float16", "complex128"]:
+        case("Cast", [z], {"DstT": target}, lambda t=target: R.Cast(x=z, DstT=t))
+    in_range = tf.complex(tf.constant([2.7, 0, 200.5, 99.99], tf.float32), tf.constant([1, -1, 1, 7], tf.float32))
+    for target in ["int32", "int64", "uint8"]:
+        case("Cast", [in_range], {"DstT": target}, lambda t=target: R.Cast(x=in_range, DstT=t))
+    case("Cast", [-in_range], {"DstT": "int32"}, lambda: R.Cast(x=-in_range, DstT="int32"))
+    z128 = tf.cast(z, tf.complex128) * tf.constant(1.0000001 + 0j, tf.complex128)
+    for target in ["complex64", "float32"]:
+        case("Cast", [z128], {"DstT": target}, lambda t=target: R.Cast(x=z128, DstT=t))
+
+    # Arithmetic as tf.signal graphs write it, with broadcasting.
+    for dtype in ["complex64", "complex128"]:
+        x, y = cplx([3, 4], dtype), cplx([4], dtype)
+        for op in ["Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "Equal", "NotEqual", "SquaredDifference"]:
+            case(op, [x, y], {}, lambda op=op, x=x, y=y: getattr(R, op)(x=x, y=y))
+        case("Equal", [x, x], {}, lambda x=x: R.Equal(x=x, y=x))
+        for op in ["Neg", "Square", "Exp", "Sqrt", "Reciprocal", "Log", "Rsqrt", "Sign"]:
+            case(op, [x], {}, lambda op=op, x=x: getattr(R, op)(x=x))
+        for op in ["Sum", "Mean", "Prod"]:
+            axis = tf.constant([1], tf.int32)
+            case(op, [x, axis], {}, lambda op=op, x=x, axis=axis: getattr(R, op)(input=x, axis=axis))
+    angles = tf.complex(tf.zeros([6]), tf.constant([0, 0.5, -1, 3.14159265, 100, 1e-3], tf.float32))
+    case("Exp", [angles], {}, lambda: R.Exp(x=angles))
+    edge = tf.complex(tf.constant([0, -4, 0, np.inf, np.nan, 1e-30], tf.float32),
+                      tf.constant([0, 0, -0.0, 1, 0, 0], tf.float32))
+    case("Sqrt", [edge], {}, lambda: R.Sqrt(x=edge))
+    case("Mul", [edge, mixed[:6]], {}, lambda: R.Mul(x=edge, y=mixed[:6]))
+    return cases
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     random = random_cases()
@@ -421,6 +589,10 @@ def main():
     (OUT / "scale_and_translate.json").write_text(
         json.dumps({"tensorflow": tf.__version__, "cases": resizes}, separators=(",", ":")) + "\n")
     print(f"scale_and_translate.json: {len(resizes)} cases")
+    signal = signal_cases()
+    (OUT / "signal_ops.json").write_text(
+        json.dumps({"tensorflow": tf.__version__, "cases": signal}, separators=(",", ":")) + "\n")
+    print(f"signal_ops.json: {len(signal)} cases")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ public struct NPYArray: Sendable, Equatable {
     case "f": return [2, 4, 8].contains(size) ? size : nil
     case "i", "u": return [1, 2, 4, 8].contains(size) ? size : nil
     case "b": return size == 1 ? 1 : nil
+    case "c": return [8, 16].contains(size) ? size : nil
     case "S": return size
     case "U":
       // Four bytes a character; `<U4611686018427387904` would overflow.

@@ -250,11 +250,23 @@ struct OutputSummary: Encodable {
         values = (try? tensor.floats())?.map { String($0) }
       } else if tensor.dtype == .bool {
         values = (try? tensor.bools())?.map { String($0) }
+      } else if tensor.dtype.isComplex {
+        values = Self.complexTexts(tensor)
       } else {
         values = (try? Cast.apply(tensor, to: .int64).int64s())?.map { String($0) }
       }
     } else {
       values = nil
     }
+  }
+
+  /// Complex values as `"RE+IMj"` / `"RE-IMj"` (NumPy's spelling without the parentheses), each
+  /// part written as Swift writes a `Float` or `Double`: `"1.5-2.0j"`, `"nan+infj"`.
+  static func complexTexts(_ tensor: Tensor) -> [String]? {
+    func text(_ real: String, _ imag: String) -> String {
+      imag.hasPrefix("-") ? "\(real)\(imag)j" : "\(real)+\(imag)j"
+    }
+    if let values = try? tensor.complex64s() { return values.map { text(String($0.real), String($0.imag)) } }
+    return (try? tensor.complex128s())?.map { text(String($0.real), String($0.imag)) }
   }
 }

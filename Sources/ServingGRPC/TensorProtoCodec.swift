@@ -106,6 +106,27 @@ public enum TensorProtoCodec {
       } catch {
         throw ServingError(.internal, "\(name): \(error)")
       }
+    case .complex64:
+      // Real, imaginary pairs; an odd count leaves half an element and is refused.
+      guard proto.scomplexVal.count % 2 == 0 else {
+        throw ServingError(
+          .invalidArgument, "\(name): scomplex_val has an odd number of values (real, imaginary pairs)")
+      }
+      let pairs = stride(from: 0, to: proto.scomplexVal.count, by: 2).map {
+        Complex64(proto.scomplexVal[$0], proto.scomplexVal[$0 + 1])
+      }
+      return Tensor(
+        complex64: try filled(pairs, count: count, zero: Complex64(0, 0), field: field, name: name), shape: shape)
+    case .complex128:
+      guard proto.dcomplexVal.count % 2 == 0 else {
+        throw ServingError(
+          .invalidArgument, "\(name): dcomplex_val has an odd number of values (real, imaginary pairs)")
+      }
+      let pairs = stride(from: 0, to: proto.dcomplexVal.count, by: 2).map {
+        Complex128(proto.dcomplexVal[$0], proto.dcomplexVal[$0 + 1])
+      }
+      return Tensor(
+        complex128: try filled(pairs, count: count, zero: Complex128(0, 0), field: field, name: name), shape: shape)
     case .string:
       throw ServingError(.internal, "\(name): strings are decoded above")
     }
@@ -129,6 +150,8 @@ public enum TensorProtoCodec {
       case .uint64: proto.uint64Val = try tensor.uint64s()
       case .bool: proto.boolVal = try tensor.bools()
       case .string: proto.stringVal = try tensor.strings().map { Data($0) }
+      case .complex64: proto.scomplexVal = try tensor.complex64s().flatMap { [$0.real, $0.imag] }
+      case .complex128: proto.dcomplexVal = try tensor.complex128s().flatMap { [$0.real, $0.imag] }
       case .float16, .bfloat16:
         let bytes = try tensor.rawBytes()
         proto.halfVal = stride(from: 0, to: bytes.count, by: 2).map { Int32(bytes[$0]) | Int32(bytes[$0 + 1]) << 8 }
@@ -190,6 +213,8 @@ public enum TensorProtoCodec {
     case .bool: "bool_val"
     case .string: "string_val"
     case .float16, .bfloat16: "half_val"
+    case .complex64: "scomplex_val"
+    case .complex128: "dcomplex_val"
     }
   }
 

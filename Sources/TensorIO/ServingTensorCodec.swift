@@ -341,7 +341,7 @@ package enum ServingTensorCodec {
       case .string:
         guard case .string(let text) = value else { throw typeError(value) }
         strings.append(Array(text.utf8))
-      case .float16, .bfloat16, .uint16:
+      case .float16, .bfloat16, .uint16, .complex64, .complex128:
         throw .unsupported(
           "Conversion of JSON Value: \(value.text) to type: \(ServingTensorCodec.typeName(dtype))", file: nil)
       }
@@ -367,7 +367,7 @@ package enum ServingTensorCodec {
       case .uint64: return Tensor(uint64: unsigned, shape: shape)
       case .bool: return Tensor(bool: flags, shape: shape)
       case .string: return Tensor(strings: strings, shape: shape)
-      case .float16, .bfloat16, .uint16:
+      case .float16, .bfloat16, .uint16, .complex64, .complex128:
         // Unreachable with any element (`append` refuses them); an empty tensor is still valid.
         return Tensor.empty(dtype, shape: shape)
       }
@@ -494,6 +494,9 @@ package enum ServingTensorCodec {
         case .int8, .int16, .int32, .int64, .uint8, .uint16:
           let values = try Cast.apply(tensor, to: .int64).int64s()
           element = { index, writer in writer.raw(String(values[index])) }
+        case .complex64, .complex128:
+          // TensorFlow Serving's JSON writer has no case for complex types and fails the same way.
+          throw TensorError.unsupportedDType(op: "JSON", tensor.dtype)
         }
       } catch {
         throw .invalid(

@@ -90,6 +90,7 @@ public enum TensorFiles {
   static let descriptors: [(String, DType)] = [
     ("<f4", .float32), ("<f8", .float64), ("<f2", .float16), ("<i4", .int32), ("<i8", .int64), ("<i2", .int16),
     ("|i1", .int8), ("|u1", .uint8), ("<u2", .uint16), ("<u4", .uint32), ("<u8", .uint64), ("|b1", .bool),
+    ("<c8", .complex64), ("<c16", .complex128),
   ]
 
   static func dtype(for descr: String) -> DType? {

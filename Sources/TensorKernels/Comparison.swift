@@ -70,6 +70,18 @@ public enum Comparison {
     case .uint16: return compare(op, plan, x, y, UInt16.self)
     case .uint32: return compare(op, plan, x, y, UInt32.self)
     case .uint64: return compare(op, plan, x, y, UInt64.self)
+    case .complex64, .complex128:
+      // Complex numbers are equal when both parts are (NaN in either part is unequal).
+      let parts = ElementwiseLoops.self
+      switch (op, x.dtype) {
+      case (.equal, .complex64), (.notEqual, .complex64):
+        let wantEqual = op == .equal
+        return parts.zip(plan, x, y, Complex64.self, Complex64.self, to: Bool.self) { ($0 == $1) == wantEqual }
+      case (.equal, _), (.notEqual, _):
+        let wantEqual = op == .equal
+        return parts.zip(plan, x, y, Complex128.self, Complex128.self, to: Bool.self) { ($0 == $1) == wantEqual }
+      default: throw .unsupportedDType(op: name, x.dtype)
+      }
     case .bool:
       switch op {
       case .equal:

@@ -34,6 +34,11 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
   case uint32 = 22
   /// `DT_UINT64`.
   case uint64 = 23
+  /// `DT_COMPLEX64`: a float32 real part then a float32 imaginary part, 8 bytes, as TensorFlow
+  /// lays out `std::complex<float>`.
+  case complex64 = 8
+  /// `DT_COMPLEX128`: a float64 real part then a float64 imaginary part, 16 bytes.
+  case complex128 = 18
 
   /// The number of bytes one element occupies in a dense buffer, or `nil` for `string`.
   public var elementSize: Int? {
@@ -41,7 +46,8 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
     case .bool, .int8, .uint8: 1
     case .int16, .uint16, .float16, .bfloat16: 2
     case .int32, .uint32, .float32: 4
-    case .int64, .uint64, .float64: 8
+    case .int64, .uint64, .float64, .complex64: 8
+    case .complex128: 16
     case .string: nil
     }
   }
@@ -54,6 +60,18 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
     }
   }
 
+  /// Whether the type is `complex64` or `complex128`.
+  public var isComplex: Bool { self == .complex64 || self == .complex128 }
+
+  /// The dtype of a complex type's real and imaginary parts (`float32` for `complex64`), or `nil`.
+  public var complexPartType: DType? {
+    switch self {
+    case .complex64: .float32
+    case .complex128: .float64
+    default: nil
+    }
+  }
+
   /// Whether the type is a signed or unsigned integer type (not `bool`).
   public var isInteger: Bool {
     switch self {
@@ -62,7 +80,8 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
     }
   }
 
-  /// Whether the type is a number (floating-point or integer); `bool` and `string` are not.
+  /// Whether the type is a real number (floating-point or integer); `bool`, `string` and the
+  /// complex types are not.
   public var isNumeric: Bool { isFloatingPoint || isInteger }
 
   /// TensorFlow's name for the type, as in `DT_FLOAT`.
@@ -82,6 +101,8 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
     case .float16: "DT_HALF"
     case .uint32: "DT_UINT32"
     case .uint64: "DT_UINT64"
+    case .complex64: "DT_COMPLEX64"
+    case .complex128: "DT_COMPLEX128"
     }
   }
 
@@ -102,6 +123,8 @@ public enum DType: Int, Sendable, CaseIterable, CustomStringConvertible {
     case .float16: "float16"
     case .uint32: "uint32"
     case .uint64: "uint64"
+    case .complex64: "complex64"
+    case .complex128: "complex128"
     }
   }
 }

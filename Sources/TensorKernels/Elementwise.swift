@@ -36,6 +36,7 @@ public enum Elementwise {
     case .uint16: return try integer(op, plan, x, y, UInt16.self)
     case .uint32: return try integer(op, plan, x, y, UInt32.self)
     case .uint64: return try integer(op, plan, x, y, UInt64.self)
+    case .complex64, .complex128: return try ComplexArithmetic.binary(op, plan, x, y)
     case .bool, .string: throw .unsupportedDType(op: name, x.dtype)
     }
   }
@@ -73,6 +74,7 @@ public enum Elementwise {
       case .uint32: return integer(op, x, UInt32.self)
       default: return integer(op, x, UInt64.self)
       }
+    case .complex64, .complex128: return try ComplexArithmetic.unary(op, x)
     case .bool, .string: throw .unsupportedDType(op: op.tensorFlowName, x.dtype)
     }
   }

@@ -91,7 +91,7 @@ public enum MatMul {
     case .uint16: return integer(a, b, product, batches, outputShape, UInt16.self)
     case .uint32: return integer(a, b, product, batches, outputShape, UInt32.self)
     case .uint64: return integer(a, b, product, batches, outputShape, UInt64.self)
-    case .bool, .string: throw .unsupportedDType(op: name, a.dtype)
+    case .bool, .string, .complex64, .complex128: throw .unsupportedDType(op: name, a.dtype)
     }
   }
 

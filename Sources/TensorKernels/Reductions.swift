@@ -82,6 +82,7 @@ public enum Reduction {
     case (_, .uint16): return integer(op, plan, x, UInt16.self)
     case (_, .uint32): return integer(op, plan, x, UInt32.self)
     case (_, .uint64): return integer(op, plan, x, UInt64.self)
+    case (_, .complex64), (_, .complex128): return try ComplexArithmetic.reduce(op, plan, x)
     case (_, .bool), (_, .string): throw .unsupportedDType(op: name, x.dtype)
     }
   }
@@ -183,7 +184,7 @@ public enum Reduction {
     case .uint16: indices = argIndices(x, axis: axis, UInt16.self, wantLargest)
     case .uint32: indices = argIndices(x, axis: axis, UInt32.self, wantLargest)
     case .uint64: indices = argIndices(x, axis: axis, UInt64.self, wantLargest)
-    case .bool, .string: throw .unsupportedDType(op: name, x.dtype)
+    case .bool, .string, .complex64, .complex128: throw .unsupportedDType(op: name, x.dtype)
     }
     return outputType == .int64 ? indices : Cast.convert(indices, to: .int32)
   }

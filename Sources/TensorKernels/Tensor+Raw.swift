@@ -43,7 +43,7 @@ extension Tensor {
       for index in 0..<expected where destination[index] > 1 { destination[index] = 1 }
     }
     #if _endian(big)
-      Tensor.reverseElementBytes(destination, size: size)
+      Tensor.reverseElementBytes(destination, size: dtype.complexPartType?.elementSize ?? size)
     #endif
     self.init(dtype: dtype, shape: shape, storage: .dense(buffer))
   }
@@ -60,7 +60,9 @@ extension Tensor {
       UnsafeRawBufferPointer(start: buffer.base, count: elementCount * size))
     withExtendedLifetime(buffer) {}
     #if _endian(big)
-      bytes.withUnsafeMutableBytes { Tensor.reverseElementBytes($0, size: size) }
+      bytes.withUnsafeMutableBytes {
+        Tensor.reverseElementBytes($0, size: dtype.complexPartType?.elementSize ?? size)
+      }
     #endif
     return bytes
   }
@@ -103,6 +105,8 @@ extension TensorBuffer {
     case .uint32: TensorBuffer(count: count, of: UInt32.self)
     case .uint64: TensorBuffer(count: count, of: UInt64.self)
     case .bool: TensorBuffer(count: count, of: Bool.self)
+    case .complex64: TensorBuffer(count: count, of: Complex64.self)
+    case .complex128: TensorBuffer(count: count, of: Complex128.self)
     case .string: preconditionFailure("string tensors have no dense buffer")
     }
   }

@@ -115,6 +115,16 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   /// - Precondition: `values.count` equals the element count of `shape`.
   public init(uint64 values: [UInt64], shape: [Int]) { self = Tensor.from(values, shape: shape) }
 
+  /// Creates a `complex64` tensor.
+  ///
+  /// - Precondition: `values.count` equals the element count of `shape`.
+  public init(complex64 values: [Complex64], shape: [Int]) { self = Tensor.from(values, shape: shape) }
+
+  /// Creates a `complex128` tensor.
+  ///
+  /// - Precondition: `values.count` equals the element count of `shape`.
+  public init(complex128 values: [Complex128], shape: [Int]) { self = Tensor.from(values, shape: shape) }
+
   /// Creates a `bool` tensor.
   ///
   /// - Precondition: `values.count` equals the element count of `shape`.
@@ -196,6 +206,16 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
   ///
   /// - Throws: `TensorError.unsupportedDType` for any other dtype.
   public func uint64s() throws(TensorError) -> [UInt64] { try checked(UInt64.self, "uint64s()") }
+
+  /// The elements of a `complex64` tensor.
+  ///
+  /// - Throws: `TensorError.unsupportedDType` for any other dtype.
+  public func complex64s() throws(TensorError) -> [Complex64] { try checked(Complex64.self, "complex64s()") }
+
+  /// The elements of a `complex128` tensor.
+  ///
+  /// - Throws: `TensorError.unsupportedDType` for any other dtype.
+  public func complex128s() throws(TensorError) -> [Complex128] { try checked(Complex128.self, "complex128s()") }
 
   /// The elements of a `bool` tensor.
   ///
@@ -285,6 +305,10 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     case .uint32: values = elements(UInt32.self).prefix(limit).map { "\($0)" }
     case .uint64: values = elements(UInt64.self).prefix(limit).map { "\($0)" }
     case .bool: values = elements(Bool.self).prefix(limit).map { "\($0)" }
+    case .complex64:
+      values = elements(Complex64.self).prefix(limit).map { "(\($0.real), \($0.imag))" }
+    case .complex128:
+      values = elements(Complex128.self).prefix(limit).map { "(\($0.real), \($0.imag))" }
     case .string:
       values = ((try? strings()) ?? []).prefix(limit).map {
         "\"\(String(decoding: $0, as: UTF8.self))\""

@@ -52,6 +52,7 @@ package struct PrintfFormat {
       (argument, format) = (.floating, format + (shortest ? "g" : scientific ? "e" : "f"))
     case .string: (argument, format) = (.string, format + "s")
     case .bool: (argument, format) = (.bool, format)
+    case .complex64, .complex128: throw TextError("formatting \(dtype) values is not supported")
     }
     self.format = format
   }

@@ -84,9 +84,12 @@ struct AttributeTests {
 
   @Test("a well-formed dtype attribute this core lacks is unsupported, not replaced by the default")
   func unsupportedDtype() throws {
-    let error = try #require(H.failure("Shape", [Self.matrix], ["out_type": Self.dtype(raw: 8)]))  // DT_COMPLEX64
+    let error = try #require(H.failure("Shape", [Self.matrix], ["out_type": Self.dtype(raw: 11)]))  // DT_QINT8
     #expect(error.category == .unsupported)
-    #expect(error.message == "graph: Shape \"op\": attribute \"out_type\" has unsupported dtype 8")
+    #expect(error.message == "graph: Shape \"op\": attribute \"out_type\" has unsupported dtype 11")
+    // A dtype the core has, but not an index type: refused, never an int32 in its place.
+    let complex = try #require(H.failure("Shape", [Self.matrix], ["out_type": Self.dtype(raw: 8)]))  // DT_COMPLEX64
+    #expect(complex.message.contains("int32 or int64"), "\(complex.message)")
   }
 
   @Test("a required attribute that is missing is still reported as missing")

@@ -7,7 +7,8 @@ import TensorKernels
 import Testing
 
 /// Runs fixtures through the inference core and compares with the outputs TensorFlow 2.21 wrote
-/// (`Fixtures/<name>/reference/`). Tolerance for float32: relative 1e-4 and absolute 1e-5.
+/// (`Fixtures/<name>/reference/`). Tolerance for float32 (and each part of a complex64): relative
+/// 1e-4 and absolute 1e-5.
 @Suite("inference matches TensorFlow on the fixtures")
 struct ConformanceTests {
   static let root = Repository.Fixtures.root
@@ -50,6 +51,7 @@ enum ConformanceSupport {
     "random_text_ops", "simple_rnn_sequences",
     "string_lookup",
     "string_ops", "text_vectorization", "text_vectorization_bags", "tf1_builder", "transformer_encoder", "volumetric",
+    "audio_frontend",
   ]
 
   static func expectClose(
@@ -58,9 +60,14 @@ enum ConformanceSupport {
     #expect(actual.shape == expected.shape, "\(context): shape")
     #expect(actual.dtype == expected.dtype, "\(context): dtype")
     guard actual.shape == expected.shape, actual.dtype == expected.dtype else { return }
-    if actual.dtype.isFloatingPoint {
-      let a = try Cast.apply(actual, to: .float64).doubles()
-      let b = try Cast.apply(expected, to: .float64).doubles()
+    if actual.dtype.isFloatingPoint || actual.dtype.isComplex {
+      // Complex values compare part by part, with the same tolerance.
+      func parts(_ tensor: Tensor) throws -> [Double] {
+        guard tensor.dtype.isComplex else { return try Cast.apply(tensor, to: .float64).doubles() }
+        return try Cast.apply(tensor, to: .complex128).complex128s().flatMap { [$0.real, $0.imag] }
+      }
+      let a = try parts(actual)
+      let b = try parts(expected)
       var worst = 0.0
       for (x, y) in zip(a, b) where !(x.isNaN && y.isNaN) && x != y {
         let difference = x.isNaN || y.isNaN ? .infinity : abs(x - y)

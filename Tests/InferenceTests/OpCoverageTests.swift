@@ -36,11 +36,16 @@ struct OpCoverageTests {
       return
     }
     #expect(conv.attributes.contains("dilations"))
-    guard case .refused(let fft) = OpCoverage.lookup("RFFT") else {
-      Issue.record("RFFT is not on the refused list")
+    guard case .refused(let random) = OpCoverage.lookup("RandomUniform") else {
+      Issue.record("RandomUniform is not on the refused list")
       return
     }
-    #expect(fft.reason.contains("FFT"))
+    #expect(random.reason.contains("stateful"))
+    guard case .supported(let rfft) = OpCoverage.lookup("RFFT") else {
+      Issue.record("RFFT is not supported")
+      return
+    }
+    #expect(rfft.attributes.contains("Tcomplex"))
     #expect(OpCoverage.lookup("NoSuchOp") == nil)
   }
 

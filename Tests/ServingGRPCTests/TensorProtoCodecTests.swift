@@ -26,6 +26,8 @@ struct TensorProtoCodecTests {
     Tensor(strings: [[0, 255, 10], [], Array("fox".utf8)], shape: [3]),
     Tensor(float32: [42], shape: []),
     Tensor(int64: [], shape: [0, 5]),
+    Tensor(complex64: [Complex64(1.5, -2), Complex64(.nan, .infinity)], shape: [2]),
+    Tensor(complex128: [Complex128(.pi, -1e300)], shape: [1, 1]),
   ]
 
   @Test("every dtype survives typed lists and tensor_content", arguments: samples)
@@ -46,6 +48,8 @@ struct TensorProtoCodecTests {
     #expect(TensorProtoCodec.proto(from: Tensor(int64: [5], shape: [1])).int64Val == [5])
     #expect(TensorProtoCodec.proto(from: Tensor(float16: [1], shape: [1])).halfVal == [0x3C00])
     #expect(TensorProtoCodec.proto(from: Tensor(bfloat16: [1], shape: [1])).halfVal == [0x3F80])
+    #expect(TensorProtoCodec.proto(from: Tensor(complex64: [Complex64(1, -2)], shape: [1])).scomplexVal == [1, -2])
+    #expect(TensorProtoCodec.proto(from: Tensor(complex128: [Complex128(3, 4)], shape: [1])).dcomplexVal == [3, 4])
     let proto = TensorProtoCodec.proto(from: Tensor(float32: [1, 2], shape: [1, 2]))
     #expect(proto.dtype == .dtFloat)
     #expect(proto.tensorShape.dim.map(\.size) == [1, 2])
@@ -92,9 +96,12 @@ struct TensorProtoCodecTests {
     cases.append(("unknown rank", proto, .invalidArgument, "unknown rank"))
     proto = header(.dtInvalid, [1])
     cases.append(("no dtype", proto, .invalidArgument, "DT_INVALID"))
-    proto = header(.dtComplex64, [1])
-    proto.scomplexVal = [1, 2]
+    proto = header(.dtQint8, [1])
+    proto.intVal = [1]
     cases.append(("a dtype the core lacks", proto, .unsupported, "not supported"))
+    proto = header(.dtComplex64, [2])
+    proto.scomplexVal = [1, 2, 3]
+    cases.append(("half a complex element", proto, .invalidArgument, "odd number"))
     proto = header(.dtFloat, [2, 2])
     proto.tensorContent = Data(count: 12)
     cases.append(("tensor_content of the wrong length", proto, .invalidArgument, "needs 16"))

@@ -178,6 +178,20 @@ struct ServingTensorCodecTests {
     #expect(row.message.contains("UNIMPLEMENTED: Conversion of JSON Value: 1.5 to type: half"))
   }
 
+  @Test("complex tensors: refused in requests and responses, as TensorFlow Serving's json_tensor.cc does")
+  func complexRefused() throws {
+    let input = try #require(failure(#"{"inputs": [1.5]}"#, ["x": .complex64]))
+    #expect(input.category == .unsupported)
+    #expect(input.message == "Conversion of JSON Value: 1.5 to type: complex64")
+    #expect {
+      _ = try ServingTensorCodec.predictResponse(
+        ["z": Tensor(complex64: [Complex64(1, 2)], shape: [1])], format: .columnar)
+    } throws: { error in
+      (error as? TensorIOError)?.message == "Failed to write JSON value for tensor type: complex64"
+        && (error as? TensorIOError)?.category == .invalidArgument
+    }
+  }
+
   @Test("nesting deeper than the parser allows is an error, not a crash")
   func deepNesting() throws {
     let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

@@ -15,7 +15,11 @@ struct TensorIOTests {
       Tensor(float32: [1, -2.5], shape: [2]), Tensor(int64: [7], shape: []),
       Tensor(bool: [true, false, true], shape: [3, 1]),
       Tensor(strings: ["a", "", "xyz"], shape: [3]),
+      Tensor(complex64: [Complex64(1, -2), Complex64(.infinity, 0.5)], shape: [2, 1]),
+      Tensor(complex128: [Complex128(-0.25, 1e300)], shape: []),
     ]
+    #expect(try TensorFiles.npy(from: tensors[4]).descr == "<c8")
+    #expect(try TensorFiles.npy(from: tensors[5]).descr == "<c16")
     for tensor in tensors {
       #expect(try TensorFiles.tensor(from: TensorFiles.npy(from: tensor)) == tensor)
     }

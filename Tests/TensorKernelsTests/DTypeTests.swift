@@ -9,7 +9,7 @@ struct DTypeTests {
     let expected: [(DType, Int)] = [
       (.float32, 1), (.float64, 2), (.int32, 3), (.uint8, 4), (.int16, 5), (.int8, 6),
       (.string, 7), (.int64, 9), (.bool, 10), (.bfloat16, 14), (.uint16, 17), (.float16, 19),
-      (.uint32, 22), (.uint64, 23),
+      (.uint32, 22), (.uint64, 23), (.complex64, 8), (.complex128, 18),
     ]
     for (dtype, number) in expected {
       #expect(dtype.rawValue == number)
@@ -29,6 +29,8 @@ struct DTypeTests {
     #expect(DType.float64.elementSize == 8)
     #expect(DType.uint64.elementSize == 8)
     #expect(DType.string.elementSize == nil)
+    #expect(DType.complex64.elementSize == 8)
+    #expect(DType.complex128.elementSize == 16)
   }
 
   @Test("classification and names")
@@ -40,5 +42,8 @@ struct DTypeTests {
     #expect(!DType.string.isNumeric)
     #expect(DType.float16.tensorFlowName == "DT_HALF")
     #expect(DType.float32.description == "float32")
+    #expect(DType.complex64.isComplex && !DType.complex64.isNumeric && !DType.complex64.isFloatingPoint)
+    #expect(DType.complex64.complexPartType == .float32 && DType.complex128.complexPartType == .float64)
+    #expect(DType.complex128.tensorFlowName == "DT_COMPLEX128")
   }
 }

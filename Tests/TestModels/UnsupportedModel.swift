@@ -3,7 +3,8 @@ import TFProto
 
 /// A tiny SavedModel whose graph uses ops the core does not implement, shared by the inference
 /// and command-line tests (this module is test support, not a test target), built in the test rather
-/// than kept as a fixture: `FFT` twice in the top-level graph (nodes `fft`, `fft_1`) and
+/// than kept as a fixture: `RandomUniform` twice in the top-level graph (nodes `random`,
+/// `random_1`) and
 /// `SparseBincount` inside the function `inner_fn` that the signature calls. The ops never run: loading must
 /// refuse the model first.
 public enum UnsupportedModel {
@@ -11,9 +12,9 @@ public enum UnsupportedModel {
     var graph = Tensorflow_GraphDef()
     graph.node = [
       node("x", "Placeholder", [], ["dtype": type(.dtFloat)]),
-      node("fft", "FFT", ["x"]),
-      node("fft_1", "FFT", ["fft"]),
-      node("call", "StatefulPartitionedCall", ["fft_1"], ["f": function("inner_fn")]),
+      node("random", "RandomUniform", ["x"]),
+      node("random_1", "RandomUniform", ["random"]),
+      node("call", "StatefulPartitionedCall", ["random_1"], ["f": function("inner_fn")]),
     ]
     var inner = Tensorflow_FunctionDef()
     inner.signature.name = "inner_fn"

@@ -65,6 +65,17 @@ enum TensorProtoDecoding {
         bytes.reserveCapacity(2 * count)
         for value in bits { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
         return try Tensor(raw: bytes, dtype: dtype, shape: shape)
+      case .complex64:
+        // `scomplex_val` holds real, imaginary pairs; a short list repeats its last pair.
+        let pairs = stride(from: 0, to: proto.scomplexVal.count - 1, by: 2).map {
+          Complex64(proto.scomplexVal[$0], proto.scomplexVal[$0 + 1])
+        }
+        return Tensor(complex64: fill(pairs, count: count, zero: Complex64(0, 0)), shape: shape)
+      case .complex128:
+        let pairs = stride(from: 0, to: proto.dcomplexVal.count - 1, by: 2).map {
+          Complex128(proto.dcomplexVal[$0], proto.dcomplexVal[$0 + 1])
+        }
+        return Tensor(complex128: fill(pairs, count: count, zero: Complex128(0, 0)), shape: shape)
       case .string: throw InferenceError(.unsupported, "\(context()): unreachable")
       }
     } catch let error as InferenceError {

@@ -476,7 +476,9 @@ enum ArrayOps {
     let shape = scalar ? [] : [values.count]
     switch type {
     case .int64: return Tensor(int64: values.map(Int64.init), shape: shape)
-    default: return Tensor(int32: values.map { Int32(truncatingIfNeeded: $0) }, shape: shape)
+    case .int32: return Tensor(int32: values.map { Int32(truncatingIfNeeded: $0) }, shape: shape)
+    default:
+      throw InferenceError(.invalidArgument, "\(context.location): the index type must be int32 or int64, not \(type)")
     }
   }
 

@@ -3,7 +3,7 @@ import TensorKernels
 import TextKernels
 
 /// Smaller ops serving graphs meet: `Concat` (V1), `ShapeN`, `LinSpace`, `Roll`, `Diag`,
-/// `DiagPart`, `ConjugateTranspose` (real dtypes), `EuclideanNorm`, `L2Loss`, `Mod`,
+/// `DiagPart`, `ConjugateTranspose`, `EuclideanNorm`, `L2Loss`, `Mod`,
 /// `ApproximateEqual`, `BiasAddV1`, `CheckNumericsV2`, `StringStrip` and an evaluated `Assert`.
 enum MiscOps {
   static func register(into registry: inout OpRegistry) {
@@ -98,7 +98,10 @@ enum MiscOps {
     }
     registry.register("ConjugateTranspose") { context throws(InferenceError) in
       let x = try context.tensor(0)
-      return [.tensor(try ArrayOps.permute(x, try ArrayOps.integers(try context.tensor(1), context), context))]
+      let transposed = try ArrayOps.permute(x, try ArrayOps.integers(try context.tensor(1), context), context)
+      // The conjugate of a real value is itself; a complex one has its imaginary parts negated.
+      guard x.dtype.isComplex else { return [.tensor(transposed)] }
+      return [.tensor(try context.run { try ComplexParts.conj(transposed) })]
     }
     registry.register("EuclideanNorm") { context throws(InferenceError) in
       let x = try context.tensor(0)

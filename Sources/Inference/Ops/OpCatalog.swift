@@ -30,5 +30,6 @@ enum OpCatalog {
     MatrixDiagonalOps.register(into: &registry)
     ExampleParsingOps.register(into: &registry)
     RandomOps.register(into: &registry)
+    SignalOps.register(into: &registry)
   }
 }

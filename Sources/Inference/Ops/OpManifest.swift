@@ -38,6 +38,7 @@ enum OpManifest {
     .merging(added) { first, _ in first }
     .merging(examples) { first, _ in first }
     .merging(random) { first, _ in first }
+    .merging(signal) { first, _ in first }
 
   static let plumbing: [String: Entry] = [
     "Placeholder": Entry(every, ["dtype", "shape"]),
@@ -266,7 +267,7 @@ enum OpManifest {
     entries["Roll"] = Entry(every)
     entries["Diag"] = Entry(numbers)
     entries["DiagPart"] = Entry(every)
-    entries["ConjugateTranspose"] = Entry(every, note: "real dtypes: a transpose")
+    entries["ConjugateTranspose"] = Entry(every, note: "complex values conjugated; other dtypes transposed")
     entries["EuclideanNorm"] = Entry(numbers, ["keep_dims"])
     entries["L2Loss"] = Entry(floats)
     entries["ApproximateEqual"] = Entry(numbers, ["tolerance"])
@@ -369,18 +370,32 @@ enum OpManifest {
     return entries
   }()
 
+  static let complexes = "complex64, complex128"
+
+  /// Complex numbers and the FFT family (`SignalOps`).
+  static let signal: [String: Entry] = {
+    var entries: [String: Entry] = [:]
+    entries["Complex"] = Entry("float32, float64 parts", ["Tout"], note: "broadcasting; float32 parts give complex64")
+    for name in ["Real", "Imag"] { entries[name] = Entry(complexes, ["Tout"]) }
+    entries["ComplexAbs"] = Entry(complexes, ["Tout"], note: "hypot in float64, rounded")
+    entries["Angle"] = Entry(complexes, ["Tout"], note: "atan2 in float64, rounded")
+    entries["Conj"] = Entry(complexes)
+    let accuracy = "any length (mixed radix, Bluestein for large prime factors) in float64, rounded"
+    for suffix in ["", "2D", "3D"] {
+      for name in ["FFT", "IFFT"] { entries[name + suffix] = Entry(complexes, ["Tcomplex"], note: accuracy) }
+      entries["RFFT" + suffix] = Entry(
+        "float32, float64", ["Treal", "Tcomplex"],
+        note: accuracy
+          + "; the input is cropped to fft_length, never padded (as TensorFlow's kernel); fft_length 0 is refused")
+      entries["IRFFT" + suffix] = Entry(
+        complexes, ["Treal", "Tcomplex"],
+        note: accuracy + "; the imaginary parts of the DC and Nyquist bins are ignored; fft_length 0 is refused")
+    }
+    return entries
+  }()
+
   /// Ops known to be refused, and why: the answer `registry ops` gives before a user tries.
   static let refused: [String: String] = [
-    "Real": "complex64 tensors are not implemented yet",
-    "Imag": "complex64 tensors are not implemented yet",
-    "Angle": "complex64 tensors are not implemented yet",
-    "Conj": "complex64 tensors are not implemented yet",
-    "RFFT": "complex64 tensors and the FFT family are not implemented yet",
-    "IRFFT": "complex64 tensors and the FFT family are not implemented yet",
-    "FFT": "complex64 tensors and the FFT family are not implemented yet",
-    "IFFT": "complex64 tensors and the FFT family are not implemented yet",
-    "Complex": "complex64 tensors are not implemented yet",
-    "ComplexAbs": "complex64 tensors are not implemented yet",
     "RandomUniform": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "RandomStandardNormal": "stateful random ops have no reproducible result to match; serving graphs rarely need them",
     "StringSplit": "the TF1 string split is not implemented (StringSplitV2 is)",

@@ -21,6 +21,9 @@ enum Widened {
       self = .unsigned(try context.run { try Cast.apply(tensor, to: .uint64).uint64s() })
     case .bool, .string:
       throw InferenceError(.invalidArgument, "\(context.location): \(tensor.dtype) is not a numeric dtype")
+    case .complex64, .complex128:
+      throw InferenceError(
+        .unsupported, "\(context.location): \(tensor.dtype) tensors are not supported by this op")
     }
   }
 

@@ -27,6 +27,8 @@ extension DType {
     case .uint32: visitor.visit(UInt32.self)
     case .uint64: visitor.visit(UInt64.self)
     case .bool: visitor.visit(Bool.self)
+    case .complex64: visitor.visit(Complex64.self)
+    case .complex128: visitor.visit(Complex128.self)
     case .string: preconditionFailure("string tensors have no dense storage type")
     }
   }

@@ -21,6 +21,9 @@ enum CastValue {
   case unsigned(UInt64)
   case floating(Double)
   case boolean(Bool)
+  /// A complex value's real and imaginary parts. Converting it to a real type keeps the real part
+  /// (TensorFlow's rule, `bool` included).
+  case complex(Double, Double)
 }
 
 /// The bit pattern of an IEEE 754 binary16 value, the storage type of `DType.float16`.
@@ -54,7 +57,7 @@ extension Float: TensorElement {
     switch value {
     case .signed(let x): self = Float(x)
     case .unsigned(let x): self = Float(x)
-    case .floating(let x): self = Float(x)
+    case .floating(let x), .complex(let x, _): self = Float(x)
     case .boolean(let x): self = x ? 1 : 0
     }
   }
@@ -67,7 +70,7 @@ extension Double: TensorElement {
     switch value {
     case .signed(let x): self = Double(x)
     case .unsigned(let x): self = Double(x)
-    case .floating(let x): self = x
+    case .floating(let x), .complex(let x, _): self = x
     case .boolean(let x): self = x ? 1 : 0
     }
   }
@@ -82,6 +85,7 @@ extension Bool: TensorElement {
     case .unsigned(let x): self = x != 0
     case .floating(let x): self = x != 0  // NaN != 0, so NaN is true, as in C++.
     case .boolean(let x): self = x
+    case .complex(let re, _): self = re != 0  // TensorFlow keeps the real part only: `1j` casts to false.
     }
   }
 }
@@ -104,7 +108,7 @@ extension IntegerElement {
     case .signed(let x): self = Self(truncatingIfNeeded: x)
     case .unsigned(let x): self = Self(truncatingIfNeeded: x)
     case .boolean(let x): self = x ? 1 : 0
-    case .floating(let x):
+    case .floating(let x), .complex(let x, _):
       if x.isNaN {
         self = 0
       } else if x >= Double(Self.max) {
@@ -129,3 +133,40 @@ extension UInt8: IntegerElement { static var dtype: DType { .uint8 } }
 extension UInt16: IntegerElement { static var dtype: DType { .uint16 } }
 extension UInt32: IntegerElement { static var dtype: DType { .uint32 } }
 extension UInt64: IntegerElement { static var dtype: DType { .uint64 } }
+
+/// A `complex64` element: a `Float` real part then a `Float` imaginary part, TensorFlow's layout.
+public struct Complex64: TensorElement, Equatable, Sendable {
+  static var dtype: DType { .complex64 }
+  public var real: Float
+  public var imag: Float
+  public init(_ real: Float, _ imag: Float) {
+    self.real = real
+    self.imag = imag
+  }
+  var castValue: CastValue { .complex(Double(real), Double(imag)) }
+  /// A real value becomes the real part with a zero imaginary part.
+  init(castValue value: CastValue) {
+    switch value {
+    case .complex(let re, let im): self.init(Float(re), Float(im))
+    default: self.init(Float(castValue: value), 0)
+    }
+  }
+}
+
+/// A `complex128` element: a `Double` real part then a `Double` imaginary part.
+public struct Complex128: TensorElement, Equatable, Sendable {
+  static var dtype: DType { .complex128 }
+  public var real: Double
+  public var imag: Double
+  public init(_ real: Double, _ imag: Double) {
+    self.real = real
+    self.imag = imag
+  }
+  var castValue: CastValue { .complex(real, imag) }
+  init(castValue value: CastValue) {
+    switch value {
+    case .complex(let re, let im): self.init(re, im)
+    default: self.init(Double(castValue: value), 0)
+    }
+  }
+}
