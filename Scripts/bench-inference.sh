@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${TF_VENV:-$HOME/tf-venv}
 [ -x "$venv/bin/python" ] || { echo "bench-inference: no TensorFlow venv at $venv; run Scripts/make-fixtures.sh once" >&2; exit 1; }
-swift build -c release --product registry >/dev/null
+# BENCH_COLD=0 (steady state only) does not need the registry binary's release build.
+[ "${BENCH_COLD:-1}" = 0 ] || swift build -c release --product registry >/dev/null
 swift build -c release --product registry-bench >/dev/null
 bin=$(swift build -c release --show-bin-path)
 echo "machine: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
