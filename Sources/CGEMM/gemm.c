@@ -214,7 +214,7 @@ CGEMM_TARGET static void pack_b(int transB, const float *b, long ldb, long pc, l
 
 // Copies op(A)[ic:ic+mc, pc:pc+kc] of a transposed A (stored k×m) into row-major mc×kc, so the
 // kernel reads it as it reads an untransposed A.
-CGEMM_TARGET static void pack_a_transposed(const float *a, long lda, long ic, long pc, long mc,
+static void pack_a_transposed(const float *a, long lda, long ic, long pc, long mc,
                                            long kc, float *dst) {
   // 16 steps of k at a time, so each row of dst gets a whole cache line per visit.
   for (long p0 = 0; p0 < kc; p0 += 16) {
@@ -227,27 +227,38 @@ CGEMM_TARGET static void pack_a_transposed(const float *a, long lda, long ic, lo
 
 static long min_long(long x, long y) { return x < y ? x : y; }
 
-CGEMM_TARGET static void avx512_sgemm(int transA, int transB, long m, long n, long k,
-                                      const float *a, long lda, const float *b, long ldb, float *c,
-                                      long ldc) {
+// How a kernel family blocks a product: its MR×NR tile, the depth KC of a pass over k, the bytes
+// of B one pass sweeps, the rows MC of a transposed A copied at a time, and its B packing and
+// tile functions. `blocked_sgemm` is the one loop nest both families run.
+struct blocking {
+  long mr, nr, kc, b_block_bytes, mc;
+  void (*pack_b)(int transB, const float *b, long ldb, long pc, long jc, long kc, long nc, float *dst,
+                 int edges_only);
+  void (*kernel)(long mr, long kc, const float *a, long lda, const float *b, long ldb, float *c,
+                 long ldc, int accumulate, long nr, const float *next);
+};
+
+// The loop nest (GotoBLAS / BLIS order): blocks of B's columns, passes over k, then every sliver
+// of MR rows of A (read in place, or copied when transposed) against every sliver of the B block.
+// `b_in_place`: B's full slivers are read where they are; only a short last one is packed.
+static void blocked_sgemm(const struct blocking *g, int b_in_place, int transA, int transB, long m,
+                          long n, long k, const float *a, long lda, const float *b, long ldb,
+                          float *c, long ldc) {
+  const long MRg = g->mr, NRg = g->nr;
   // The depth of a pass: k split evenly, in one pass when it is at most a quarter over KC.
-  long passes = (k + KC - 1) / KC;
-  if (passes > 1 && k <= KC * 5 / 4) passes = 1;
+  long passes = (k + g->kc - 1) / g->kc;
+  if (passes > 1 && k <= g->kc * 5 / 4) passes = 1;
   long kc_max = (k + passes - 1) / passes;
-  long nc_max = B_BLOCK_BYTES / (long)sizeof(float) / kc_max / NR * NR;
-  if (nc_max < NR) nc_max = NR;
-  long n_padded = (n + NR - 1) / NR * NR;
+  long nc_max = g->b_block_bytes / (long)sizeof(float) / kc_max / NRg * NRg;
+  if (nc_max < NRg) nc_max = NRg;
+  long n_padded = (n + NRg - 1) / NRg * NRg;
   if (nc_max > n_padded) nc_max = n_padded;
-  long mc_max = transA ? MC : m;
-  // An untransposed B is read in place: copying it costs more than it saves (the kernel reads
-  // whole rows of 32 floats either way), except when its rows are a multiple of 4 KB apart, so
-  // they pile into a few sets of L1 and L2, and A has enough rows to make the copy pay.
-  int b_in_place = !transB && (m < 128 || ldb % 1024 != 0);
+  long mc_max = transA ? g->mc : m;
 
   // One buffer: the packed B block (or only its short last sliver), then (for a transposed A)
   // the copied A block.
-  long b_floats = kc_max * (b_in_place ? NR : nc_max);
-  size_t floats = (size_t)b_floats + (transA ? (size_t)(kc_max * MC) : 0);
+  long b_floats = kc_max * (b_in_place ? NRg : nc_max);
+  size_t floats = (size_t)b_floats + (transA ? (size_t)(kc_max * g->mc) : 0);
   void *block = malloc(floats * sizeof(float) + 64);
   if (!block) {
     reference_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
@@ -261,7 +272,7 @@ CGEMM_TARGET static void avx512_sgemm(int transA, int transB, long m, long n, lo
     for (long pc = 0; pc < k; pc += kc_max) {
       long kc = min_long(kc_max, k - pc);
       int accumulate = pc > 0;
-      pack_b(transB, b, ldb, pc, jc, kc, nc, bbuf, b_in_place);
+      g->pack_b(transB, b, ldb, pc, jc, kc, nc, bbuf, b_in_place);
       for (long ic = 0; ic < m; ic += mc_max) {
         long mc = min_long(mc_max, m - ic);
         const float *ablock = a + ic * lda + pc;
@@ -271,27 +282,37 @@ CGEMM_TARGET static void avx512_sgemm(int transA, int transB, long m, long n, lo
           ablock = abuf;
           rs = kc;
         }
-        for (long ir = 0; ir < mc; ir += MR) {
-          long mr = min_long(MR, mc - ir);
+        for (long ir = 0; ir < mc; ir += MRg) {
+          long mr = min_long(MRg, mc - ir);
           const float *arow = ablock + ir * rs;
-          const float *next = ir + 2 * MR <= mc ? arow + MR * rs : 0;
+          const float *next = ir + 2 * MRg <= mc ? arow + MRg * rs : 0;
           float *crow = c + (ic + ir) * ldc + jc;
-          for (long jr = 0; jr < nc; jr += NR) {
-            long nr = min_long(NR, nc - jr);
+          for (long jr = 0; jr < nc; jr += NRg) {
+            long nr = min_long(NRg, nc - jr);
             const float *bsliver = b_in_place ? bbuf : bbuf + jr * kc;
-            long bs = nr > 16 ? NR : 16;
-            if (b_in_place && nr == NR) {
+            long bs = nr > NRg / 2 ? NRg : NRg / 2;
+            if (b_in_place && nr == NRg) {
               bsliver = b + pc * ldb + jc + jr;
               bs = ldb;
             }
-            kernel(mr, kc, arow, rs, bsliver, bs, crow + jr, ldc, accumulate, nr,
-                   jr == 0 ? next : 0);
+            g->kernel(mr, kc, arow, rs, bsliver, bs, crow + jr, ldc, accumulate, nr,
+                      jr == 0 ? next : 0);
           }
         }
       }
     }
   }
   free(block);
+}
+
+static void avx512_sgemm(int transA, int transB, long m, long n, long k, const float *a, long lda,
+                         const float *b, long ldb, float *c, long ldc) {
+  static const struct blocking avx512 = {MR, NR, KC, B_BLOCK_BYTES, MC, pack_b, kernel};
+  // An untransposed B is read in place: copying it costs more than it saves (the kernel reads
+  // whole rows of 32 floats either way), except when its rows are a multiple of 4 KB apart, so
+  // they pile into a few sets of L1 and L2, and A has enough rows to make the copy pay.
+  int b_in_place = !transB && (m < 128 || ldb % 1024 != 0);
+  blocked_sgemm(&avx512, b_in_place, transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 
@@ -418,70 +439,13 @@ CGEMM_TARGET2 static void pack_b2(int transB, const float *b, long ldb, long pc,
   }
 }
 
-CGEMM_TARGET2 static void avx2_sgemm(int transA, int transB, long m, long n, long k,
-                                     const float *a, long lda, const float *b, long ldb, float *c,
-                                     long ldc) {
-  long passes = (k + KC2 - 1) / KC2;
-  if (passes > 1 && k <= KC2 * 5 / 4) passes = 1;
-  long kc_max = (k + passes - 1) / passes;
-  long nc_max = B_BLOCK_BYTES2 / (long)sizeof(float) / kc_max / NR2 * NR2;
-  if (nc_max < NR2) nc_max = NR2;
-  long n_padded = (n + NR2 - 1) / NR2 * NR2;
-  if (nc_max > n_padded) nc_max = n_padded;
-  long mc_max = transA ? MC2 : m;
-  // B is copied into slivers unless A has too few rows to pay for it: read in place, rows of B
-  // a multiple of 256 bytes apart (most filters) fall into a few sets of the 8-way L2, which
-  // then holds a fraction of the block.
+static void avx2_sgemm(int transA, int transB, long m, long n, long k, const float *a, long lda,
+                       const float *b, long ldb, float *c, long ldc) {
+  static const struct blocking avx2 = {MR2, NR2, KC2, B_BLOCK_BYTES2, MC2, pack_b2, kernel2};
   // B is copied into slivers unless A has only a tile or two of rows: read in place, rows of B a
   // multiple of 256 bytes apart (most filters) fall into a few sets of the 8-way L2.
   int b_in_place = !transB && m <= 2 * MR2;
-
-  long b_floats = kc_max * (b_in_place ? NR2 : nc_max);
-  size_t floats = (size_t)b_floats + (transA ? (size_t)(kc_max * MC2) : 0);
-  void *block = malloc(floats * sizeof(float) + 64);
-  if (!block) {
-    reference_sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-    return;
-  }
-  float *bbuf = (float *)(((uintptr_t)block + 63) & ~(uintptr_t)63);
-  float *abuf = bbuf + b_floats;
-
-  for (long jc = 0; jc < n; jc += nc_max) {
-    long nc = min_long(nc_max, n - jc);
-    for (long pc = 0; pc < k; pc += kc_max) {
-      long kc = min_long(kc_max, k - pc);
-      int accumulate = pc > 0;
-      pack_b2(transB, b, ldb, pc, jc, kc, nc, bbuf, b_in_place);
-      for (long ic = 0; ic < m; ic += mc_max) {
-        long mc = min_long(mc_max, m - ic);
-        const float *ablock = a + ic * lda + pc;
-        long rs = lda;
-        if (transA) {
-          pack_a_transposed(a, lda, ic, pc, mc, kc, abuf);
-          ablock = abuf;
-          rs = kc;
-        }
-        for (long ir = 0; ir < mc; ir += MR2) {
-          long mr = min_long(MR2, mc - ir);
-          const float *arow = ablock + ir * rs;
-          const float *next = ir + 2 * MR2 <= mc ? arow + MR2 * rs : 0;
-          float *crow = c + (ic + ir) * ldc + jc;
-          for (long jr = 0; jr < nc; jr += NR2) {
-            long nr = min_long(NR2, nc - jr);
-            const float *bsliver = b_in_place ? bbuf : bbuf + jr * kc;
-            long bs = nr > 8 ? NR2 : 8;
-            if (b_in_place && nr == NR2) {
-              bsliver = b + pc * ldb + jc + jr;
-              bs = ldb;
-            }
-            kernel2(mr, kc, arow, rs, bsliver, bs, crow + jr, ldc, accumulate, nr,
-                    jr == 0 ? next : 0);
-          }
-        }
-      }
-    }
-  }
-  free(block);
+  blocked_sgemm(&avx2, b_in_place, transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 void cgemm_sgemm(int transA, int transB, long m, long n, long k, const float *a, long lda,
