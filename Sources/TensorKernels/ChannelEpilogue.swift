@@ -50,8 +50,10 @@ public final class ChannelEpilogue {
       case .relu, .relu6, .swish: break
       }
     }
+    let (size, overflow) = chain.count.multipliedReportingOverflow(by: channels)
+    guard channels >= 0, !overflow else { return nil }
     self.channels = channels
-    values = .allocate(capacity: max(1, chain.count * channels))
+    values = .allocate(capacity: max(1, size))
     for (index, step) in chain.enumerated() {
       let row = values.baseAddress! + index * channels
       func spread(_ operand: Tensor) -> UnsafePointer<Float> {

@@ -190,6 +190,26 @@ struct EpilogueFusionTests {
     #expect(fusedMessage.contains("BiasAdd \"step0\""))
   }
 
+  @Test("an empty filter with huge dimensions is refused by the convolution, as apart, without a crash")
+  func hostileEmptyFilter() throws {
+    for op in ["Conv2D", "DepthwiseConv2dNative"] {
+      let feeds: [String: Tensor] = [
+        "x": Tensor(float32: Self.values(1 * 3 * 3 * 2, seed: 25), shape: [1, 3, 3, 2]),
+        "filter": Tensor(float32: [], shape: [1, 0, 1 << 40, 1 << 40]),
+        "bias": Tensor(float32: [1, 2], shape: [2]),
+      ]
+      let steps: [(op: String, operand: String?, first: Bool)] = [("BiasAdd", "bias", false), ("Relu", nil, false)]
+      let (fused, last) = Self.graph(op: op, steps: steps, observed: false)
+      let (unfused, _) = Self.graph(op: op, steps: steps, observed: true)
+      var fusedMessage = ""
+      var unfusedMessage = ""
+      do { _ = try fused.run([last], feeds: feeds) } catch { fusedMessage = "\(error)" }
+      do { _ = try unfused.run([last], feeds: feeds) } catch { unfusedMessage = "\(error)" }
+      #expect(!fusedMessage.isEmpty)
+      #expect(fusedMessage == unfusedMessage)
+    }
+  }
+
   @Test("a convolution error still names the convolution")
   func convolutionError() throws {
     let feeds: [String: Tensor] = [

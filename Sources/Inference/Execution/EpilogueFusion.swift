@@ -138,8 +138,10 @@ enum EpilogueFusion {
       var fused: [ChannelEpilogue.Step] = []
       let input = try context.tensor(0)
       let filter = try context.tensor(1)
+      // Only from a filter that holds elements: its dimensions' products then fit in memory (an
+      // empty one may have any sizes, and the convolution refuses it below).
       let channels: Int? =
-        input.rank == 4 && filter.rank == 4
+        input.rank == 4 && filter.rank == 4 && filter.elementCount > 0
         ? (convolutionOp == "Conv2D" ? filter.shape[3] : filter.shape[2] * filter.shape[3]) : nil
       if let channels, input.dtype == .float32, filter.dtype == .float32 {
         for step in steps {
