@@ -129,6 +129,53 @@ struct EpilogueFusionTests {
       op: "Conv2D", channels: 2048, steps: [("BiasAdd", "bias", false), ("Relu", nil, false)], feeds: feeds)
   }
 
+  @Test(
+    "swish after batch normalisation (Keras 2's Mul(x, Sigmoid(x)) and Keras 3's with β) fuses too",
+    arguments: [false, true])
+  func swish(keras3: Bool) throws {
+    func graph(observed: Bool) -> GraphHarness {
+      var graph = GraphHarness()
+      for name in ["x", "filter", "scale", "shift"] { graph.add(name, "Placeholder") }
+      graph.add(
+        "conv", "DepthwiseConv2dNative", ["x", "filter"],
+        ["padding": Self.text("SAME"), "strides": Self.ints([1, 1, 1, 1])])
+      graph.add("normalised", "Mul", ["conv", "scale"])
+      graph.add("shifted", "AddV2", ["normalised", "shift"])
+      if keras3 {
+        var beta = Tensorflow_TensorProto()
+        beta.dtype = .dtFloat
+        beta.floatVal = [1.5]
+        var value = Tensorflow_AttrValue()
+        value.tensor = beta
+        graph.add("beta", "Const", [], ["value": value])
+        graph.add("scaled", "Mul", ["beta", "shifted"])
+        graph.add("gate", "Sigmoid", ["scaled"])
+      } else {
+        graph.add("gate", "Sigmoid", ["shifted"])
+      }
+      graph.add("swish", "Mul", ["shifted", "gate"])
+      graph.add("out", "Relu6", ["swish"])
+      if observed { graph.add("observe", "Identity", ["shifted"]) }
+      return graph
+    }
+    let feeds: [String: Tensor] = [
+      "x": Tensor(float32: Self.values(2 * 6 * 5 * 4, seed: 26, scale: 3), shape: [2, 6, 5, 4]),
+      "filter": Tensor(float32: Self.values(3 * 3 * 4, seed: 27, scale: 0.5), shape: [3, 3, 4, 1]),
+      "scale": Tensor(float32: Self.values(4, seed: 28), shape: [4]),
+      "shift": Tensor(float32: Self.values(4, seed: 29), shape: [4]),
+    ]
+    let fused = graph(observed: false)
+    let (_, function) = try fused.runtime()
+    let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["out"])])
+    #expect(plan.replacements[try #require(function.nodeIndex["out"])]?.op == EpilogueFusion.fusedOp)
+    for name in ["conv", "normalised", "shifted", "gate", "swish"] {
+      #expect(!plan.order.contains(try #require(function.nodeIndex[name])), "\(name) still runs")
+    }
+    let result = try fused.run(["out"], feeds: feeds)[0][0]
+    let expected = try graph(observed: true).run(["out"], feeds: feeds)[0][0]
+    #expect(try result.floats().map(\.bitPattern) == expected.floats().map(\.bitPattern))
+  }
+
   @Test("a residual Add of a whole activation stops the fused prefix; the rest runs apart")
   func residual() throws {
     let feeds: [String: Tensor] = [

@@ -17,6 +17,10 @@ enum EpilogueFusion {
   /// Attributes of the fused node besides the convolution's own.
   static let convolutionOpAttribute = "_registry_convolution_op"
   static let chainAttribute = "_registry_chain"
+  /// The steps that are swish (positions in the chain after the convolution) and their β: the
+  /// graph holds their `Mul`, not the swish node that runs.
+  static let swishStepsAttribute = "_registry_swish_steps"
+  static let swishBetasAttribute = "_registry_swish_betas"
 
   /// The longest chain fused behind one convolution.
   static let maximumSteps = 8
@@ -27,13 +31,24 @@ enum EpilogueFusion {
   static func plan(
     _ function: GraphFunction, targets: [Int], earlier: [Int: GraphFunction.Node], taken: Set<Int>
   ) -> (replacements: [Int: GraphFunction.Node], folded: Set<Int>) {
-    let consumers = function.consumerCounts(targets: targets)
+    // Readers as the graph runs after the other fusions: their replacements read in place of the
+    // originals, and nodes they folded read nothing (so swish's `Sigmoid` does not count as a
+    // second reader of the value it shares with its `Mul`).
+    var consumers = [Int](repeating: 0, count: function.nodes.count)
     var reader = [Int?](repeating: nil, count: function.nodes.count)
     var controlled = Set<Int>()
-    for (index, node) in function.nodes.enumerated() {
-      for input in node.inputs { if case .node(let source, _) = input { reader[source] = index } }
+    for (index, original) in function.nodes.enumerated() where !taken.contains(index) {
+      let node = earlier[index] ?? original
+      for input in node.inputs {
+        if case .node(let source, _) = input {
+          consumers[source] += 1
+          reader[source] = index
+        }
+      }
       controlled.formUnion(node.controlInputs)
     }
+    for output in function.outputs { if case .node(let source, _) = output.source { consumers[source] += 1 } }
+    for target in targets { consumers[target] += 1 }
 
     var replacements: [Int: GraphFunction.Node] = [:]
     var folded = Set<Int>()
@@ -47,13 +62,22 @@ enum EpilogueFusion {
       var operands: [GraphFunction.Input] = []
       var controls = convolution.controlInputs
       var current = index
+      var swishSteps: [Int64] = []
+      var swishBetas: [Float] = []
       while chain.count < maximumSteps, consumers[current] == 1, !controlled.contains(current),
-        let next = reader[current], earlier[next] == nil, !taken.contains(next), folded.isDisjoint(with: [next]),
-        let operand = chainOperand(function.nodes[next], reading: current)
+        let next = reader[current], !taken.contains(next), folded.isDisjoint(with: [next])
       {
+        // Another fusion's node may be a step only when it is swish (`SwishFusion`).
+        let node = earlier[next] ?? function.nodes[next]
+        guard earlier[next] == nil || node.op == SwishFusion.fusedOp, let operand = chainOperand(node, reading: current)
+        else { break }
+        if node.op == SwishFusion.fusedOp {
+          swishSteps.append(Int64(chain.count))
+          swishBetas.append(node.attribute("beta", \.floatValue, absent: 1) ?? 1)
+        }
         chain.append(next)
         if let operand { operands.append(operand) }
-        controls += function.nodes[next].controlInputs
+        controls += node.controlInputs
         current = next
       }
       guard let last = chain.last else { continue }
@@ -64,6 +88,14 @@ enum EpilogueFusion {
       var steps = Tensorflow_AttrValue()
       steps.list.i = ([index] + chain).map(Int64.init)
       attributes[chainAttribute] = steps
+      if !swishSteps.isEmpty {
+        var positions = Tensorflow_AttrValue()
+        positions.list.i = swishSteps
+        attributes[swishStepsAttribute] = positions
+        var betas = Tensorflow_AttrValue()
+        betas.list.f = swishBetas
+        attributes[swishBetasAttribute] = betas
+      }
       replacements[last] = GraphFunction.Node(
         name: convolution.name, op: fusedOp, inputs: convolution.inputs + operands, controlInputs: controls,
         attributes: attributes, constant: nil)
@@ -81,7 +113,7 @@ enum EpilogueFusion {
       return false
     }
     switch node.op {
-    case "Relu", "Relu6":
+    case "Relu", "Relu6", SwishFusion.fusedOp:
       guard node.inputs.count == 1, fromSource(node.inputs[0]) else { return nil }
       return .some(nil)
     case "BiasAdd":
@@ -101,9 +133,15 @@ enum EpilogueFusion {
     registry.register(fusedOp) { context throws(InferenceError) in
       let convolutionOp = try context.string(convolutionOpAttribute)
       let chain = try context.ints(chainAttribute)
+      let swishSteps = try context.ints(swishStepsAttribute, default: [])
+      let swishBetas = try context.floats(swishBetasAttribute, default: [])
+      guard swishSteps.count == swishBetas.count else {
+        throw InferenceError(.invalidArgument, "\(context.location): malformed \(swishStepsAttribute)")
+      }
       var attributes = context.node.attributes
-      attributes[convolutionOpAttribute] = nil
-      attributes[chainAttribute] = nil
+      for name in [convolutionOpAttribute, chainAttribute, swishStepsAttribute, swishBetasAttribute] {
+        attributes[name] = nil
+      }
       let convolutionNode = GraphFunction.Node(
         name: context.node.name, op: convolutionOp, inputs: Array(context.node.inputs.prefix(2)), controlInputs: [],
         attributes: attributes, constant: nil)
@@ -118,8 +156,16 @@ enum EpilogueFusion {
       }
       var steps: [(node: GraphFunction.Node, operand: Tensor?, operandFirst: Bool)] = []
       var nextInput = 2
-      for index in chain.dropFirst() {
-        let node = context.graph.nodes[index]
+      for (position, index) in chain.dropFirst().enumerated() {
+        var node = context.graph.nodes[index]
+        if let swish = swishSteps.firstIndex(of: position) {
+          // The swish node as `SwishFusion` runs it, in place of its `Mul`.
+          var beta = Tensorflow_AttrValue()
+          beta.f = swishBetas[swish]
+          node = GraphFunction.Node(
+            name: node.name, op: SwishFusion.fusedOp, inputs: [.node(previous, output: 0)], controlInputs: [],
+            attributes: ["beta": beta], constant: nil)
+        }
         if node.inputs.count == 2 {
           // Which side the running value is on (BiasAdd's is always the first).
           var operandFirst = false
@@ -181,6 +227,8 @@ enum EpilogueFusion {
     switch (step.node.op, step.operand) {
     case ("Relu", nil): return .relu
     case ("Relu6", nil): return .relu6
+    case (SwishFusion.fusedOp, nil):
+      return step.node.attribute("beta", \.floatValue, absent: 1).map { .swish(beta: $0) }
     case ("BiasAdd", let operand?):
       // BiasAdd's own rule: a vector of exactly the channel count.
       return operand.dtype == .float32 && operand.shape == [channels] ? .add(operand) : nil

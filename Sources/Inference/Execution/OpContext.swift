@@ -60,6 +60,10 @@ struct OpContext {
     try optional(name, "a list of ints", \.intList) ?? value
   }
 
+  func floats(_ name: String, default value: [Float]) throws(InferenceError) -> [Float] {
+    try optional(name, "a list of floats", \.floatList) ?? value
+  }
+
   /// A `list(string)` attribute.
   func stringList(_ name: String) throws(InferenceError) -> [String] {
     try required(name, "a list of strings", \.stringList)

@@ -38,7 +38,7 @@ final class Runtime: Sendable {
       let swishes = SwishFusion.plan(function, targets: targets)
       let epilogues = EpilogueFusion.plan(
         function, targets: targets, earlier: pads.replacements.merging(swishes.replacements) { first, _ in first },
-        taken: pads.folded.union(swishes.folded).union(swishes.replacements.keys))
+        taken: pads.folded.union(swishes.folded))
       let fusion = (
         replacements: pads.replacements.merging(swishes.replacements) { first, _ in first }
           .merging(epilogues.replacements) { _, epilogue in epilogue },

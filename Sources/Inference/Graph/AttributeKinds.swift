@@ -44,6 +44,7 @@ extension Tensorflow_AttrValue {
   }
 
   var intList: [Int]? { list(\.i).map { $0.map { Int($0) } } }
+  var floatList: [Float]? { list(\.f) }
   var stringList: [String]? { list(\.s).map { $0.map { String(decoding: $0, as: UTF8.self) } } }
   var typeList: [Tensorflow_DataType]? { list(\.type) }
   var shapeList: [Tensorflow_TensorShapeProto]? { list(\.shape) }
