@@ -76,6 +76,18 @@ struct EpilogueFusionTests {
     return fusedResult
   }
 
+  /// The error messages of the fused and of the unfused graph ("" when one runs).
+  static func errors(
+    op: String, steps: [(op: String, operand: String?, first: Bool)], feeds: [String: Tensor]
+  ) -> (fused: String, unfused: String) {
+    func message(observed: Bool) -> String {
+      let (graph, last) = Self.graph(op: op, steps: steps, observed: observed)
+      do { _ = try graph.run([last], feeds: feeds) } catch { return "\(error)" }
+      return ""
+    }
+    return (message(observed: false), message(observed: true))
+  }
+
   @Test(
     "bias, batch normalisation as Keras writes it, Sub both ways and Relu6 give the ops' bits",
     arguments: ["Conv2D", "DepthwiseConv2dNative"])
@@ -225,13 +237,8 @@ struct EpilogueFusionTests {
       "filter": Tensor(float32: Self.values(1 * 1 * 2 * 4, seed: 22), shape: [1, 1, 2, 4]),
       "bias": Tensor(float32: [1, 2, 3], shape: [3]),
     ]
-    let steps: [(op: String, operand: String?, first: Bool)] = [("BiasAdd", "bias", false), ("Relu", nil, false)]
-    let (fused, last) = Self.graph(op: "Conv2D", steps: steps, observed: false)
-    let (unfused, _) = Self.graph(op: "Conv2D", steps: steps, observed: true)
-    var fusedMessage = ""
-    var unfusedMessage = ""
-    do { _ = try fused.run([last], feeds: feeds) } catch { fusedMessage = "\(error)" }
-    do { _ = try unfused.run([last], feeds: feeds) } catch { unfusedMessage = "\(error)" }
+    let (fusedMessage, unfusedMessage) = Self.errors(
+      op: "Conv2D", steps: [("BiasAdd", "bias", false), ("Relu", nil, false)], feeds: feeds)
     #expect(!fusedMessage.isEmpty)
     #expect(fusedMessage == unfusedMessage)
     #expect(fusedMessage.contains("BiasAdd \"step0\""))
@@ -245,13 +252,8 @@ struct EpilogueFusionTests {
         "filter": Tensor(float32: [], shape: [1, 0, 1 << 40, 1 << 40]),
         "bias": Tensor(float32: [1, 2], shape: [2]),
       ]
-      let steps: [(op: String, operand: String?, first: Bool)] = [("BiasAdd", "bias", false), ("Relu", nil, false)]
-      let (fused, last) = Self.graph(op: op, steps: steps, observed: false)
-      let (unfused, _) = Self.graph(op: op, steps: steps, observed: true)
-      var fusedMessage = ""
-      var unfusedMessage = ""
-      do { _ = try fused.run([last], feeds: feeds) } catch { fusedMessage = "\(error)" }
-      do { _ = try unfused.run([last], feeds: feeds) } catch { unfusedMessage = "\(error)" }
+      let (fusedMessage, unfusedMessage) = Self.errors(
+        op: op, steps: [("BiasAdd", "bias", false), ("Relu", nil, false)], feeds: feeds)
       #expect(!fusedMessage.isEmpty)
       #expect(fusedMessage == unfusedMessage)
     }
