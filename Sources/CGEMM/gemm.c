@@ -84,6 +84,31 @@ int cgemm_suits(long m, long n, long k) {
   return has_avx2() && n <= 64 && m >= 16;
 }
 
+// Brings the next sliver of A (`rows` rows, `lda` apart, `kc` long) into L1 while a tile is
+// computed: one cache line per step of k, row after row, 16 floats further each round.
+struct prefetch {
+  const float *column, *at;
+  int row;
+  long left;
+};
+
+CGEMM_INLINE struct prefetch prefetch_start(const float *next, int rows, long kc) {
+  struct prefetch ahead = {next, next, 0, next ? rows * ((kc + 15) / 16) : 0};
+  return ahead;
+}
+
+CGEMM_INLINE void prefetch_step(struct prefetch *ahead, int rows, long lda) {
+  if (ahead->left <= 0) return;
+  ahead->left--;
+  _mm_prefetch((const char *)ahead->at, _MM_HINT_T0);
+  ahead->at += lda;
+  if (++ahead->row == rows) {
+    ahead->row = 0;
+    ahead->column += 16;
+    ahead->at = ahead->column;
+  }
+}
+
 // C[0:rows, 0:nr] = (or +=) A[0:rows, 0:kc] · B[0:kc, 0:16*nv], with A's element (i, p) at
 // a[i*lda + p] and B's (p, j) at b[p*ldb + j]; columns of C from nr on are left alone. `rows` and
 // `nv` are constants after inlining, so the accumulators live in registers. When `next` is not
@@ -97,20 +122,9 @@ CGEMM_TARGET CGEMM_INLINE void kernel_body(const int rows, const int nv, long kc
     CGEMM_UNROLL
     for (int j = 0; j < nv; j++) acc[i][j] = _mm512_setzero_ps();
 
-  const float *pf_col = next, *pf = next;
-  int pf_row = 0;
-  long pf_left = next ? rows * ((kc + 15) / 16) : 0;
+  struct prefetch ahead = prefetch_start(next, rows, kc);
   for (long p = 0; p < kc; p++) {
-    if (pf_left > 0) {
-      pf_left--;
-      _mm_prefetch((const char *)pf, _MM_HINT_T0);
-      pf += lda;
-      if (++pf_row == rows) {
-        pf_row = 0;
-        pf_col += 16;
-        pf = pf_col;
-      }
-    }
+    prefetch_step(&ahead, rows, lda);
     __m512 bv[2];
     CGEMM_UNROLL
     for (int j = 0; j < nv; j++) bv[j] = _mm512_loadu_ps(b + p * ldb + 16 * j);
@@ -343,20 +357,9 @@ CGEMM_TARGET2 CGEMM_INLINE void kernel_body2(const int rows, const int nv, long 
     CGEMM_UNROLL
     for (int j = 0; j < nv; j++) acc[i][j] = _mm256_setzero_ps();
 
-  const float *pf_col = next, *pf = next;
-  int pf_row = 0;
-  long pf_left = next ? rows * ((kc + 15) / 16) : 0;
+  struct prefetch ahead = prefetch_start(next, rows, kc);
   for (long p = 0; p < kc; p++) {
-    if (pf_left > 0) {
-      pf_left--;
-      _mm_prefetch((const char *)pf, _MM_HINT_T0);
-      pf += lda;
-      if (++pf_row == rows) {
-        pf_row = 0;
-        pf_col += 16;
-        pf = pf_col;
-      }
-    }
+    prefetch_step(&ahead, rows, lda);
     __m256 bv[2];
     CGEMM_UNROLL
     for (int j = 0; j < nv; j++) bv[j] = _mm256_loadu_ps(b + p * ldb + 8 * j);

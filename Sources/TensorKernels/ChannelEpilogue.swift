@@ -38,15 +38,10 @@ public final class ChannelEpilogue {
   /// operand is not float32 or would broadcast the output to another shape (then the caller runs
   /// the ops apart, which also gives their own errors).
   public init?(_ chain: [Step], channels: Int, outputRank: Int) {
-    func perChannel(_ operand: Tensor) -> Bool {
-      guard operand.dtype == .float32, operand.rank <= outputRank, case .dense = operand.storage else { return false }
-      guard operand.shape.dropLast().allSatisfy({ $0 == 1 }) else { return false }
-      return operand.rank == 0 || operand.shape.last == channels || operand.shape.last == 1
-    }
     for step in chain {
       switch step {
       case .add(let operand), .multiply(let operand), .subtract(let operand), .subtractFrom(let operand):
-        guard perChannel(operand) else { return nil }
+        guard Self.isPerChannel(operand, channels: channels, outputRank: outputRank) else { return nil }
       case .relu, .relu6, .swish: break
       }
     }
@@ -84,6 +79,15 @@ public final class ChannelEpilogue {
   }
 
   deinit { values.deallocate() }
+
+  /// Whether `operand` is float32 and broadcasts against an output of `channels` channels and
+  /// rank `outputRank` without changing its shape: a scalar, or every dimension but the last 1
+  /// and the last `channels` or 1.
+  public static func isPerChannel(_ operand: Tensor, channels: Int, outputRank: Int) -> Bool {
+    guard operand.dtype == .float32, operand.rank <= outputRank, case .dense = operand.storage else { return false }
+    guard operand.shape.dropLast().allSatisfy({ $0 == 1 }) else { return false }
+    return operand.rank == 0 || operand.shape.last == channels || operand.shape.last == 1
+  }
 
   /// Applies the chain to `rows` rows of `output`, `stride` floats apart, each holding the
   /// channels `columns`.

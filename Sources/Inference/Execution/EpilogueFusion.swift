@@ -233,9 +233,7 @@ enum EpilogueFusion {
       // BiasAdd's own rule: a vector of exactly the channel count.
       return operand.dtype == .float32 && operand.shape == [channels] ? .add(operand) : nil
     case ("Mul", let operand?), ("Add", let operand?), ("AddV2", let operand?), ("Sub", let operand?):
-      guard operand.dtype == .float32, operand.rank <= 4, operand.shape.dropLast().allSatisfy({ $0 == 1 }),
-        operand.rank == 0 || operand.shape.last == channels || operand.shape.last == 1
-      else { return nil }
+      guard ChannelEpilogue.isPerChannel(operand, channels: channels, outputRank: 4) else { return nil }
       switch step.node.op {
       case "Mul": return .multiply(operand)
       case "Sub": return step.operandFirst ? .subtractFrom(operand) : .subtract(operand)
