@@ -24,6 +24,7 @@
 //   CMalloc           glibc's mallopt, so freed tensor buffers are reused warm.
 //   CVectorMath       C: exp, sigmoid, tanh, erfc, swish over float arrays, vectorised by the C compiler.
 //   CGEMM             C: float32 matrix product with an AVX-512 kernel (OpenBLAS stays the fallback).
+//   CThreadPool       C: spinning workers for the kernels' short parallel loops.
 //   TensorKernels     Tensors and kernels as pure functions; no graph, registry or I/O (RegistryCore for Limits).
 //   CRE2              C++: Debian's RE2 (libre2) behind a small C API, for the regex ops.
 //   TextKernels       Text as TensorFlow's string ops treat it: RE2 regexes, lookup tables, number parsing.
@@ -105,7 +106,10 @@ let package = Package(
     .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .target(name: "CVectorMath"),
     .target(name: "CGEMM"),
-    .target(name: "TensorKernels", dependencies: ["RegistryCore", "COpenBLAS", "CMalloc", "CVectorMath", "CGEMM"]),
+    .target(name: "CThreadPool"),
+    .target(
+      name: "TensorKernels",
+      dependencies: ["RegistryCore", "COpenBLAS", "CMalloc", "CVectorMath", "CGEMM", "CThreadPool"]),
     .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
     .target(name: "TextKernels", dependencies: ["TensorKernels", "CRE2"]),
     .target(name: "TensorIO", dependencies: ["RegistryCore", "TensorKernels", "NumPyFormat"]),
@@ -221,7 +225,8 @@ let package = Package(
       ],
       exclude: ["Snapshots"]
     ),
-    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "RegistryTestSupport"]),
+    .testTarget(
+      name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "CThreadPool", "RegistryTestSupport"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
     .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
     // TensorFlow Serving's gRPC API: generated messages and stubs, the services, their tests.

@@ -1,4 +1,4 @@
-import Dispatch
+import CThreadPool
 
 #if canImport(Glibc)
   import Glibc
@@ -10,9 +10,12 @@ import Dispatch
 ///
 /// The policy: below `minimumWork` element-operations a loop runs on the calling thread (a thread
 /// hop costs a few microseconds, more than a small loop); above it, the range is cut into
-/// contiguous pieces, at most four per core so uneven pieces even out, and run with
-/// `DispatchQueue.concurrentPerform`. Kernels never call OpenBLAS from inside such a loop, so the
-/// two thread pools do not compete (see `BLAS`).
+/// contiguous pieces, at most four per core so uneven pieces even out, and run on `CThreadPool`,
+/// whose workers spin briefly between loops: a call of a convnet or an LSTM runs hundreds of
+/// these loops, a few microseconds apart, and waking a sleeping thread for each (as
+/// `DispatchQueue.concurrentPerform` did) cost more than a quarter of the CPU time of the LSTM at
+/// batch 32. Kernels never call OpenBLAS from inside such a loop, so the two thread pools do not
+/// compete (see `BLAS`).
 enum Parallel {
   /// The number of online processors, at least 1.
   static let coreCount: Int = {
@@ -40,21 +43,28 @@ enum Parallel {
       return
     }
     withoutActuallyEscaping(body) { body in
-      let shared = SharedBody(body: body)
-      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let start = count * chunk / chunks
-        let end = count * (chunk + 1) / chunks
-        if start < end { shared.body(start..<end) }
+      var loop = Loop(count: count, chunks: chunks, body: body)
+      withUnsafeMutablePointer(to: &loop) { pointer in
+        threadpool_run(
+          chunks,
+          { context, chunk in
+            let loop = context!.assumingMemoryBound(to: Loop.self)
+            let count = loop.pointee.count
+            let chunks = loop.pointee.chunks
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            if start < end { loop.pointee.body(start..<end) }
+          }, pointer)
       }
     }
   }
 
-  /// Carries a loop body into `concurrentPerform`, which wants a `@Sendable` closure.
-  ///
-  /// `@unchecked Sendable` is safe here because `concurrentPerform` returns only after every
-  /// iteration has finished (so the closure never outlives the call) and each iteration touches
-  /// only the memory of its own range, which `forEachRange`'s contract requires of `body`.
-  private struct SharedBody: @unchecked Sendable {
+  /// What each chunk of a `threadpool_run` loop reads. `threadpool_run` returns only after every
+  /// chunk has run, so the closure never outlives `forEachRange`, and each chunk touches only the
+  /// memory of its own range, which `forEachRange`'s contract requires of `body`.
+  private struct Loop {
+    let count: Int
+    let chunks: Int
     let body: (Range<Int>) -> Void
   }
 }
