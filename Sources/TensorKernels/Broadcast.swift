@@ -81,6 +81,17 @@ struct BroadcastPlan {
   /// - Throws: `TensorError.incompatibleShapes` when the shapes do not broadcast,
   ///   `.limitExceeded` when the result would be too large.
   init(shapes: [[Int]], op: String, dtype: DType) throws(TensorError) {
+    // Same-shape operands, most elementwise ops in a model, are one run over the whole output;
+    // planning them the general way (a handful of small arrays) cost more than an LSTM's
+    // per-step additions themselves.
+    if let first = shapes.first, shapes.allSatisfy({ $0 == first }) {
+      outputShape = first
+      outputCount = Shape.elementCount(first)
+      dimensions = [outputCount]
+      strides = [[Int]](repeating: [1], count: shapes.count)
+      runStrides = [Int](repeating: 1, count: shapes.count)
+      return
+    }
     let output = try Broadcast.shape(of: shapes, op: op)
     if shapes.allSatisfy({ $0 != output }) {
       try Shape.checkAllocation(output, dtype: dtype, op: op)

@@ -59,7 +59,8 @@ struct EpilogueFusionTests {
   ) throws -> Tensor {
     let (fused, last) = graph(op: op, strides: strides, steps: steps, observed: false)
     let (_, function) = try fused.runtime()
-    let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex[last])])
+    let plan = try Runtime.Plan(
+      function: function, targets: [try #require(function.nodeIndex[last])], kernels: OpRegistry())
     let lastIndex = try #require(function.nodeIndex[last])
     #expect(plan.replacements[lastIndex]?.op == EpilogueFusion.fusedOp)
     #expect(!plan.order.contains(try #require(function.nodeIndex["conv"])))
@@ -68,7 +69,7 @@ struct EpilogueFusionTests {
     let (unfused, _) = graph(op: op, strides: strides, steps: steps, observed: true)
     let (_, unfusedFunction) = try unfused.runtime()
     let unfusedPlan = try Runtime.Plan(
-      function: unfusedFunction, targets: [try #require(unfusedFunction.nodeIndex[last])])
+      function: unfusedFunction, targets: [try #require(unfusedFunction.nodeIndex[last])], kernels: OpRegistry())
     #expect(!unfusedPlan.replacements.values.contains { $0.op == EpilogueFusion.fusedOp })
     let expected = try unfused.run([last], feeds: feeds)[0][0]
     #expect(fusedResult.shape == expected.shape)
@@ -178,7 +179,8 @@ struct EpilogueFusionTests {
     ]
     let fused = graph(observed: false)
     let (_, function) = try fused.runtime()
-    let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["out"])])
+    let plan = try Runtime.Plan(
+      function: function, targets: [try #require(function.nodeIndex["out"])], kernels: OpRegistry())
     #expect(plan.replacements[try #require(function.nodeIndex["out"])]?.op == EpilogueFusion.fusedOp)
     for name in ["conv", "normalised", "shifted", "gate", "swish"] {
       #expect(!plan.order.contains(try #require(function.nodeIndex[name])), "\(name) still runs")

@@ -49,7 +49,8 @@ struct PadFusionTests {
       : Tensor(float32: (0..<(3 * 2 * 3 * 1)).map { Float($0 % 5) * 0.5 - 1 }, shape: [3, 2, 3, 1])
     let folded = Self.graph(op: op, alsoReadPad: false)
     let (_, function) = try folded.runtime()
-    let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["conv"])])
+    let plan = try Runtime.Plan(
+      function: function, targets: [try #require(function.nodeIndex["conv"])], kernels: OpRegistry())
     #expect(plan.replacements.count == 1)
     #expect(!plan.order.contains(try #require(function.nodeIndex["pad"])))
     let foldedResult = try folded.run(["conv"], feeds: ["x": x, "filter": filter])[0]
@@ -58,8 +59,10 @@ struct PadFusionTests {
     let unfolded = Self.graph(op: op, alsoReadPad: true)
     let (_, unfoldedFunction) = try unfolded.runtime()
     #expect(
-      try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["conv"])])
-        .replacements.isEmpty)
+      try Runtime.Plan(
+        function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["conv"])], kernels: OpRegistry()
+      )
+      .replacements.isEmpty)
     let unfoldedResult = try unfolded.run(["conv", "other"], feeds: ["x": x, "filter": filter])
     #expect(foldedResult == unfoldedResult[0])
     #expect(unfoldedResult[1][0].shape == [2, 8, 5, 3])

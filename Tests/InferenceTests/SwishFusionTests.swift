@@ -24,7 +24,8 @@ struct SwishFusionTests {
     for sigmoidFirst in [false, true] {
       let folded = Self.graph(sigmoidFirst: sigmoidFirst, alsoReadSigmoid: false)
       let (_, function) = try folded.runtime()
-      let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["y"])])
+      let plan = try Runtime.Plan(
+        function: function, targets: [try #require(function.nodeIndex["y"])], kernels: OpRegistry())
       let sigmoid = try #require(function.nodeIndex["s"])
       #expect(plan.replacements.count == 1)
       #expect(!plan.order.contains(sigmoid))
@@ -33,8 +34,10 @@ struct SwishFusionTests {
       let unfolded = Self.graph(sigmoidFirst: sigmoidFirst, alsoReadSigmoid: true)
       let (_, unfoldedFunction) = try unfolded.runtime()
       #expect(
-        try Runtime.Plan(function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["y"])])
-          .replacements.isEmpty)
+        try Runtime.Plan(
+          function: unfoldedFunction, targets: [try #require(unfoldedFunction.nodeIndex["y"])], kernels: OpRegistry()
+        )
+        .replacements.isEmpty)
       #expect(try unfolded.run(["y"], feeds: ["x": x])[0] == [expected])
     }
   }
@@ -55,7 +58,8 @@ struct SwishFusionTests {
       graph.add("s", "Sigmoid", ["scaled"])
       graph.add("y", "Mul", ["x", "s"])
       let (_, function) = try graph.runtime()
-      let plan = try Runtime.Plan(function: function, targets: [try #require(function.nodeIndex["y"])])
+      let plan = try Runtime.Plan(
+        function: function, targets: [try #require(function.nodeIndex["y"])], kernels: OpRegistry())
       #expect(plan.replacements.count == 1)
       #expect(!plan.order.contains(try #require(function.nodeIndex["scaled"])))
       let scaled = try Elementwise.apply(.mul, Tensor(float32: [beta], shape: []), x)

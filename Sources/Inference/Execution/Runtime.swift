@@ -23,17 +23,17 @@ final class Runtime: Sendable {
     /// reused while still in cache instead of every intermediate living until the call ends.
     let releases: [[Int]]
 
-    /// Nodes that run in another form than the graph's (see `PadFusion`, `SwishFusion`,
-    /// `EpilogueFusion`), by node
-    /// index.
+    /// `nodes[step]`: the node as it runs at that step, which is the graph's or, for nodes
+    /// that run in another form (see `PadFusion`, `SwishFusion`, `EpilogueFusion`), its
+    /// replacement.
+    let nodes: [GraphFunction.Node]
+    /// `kernels[step]`: the kernel of `nodes[step]`'s op, nil when no kernel runs it. Looked up
+    /// once here rather than by op name at every step: an LSTM's loop runs ~45 ops per step.
+    let kernels: [OpRegistry.Kernel?]
+    /// The nodes that run in another form than the graph's, by node index.
     let replacements: [Int: GraphFunction.Node]
 
-    /// The node as it runs at `index`.
-    func node(_ index: Int, in function: GraphFunction) -> GraphFunction.Node {
-      replacements[index] ?? function.nodes[index]
-    }
-
-    init(function: GraphFunction, targets: [Int]) throws(InferenceError) {
+    init(function: GraphFunction, targets: [Int], kernels registry: OpRegistry) throws(InferenceError) {
       let pads = PadFusion.plan(function, targets: targets)
       let swishes = SwishFusion.plan(function, targets: targets)
       let epilogues = EpilogueFusion.plan(
@@ -47,9 +47,11 @@ final class Runtime: Sendable {
       replacements = fusion.replacements
       let order = try function.executionOrder(for: targets).filter { !fusion.folded.contains($0) }
       self.order = order
+      nodes = order.map { fusion.replacements[$0] ?? function.nodes[$0] }
+      kernels = nodes.map { registry.kernel(for: $0.op) }
       var lastUse = [Int](repeating: -1, count: function.nodes.count)
-      for (step, index) in order.enumerated() {
-        for input in (fusion.replacements[index] ?? function.nodes[index]).inputs {
+      for (step, node) in nodes.enumerated() {
+        for input in node.inputs {
           if case .node(let source, _) = input { lastUse[source] = step }
         }
       }
@@ -59,8 +61,7 @@ final class Runtime: Sendable {
       self.releases = releases
 
       var inPlace = [(rule: InPlaceRule, position: Int)?](repeating: nil, count: order.count)
-      for (step, index) in order.enumerated() {
-        let node = fusion.replacements[index] ?? function.nodes[index]
+      for (step, node) in nodes.enumerated() {
         guard let rule = InPlaceRule(node) else { continue }
         for position in rule.candidates where position < node.inputs.count {
           guard case .node(let source, _) = node.inputs[position], lastUse[source] == step,
@@ -159,13 +160,13 @@ final class Runtime: Sendable {
     if let cached = plans.withLock({ $0[key] }) {
       plan = cached
     } else {
-      plan = try Plan(function: function, targets: targets)
+      plan = try Plan(function: function, targets: targets, kernels: kernels)
       plans.withLock { $0[key] = plan }
     }
     for (step, index) in plan.order.enumerated() {
       defer { for node in plan.releases[step] { values[node] = nil } }
       guard values[index] == nil else { continue }
-      let node = plan.node(index, in: function)
+      let node = plan.nodes[step]
       let start = OpProfile.shared == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       // An operand that dies here is taken out of `values`, so that if nothing else shares its
       // buffer the op can write into it.
@@ -201,7 +202,7 @@ final class Runtime: Sendable {
         }
       }
       owned = nil
-      guard let kernel = kernels.kernel(for: node.op) else {
+      guard let kernel = plan.kernels[step] else {
         throw InferenceError(.unsupported, "\(function.name): node \"\(node.name)\" uses unsupported op \(node.op)")
       }
       let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function, callChain: callChain)
