@@ -102,7 +102,8 @@ public enum MatMul {
   ) -> Tensor {
     a.withElements(T.self) { left in
       b.withElements(T.self) { right in
-        Tensor.make(T.self, shape: outputShape) { output in
+        // Every batch's product overwrites its block (an empty `k` writes zeros).
+        Tensor.makeOverwritten(T.self, shape: outputShape) { output in
           for batch in batches {
             T.multiply(
               transposeA: product.transposeA, transposeB: product.transposeB,

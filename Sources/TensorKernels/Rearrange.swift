@@ -105,7 +105,7 @@ public enum Rearrange {
       }
       return Tensor(strings: result, shape: shape)
     }
-    let output = TensorBuffer.make(dtype: x.dtype, count: count)
+    let output = TensorBuffer.make(dtype: x.dtype, count: count, zeroed: false)  // every row is copied
     let (from, to) = (UnsafeRawPointer(buffer.base), output.base)
     // Elements move as opaque words of their size, through raw loads and stores (which do not
     // care what type the memory is bound to).
@@ -216,7 +216,7 @@ extension Rearrange {
       }
       return Tensor(strings: strings, shape: shape)
     }
-    let output = TensorBuffer.make(dtype: first.dtype, count: outer * total)
+    let output = TensorBuffer.make(dtype: first.dtype, count: outer * total, zeroed: false)  // every chunk is copied
     let width = first.dtype.elementSize ?? 1
     for (tensor, (chunk, start)) in zip(tensors, zip(chunks, starts)) where chunk > 0 {
       guard case .dense(let buffer) = tensor.storage else { continue }
@@ -244,7 +244,7 @@ extension Rearrange {
       }
       return Tensor(strings: result, shape: shape)
     }
-    let output = TensorBuffer.make(dtype: x.dtype, count: count * blockLength)
+    let output = TensorBuffer.make(dtype: x.dtype, count: count * blockLength, zeroed: false)  // every block is copied
     let bytes = blockLength * width
     Parallel.forEachRange(count, costPerItem: blockLength) { range in
       for block in range {

@@ -46,7 +46,7 @@ public enum Softmax {
     let width = logits.shape[logits.rank - 1]
     let rowCount = width == 0 ? 0 : logits.elementCount / width
     return logits.withElements(Float.self) { input in
-      Tensor.make(Float.self, shape: logits.shape) { output in
+      Tensor.makeOverwritten(Float.self, shape: logits.shape) { output in
         Parallel.forEachRange(rowCount, costPerItem: width * 20) { range in
           let shifted = UnsafeMutablePointer<Float>.allocate(capacity: width)
           defer { shifted.deallocate() }
@@ -71,7 +71,7 @@ public enum Softmax {
     let count = logits.elementCount
     let rowCount = width == 0 ? 0 : count / width
     return logits.withElements(T.self) { input in
-      Tensor.make(T.self, shape: logits.shape) { output in
+      Tensor.makeOverwritten(T.self, shape: logits.shape) { output in
         Parallel.forEachRange(rowCount, costPerItem: width * 20) { range in
           for row in range {
             let start = row * width

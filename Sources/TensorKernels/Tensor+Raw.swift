@@ -87,26 +87,27 @@ extension Tensor {
 }
 
 extension TensorBuffer {
-  /// A zeroed buffer for `count` elements of `dtype`, bound to its storage type.
+  /// A buffer for `count` elements of `dtype`, bound to its storage type; zeroed unless the
+  /// caller writes every element itself (`zeroed: false`, see `TensorBuffer.init`).
   ///
   /// - Precondition: `dtype` is not `string`.
-  static func make(dtype: DType, count: Int) -> TensorBuffer {
+  static func make(dtype: DType, count: Int, zeroed: Bool = true) -> TensorBuffer {
     switch dtype {
-    case .float32: TensorBuffer(count: count, of: Float.self)
-    case .float64: TensorBuffer(count: count, of: Double.self)
-    case .float16: TensorBuffer(count: count, of: Float16Bits.self)
-    case .bfloat16: TensorBuffer(count: count, of: BFloat16Bits.self)
-    case .int8: TensorBuffer(count: count, of: Int8.self)
-    case .int16: TensorBuffer(count: count, of: Int16.self)
-    case .int32: TensorBuffer(count: count, of: Int32.self)
-    case .int64: TensorBuffer(count: count, of: Int64.self)
-    case .uint8: TensorBuffer(count: count, of: UInt8.self)
-    case .uint16: TensorBuffer(count: count, of: UInt16.self)
-    case .uint32: TensorBuffer(count: count, of: UInt32.self)
-    case .uint64: TensorBuffer(count: count, of: UInt64.self)
-    case .bool: TensorBuffer(count: count, of: Bool.self)
-    case .complex64: TensorBuffer(count: count, of: Complex64.self)
-    case .complex128: TensorBuffer(count: count, of: Complex128.self)
+    case .float32: TensorBuffer(count: count, of: Float.self, zeroed: zeroed)
+    case .float64: TensorBuffer(count: count, of: Double.self, zeroed: zeroed)
+    case .float16: TensorBuffer(count: count, of: Float16Bits.self, zeroed: zeroed)
+    case .bfloat16: TensorBuffer(count: count, of: BFloat16Bits.self, zeroed: zeroed)
+    case .int8: TensorBuffer(count: count, of: Int8.self, zeroed: zeroed)
+    case .int16: TensorBuffer(count: count, of: Int16.self, zeroed: zeroed)
+    case .int32: TensorBuffer(count: count, of: Int32.self, zeroed: zeroed)
+    case .int64: TensorBuffer(count: count, of: Int64.self, zeroed: zeroed)
+    case .uint8: TensorBuffer(count: count, of: UInt8.self, zeroed: zeroed)
+    case .uint16: TensorBuffer(count: count, of: UInt16.self, zeroed: zeroed)
+    case .uint32: TensorBuffer(count: count, of: UInt32.self, zeroed: zeroed)
+    case .uint64: TensorBuffer(count: count, of: UInt64.self, zeroed: zeroed)
+    case .bool: TensorBuffer(count: count, of: Bool.self, zeroed: zeroed)
+    case .complex64: TensorBuffer(count: count, of: Complex64.self, zeroed: zeroed)
+    case .complex128: TensorBuffer(count: count, of: Complex128.self, zeroed: zeroed)
     case .string: preconditionFailure("string tensors have no dense buffer")
     }
   }

@@ -51,7 +51,7 @@ extension ElementwiseLoops {
   static func zip<F: BinaryFunction>(_ plan: BroadcastPlan, _ x: Tensor, _ y: Tensor, _: F.Type) -> Tensor {
     x.withElements(F.Element.self) { left in
       y.withElements(F.Element.self) { right in
-        Tensor.make(F.Element.self, shape: plan.outputShape) { output in
+        Tensor.makeOverwritten(F.Element.self, shape: plan.outputShape) { output in
           let leftStride = plan.runStrides[0]
           let rightStride = plan.runStrides[1]
           plan.forEachRun { start, operands, count in
@@ -80,7 +80,7 @@ extension ElementwiseLoops {
   /// `map` for a function named by a type; see `UnaryFunction`.
   static func map<F: UnaryFunction>(_ x: Tensor, _: F.Type) -> Tensor {
     x.withElements(F.Element.self) { input in
-      Tensor.make(F.Element.self, shape: x.shape) { output in
+      Tensor.makeOverwritten(F.Element.self, shape: x.shape) { output in
         Parallel.forEachRange(input.count) { range in
           let source = input.baseAddress!
           let destination = output.baseAddress!

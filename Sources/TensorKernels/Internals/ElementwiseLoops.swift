@@ -11,7 +11,7 @@ enum ElementwiseLoops {
     _ transform: (Input) -> Output
   ) -> Tensor {
     x.withElements(Input.self) { input in
-      Tensor.make(Output.self, shape: x.shape) { output in
+      Tensor.makeOverwritten(Output.self, shape: x.shape) { output in
         Parallel.forEachRange(input.count, costPerItem: cost) { range in
           for index in range { output[index] = transform(input[index]) }
         }
@@ -28,7 +28,7 @@ enum ElementwiseLoops {
   ) -> Tensor {
     x.withElements(Left.self) { left in
       y.withElements(Right.self) { right in
-        Tensor.make(Output.self, shape: plan.outputShape) { output in
+        Tensor.makeOverwritten(Output.self, shape: plan.outputShape) { output in
           let leftStride = plan.runStrides[0]
           let rightStride = plan.runStrides[1]
           plan.forEachRun(costPerElement: cost) { start, operands, count in
@@ -61,7 +61,7 @@ enum ElementwiseLoops {
     condition.withElements(Bool.self) { flags in
       x.withElements(Element.self) { left in
         y.withElements(Element.self) { right in
-          Tensor.make(Element.self, shape: plan.outputShape) { output in
+          Tensor.makeOverwritten(Element.self, shape: plan.outputShape) { output in
             let strides = plan.runStrides
             plan.forEachRun { start, operands, count in
               var c = operands[0]

@@ -30,7 +30,7 @@ enum VectorMath {
     _ x: Tensor, _ function: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
   ) -> Tensor {
     x.withElements(Float.self) { input in
-      Tensor.make(Float.self, shape: x.shape) { output in
+      Tensor.makeOverwritten(Float.self, shape: x.shape) { output in
         Parallel.forEachRange(input.count, costPerItem: 16) { range in
           function(input.baseAddress! + range.lowerBound, output.baseAddress! + range.lowerBound, range.count)
         }
