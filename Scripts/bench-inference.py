@@ -6,12 +6,17 @@ For an MLP and a small CNN (the fixtures), MobileNetV2, ResNet50, EfficientNetB0
 224x224, InceptionV3 at 299x299, an
 LSTM (128 units over 32 steps of 64 features) and a transformer encoder block (sequence 64, d_model
 128, 4 heads, feed-forward 512), the last five with random weights and written to /tmp/registry-bench-models on
-first use (not committed), at batch 1 and 32: the steady-state latency per call (median of 20
-after 3 warm-up calls; ours through `registry-bench inference`, which loads once and calls
-`LoadedModel.run`), and the cold start
+first use (not committed), at batch 1 and 32: the steady-state latency per call, and the cold start
 (process start to first output, median of 3: `registry run` versus a Python process that imports
 TensorFlow, loads the model and calls it once), also from a store (`registry run REF`, read in place), and
 how far the cold run's outputs are from TensorFlow's. Prints Markdown tables.
+
+Steady state: the two sides take turns, `BENCH_ROUNDS` (default 3) rounds of TensorFlow then ours,
+each round the median of 20 calls (10 at batch 32) after 3 warm-up calls; a row shows the median
+of each side's round medians. Ours runs through `registry-bench inference`, which loads once and
+calls `LoadedModel.run`; TensorFlow's model is loaded once per row. Taking turns matters on a
+shared machine whose speed drifts by tens of percent from one minute to the next: measured one
+after the other, each side would catch a different minute.
 """
 import json
 import os
@@ -75,18 +80,22 @@ def signature_input(model_dir):
     return name, spec.shape.as_list(), spec.dtype.as_numpy_dtype
 
 
-def tf_latency(model_dir, name, batch_input, calls=20):
+def tf_caller(model_dir, name, batch_input):
+    """A function that returns TensorFlow's median latency over `calls` calls (the model loaded once)."""
     import tensorflow as tf
     fn = tf.saved_model.load(model_dir).signatures["serving_default"]
     x = tf.constant(batch_input)
-    for _ in range(3):
-        fn(**{name: x})
-    samples = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn(**{name: x})
-        samples.append((time.perf_counter() - start) * 1e3)
-    return float(np.median(samples))
+
+    def latency(calls):
+        for _ in range(3):
+            fn(**{name: x})
+        samples = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            fn(**{name: x})
+            samples.append((time.perf_counter() - start) * 1e3)
+        return float(np.median(samples))
+    return latency
 
 
 def ours_latency(bench, model_dir, name, path, calls=20):
@@ -142,11 +151,13 @@ def main():
     # BENCH_COLD=0 leaves out the cold starts (no `registry` release build needed) but still
     # checks each model's answers against TensorFlow's.
     cold_start = os.environ.get("BENCH_COLD", "1") != "0"
+    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
     rng = np.random.default_rng(0)
     scratch = tempfile.mkdtemp(prefix="registry-bench-inference-")
     print("| model | batch | TensorFlow 2.21 | registry | ratio (registry / TF) |")
     print("|---|---|---|---|---|")
     colds = []
+    spreads = []
     store = os.path.join(scratch, "store")
     for label, model_dir in models:
         name, shape, dtype = signature_input(model_dir)
@@ -154,8 +165,14 @@ def main():
             data = rng.standard_normal([batch] + shape[1:]).astype(dtype)
             path = os.path.join(scratch, f"{abs(hash(model_dir))}_{batch}.npy")
             np.save(path, data)
-            tf_ms = tf_latency(model_dir, name, data)
-            ours_ms = ours_latency(bench, model_dir, name, path)
+            tf_latency = tf_caller(model_dir, name, data)
+            calls = 20 if batch == 1 else 10
+            tf_rounds, ours_rounds = [], []
+            for _ in range(rounds):
+                tf_rounds.append(tf_latency(calls))
+                ours_rounds.append(ours_latency(bench, model_dir, name, path, calls))
+            tf_ms, ours_ms = float(np.median(tf_rounds)), float(np.median(ours_rounds))
+            spreads.append((label, batch, tf_rounds, ours_rounds))
             print(f"| {label} | {batch} | {tf_ms:.3f} ms | {ours_ms:.3f} ms | {ours_ms / tf_ms:.2f} |", flush=True)
             if batch == 1 and not cold_start:
                 # The answers are still checked against TensorFlow's, through registry-bench.
@@ -176,6 +193,11 @@ def main():
                 stored_cold = cold([registry, "--store", store, "run", model, "--input", f"{name}={path}"])
                 difference = largest_difference(outputs, tf_outputs(model_dir, name, data))
                 colds.append((label, tf_cold, ours_cold, stored_cold, difference))
+    print()
+    print("Round medians (ms), TensorFlow | registry:")
+    for label, batch, tf_rounds, ours_rounds in spreads:
+        print(f"- {label}, batch {batch}: {' / '.join(f'{x:.3g}' for x in tf_rounds)} | "
+              f"{' / '.join(f'{x:.3g}' for x in ours_rounds)}")
     print()
     if not cold_start:
         print("| model | max \\|Δ\\| / max \\|TF\\| |")
