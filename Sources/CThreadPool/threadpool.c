@@ -103,7 +103,11 @@ static void *worker_main(void *unused) {
   return NULL;
 }
 
+// A child of fork() has none of the parent's worker threads: its loops run inline.
+static void forget_workers(void) { worker_count = 0; }
+
 static void start_workers(void) {
+  pthread_atfork(NULL, NULL, forget_workers);
   long online = sysconf(_SC_NPROCESSORS_ONLN);
   long wanted = online > 1 ? online - 1 : 0;
   if (wanted > MAX_WORKERS) wanted = MAX_WORKERS;

@@ -11,7 +11,8 @@ typedef void (*threadpool_body)(void *context, long chunk);
 /// convnet's or an LSTM's hundreds of short parallel loops per call do not each pay for waking
 /// a thread. Chunks run inline, in order, on the calling thread when there is one chunk, no
 /// worker, when the caller is itself inside a chunk (nested loops), or when another thread's
-/// loop holds the pool (concurrent requests already keep the cores busy).
+/// loop holds the pool (concurrent requests already keep the cores busy), and in a child of
+/// fork(), which has none of the workers.
 void threadpool_run(long chunks, threadpool_body body, void *context);
 
 /// The number of threads that can run chunks at once: the workers plus the caller.
