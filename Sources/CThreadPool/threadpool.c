@@ -56,21 +56,19 @@ static uint64_t now_nanoseconds(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-// Claims and runs chunks of generation `generation` until none is left; returns how many ran.
-static long run_chunks(uint64_t generation) {
-  long ran = 0;
+// Claims and runs chunks of generation `generation` until none is left.
+static void run_chunks(uint64_t generation) {
   uint64_t current = atomic_load(&state);
   for (;;) {
-    if ((current >> INDEX_BITS) != generation) return ran;
+    if ((current >> INDEX_BITS) != generation) return;
     struct loop *slot = &slots[generation & 1];
     threadpool_body body = atomic_load_explicit(&slot->body, memory_order_relaxed);
     void *context = atomic_load_explicit(&slot->context, memory_order_relaxed);
     long chunks = atomic_load_explicit(&slot->chunks, memory_order_relaxed);
     uint64_t index = current & INDEX_MASK;
-    if ((long)index >= chunks) return ran;
+    if ((long)index >= chunks) return;
     if (!atomic_compare_exchange_weak(&state, &current, current + 1)) continue;
     body(context, (long)index);
-    ran += 1;
     atomic_fetch_add(&completed, 1);
     current = atomic_load(&state);
   }

@@ -13,7 +13,7 @@ import CThreadPool
 /// contiguous pieces, at most four per core so uneven pieces even out, and run on `CThreadPool`,
 /// whose workers spin briefly between loops: a call of a convnet or an LSTM runs hundreds of
 /// these loops, a few microseconds apart, and waking a sleeping thread for each (as
-/// `DispatchQueue.concurrentPerform` did) cost more than a quarter of the CPU time of the LSTM at
+/// `DispatchQueue.concurrentPerform` did) cost about a quarter of the CPU time of the LSTM at
 /// batch 32. Kernels never call OpenBLAS from inside such a loop, so the two thread pools do not
 /// compete (see `BLAS`).
 enum Parallel {
