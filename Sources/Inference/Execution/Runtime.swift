@@ -14,6 +14,13 @@ final class Runtime: Sendable {
   /// Execution plans already computed, by function and targets: planned once, reused by every
   /// call.
   private let plans = Locked<[PlanKey: Plan]>([:])
+  /// The values of each plan's `VariableFolding`, by plan and the resources its reads used,
+  /// with the variable generation they were computed at; nil values when they were too large to
+  /// keep, so later calls do not collect them again.
+  private let folded = Locked<[FoldKey: (generation: UInt64, values: [Int: [Value]]?)]>([:])
+
+  /// How many sets of kept values there are: one per plan and resources (for tests).
+  var keptValueSets: Int { folded.withLock { $0.count } }
 
   /// The nodes to run, in dependency order, and when each node's outputs can be let go.
   struct Plan {
@@ -33,7 +40,10 @@ final class Runtime: Sendable {
     /// The nodes that run in another form than the graph's, by node index.
     let replacements: [Int: GraphFunction.Node]
 
-    init(function: GraphFunction, targets: [Int], kernels registry: OpRegistry) throws(InferenceError) {
+    /// - Parameter fed: the nodes whose values the caller supplies (they are not computed).
+    init(function: GraphFunction, targets: [Int], kernels registry: OpRegistry, fed: Set<Int> = [])
+      throws(InferenceError)
+    {
       let pads = PadFusion.plan(function, targets: targets)
       let swishes = SwishFusion.plan(function, targets: targets)
       let epilogues = EpilogueFusion.plan(
@@ -72,7 +82,12 @@ final class Runtime: Sendable {
         }
       }
       self.inPlace = inPlace
+      folding = VariableFolding(
+        function: function, order: order, nodes: nodes, kernels: kernels, targets: targets, fed: fed)
     }
+
+    /// The steps whose values depend only on constants and variables, kept between calls.
+    let folding: VariableFolding?
 
     /// `inPlace[step]`: the op may overwrite its operand `position`, which dies at this step.
     let inPlace: [(rule: InPlaceRule, position: Int)?]
@@ -82,6 +97,11 @@ final class Runtime: Sendable {
     let function: String
     let targets: [Int]
     let fed: [Int]
+  }
+
+  private struct FoldKey: Hashable {
+    let plan: PlanKey
+    let resources: [String]
   }
   /// Reads a checkpoint tensor by key (RestoreV2).
   let checkpoint: @Sendable (String) throws(InferenceError) -> Tensor
@@ -160,12 +180,36 @@ final class Runtime: Sendable {
     if let cached = plans.withLock({ $0[key] }) {
       plan = cached
     } else {
-      plan = try Plan(function: function, targets: targets, kernels: kernels)
+      plan = try Plan(function: function, targets: targets, kernels: kernels, fed: Set(feeds.keys))
       plans.withLock { $0[key] = plan }
     }
+    // Values kept from an earlier call stand in for the steps that made them; otherwise this call
+    // collects them for the next one.
+    var foldKey: FoldKey?
+    var reuseFolded = false
+    var generation: UInt64 = 0
+    if let folding = plan.folding, let resources = folding.resources(in: arguments) {
+      let candidate = FoldKey(plan: key, resources: resources)
+      generation = variables.generation
+      let entry = folded.withLock { $0[candidate] }
+      if let entry, entry.values == nil {
+        // Too large to keep: run every step, as without folding.
+      } else if let entry, let kept = entry.values, entry.generation == generation {
+        for (node, outputs) in kept { values[node] = outputs }
+        reuseFolded = true
+      } else {
+        foldKey = candidate
+      }
+    }
+    let collecting = foldKey != nil
+    var captured: [Int: [Value]] = [:]
     for (step, index) in plan.order.enumerated() {
-      defer { for node in plan.releases[step] { values[node] = nil } }
+      defer {
+        if collecting, plan.folding!.keptAt[step], let outputs = values[index] { captured[index] = outputs }
+        for node in plan.releases[step] { values[node] = nil }
+      }
       guard values[index] == nil else { continue }
+      if reuseFolded, plan.folding!.foldable[step] { continue }
       let node = plan.nodes[step]
       let start = OpProfile.shared == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       // An operand that dies here is taken out of `values`, so that if nothing else shares its
@@ -208,6 +252,10 @@ final class Runtime: Sendable {
       let context = OpContext(node: node, inputs: inputs, runtime: self, graph: function, callChain: callChain)
       values[index] = try kernel(context)
       OpProfile.shared?.record(node.op, DispatchTime.now().uptimeNanoseconds - start)
+    }
+    if let foldKey, let folding = plan.folding, captured.count == folding.kept.count {
+      let fits = folding.fits(captured, function: function)
+      folded.withLock { $0[foldKey] = (generation, fits ? captured : nil) }
     }
     return values
   }

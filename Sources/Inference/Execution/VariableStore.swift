@@ -5,10 +5,14 @@ import TensorKernels
 /// `VarHandleOp`, or the node name of a TF1 `VariableV2`). Restoring writes them once; serving
 /// calls only read, from any number of threads.
 final class VariableStore: Sendable {
-  private let values = Locked<[String: Tensor]>([:])
+  private let state = Locked<(values: [String: Tensor], generation: UInt64)>(([:], 0))
+
+  /// Counts assignments: values computed from variables (`VariableFolding`) are reused only while
+  /// it is unchanged.
+  var generation: UInt64 { state.withLock { $0.generation } }
 
   func read(_ key: String, context: @autoclosure () -> String) throws(InferenceError) -> Tensor {
-    guard let value = values.withLock({ $0[key] }) else {
+    guard let value = state.withLock({ $0.values[key] }) else {
       throw InferenceError(
         .invalidArgument, "\(context()): variable \"\(key)\" was never assigned (was the checkpoint restored?)")
     }
@@ -16,10 +20,13 @@ final class VariableStore: Sendable {
   }
 
   func assign(_ key: String, _ value: Tensor) {
-    values.withLock { $0[key] = value }
+    state.withLock {
+      $0.values[key] = value
+      $0.generation += 1
+    }
   }
 
   func isInitialized(_ key: String) -> Bool {
-    values.withLock { $0[key] != nil }
+    state.withLock { $0.values[key] != nil }
   }
 }
