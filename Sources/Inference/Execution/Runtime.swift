@@ -191,14 +191,12 @@ final class Runtime: Sendable {
     if let folding = plan.folding, let resources = folding.resources(in: arguments) {
       let candidate = FoldKey(plan: key, resources: resources)
       generation = variables.generation
-      let entry = folded.withLock { $0[candidate] }
-      if let entry, entry.values == nil {
-        // Too large to keep: run every step, as without folding.
-      } else if let entry, let kept = entry.values, entry.generation == generation {
+      switch folded.withLock({ $0[candidate] }) {
+      case (_, nil)?: break  // too large to keep: every step runs, as without folding
+      case (generation, let kept?)?:
         for (node, outputs) in kept { values[node] = outputs }
         reuseFolded = true
-      } else {
-        foldKey = candidate
+      default: foldKey = candidate
       }
     }
     let collecting = foldKey != nil
