@@ -228,7 +228,9 @@ let package = Package(
     .testTarget(
       name: "TensorKernelsTests", dependencies: ["TensorKernels", "CGEMM", "CThreadPool", "RegistryTestSupport"]),
     .testTarget(name: "TextKernelsTests", dependencies: ["TextKernels"]),
-    .testTarget(name: "TensorIOTests", dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels"]),
+    .testTarget(
+      name: "TensorIOTests",
+      dependencies: ["RegistryCore", "TensorIO", "NumPyFormat", "TensorKernels", "RegistryTestSupport"]),
     // TensorFlow Serving's gRPC API: generated messages and stubs, the services, their tests.
     .target(
       name: "ServingProto",

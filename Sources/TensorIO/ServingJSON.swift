@@ -7,7 +7,10 @@
 /// integer (`1` goes into an int32 input, `1.0` does not) and the order of an object's keys.
 ///
 /// Format reference: tensorflow/serving `util/json_tensor.cc` (`ParseJson`, `kParseNanAndInfFlag`).
-package indirect enum ServingJSON: Sendable, Equatable {
+///
+/// Not `indirect`: arrays already hold their elements out of line, and boxing every value cost an
+/// allocation and a release per number (150,528 for one 224×224×3 image).
+package enum ServingJSON: Sendable, Equatable {
   case null
   case bool(Bool)
   /// An integer literal that fits `Int64`.
@@ -115,6 +118,10 @@ package indirect enum ServingJSON: Sendable, Equatable {
   private struct Parser {
     let bytes: [UInt8]
     var index = 0
+    /// `arrayWidths[depth]`: how many elements the last array at that depth had. A tensor's
+    /// arrays at one depth are all alike, so each new one reserves that much room at once rather
+    /// than growing element by element.
+    var arrayWidths = [Int](repeating: 0, count: ServingJSON.maximumDepth + 2)
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -206,6 +213,8 @@ package indirect enum ServingJSON: Sendable, Equatable {
     mutating func array(depth: Int) throws(TensorIOError) -> ServingJSON {
       index += 1
       var elements: [ServingJSON] = []
+      // A lying width costs at most what the previous array held; never more than the bytes left.
+      elements.reserveCapacity(min(arrayWidths[depth], (bytes.count - index) / 2))
       skipSpace()
       if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
         index += 1
@@ -221,6 +230,7 @@ package indirect enum ServingJSON: Sendable, Equatable {
         }
         guard bytes[index] == UInt8(ascii: "]") else { throw failure("Missing a comma or ']' after an array element.") }
         index += 1
+        arrayWidths[depth] = elements.count
         return .array(elements)
       }
     }
@@ -301,27 +311,59 @@ package indirect enum ServingJSON: Sendable, Equatable {
           return .double(-.infinity)
         }
       }
+      // The digits are gathered as they are scanned: every one of them (leading zeros too) into
+      // `mantissa` while there are at most 19, the fraction's count, and the exponent.
+      var mantissa: UInt64 = 0
+      var digitCount = 0
+      func gather(_ byte: UInt8) {
+        if digitCount < 19 { mantissa = mantissa &* 10 &+ UInt64(byte - UInt8(ascii: "0")) }
+        digitCount += 1
+      }
       let digitsStart = index
-      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+        gather(bytes[index])
+        index += 1
+      }
       guard index > digitsStart else { throw failure("Invalid value.", at: start) }
       if bytes[digitsStart] == UInt8(ascii: "0"), index - digitsStart > 1 {
         throw failure("The document root must not be followed by other values", at: digitsStart + 1)
       }
       var isInteger = true
+      var fractionDigits = 0
       if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
         isInteger = false
         index += 1
         let fractionStart = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-        guard index > fractionStart else { throw failure("Missing fraction part in number.") }
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+          gather(bytes[index])
+          index += 1
+        }
+        fractionDigits = index - fractionStart
+        guard fractionDigits > 0 else { throw failure("Missing fraction part in number.") }
       }
+      var exponent = 0
       if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
         isInteger = false
         index += 1
-        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+        var exponentNegative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+          exponentNegative = bytes[index] == UInt8(ascii: "-")
+          index += 1
+        }
         let exponentStart = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+          // Only whether it is small matters below; past 10^6 it stops growing.
+          if exponent < 1_000_000 { exponent = exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+          index += 1
+        }
         guard index > exponentStart else { throw failure("Missing exponent in number.") }
+        if exponentNegative { exponent = -exponent }
+      }
+      if let value = Self.exactly(
+        mantissa: mantissa, digitCount: digitCount, exponent: exponent - fractionDigits, negative: negative,
+        isInteger: isInteger)
+      {
+        return value
       }
       let text = String(decoding: bytes[start..<index], as: UTF8.self)
       if isInteger {
@@ -331,6 +373,30 @@ package indirect enum ServingJSON: Sendable, Equatable {
       // Overflow gives an infinity, as RapidJSON's full-precision parse does.
       guard let value = Double(text) else { throw failure("Invalid value.", at: start) }
       return .double(value)
+    }
+
+    /// Powers of ten that a double holds exactly.
+    static let exactPowersOfTen: [Double] = [
+      1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+      1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// The number `mantissa × 10^exponent` (negated when `negative`) without going through text,
+    /// when that is exact: an integer of at most 18 digits, or a mantissa of at most 2^53 with a
+    /// power of ten a double holds exactly, whose one product or quotient IEEE arithmetic rounds
+    /// correctly, which is what `strtod` returns (Clinger's fast path). Nil otherwise, and the
+    /// caller parses the text. Most numbers in a request (`0.1234`, `-17`, `2.5e-3`) take this way.
+    static func exactly(mantissa: UInt64, digitCount: Int, exponent: Int, negative: Bool, isInteger: Bool)
+      -> ServingJSON?
+    {
+      if isInteger {
+        guard digitCount <= 18 else { return nil }
+        return .int(negative ? -Int64(mantissa) : Int64(mantissa))
+      }
+      guard digitCount <= 19, mantissa <= 1 << 53, (-22...22).contains(exponent) else { return nil }
+      var value = Double(mantissa)
+      value = exponent < 0 ? value / exactPowersOfTen[-exponent] : value * exactPowersOfTen[exponent]
+      return .double(negative ? -value : value)
     }
   }
 }
