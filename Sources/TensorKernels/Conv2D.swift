@@ -8,7 +8,8 @@
 /// default: thousands of GEMM rows for typical layers, while the buffer stays in cache and is
 /// reused rather than page-faulted in; on a 112×112×64, 3×3×64×64 layer 4 MiB measured 11 ms
 /// against 15 ms for 32 MiB). So GEMMs stay large even for batch 1 and small images. A 1×1
-/// convolution with stride 1 and no padding skips im2col and multiplies the input directly.
+/// convolution with stride 1 and no padding skips im2col and multiplies the input directly; most
+/// float32 3×3 convolutions with stride 1 go to `WinogradConvolution` instead.
 ///
 /// The column buffer is filled on all cores; the GEMM then runs on OpenBLAS's threads.
 /// Tolerance class: rounding (the GEMM orders its sums its own way).
@@ -50,7 +51,7 @@ public enum Conv2D {
     }
     return try apply(
       input, filter: filter, strides: strides, padding: padding, dilations: dilations,
-      columnBudget: defaultColumnBudget, epilogue: epilogue)
+      columnBudget: defaultColumnBudget, winograd: true, epilogue: epilogue)
   }
 
   /// A grouped convolution: the input's channels cut into `inDepth / filterDepth` groups, each
@@ -83,10 +84,11 @@ public enum Conv2D {
     return try Rearrange.concatenate(parts, axis: 3)
   }
 
-  /// `apply` with a chosen column buffer budget, so tests can force many chunks.
+  /// `apply` with a chosen column buffer budget, so tests can force many chunks; 3×3 layers go to
+  /// `WinogradConvolution` when it suits them only if `winograd` is set.
   static func apply(
     _ input: Tensor, filter: Tensor, strides: [Int], padding: Padding, dilations: [Int],
-    columnBudget: Int, epilogue: ChannelEpilogue? = nil
+    columnBudget: Int, winograd: Bool = false, epilogue: ChannelEpilogue? = nil
   ) throws(TensorError) -> Tensor {
     let name = "Conv2D"
     try Window2D.checkOperands(
@@ -111,6 +113,11 @@ public enum Conv2D {
     case .float32:
       let rowEpilogue: GEMMEpilogue<Float>? = epilogue.map { epilogue in
         { block, rows, columns, ldc in epilogue.apply(block, rows: rows, columns: columns, stride: ldc) }
+      }
+      if winograd, WinogradConvolution.suits(window, outChannels: outChannels),
+        let output = WinogradConvolution.convolve(input, filter, window, outChannels, epilogue: rowEpilogue)
+      {
+        return output
       }
       return convolve(input, filter, window, outChannels, columnBudget, Float.self, epilogue: rowEpilogue)
     case .float64: return convolve(input, filter, window, outChannels, columnBudget, Double.self)

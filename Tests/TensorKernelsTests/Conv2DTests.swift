@@ -3,7 +3,7 @@ import Testing
 @testable import TensorKernels
 
 /// A direct 7-loop NHWC/HWIO convolution, the reference for the im2col + GEMM path.
-private func referenceConv2D(
+func referenceConv2D(
   input: [Float], inputShape: [Int], filter: [Float], filterShape: [Int],
   strides: (Int, Int), dilations: (Int, Int), padding: Padding
 ) -> (shape: [Int], values: [Reference]) {

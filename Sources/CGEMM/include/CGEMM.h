@@ -23,4 +23,30 @@ void cgemm_sgemm(int transA, int transB, long m, long n, long k, const float *a,
 void cgemm_sgemm_avx2(int transA, int transB, long m, long n, long k, const float *a, long lda,
                       const float *b, long ldb, float *c, long ldc);
 
+/// Winograd F(2×2, 3×3) for float32 3×3 convolutions with stride 1 (see winograd.c): the
+/// caller multiplies V[ξ] (tiles × channels) by U[ξ] (channels × outputs) into M[ξ] for each of
+/// the 16 positions ξ.
+///
+/// The filter's 16 transformed matrices: `filter` is HWIO (3×3×channels×outputs), `u` receives
+/// 16×channels×outputs floats, position-major.
+void cgemm_winograd_filter(const float *filter, long channels, long outputs, float *u);
+
+/// The transformed input of one row of `tiles` 2×2 output tiles: tile t sees rows `top`…`top`+3
+/// and columns `left`+2t…`left`+2t+3 of `image` (height×width×channels, NHWC), reading `zeros`
+/// (at least `channels` zeros) outside it. Tile t's channels for position ξ go to
+/// `v[ξ·position_stride + t·channels …]`.
+void cgemm_winograd_input_row(const float *image, long height, long width, long channels, long top,
+                              long left, long tiles, const float *zeros, float *v,
+                              long position_stride);
+
+/// The outputs of one row of tiles from the products: tile t's outputs for position ξ are at
+/// `m[ξ·position_stride + t·outputs …]`; rows `top`, `top`+1 and columns 2t, 2t+1 of `output`
+/// (height×width×outputs) are written, those inside it.
+void cgemm_winograd_output_row(const float *m, long position_stride, long tiles, long outputs,
+                               float *output, long height, long width, long top);
+
+/// 1 when all `count` values are finite and at most 2^50 in magnitude, so the transforms neither
+/// overflow nor turn one infinity into NaN in neighbouring outputs; 0 otherwise.
+int cgemm_winograd_values_fit(const float *values, long count);
+
 #endif

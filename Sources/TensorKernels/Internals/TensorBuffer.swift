@@ -1,4 +1,5 @@
 import RegistryCore
+import Synchronization
 
 #if canImport(Glibc)
   import CMalloc
@@ -27,6 +28,10 @@ final class TensorBuffer: @unchecked Sendable {
   let base: UnsafeMutableRawPointer
   /// The number of bytes that belong to the tensor.
   let byteCount: Int
+  /// These elements as a Winograd convolution filter (`WinogradConvolution`), made on first use
+  /// and kept as long as the buffer, since they never change: a model's filters are the same
+  /// buffers on every call.
+  let winogradFilter = AtomicLazyReference<WinogradFilter>()
 
   /// Allocates room for `count` elements of `Element`, all bits zero.
   convenience init<Element: TensorElement>(count: Int, of type: Element.Type) {
