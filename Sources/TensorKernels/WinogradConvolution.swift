@@ -36,14 +36,19 @@ enum WinogradConvolution {
   static let enabled = getenv("REGISTRY_CONV").map { String(cString: $0) } != "im2col"
 
   /// Whether a convolution should go this way: a 3×3 window with stride and dilation 1, enough
-  /// outputs and channels for the transforms to pay (below these, im2col measured as fast), and
-  /// no user-chosen OpenBLAS threads (the bands already use every core).
+  /// outputs and channels for the transforms to pay (below these, im2col measured as fast) but not
+  /// more channels than `maximumChannels`, and no user-chosen OpenBLAS threads (the bands already
+  /// use every core).
   static func suits(_ window: Window2D, outChannels: Int) -> Bool {
     enabled && !BLAS.userChoseThreads && window.kernelHeight == 3 && window.kernelWidth == 3
       && window.strideHeight == 1 && window.strideWidth == 1 && window.dilationHeight == 1
       && window.dilationWidth == 1 && window.outputHeight >= 14 && window.outputWidth >= 14
-      && window.channels >= 16 && outChannels >= 16
+      && (16...maximumChannels).contains(window.channels) && (16...maximumChannels).contains(outChannels)
   }
+
+  /// The most input or output channels taken: each core's scratch holds 16 transformed tiles per
+  /// channel for a band, so this bounds it (at 2,048, 25 MB per core) whatever a model declares.
+  static let maximumChannels = 2048
 
   /// The convolution of `input` (NHWC) with the 3×3 `filter` (HWIO), or nil when a value of either
   /// does not fit the transforms (see the type's note); `window` must be one that `suits`.

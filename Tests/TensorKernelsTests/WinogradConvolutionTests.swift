@@ -127,7 +127,7 @@ struct WinogradConvolutionTests {
     }
   }
 
-  @Test("3×3 layers with stride, dilation, few channels or small outputs stay on im2col")
+  @Test("3×3 layers with stride, dilation, few or very many channels or small outputs stay on im2col")
   func suitsOnlyWhereItPays() throws {
     func suits(_ input: [Int], outChannels: Int = 16, strides: [Int] = [1, 1, 1, 1], dilations: [Int] = [1, 1, 1, 1])
       throws -> Bool
@@ -143,5 +143,8 @@ struct WinogradConvolutionTests {
     #expect(try !suits([1, 14, 14, 8]))
     #expect(try !suits([1, 14, 14, 16], outChannels: 8))
     #expect(try !suits([32, 13, 14, 16]))
+    #expect(try suits([1, 14, 14, 2048], outChannels: 2048))
+    #expect(try !suits([1, 14, 14, 2049]))
+    #expect(try !suits([1, 14, 14, 16], outChannels: 2049))
   }
 }
