@@ -140,9 +140,7 @@ WINOGRAD_BODY void output_row_body(const float *m, long position_stride, long ti
 #if defined(__x86_64__)
 #define WINOGRAD_AVX2 __attribute__((target("avx2,fma")))
 static int winograd_avx2(void) {
-  static int known = -1;
-  if (known < 0) known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return known;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 WINOGRAD_AVX2 static void filter_avx2(const float *filter, long channels, long outputs, float *u) {
   filter_body(filter, channels, outputs, u);

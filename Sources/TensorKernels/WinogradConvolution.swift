@@ -23,7 +23,7 @@ import CGEMM
 /// the filter's buffer (`WinogradFilter`) for as long as the model holds the filter.
 ///
 /// Tolerance class: rounding. The transforms add and subtract up to 16 terms, so results differ
-/// from im2col's in the last bits (about 1e-6 relative on a 256-channel layer). An input or filter
+/// from im2col's in the last bits, within the same tolerance against a direct sum. An input or filter
 /// holding NaN, an infinity or a value beyond 2^50 goes to im2col instead: the transforms would mix
 /// such a value into all four outputs of a tile (∞ − ∞ is NaN) or overflow, where TensorFlow's
 /// direct sum affects only the outputs whose window holds it.
@@ -86,8 +86,8 @@ enum WinogradConvolution {
   /// Whether `window`'s tiles run in bands, one core per band (else as one band, each step shared
   /// among the cores); for tests, which cover both.
   static func runsInBands(_ window: Window2D) -> Bool {
-    Plan.bands(tileRows: window.batch * ((window.outputHeight + 1) / 2), tilesAcross: (window.outputWidth + 1) / 2)
-      .banded
+    let (down, across) = Plan.tiles(window)
+    return Plan.bands(tileRows: window.batch * down, tilesAcross: across).banded
   }
 
   /// One convolution: how it is cut into bands of tile rows, and the three steps on a band.
@@ -114,10 +114,14 @@ enum WinogradConvolution {
     ) {
       (self.window, self.outChannels, self.source, self.filter) = (window, outChannels, source, filter)
       (self.zeros, self.output, self.epilogue) = (zeros, output, epilogue)
-      tilesDown = (window.outputHeight + 1) / 2
-      tilesAcross = (window.outputWidth + 1) / 2
+      (tilesDown, tilesAcross) = Self.tiles(window)
       tileRows = window.batch * tilesDown
       (banded, rowsPerBand) = Self.bands(tileRows: tileRows, tilesAcross: tilesAcross)
+    }
+
+    /// The 2×2 tiles down and across one image's output (the last ones hang over an odd edge).
+    static func tiles(_ window: Window2D) -> (down: Int, across: Int) {
+      ((window.outputHeight + 1) / 2, (window.outputWidth + 1) / 2)
     }
 
     /// Whether `tileRows` rows of `tilesAcross` tiles run in bands, and of how many rows.
